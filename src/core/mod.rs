@@ -1,0 +1,29 @@
+//! The analysis core: pure functions of (image, parameters), free of any UI state.
+//!
+//! Every stage is a free function over typed planes, so the app, the command line, the tests and the
+//! benchmarks all call the same code. [`analyze`] runs the whole pipeline.
+
+pub mod bitmask;
+pub mod channel;
+pub mod clock;
+pub mod decode;
+pub mod fill;
+pub mod gaussian;
+pub mod histogram;
+pub mod image;
+pub mod label;
+pub mod morphology;
+pub mod params;
+pub mod pipeline;
+pub mod synth;
+pub mod threshold;
+
+pub use self::{
+    bitmask::BitMask,
+    channel::{Channel, Plane},
+    decode::{decode, DecodeError, DecodeErrorKind, DecodeLimits},
+    image::{BitDepth, Image, Layout, Pixels},
+    label::{Connectivity, ObjectStats},
+    params::{Params, ParamsNotice, ThresholdMethod},
+    pipeline::{analyze, Analysis, Stage, StageTiming},
+};

@@ -1,0 +1,325 @@
+//! A deterministic generator of synthetic fluorescence images with known cells.
+//!
+//! Yellow soft-edged elliptical cells of varied size and brightness on an uneven, noisy
+//! background, some touching, some with dark centres, plus bright debris and faint unstained
+//! blobs that are not cells. The true mask marks exactly the generated cells. Only `+ - * /` and
+//! `sqrt` are used on floats, so the output is bit-identical natively and in WebAssembly.
+
+use super::image::Image;
+
+/// Settings of the generator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SynthParams {
+    /// Random seed: the same seed gives the same image everywhere.
+    pub seed: u64,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Number of cells.
+    pub cells: u32,
+    /// Fraction of cells (0..=1) placed touching another cell.
+    pub touching: f32,
+    /// Standard deviation of the pixel noise, in grey levels.
+    pub noise: f32,
+    /// Number of small bright specks of debris.
+    pub debris: u32,
+    /// Number of faint, unannotated blobs.
+    pub faint: u32,
+}
+
+impl Default for SynthParams {
+    fn default() -> Self {
+        SynthParams {
+            seed: 1,
+            width: 1600,
+            height: 1200,
+            cells: 40,
+            touching: 0.3,
+            noise: 6.0,
+            debris: 30,
+            faint: 8,
+        }
+    }
+}
+
+/// One generated cell (an ellipse).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    /// Centre x.
+    pub x: f64,
+    /// Centre y.
+    pub y: f64,
+    /// Semi-axis along (ux, uy).
+    pub rx: f64,
+    /// Semi-axis across.
+    pub ry: f64,
+    /// Unit vector of the first axis.
+    pub ux: f64,
+    /// Unit vector of the first axis.
+    pub uy: f64,
+    /// Peak brightness above background.
+    pub peak: f64,
+    /// A dimmer centre (stained cytoplasm around a dark nucleus).
+    pub dark_centre: bool,
+    /// Placed touching the previous cell.
+    pub touching: bool,
+}
+
+impl Cell {
+    /// Normalised elliptical distance of (px, py) from the centre (1 on the boundary).
+    fn distance(&self, px: f64, py: f64) -> f64 {
+        let (dx, dy) = (px - self.x, py - self.y);
+        let u = dx * self.ux + dy * self.uy;
+        let v = -dx * self.uy + dy * self.ux;
+        ((u / self.rx) * (u / self.rx) + (v / self.ry) * (v / self.ry)).sqrt()
+    }
+
+    fn extent(&self) -> f64 {
+        self.rx.max(self.ry)
+    }
+}
+
+/// A generated image with its truth.
+#[derive(Clone, Debug)]
+pub struct Synthetic {
+    /// 8-bit RGB image.
+    pub image: Image,
+    /// True mask, 255 on cells and 0 elsewhere, one byte per pixel.
+    pub truth: Vec<u8>,
+    /// The cells, in generation order.
+    pub cells: Vec<Cell>,
+}
+
+/// SplitMix64: small, fast, and the same on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
+    }
+    /// Approximately standard normal (Irwin–Hall with four terms).
+    fn normal(&mut self) -> f64 {
+        (self.unit() + self.unit() + self.unit() + self.unit() - 2.0) * 1.732_050_807_568_877_2
+    }
+    /// A random unit vector.
+    fn direction(&mut self) -> (f64, f64) {
+        loop {
+            let (a, b) = (self.range(-1.0, 1.0), self.range(-1.0, 1.0));
+            let n = (a * a + b * b).sqrt();
+            if n > 0.1 && n <= 1.0 {
+                return (a / n, b / n);
+            }
+        }
+    }
+}
+
+fn smoothstep(t: f64) -> f64 {
+    let t = t.clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// Brightness profile of a cell at normalised distance d (1 at the nominal boundary).
+fn profile(d: f64, dark_centre: bool) -> f64 {
+    let edge = 1.0 - smoothstep((d - 0.85) / 0.3);
+    if dark_centre {
+        edge * (1.0 - 0.6 * (1.0 - smoothstep(d / 0.5)))
+    } else {
+        edge
+    }
+}
+
+fn place_cells(p: &SynthParams, rng: &mut Rng) -> Vec<Cell> {
+    let (w, h) = (p.width as f64, p.height as f64);
+    let mut cells: Vec<Cell> = Vec::new();
+    let touching_target = (p.touching.clamp(0.0, 1.0) as f64 * p.cells as f64).round() as u32;
+    let mut touching_done = 0u32;
+    let mut attempts = 0u32;
+    while (cells.len() as u32) < p.cells && attempts < p.cells * 400 {
+        attempts += 1;
+        let r = rng.range(13.0, 23.0);
+        let elong = rng.range(0.8, 1.2);
+        let (ux, uy) = rng.direction();
+        let mut cell = Cell {
+            x: 0.0,
+            y: 0.0,
+            rx: r * elong,
+            ry: r / elong,
+            ux,
+            uy,
+            peak: rng.range(100.0, 200.0),
+            dark_centre: rng.unit() < 0.25,
+            touching: false,
+        };
+        let partner = (touching_done < touching_target)
+            .then(|| cells.last().filter(|c| !c.touching))
+            .flatten()
+            .cloned();
+        if let Some(prev) = partner {
+            let (dx, dy) = rng.direction();
+            let dist = (prev.extent().min(prev.rx.min(prev.ry) + 4.0) + cell.rx.min(cell.ry)) * 0.92;
+            cell.x = prev.x + dx * dist;
+            cell.y = prev.y + dy * dist;
+            cell.touching = true;
+        } else {
+            cell.x = rng.range(cell.extent() + 3.0, w - cell.extent() - 3.0);
+            cell.y = rng.range(cell.extent() + 3.0, h - cell.extent() - 3.0);
+        }
+        let e = cell.extent();
+        if cell.x < e + 3.0 || cell.y < e + 3.0 || cell.x > w - e - 3.0 || cell.y > h - e - 3.0 {
+            continue;
+        }
+        let clear = cells.iter().enumerate().all(|(i, o)| {
+            let d = ((o.x - cell.x).powi(2) + (o.y - cell.y).powi(2)).sqrt();
+            let is_partner = cell.touching && i + 1 == cells.len();
+            is_partner || d > o.extent() + e + 14.0
+        });
+        if !clear {
+            continue;
+        }
+        if cell.touching {
+            touching_done += 2;
+        }
+        cells.push(cell);
+    }
+    cells
+}
+
+/// Generates an image and its truth.
+///
+/// ```
+/// use fluocount::core::synth::{generate, SynthParams};
+/// let s = generate(&SynthParams { width: 200, height: 150, cells: 3, ..SynthParams::default() });
+/// assert_eq!(s.cells.len(), 3);
+/// assert_eq!(s.truth.len(), 200 * 150);
+/// ```
+pub fn generate(p: &SynthParams) -> Synthetic {
+    let mut rng = Rng(p.seed ^ 0x5EED_F00D_u64.wrapping_mul(0x1000_0000_01B3));
+    let (w, h) = (p.width as usize, p.height as usize);
+    let cells = place_cells(p, &mut rng);
+
+    // Uneven background: bilinear interpolation of a coarse random grid.
+    const GX: usize = 6;
+    const GY: usize = 5;
+    let grid: Vec<f64> = (0..GX * GY).map(|_| rng.range(14.0, 42.0)).collect();
+    let mut signal = vec![0f64; w * h];
+    let mut truth = vec![0u8; w * h];
+    let stamp = |signal: &mut [f64], truth: Option<&mut [u8]>, c: &Cell| {
+        let e = c.extent() * 1.2 + 1.0;
+        let (x0, x1) = ((c.x - e).floor().max(0.0) as usize, ((c.x + e).ceil() as usize).min(w));
+        let (y0, y1) = ((c.y - e).floor().max(0.0) as usize, ((c.y + e).ceil() as usize).min(h));
+        let mut truth = truth;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let d = c.distance(x as f64 + 0.5, y as f64 + 0.5);
+                let v = c.peak * profile(d, c.dark_centre);
+                let s = &mut signal[y * w + x];
+                *s = s.max(v);
+                if d < 1.0 {
+                    if let Some(t) = truth.as_deref_mut() {
+                        t[y * w + x] = 255;
+                    }
+                }
+            }
+        }
+    };
+    for c in &cells {
+        stamp(&mut signal, Some(&mut truth), c);
+    }
+    for _ in 0..p.debris {
+        let r = rng.range(1.5, 3.5);
+        let c = Cell {
+            x: rng.range(0.0, w as f64),
+            y: rng.range(0.0, h as f64),
+            rx: r,
+            ry: r,
+            ux: 1.0,
+            uy: 0.0,
+            peak: rng.range(120.0, 220.0),
+            dark_centre: false,
+            touching: false,
+        };
+        stamp(&mut signal, None, &c);
+    }
+    for _ in 0..p.faint {
+        let r = rng.range(12.0, 20.0);
+        let c = Cell {
+            x: rng.range(0.0, w as f64),
+            y: rng.range(0.0, h as f64),
+            rx: r,
+            ry: r,
+            ux: 1.0,
+            uy: 0.0,
+            peak: rng.range(12.0, 24.0),
+            dark_centre: false,
+            touching: false,
+        };
+        stamp(&mut signal, None, &c);
+    }
+
+    let noise = p.noise.max(0.0) as f64;
+    let mut rgb = vec![0u8; w * h * 3];
+    let to_u8 = |v: f64| (v + 0.5).clamp(0.0, 255.0) as u8;
+    for y in 0..h {
+        let gy = y as f64 / h.max(2) as f64 * (GY - 1) as f64;
+        let (iy, fy) = ((gy as usize).min(GY - 2), gy - (gy as usize).min(GY - 2) as f64);
+        for x in 0..w {
+            let gx = x as f64 / w.max(2) as f64 * (GX - 1) as f64;
+            let (ix, fx) = ((gx as usize).min(GX - 2), gx - (gx as usize).min(GX - 2) as f64);
+            let g = |i: usize, j: usize| grid[j * GX + i];
+            let bg = g(ix, iy) * (1.0 - fx) * (1.0 - fy)
+                + g(ix + 1, iy) * fx * (1.0 - fy)
+                + g(ix, iy + 1) * (1.0 - fx) * fy
+                + g(ix + 1, iy + 1) * fx * fy;
+            let s = signal[y * w + x];
+            let o = (y * w + x) * 3;
+            rgb[o] = to_u8(bg + s + noise * rng.normal());
+            rgb[o + 1] = to_u8(bg * 0.95 + s * 0.97 + noise * rng.normal());
+            rgb[o + 2] = to_u8(bg * 0.45 + s * 0.12 + noise * rng.normal());
+        }
+    }
+    Synthetic {
+        image: Image::rgb8(p.width, p.height, rgb),
+        truth,
+        cells,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_image_other_seed_other_image() {
+        let p = SynthParams {
+            width: 300,
+            height: 200,
+            cells: 5,
+            ..SynthParams::default()
+        };
+        let a = generate(&p);
+        assert_eq!(a.image, generate(&p).image);
+        let b = generate(&SynthParams { seed: 2, ..p });
+        assert_ne!(a.image, b.image);
+    }
+
+    #[test]
+    fn places_the_requested_cells_with_the_requested_touching_pairs() {
+        let s = generate(&SynthParams::default());
+        assert_eq!(s.cells.len(), 40);
+        let touching = s.cells.iter().filter(|c| c.touching).count();
+        assert_eq!(touching, 6, "12 of 40 cells are in 6 touching pairs");
+        assert!(s.truth.iter().any(|&t| t == 255));
+    }
+}
