@@ -1,0 +1,112 @@
+//! The in-browser benchmark, exported to JavaScript as `bench_pipeline` (Trunk exposes it as
+//! `window.wasmBindings.bench_pipeline`). It runs each stage of the count pipeline on the default
+//! 1600x1200 synthetic image and returns the median milliseconds per stage as JSON.
+
+use crate::core::{
+    analyze,
+    channel::intensity,
+    clock::now_ms,
+    decode,
+    fill::fill_holes,
+    gaussian::gaussian_blur,
+    histogram::histogram,
+    label::{label, label_image, measure},
+    morphology::{close, open},
+    synth::{generate, SynthParams},
+    threshold::{otsu_level, threshold},
+    DecodeLimits, Params,
+};
+use wasm_bindgen::prelude::*;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+fn timed<T>(samples: &mut Vec<f64>, f: impl FnOnce() -> T) -> T {
+    let t0 = now_ms();
+    let out = f();
+    samples.push(now_ms() - t0);
+    out
+}
+
+/// Runs `iterations` timed repetitions (after one warm-up) and returns
+/// `{"image":"…","params":"…","count":N,"iterations":N,"median_ms":{"stage":ms,…}}`.
+#[wasm_bindgen]
+pub fn bench_pipeline(iterations: u32) -> String {
+    let synth = generate(&SynthParams::default());
+    let image = synth.image;
+    // The target pipeline: channel, Otsu, opening, closing, fill holes, labelling with stats.
+    let params = Params {
+        sigma: 0.0,
+        ..Params::default()
+    };
+    let png = {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let crate::core::Pixels::U8(rgb) = image.pixels() else {
+            return "{\"error\":\"synthetic image is not 8-bit\"}".into();
+        };
+        let buf = image::RgbImage::from_raw(image.width(), image.height(), rgb.clone());
+        match buf.map(|b| b.write_to(&mut out, image::ImageFormat::Png)) {
+            Some(Ok(())) => out.into_inner(),
+            _ => return "{\"error\":\"could not encode the synthetic image\"}".into(),
+        }
+    };
+    let names = [
+        "channel",
+        "histogram+otsu",
+        "threshold",
+        "open",
+        "close",
+        "fill holes",
+        "label+measure",
+        "label image",
+        "pipeline total",
+        "gaussian sigma=1",
+        "decode png",
+    ];
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    let mut count = 0;
+    for it in 0..=iterations {
+        let mut s: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+        let plane = timed(&mut s[0], || intensity(&image, params.channel));
+        let level = timed(&mut s[1], || otsu_level(&histogram(&plane)));
+        let mask = timed(&mut s[2], || threshold(&plane, level));
+        let mask = timed(&mut s[3], || open(&mask, params.open_radius));
+        let mask = timed(&mut s[4], || close(&mask, params.close_radius));
+        let mask = timed(&mut s[5], || fill_holes(&mask));
+        let comps = timed(&mut s[6], || {
+            let c = label(&mask, params.connectivity);
+            let m = measure(&c, &plane);
+            (c, m)
+        });
+        timed(&mut s[7], || label_image(&comps.0));
+        count = timed(&mut s[8], || analyze(&image, &params)).count();
+        timed(&mut s[9], || gaussian_blur(&plane, 1.0));
+        let decoded = timed(&mut s[10], || decode(&png, &DecodeLimits::default()));
+        if decoded.is_err() {
+            return "{\"error\":\"could not decode the synthetic PNG\"}".into();
+        }
+        if it > 0 {
+            for (all, one) in samples.iter_mut().zip(s) {
+                all.extend(one);
+            }
+        }
+    }
+    let medians: Vec<String> = names
+        .iter()
+        .zip(samples.iter_mut())
+        .map(|(n, v)| format!("\"{n}\":{:.3}", median(v)))
+        .collect();
+    format!(
+        "{{\"image\":\"synthetic seed 1, {}x{}\",\"params\":\"{}\",\"count\":{count},\"iterations\":{iterations},\"median_ms\":{{{}}}}}",
+        image.width(),
+        image.height(),
+        params.to_query(),
+        medians.join(",")
+    )
+}
