@@ -26,7 +26,9 @@ usage:
 
 fn value<T: std::str::FromStr>(args: &[String], i: &mut usize, flag: &str) -> Result<T, String> {
     *i += 1;
-    let v = args.get(*i).ok_or_else(|| format!("{flag} needs a value"))?;
+    let v = args
+        .get(*i)
+        .ok_or_else(|| format!("{flag} needs a value"))?;
     v.parse()
         .map_err(|_| format!("{flag}: “{v}” is not a valid value"))
 }
@@ -47,7 +49,9 @@ fn count(args: &[String]) -> Result<i32, String> {
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
-            "--params" => params = load_params(Path::new(&value::<String>(args, &mut i, "--params")?))?,
+            "--params" => {
+                params = load_params(Path::new(&value::<String>(args, &mut i, "--params")?))?
+            }
             a if a.starts_with("--") => return Err(format!("unknown option {a}")),
             a => files.push(PathBuf::from(a)),
         }
@@ -58,7 +62,9 @@ fn count(args: &[String]) -> Result<i32, String> {
     }
     // One worker per core; each result is printed in input order at the end.
     let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len());
     let mut results: Vec<Option<Result<String, String>>> = vec![None; files.len()];
     let chunks: Vec<Vec<(usize, Result<String, String>)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -146,8 +152,14 @@ fn synth(args: &[String]) -> Result<i32, String> {
     image::save_buffer(&out, rgb, p.width, p.height, image::ExtendedColorType::Rgb8)
         .map_err(|e| format!("{}: {e}", out.display()))?;
     if let Some(t) = truth {
-        image::save_buffer(&t, &s.truth, p.width, p.height, image::ExtendedColorType::L8)
-            .map_err(|e| format!("{}: {e}", t.display()))?;
+        image::save_buffer(
+            &t,
+            &s.truth,
+            p.width,
+            p.height,
+            image::ExtendedColorType::L8,
+        )
+        .map_err(|e| format!("{}: {e}", t.display()))?;
     }
     println!("{}", s.cells.len());
     Ok(0)

@@ -29,7 +29,11 @@ impl BitMask {
     /// # Panics
     /// If `bits.len() != width * height`.
     pub fn from_bools(width: u32, height: u32, bits: &[bool]) -> Self {
-        assert_eq!(bits.len(), width as usize * height as usize, "mask size mismatch");
+        assert_eq!(
+            bits.len(),
+            width as usize * height as usize,
+            "mask size mismatch"
+        );
         let mut m = BitMask::new(width, height);
         for (i, &b) in bits.iter().enumerate() {
             if b {

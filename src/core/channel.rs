@@ -89,7 +89,11 @@ impl Plane {
     /// # Panics
     /// If `data.len() != width * height`, or an 8-bit plane holds a value over 255.
     pub fn new(width: u32, height: u32, depth: BitDepth, data: Vec<u16>) -> Self {
-        assert_eq!(data.len(), width as usize * height as usize, "plane size mismatch");
+        assert_eq!(
+            data.len(),
+            width as usize * height as usize,
+            "plane size mismatch"
+        );
         assert!(
             depth == BitDepth::Sixteen || data.iter().all(|&v| v <= 255),
             "8-bit plane with a value over 255"

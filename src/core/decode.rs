@@ -116,7 +116,9 @@ fn classify(err: ImageError, format: &str) -> DecodeError {
     }
 }
 
-fn reader(bytes: &[u8]) -> Result<(ImageReader<Cursor<&[u8]>>, ImageFormat), DecodeError> {
+type Reader<'a> = ImageReader<Cursor<&'a [u8]>>;
+
+fn reader(bytes: &[u8]) -> Result<(Reader<'_>, ImageFormat), DecodeError> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| DecodeError::new(DecodeErrorKind::Corrupt, e.to_string()))?;
@@ -126,7 +128,11 @@ fn reader(bytes: &[u8]) -> Result<(ImageReader<Cursor<&[u8]>>, ImageFormat), Dec
             DecodeErrorKind::Unsupported,
             format!(
                 "{} files are not supported (use {SUPPORTED_FORMATS})",
-                other.extensions_str().first().unwrap_or(&"this kind of").to_uppercase()
+                other
+                    .extensions_str()
+                    .first()
+                    .unwrap_or(&"this kind of")
+                    .to_uppercase()
             ),
         )),
         None => Err(DecodeError::new(
@@ -139,7 +145,10 @@ fn reader(bytes: &[u8]) -> Result<(ImageReader<Cursor<&[u8]>>, ImageFormat), Dec
 /// Reads only the header: (width, height).
 pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), DecodeError> {
     if bytes.is_empty() {
-        return Err(DecodeError::new(DecodeErrorKind::Empty, "the file is empty (0 bytes)"));
+        return Err(DecodeError::new(
+            DecodeErrorKind::Empty,
+            "the file is empty (0 bytes)",
+        ));
     }
     let (reader, format) = reader(bytes)?;
     reader
@@ -172,7 +181,9 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, DecodeError>
             format!(
                 "{width}x{height} is {:.1} megapixels, over the limit of {:.1} megapixels",
                 pixels as f64 / 1e6,
-                limits.max_pixels.min(limits.max_side as u64 * limits.max_side as u64) as f64
+                limits
+                    .max_pixels
+                    .min(limits.max_side as u64 * limits.max_side as u64) as f64
                     / 1e6
             ),
         ));
@@ -203,9 +214,7 @@ fn from_dynamic(dynamic: DynamicImage, format: &str) -> Result<Image, DecodeErro
             Image::new(w, h, Layout::GrayAlpha, Pixels::U16(b.into_raw()))
         }
         DynamicImage::ImageRgb16(b) => Image::new(w, h, Layout::Rgb, Pixels::U16(b.into_raw())),
-        DynamicImage::ImageRgba16(b) => {
-            Image::new(w, h, Layout::Rgba, Pixels::U16(b.into_raw()))
-        }
+        DynamicImage::ImageRgba16(b) => Image::new(w, h, Layout::Rgba, Pixels::U16(b.into_raw())),
         d @ DynamicImage::ImageRgb32F(_) => {
             Image::new(w, h, Layout::Rgb, Pixels::U16(d.to_rgb16().into_raw()))
         }
@@ -276,7 +285,10 @@ mod tests {
     #[test]
     fn bad_inputs_are_classified() {
         let limits = DecodeLimits::default();
-        assert_eq!(decode(b"", &limits).unwrap_err().kind, DecodeErrorKind::Empty);
+        assert_eq!(
+            decode(b"", &limits).unwrap_err().kind,
+            DecodeErrorKind::Empty
+        );
         assert_eq!(
             decode(b"just some text", &limits).unwrap_err().kind,
             DecodeErrorKind::NotAnImage
@@ -286,11 +298,17 @@ mod tests {
         let cut = &png[..png.len() / 2];
         let err = decode(cut, &limits).unwrap_err();
         assert!(
-            matches!(err.kind, DecodeErrorKind::Truncated | DecodeErrorKind::Corrupt),
+            matches!(
+                err.kind,
+                DecodeErrorKind::Truncated | DecodeErrorKind::Corrupt
+            ),
             "{err:?}"
         );
         let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;";
-        assert_eq!(decode(gif, &limits).unwrap_err().kind, DecodeErrorKind::Unsupported);
+        assert_eq!(
+            decode(gif, &limits).unwrap_err().kind,
+            DecodeErrorKind::Unsupported
+        );
     }
 
     #[test]
@@ -311,7 +329,11 @@ mod tests {
         for &b in bytes {
             crc ^= b as u32;
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc

@@ -354,8 +354,14 @@ mod tests {
     #[test]
     fn diagonal_pixels_join_only_with_eight_connectivity() {
         let m = bitmask!["#..", ".#.", "..#"];
-        assert_eq!(labels_of(&m, Connectivity::Eight), vec![1, 0, 0, 0, 1, 0, 0, 0, 1]);
-        assert_eq!(labels_of(&m, Connectivity::Four), vec![1, 0, 0, 0, 2, 0, 0, 0, 3]);
+        assert_eq!(
+            labels_of(&m, Connectivity::Eight),
+            vec![1, 0, 0, 0, 1, 0, 0, 0, 1]
+        );
+        assert_eq!(
+            labels_of(&m, Connectivity::Four),
+            vec![1, 0, 0, 0, 2, 0, 0, 0, 3]
+        );
     }
 
     #[test]
@@ -371,7 +377,14 @@ mod tests {
     fn runs_cross_word_boundaries() {
         let mut m = BitMask::new(130, 1);
         set_range(m.row_mut(0), 60, 130);
-        assert_eq!(runs(&m), vec![Run { y: 0, x0: 60, x1: 130 }]);
+        assert_eq!(
+            runs(&m),
+            vec![Run {
+                y: 0,
+                x0: 60,
+                x1: 130
+            }]
+        );
     }
 
     #[test]
@@ -402,7 +415,14 @@ mod tests {
         let nbrs: &[(i64, i64)] = match c {
             Connectivity::Four => &[(1, 0), (-1, 0), (0, 1), (0, -1)],
             Connectivity::Eight => &[
-                (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1),
+                (1, 0),
+                (-1, 0),
+                (0, 1),
+                (0, -1),
+                (1, 1),
+                (1, -1),
+                (-1, 1),
+                (-1, -1),
             ],
         };
         for y in 0..h {
@@ -416,7 +436,10 @@ mod tests {
                 while let Some((px, py)) = stack.pop() {
                     for (dx, dy) in nbrs {
                         let (nx, ny) = (px + dx, py + dy);
-                        if nx >= 0 && ny >= 0 && nx < w && ny < h
+                        if nx >= 0
+                            && ny >= 0
+                            && nx < w
+                            && ny < h
                             && mask.get(nx as u32, ny as u32)
                             && out[(ny * w + nx) as usize] == 0
                         {

@@ -44,6 +44,7 @@ fn horizontal(mask: &BitMask, max_w: u32, erode: bool) -> Vec<BitMask> {
     let pad = (max_w as usize).div_ceil(64) + 1;
     let mut padded = vec![fill; stride + 2 * pad];
     let mut out: Vec<BitMask> = (0..=max_w).map(|_| BitMask::new(width, height)).collect();
+    let mut acc = vec![0u64; stride];
     for y in 0..height {
         let row = mask.row(y);
         padded[pad..pad + stride].copy_from_slice(row);
@@ -51,9 +52,9 @@ fn horizontal(mask: &BitMask, max_w: u32, erode: bool) -> Vec<BitMask> {
             // Bits past the width read as outside the image.
             *last = (*last & tail) | (fill & !tail);
         }
-        let mut acc = row.to_vec();
+        acc.copy_from_slice(row);
         out[0].row_mut(y).copy_from_slice(row);
-        for k in 1..=max_w as usize {
+        for (k, dst) in out.iter_mut().enumerate().skip(1) {
             for (i, a) in acc.iter_mut().enumerate() {
                 let base = (pad + i) * 64;
                 let right = bits_at(&padded, base + k);
@@ -67,7 +68,7 @@ fn horizontal(mask: &BitMask, max_w: u32, erode: bool) -> Vec<BitMask> {
             if let Some(last) = acc.last_mut() {
                 *last &= tail;
             }
-            out[k].row_mut(y).copy_from_slice(&acc);
+            dst.row_mut(y).copy_from_slice(&acc);
         }
     }
     out
@@ -179,13 +180,7 @@ mod tests {
 
     #[test]
     fn opening_removes_specks_and_keeps_blobs() {
-        let m = bitmask![
-            "#.......",
-            "....###.",
-            "...####.",
-            "....###.",
-            "........",
-        ];
+        let m = bitmask!["#.......", "....###.", "...####.", "....###.", "........",];
         let o = open(&m, 1);
         assert!(!o.get(0, 0), "speck removed");
         assert!(o.get(5, 2), "blob centre kept");

@@ -294,7 +294,10 @@ mod tests {
         );
         assert_eq!(p, Params::default());
         assert_eq!(n.len(), 9, "{n:?}");
-        assert!(n[0].message.contains("<script>"), "the notice quotes the value as text");
+        assert!(
+            n[0].message.contains("<script>"),
+            "the notice quotes the value as text"
+        );
         assert_eq!(n.last().map(|x| x.key.as_str()), Some("zoom"));
     }
 
@@ -309,7 +312,8 @@ mod tests {
 
     #[test]
     fn a_parameter_file_with_lines_and_comments_reads_back() {
-        let (p, n) = Params::from_query("// fluocount parameters\nv=1\nchannel=red\nmax_area=5000\n");
+        let (p, n) =
+            Params::from_query("// fluocount parameters\nv=1\nchannel=red\nmax_area=5000\n");
         assert!(n.is_empty(), "{n:?}");
         assert_eq!((p.channel, p.max_area), (Channel::Red, Some(5000)));
     }

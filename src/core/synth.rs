@@ -168,7 +168,8 @@ fn place_cells(p: &SynthParams, rng: &mut Rng) -> Vec<Cell> {
             .cloned();
         if let Some(prev) = partner {
             let (dx, dy) = rng.direction();
-            let dist = (prev.extent().min(prev.rx.min(prev.ry) + 4.0) + cell.rx.min(cell.ry)) * 0.92;
+            let dist =
+                (prev.extent().min(prev.rx.min(prev.ry) + 4.0) + cell.rx.min(cell.ry)) * 0.92;
             cell.x = prev.x + dx * dist;
             cell.y = prev.y + dy * dist;
             cell.touching = true;
@@ -217,8 +218,14 @@ pub fn generate(p: &SynthParams) -> Synthetic {
     let mut truth = vec![0u8; w * h];
     let stamp = |signal: &mut [f64], truth: Option<&mut [u8]>, c: &Cell| {
         let e = c.extent() * 1.2 + 1.0;
-        let (x0, x1) = ((c.x - e).floor().max(0.0) as usize, ((c.x + e).ceil() as usize).min(w));
-        let (y0, y1) = ((c.y - e).floor().max(0.0) as usize, ((c.y + e).ceil() as usize).min(h));
+        let (x0, x1) = (
+            (c.x - e).floor().max(0.0) as usize,
+            ((c.x + e).ceil() as usize).min(w),
+        );
+        let (y0, y1) = (
+            (c.y - e).floor().max(0.0) as usize,
+            ((c.y + e).ceil() as usize).min(h),
+        );
         let mut truth = truth;
         for y in y0..y1 {
             for x in x0..x1 {
@@ -273,10 +280,16 @@ pub fn generate(p: &SynthParams) -> Synthetic {
     let to_u8 = |v: f64| (v + 0.5).clamp(0.0, 255.0) as u8;
     for y in 0..h {
         let gy = y as f64 / h.max(2) as f64 * (GY - 1) as f64;
-        let (iy, fy) = ((gy as usize).min(GY - 2), gy - (gy as usize).min(GY - 2) as f64);
+        let (iy, fy) = (
+            (gy as usize).min(GY - 2),
+            gy - (gy as usize).min(GY - 2) as f64,
+        );
         for x in 0..w {
             let gx = x as f64 / w.max(2) as f64 * (GX - 1) as f64;
-            let (ix, fx) = ((gx as usize).min(GX - 2), gx - (gx as usize).min(GX - 2) as f64);
+            let (ix, fx) = (
+                (gx as usize).min(GX - 2),
+                gx - (gx as usize).min(GX - 2) as f64,
+            );
             let g = |i: usize, j: usize| grid[j * GX + i];
             let bg = g(ix, iy) * (1.0 - fx) * (1.0 - fy)
                 + g(ix + 1, iy) * fx * (1.0 - fy)
@@ -320,6 +333,6 @@ mod tests {
         assert_eq!(s.cells.len(), 40);
         let touching = s.cells.iter().filter(|c| c.touching).count();
         assert_eq!(touching, 6, "12 of 40 cells are in 6 touching pairs");
-        assert!(s.truth.iter().any(|&t| t == 255));
+        assert!(s.truth.contains(&255));
     }
 }

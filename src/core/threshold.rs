@@ -83,12 +83,8 @@ mod tests {
     #[test]
     fn otsu_on_two_peaks_splits_them() {
         let mut hist = vec![0u64; 256];
-        for v in 20..30 {
-            hist[v] = 100;
-        }
-        for v in 150..170 {
-            hist[v] = 40;
-        }
+        hist[20..30].fill(100);
+        hist[150..170].fill(40);
         let level = otsu_level(&hist);
         assert!((29..150).contains(&level), "level {level}");
     }
