@@ -4,18 +4,17 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use criterion::{black_box, Criterion};
+    use criterion::{Criterion, black_box};
     use fluocount::core::{
-        analyze,
+        Params, Pixels, analyze,
         channel::intensity,
         fill::fill_holes,
         gaussian::gaussian_blur,
         histogram::histogram,
         label::{label, label_image, measure},
         morphology::{close, open},
-        synth::{generate, SynthParams},
+        synth::{SynthParams, generate},
         threshold::{otsu_level, threshold},
-        Params, Pixels,
     };
     use imageproc::{distance_transform::Norm, region_labelling::Connectivity};
 

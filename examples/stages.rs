@@ -1,5 +1,5 @@
 //! Prints per-stage timings of the default pipeline on a file or the default synthetic image.
-use fluocount::core::{analyze, decode, synth, DecodeLimits, Params};
+use fluocount::core::{DecodeLimits, Params, analyze, decode, synth};
 
 fn main() {
     let image = match std::env::args().nth(1) {

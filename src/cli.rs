@@ -1,9 +1,8 @@
 //! The native `fluocount` command line, on the same core as the app.
 
 use crate::core::{
-    analyze, decode,
-    synth::{generate, SynthParams},
-    DecodeLimits, Params,
+    DecodeLimits, Params, analyze, decode,
+    synth::{SynthParams, generate},
 };
 use std::{
     path::{Path, PathBuf},

@@ -4,9 +4,8 @@
 //! `FLUOCOUNT_REGEN_GOLDEN=1 cargo test --test golden` and review the diff.
 
 use fluocount::core::{
-    analyze, decode,
-    synth::{generate, SynthParams},
-    Analysis, DecodeLimits, Image, Params,
+    Analysis, DecodeLimits, Image, Params, analyze, decode,
+    synth::{SynthParams, generate},
 };
 use std::{collections::BTreeMap, path::Path};
 

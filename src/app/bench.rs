@@ -3,7 +3,7 @@
 //! 1600x1200 synthetic image and returns the median milliseconds per stage as JSON.
 
 use crate::core::{
-    analyze,
+    DecodeLimits, Params, analyze,
     channel::intensity,
     clock::now_ms,
     decode,
@@ -12,9 +12,8 @@ use crate::core::{
     histogram::histogram,
     label::{label, label_image, measure},
     morphology::{close, open},
-    synth::{generate, SynthParams},
+    synth::{SynthParams, generate},
     threshold::{otsu_level, threshold},
-    DecodeLimits, Params,
 };
 use wasm_bindgen::prelude::*;
 

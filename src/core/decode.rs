@@ -225,7 +225,7 @@ fn from_dynamic(dynamic: DynamicImage, format: &str) -> Result<Image, DecodeErro
             return Err(DecodeError::new(
                 DecodeErrorKind::Unsupported,
                 format!("unsupported {format} pixel format"),
-            ))
+            ));
         }
     };
     Ok(image)

@@ -2,7 +2,7 @@
 
 use super::{
     bitmask::BitMask,
-    label::{label, set_range, Connectivity},
+    label::{Connectivity, label, set_range},
 };
 
 /// Fills holes, as ImageJ's Process > Binary > Fill Holes: background is flooded from the border

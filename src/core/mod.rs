@@ -21,9 +21,9 @@ pub mod threshold;
 pub use self::{
     bitmask::BitMask,
     channel::{Channel, Plane},
-    decode::{decode, DecodeError, DecodeErrorKind, DecodeLimits},
+    decode::{DecodeError, DecodeErrorKind, DecodeLimits, decode},
     image::{BitDepth, Image, Layout, Pixels},
     label::{Connectivity, ObjectStats},
     params::{Params, ParamsNotice, ThresholdMethod},
-    pipeline::{analyze, Analysis, Stage, StageTiming},
+    pipeline::{Analysis, Stage, StageTiming, analyze},
 };

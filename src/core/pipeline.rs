@@ -2,13 +2,13 @@
 
 use super::{
     bitmask::BitMask,
-    channel::{intensity, Plane},
+    channel::{Plane, intensity},
     clock::now_ms,
     fill::fill_holes,
     gaussian::gaussian_blur,
     histogram::histogram,
     image::Image,
-    label::{label, label_image, measure, retain, ObjectStats},
+    label::{ObjectStats, label, label_image, measure, retain},
     morphology::{close, open},
     params::{Params, ThresholdMethod},
     threshold::{otsu_level, threshold},
