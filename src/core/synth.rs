@@ -233,10 +233,10 @@ pub fn generate(p: &SynthParams) -> Synthetic {
                 let v = c.peak * profile(d, c.dark_centre);
                 let s = &mut signal[y * w + x];
                 *s = s.max(v);
-                if d < 1.0 {
-                    if let Some(t) = truth.as_deref_mut() {
-                        t[y * w + x] = 255;
-                    }
+                if d < 1.0
+                    && let Some(t) = truth.as_deref_mut()
+                {
+                    t[y * w + x] = 255;
                 }
             }
         }
