@@ -33,10 +33,16 @@ pub fn gaussian_blur(plane: &Plane, sigma: f32) -> Plane {
         for (p, &v) in padded[r..r + w].iter_mut().zip(src) {
             *p = v as f32;
         }
-        dst.fill(0.0);
-        for (j, &kv) in k.iter().enumerate() {
-            for (d, &v) in dst.iter_mut().zip(&padded[j..j + w]) {
-                *d += kv * v;
+        // The kernel is symmetric: one multiply per pair of taps.
+        let k0 = k[r];
+        for (d, &v) in dst.iter_mut().zip(&padded[r..r + w]) {
+            *d = k0 * v;
+        }
+        for j in 1..=r {
+            let kv = k[r + j];
+            let (left, right) = (&padded[r - j..r - j + w], &padded[r + j..r + j + w]);
+            for ((d, &a), &b) in dst.iter_mut().zip(left).zip(right) {
+                *d += kv * (a + b);
             }
         }
     }
@@ -44,12 +50,19 @@ pub fn gaussian_blur(plane: &Plane, sigma: f32) -> Plane {
     let max = plane.depth.max_value() as f32;
     let mut out = vec![0u16; w * h];
     let mut acc = vec![0f32; w];
+    let rows = |yy: i64| {
+        let yy = yy.clamp(0, h as i64 - 1) as usize;
+        &tmp[yy * w..yy * w + w]
+    };
     for y in 0..h {
-        acc.fill(0.0);
-        for (j, &kv) in k.iter().enumerate() {
-            let yy = (y as i64 + j as i64 - r).clamp(0, h as i64 - 1) as usize;
-            for (a, &v) in acc.iter_mut().zip(&tmp[yy * w..yy * w + w]) {
-                *a += kv * v;
+        let yi = y as i64;
+        for (a, &v) in acc.iter_mut().zip(rows(yi)) {
+            *a = k[r as usize] * v;
+        }
+        for j in 1..=r {
+            let kv = k[(r + j) as usize];
+            for ((a, &u), &d) in acc.iter_mut().zip(rows(yi - j)).zip(rows(yi + j)) {
+                *a += kv * (u + d);
             }
         }
         for (o, &a) in out[y * w..y * w + w].iter_mut().zip(&acc) {
