@@ -4,99 +4,24 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser, watchErrors } from './browser.mjs';
+import { REPO_ROOT } from './native.mjs';
 import { serve } from './serve.mjs';
 
-export const E2E_DIR = path.dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = path.resolve(E2E_DIR, '..');
+export * from './native.mjs';
+export { CHROMIUM, CHROMIUM_ARGS, launchBrowser, watchErrors } from './browser.mjs';
+
 export const DIST_DIR = process.env.FLUOCOUNT_DIST ?? path.join(REPO_ROOT, 'dist');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** How long any single wait for the app may take before the test fails. */
 export const WAIT_MS = Number(process.env.E2E_WAIT_MS ?? 30_000);
 
-/** The flags from toolchain.md: headless, no sandbox (root in CI), and no network of its own. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The real samples: in the repository once copied, else from the shared data folder. */
-export function sample(rel) {
-  for (const base of [
-    path.join(REPO_ROOT, 'tests', 'data', 'fluocells'),
-    '/work/shared/data/fluocells',
-  ]) {
-    const p = path.join(base, rel);
-    if (existsSync(p)) return p;
-  }
-  throw new Error(`sample ${rel} not found under tests/data/fluocells or /work/shared/data/fluocells`);
-}
-
 /** The `data-testid` selector of a hook. */
 export const tid = (id) => `[data-testid="${id}"]`;
-
-// ---------------------------------------------------------------------------------------------
-// The native command line
-
-/** Runs `cargo run --release --bin fluocount -- ARGS` in the repository; resolves to stdout. */
-export function fluocount(args, { timeout = 20 * 60_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'cargo',
-      ['run', '--quiet', '--release', '--bin', 'fluocount', '--', ...args],
-      { cwd: REPO_ROOT, timeout, maxBuffer: 16 << 20 },
-      (err, stdout, stderr) => {
-        if (err) {
-          reject(new Error(`fluocount ${args.join(' ')} failed (${err.message.split('\n')[0]}):\n${stderr}`));
-        } else {
-          resolve(stdout);
-        }
-      },
-    );
-  });
-}
-
-/** Writes a synthetic image (and its truth mask) with the native CLI; resolves to the cell count. */
-export async function synth({ out, truth, seed = 7, cells, touching, extra = [] }) {
-  const args = ['synth', '--seed', String(seed)];
-  if (cells !== undefined) args.push('--cells', String(cells));
-  if (touching !== undefined) args.push('--touching', String(touching));
-  args.push(...extra, '--out', out);
-  if (truth) args.push('--truth', truth);
-  const stdout = await fluocount(args);
-  const n = Number.parseInt(stdout.trim().split('\n').pop(), 10);
-  assert.ok(Number.isInteger(n), `fluocount synth printed no cell count: ${JSON.stringify(stdout)}`);
-  return n;
-}
-
-/** Counts `file` with the native CLI; resolves to `{count, level, width, height, params}`. */
-export async function nativeCount(file) {
-  const stdout = await fluocount(['count', file]);
-  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
-  const params = (lines.find((l) => l.startsWith('#')) ?? '').replace(/^#\s*/, '');
-  const rows = lines.filter((l) => !l.startsWith('#'));
-  const header = rows[0]?.split(',') ?? [];
-  assert.deepEqual(header, ['file', 'width', 'height', 'count', 'level', 'ms'], `unexpected CSV header in:\n${stdout}`);
-  assert.equal(rows.length, 2, `expected one CSV row for ${file}, got:\n${stdout}`);
-  // The file name comes first and may contain commas: read the numbers from the right.
-  const cells = rows[1].split(',');
-  const [width, height, count, level] = cells.slice(-5, -1).map(Number);
-  assert.ok(Number.isInteger(count), `no integer count in: ${rows[1]}`);
-  return { count, level, width, height, params };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Server and browser
@@ -120,62 +45,6 @@ after(async () => {
 });
 
 /**
- * Launches Debian's Chromium on a fresh profile, as toolchain.md says. Resolves to
- * `{context, close}`; `close` also removes the profile directory.
- */
-export async function launchBrowser() {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run scripts/setup.sh (installs Debian's chromium)`);
-  }
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'fluocount-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      timeout: 60_000,
-    });
-  } catch (e) {
-    rmSync(profile, { recursive: true, force: true });
-    throw e;
-  }
-  context.setDefaultTimeout(WAIT_MS);
-  return {
-    context,
-    close: async () => {
-      await context.close().catch(() => {});
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
-
-/**
- * Opens `page` and records every uncaught exception and console error. `failed` rejects as soon
- * as the first one happens, so a wait can stop at once instead of timing out.
- */
-export function watchErrors(page, { allow = [] } = {}) {
-  const errors = [];
-  let reject;
-  const failed = new Promise((_, r) => (reject = r));
-  failed.catch(() => {}); // handled by whoever races it
-  const record = (text) => {
-    if (allow.some((re) => re.test(text))) return;
-    errors.push(text);
-    reject(new Error(`the page reported an error: ${text}`));
-  };
-  page.on('pageerror', (e) => record(`pageerror: ${e.stack ?? e.message ?? e}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') {
-      const loc = msg.location();
-      record(`console.error: ${msg.text()}${loc?.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
-    }
-  });
-  page.on('crash', () => record('the page crashed'));
-  return { errors, failed };
-}
-
-/**
  * Declares a test that gets a fresh browser on the served app. `fn({page, app, errors})` runs
  * after the page has loaded; the test fails if the page reported any error (pageerror or console
  * error), also when `fn` itself passed. `options.allow` lists RegExps of tolerated messages.
@@ -183,7 +52,7 @@ export function watchErrors(page, { allow = [] } = {}) {
 export function appTest(name, fn, options = {}) {
   return test(name, { timeout: options.timeout ?? 5 * 60_000 }, async (t) => {
     const srv = await appServer();
-    const browser = await launchBrowser();
+    const browser = await launchBrowser({ defaultTimeout: WAIT_MS });
     try {
       const page = await browser.context.newPage();
       const { errors, failed } = watchErrors(page, options);
