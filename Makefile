@@ -1,0 +1,74 @@
+# Fluocount: build, serve, test and benchmark. Every target first runs scripts/setup.sh, which
+# installs what is missing from the package registries only (crates.io, npm, Debian).
+#
+#   make run            serve the app at http://127.0.0.1:8080 (trunk serve --release)
+#   make test           formatting, clippy (native and wasm32), unit tests, release build, end-to-end
+#   make e2e            only the end-to-end tests (against the current dist/)
+#   make bench          criterion benchmarks (native) and the browser benchmark
+#   make bench-browser  only the browser benchmark (the wasm pipeline against OpenCV.js)
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# npm's binaryen gives Trunk its wasm-opt; it must come before any other wasm-opt on PATH.
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CURDIR)/e2e/node_modules/.bin:$(CARGO_BIN):$(PATH)
+
+ADDRESS ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: help setup setup-run run test fmt-check clippy unit cli web e2e bench bench-native bench-browser clean
+
+help:
+	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
+
+setup:
+	bash scripts/setup.sh
+
+# `make run` needs no browser.
+setup-run:
+	bash scripts/setup.sh --no-browser
+
+run: setup-run
+	trunk serve --release --address $(ADDRESS) --port $(PORT)
+
+# Ordered steps in one recipe, so that `make -j` cannot reorder them.
+test:
+	$(MAKE) --no-print-directory setup
+	$(MAKE) --no-print-directory fmt-check clippy unit cli web e2e
+
+fmt-check:
+	cargo fmt --all --check
+
+clippy:
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+# The test profile (opt-level 2, no LTO) builds much faster than --release on 2 cores.
+unit:
+	cargo test
+
+# The native CLI that the end-to-end tests and the browser benchmark compare against.
+cli:
+	cargo build --release --bin fluocount
+
+web:
+	trunk build --release
+
+e2e:
+	cd e2e && node --test
+
+bench: bench-native bench-browser
+
+bench-native:
+	cargo bench
+
+bench-browser:
+	$(MAKE) --no-print-directory setup
+	$(MAKE) --no-print-directory cli web
+	node e2e/bench.mjs
+
+clean:
+	cargo clean
+	rm -rf dist e2e/bench-results.json
