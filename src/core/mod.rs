@@ -15,6 +15,7 @@ pub mod label;
 pub mod morphology;
 pub mod params;
 pub mod pipeline;
+pub mod render;
 pub mod synth;
 pub mod threshold;
 
