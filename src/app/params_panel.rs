@@ -1,12 +1,12 @@
 //! The parameter panel: every setting of the count, each with a visible label.
 
 use super::{
-    state::{use_app_state, Overlay},
+    state::{Overlay, use_app_state},
     threshold_control::ThresholdControl,
 };
 use crate::core::{
-    params::{MAX_RADIUS, MAX_SIGMA},
     Channel, Connectivity, Params, ThresholdMethod,
+    params::{MAX_RADIUS, MAX_SIGMA},
 };
 use leptos::prelude::*;
 

@@ -1,10 +1,10 @@
 //! The app's state, shared through context: parameters, loaded images and their counts.
 
 use crate::core::{
-    clock::now_ms,
-    pipeline::{analyze_prepared, prepare, prepared_matches, Prepared},
-    render::OverlayStyle,
     Analysis, Image, Params,
+    clock::now_ms,
+    pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
+    render::OverlayStyle,
 };
 use leptos::prelude::*;
 use std::{collections::HashMap, sync::Arc};

@@ -2,7 +2,7 @@
 //! picked files, and recounting every image after a parameter change.
 
 use super::state::AppState;
-use crate::core::{decode, render::display_rgba, DecodeLimits, Params};
+use crate::core::{DecodeLimits, Params, decode, render::display_rgba};
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

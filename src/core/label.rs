@@ -341,7 +341,8 @@ pub(crate) fn set_range(row: &mut [u64], x0: u32, x1: u32) {
     }
 }
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::bitmask;

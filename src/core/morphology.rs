@@ -132,7 +132,8 @@ pub fn close(mask: &BitMask, radius: u32) -> BitMask {
     erode(&dilate(mask, radius), radius)
 }
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::bitmask;

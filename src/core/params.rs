@@ -274,7 +274,8 @@ impl fmt::Display for Params {
     }
 }
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
