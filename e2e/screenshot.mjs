@@ -1,0 +1,28 @@
+// Takes the README screenshot: the release build with a real sample loaded, at 1280x720.
+// Usage: node e2e/screenshot.mjs [OUT.png]   (default docs/screenshot.png)
+
+import path from 'node:path';
+import { launchBrowser } from './browser.mjs';
+import { REPO_ROOT, sample } from './native.mjs';
+import { serve } from './serve.mjs';
+
+const out = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, 'docs', 'screenshot.png'));
+const server = await serve(process.env.FLUOCOUNT_DIST ?? path.join(REPO_ROOT, 'dist'));
+const { context, close } = await launchBrowser();
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(server.url);
+  await page.setInputFiles('[data-testid="file-input"]', [
+    sample('yellow/images/Mar24bS1C2R3_LHl_200x.png'),
+    sample('yellow/images/Mar23bS1C2R3_VLPAGr_200x.png'),
+  ]);
+  await page.waitForSelector('[data-testid="count"]');
+  await page.locator('[data-testid="image-item"]').nth(1).waitFor();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: out });
+  console.log(`screenshot written to ${out}`);
+} finally {
+  await close();
+  await server.close();
+}
