@@ -156,3 +156,26 @@ appTest('the overlays change the canvas on the cells, not on the background', as
   const again = split(await pixelsUntil(app, points, (px) => !differs(px.flat(), [...plain.centroids, ...plain.edges, ...plain.background].flat())));
   assert.deepEqual(again.centroids, plain.centroids, 'turning the overlays off did not restore the cell pixels');
 });
+
+appTest('the fill colour and opacity settings paint the cells in that colour', async ({ app, page }) => {
+  await dropFiles(page, null, [{ path: synthetic.file }]);
+  const count = await app.count();
+  const truth = await truthPoints(page, synthetic.truth);
+  const centroids = truth.cells.map((c) => c.centroid);
+  await app.setCheckbox('overlay-outline', false);
+  const setValue = (id, value) =>
+    page.evaluate(
+      ([id, value]) => {
+        const el = document.querySelector(`[data-testid="${id}"]`);
+        el.value = value;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      [id, value],
+    );
+  await setValue('fill-colour', '#00ff00');
+  await setValue('fill-opacity', '100');
+  const px = await pixelsUntil(app, centroids, (p) => p.every((c) => c[0] === 0 && c[1] === 255 && c[2] === 0));
+  const wrong = px.filter((c) => !(c[0] === 0 && c[1] === 255 && c[2] === 0));
+  assert.deepEqual(wrong, [], 'with an opaque green fill, cell centroids are not pure green');
+  assert.equal(await app.count(), count, 'display settings changed the count');
+});

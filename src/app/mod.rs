@@ -4,6 +4,7 @@ pub mod bench;
 pub mod count;
 pub mod dropzone;
 pub mod image_list;
+pub mod overlay_panel;
 pub mod params_panel;
 pub mod state;
 pub mod tasks;

@@ -1,8 +1,7 @@
 //! The parameter panel: every setting of the count, each with a visible label.
 
 use super::{
-    state::{Overlay, use_app_state},
-    threshold_control::ThresholdControl,
+    overlay_panel::OverlayPanel, state::use_app_state, threshold_control::ThresholdControl,
 };
 use crate::core::{
     Channel, Connectivity, Params, ThresholdMethod,
@@ -77,27 +76,6 @@ fn SelectField(
     }
 }
 
-/// A checkbox bound to one overlay switch.
-#[component]
-fn OverlaySwitch(
-    label: &'static str,
-    testid: &'static str,
-    field: fn(&mut Overlay) -> &mut bool,
-) -> impl IntoView {
-    let state = use_app_state();
-    let checked = move || state.overlay.with(|o| *field(&mut o.clone()));
-    let on_change = move |e| {
-        let on = event_target_checked(&e);
-        state.overlay.update(|o| *field(o) = on);
-    };
-    view! {
-        <div class="field check">
-            <input id=testid type="checkbox" data-testid=testid prop:checked=checked on:change=on_change />
-            <label for=testid>{label}</label>
-        </div>
-    }
-}
-
 /// Every analysis setting, the overlay switches and the parameters' text form.
 #[component]
 pub fn ParamsPanel() -> impl IntoView {
@@ -147,9 +125,7 @@ pub fn ParamsPanel() -> impl IntoView {
             <SelectField label="Connectivity" testid="connectivity" options=conns
                 read={|p| p.connectivity.name()}
                 write={|p, v| if let Ok(c) = v.parse::<Connectivity>() { p.connectivity = c }} />
-            <h3>"Overlay"</h3>
-            <OverlaySwitch label="Fill objects" testid="overlay-fill" field={|o| &mut o.fill} />
-            <OverlaySwitch label="Outline objects" testid="overlay-outline" field={|o| &mut o.outline} />
+            <OverlayPanel />
             <button class="button" data-testid="reset" on:click=move |_| state.set_params(|p| *p = Params::default())>
                 "Reset to defaults"
             </button>

@@ -4,7 +4,7 @@ use crate::core::{
     Analysis, Image, Params,
     clock::now_ms,
     pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
-    render::OverlayStyle,
+    render::{FILL_COLOUR, FILL_OPACITY, OUTLINE_COLOUR, OverlayStyle},
 };
 use leptos::prelude::*;
 use std::{collections::HashMap, sync::Arc};
@@ -39,19 +39,40 @@ pub struct Outcome {
     pub ms: f64,
 }
 
-/// The overlay switches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The overlay settings (display only: they never change the analysis).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Overlay {
     /// Fill objects.
     pub fill: bool,
     /// Outline objects.
     pub outline: bool,
+    /// Fill colour.
+    pub fill_colour: [u8; 3],
+    /// Fill opacity, 0..=1.
+    pub opacity: f32,
+    /// Outline colour.
+    pub outline_colour: [u8; 3],
+}
+
+impl Default for Overlay {
+    fn default() -> Self {
+        Overlay {
+            fill: true,
+            outline: true,
+            fill_colour: FILL_COLOUR,
+            opacity: FILL_OPACITY,
+            outline_colour: OUTLINE_COLOUR,
+        }
+    }
 }
 
 impl Overlay {
-    /// The drawing style for these switches.
+    /// The drawing style for these settings.
     pub fn style(self) -> OverlayStyle {
-        OverlayStyle::new(self.fill, self.outline)
+        OverlayStyle {
+            fill: self.fill.then_some((self.fill_colour, self.opacity)),
+            outline: self.outline.then_some(self.outline_colour),
+        }
     }
 }
 
@@ -82,10 +103,7 @@ pub struct AppState {
 pub fn provide_app_state() -> AppState {
     let state = AppState {
         params: RwSignal::new(Params::default()),
-        overlay: RwSignal::new(Overlay {
-            fill: true,
-            outline: true,
-        }),
+        overlay: RwSignal::new(Overlay::default()),
         items: RwSignal::new(Vec::new()),
         outcomes: RwSignal::new(HashMap::new()),
         selected: RwSignal::new(None),

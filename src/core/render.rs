@@ -28,6 +28,21 @@ impl OverlayStyle {
     }
 }
 
+/// `#rrggbb` for a colour.
+pub fn hex_colour(c: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+}
+
+/// Reads `#rrggbb` (as an `<input type="color">` gives it); `None` for anything else.
+pub fn parse_hex_colour(text: &str) -> Option<[u8; 3]> {
+    let hex = text.trim().strip_prefix('#')?;
+    if hex.len() != 6 || !hex.is_ascii() {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
 /// The colour samples (alpha dropped) of a pixel as (r, g, b) at the source depth.
 fn rgb_at<T: Copy>(samples: &[T], layout: Layout, i: usize) -> (T, T, T) {
     let c = layout.channels();
@@ -152,5 +167,14 @@ mod tests {
         );
         let off = composite(&base, &labels, 5, 5, &OverlayStyle::new(false, false));
         assert_eq!(off, base);
+    }
+
+    #[test]
+    fn hex_colours_round_trip_and_reject_garbage() {
+        assert_eq!(parse_hex_colour("#ff00a0"), Some([255, 0, 160]));
+        assert_eq!(hex_colour([255, 0, 160]), "#ff00a0");
+        for bad in ["ff00a0", "#ff00a", "#gg0000", "#ff00a0ff", "#é0000"] {
+            assert_eq!(parse_hex_colour(bad), None, "{bad}");
+        }
     }
 }
