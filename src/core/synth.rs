@@ -244,35 +244,27 @@ pub fn generate(p: &SynthParams) -> Synthetic {
     for c in &cells {
         stamp(&mut signal, Some(&mut truth), c);
     }
-    for _ in 0..p.debris {
-        let r = rng.range(1.5, 3.5);
-        let c = Cell {
-            x: rng.range(0.0, w as f64),
-            y: rng.range(0.0, h as f64),
-            rx: r,
-            ry: r,
-            ux: 1.0,
-            uy: 0.0,
-            peak: rng.range(120.0, 220.0),
-            dark_centre: false,
-            touching: false,
-        };
-        stamp(&mut signal, None, &c);
-    }
-    for _ in 0..p.faint {
-        let r = rng.range(12.0, 20.0);
-        let c = Cell {
-            x: rng.range(0.0, w as f64),
-            y: rng.range(0.0, h as f64),
-            rx: r,
-            ry: r,
-            ux: 1.0,
-            uy: 0.0,
-            peak: rng.range(12.0, 24.0),
-            dark_centre: false,
-            touching: false,
-        };
-        stamp(&mut signal, None, &c);
+    // Bright debris specks, then faint unannotated blobs: round, not in the truth.
+    let blobs = [
+        (p.debris, (1.5, 3.5), (120.0, 220.0)),
+        (p.faint, (12.0, 20.0), (12.0, 24.0)),
+    ];
+    for (n, (r0, r1), (p0, p1)) in blobs {
+        for _ in 0..n {
+            let r = rng.range(r0, r1);
+            let c = Cell {
+                x: rng.range(0.0, w as f64),
+                y: rng.range(0.0, h as f64),
+                rx: r,
+                ry: r,
+                ux: 1.0,
+                uy: 0.0,
+                peak: rng.range(p0, p1),
+                dark_centre: false,
+                touching: false,
+            };
+            stamp(&mut signal, None, &c);
+        }
     }
 
     let noise = p.noise.max(0.0) as f64;
