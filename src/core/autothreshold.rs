@@ -275,10 +275,13 @@ fn normalised(hist: &[u64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 /// Celebi-derived entropy methods find them.
 fn entropy_bins(p1: &[f64], p2: &[f64]) -> (usize, usize) {
     let n = p1.len();
-    let first = p1.iter().position(|p| !(p.abs() < EPS)).unwrap_or(0);
+    let first = p1
+        .iter()
+        .position(|p| p.is_nan() || p.abs() >= EPS)
+        .unwrap_or(0);
     let last = (first..n)
         .rev()
-        .find(|&i| !(p2[i].abs() < EPS))
+        .find(|&i| p2[i].is_nan() || p2[i].abs() >= EPS)
         .unwrap_or(n - 1);
     (first, last)
 }
@@ -365,10 +368,11 @@ fn huang(data: &[u64]) -> i64 {
     }
     let fuzz = |ih: usize, mu: f64| {
         let mu_x = 1.0 / (1.0 + term * (ih as f64 - mu).abs());
-        if mu_x < 1e-6 || mu_x > 0.999999 {
-            0.0
-        } else {
+        // mu_x is finite here (term and the means are), so NaN needs no care.
+        if (1e-6..=0.999999).contains(&mu_x) {
             data[ih] as f64 * (-mu_x * mu_x.ln() - (1.0 - mu_x) * (1.0 - mu_x).ln())
+        } else {
+            0.0
         }
     };
     // Every level below `first` gives the entropy of level 0 and every level above `last` that of
@@ -416,9 +420,9 @@ fn intermodes(data: &[u64]) -> i64 {
     }
     let mut iter = 0;
     while !bimodal(&hist) {
-        let (mut previous, mut current, mut next) = (0.0, 0.0, hist[0]);
+        let (mut current, mut next) = (0.0, hist[0]);
         for i in 0..len - 1 {
-            previous = current;
+            let previous = current;
             current = next;
             next = hist[i + 1];
             hist[i] = (previous + current + next) / 3.0;
@@ -440,7 +444,11 @@ fn isodata(data: &[u64]) -> i64 {
     let cum = Cumulative::new(data);
     let mut g = (1..n).find(|&i| data[i] > 0).map_or(0, |i| i + 1);
     loop {
-        let (totl, l) = if g == 0 { (0, 0) } else { cum.range(0, g.min(n) - 1) };
+        let (totl, l) = if g == 0 {
+            (0, 0)
+        } else {
+            cum.range(0, g.min(n) - 1)
+        };
         let (toth, h) = cum.range(g + 1, n - 1);
         if totl > 0 && toth > 0 {
             // ImageJ divides the (int) lower sum with integer division.
@@ -488,7 +496,8 @@ fn li(data: &[u64]) -> i64 {
             (temp + 0.5) as i32 as f64
         };
         iter += 1;
-        if !((new_thresh - old_thresh).abs() > 0.5) || iter >= MAX_ITER {
+        let moved = (new_thresh - old_thresh).abs();
+        if moved.is_nan() || moved <= 0.5 || iter >= MAX_ITER {
             return threshold;
         }
     }
@@ -764,9 +773,8 @@ fn triangle(data: &[u64]) -> i64 {
     let n = data.len();
     let top = n - 1;
     let mut min = data.iter().position(|&c| c > 0).unwrap_or(0);
-    if min > 0 {
-        min -= 1; // The line starts at the empty bin before the first occupied one.
-    }
+    // The line starts at the empty bin before the first occupied one.
+    min = min.saturating_sub(1);
     let mut min2 = (1..n).rev().find(|&i| data[i] > 0).unwrap_or(0);
     if min2 < top {
         min2 += 1;
@@ -825,8 +833,7 @@ fn yen(data: &[u64]) -> i64 {
     for it in 0..n {
         let a = p1_sq[it] * p2_sq[it];
         let b = p1[it] * (1.0 - p1[it]);
-        let crit =
-            -1.0 * if a > 0.0 { a.ln() } else { 0.0 } + 2.0 * if b > 0.0 { b.ln() } else { 0.0 };
+        let crit = -if a > 0.0 { a.ln() } else { 0.0 } + 2.0 * if b > 0.0 { b.ln() } else { 0.0 };
         if crit > max_crit {
             max_crit = crit;
             threshold = it as i64;
