@@ -3,6 +3,7 @@
 //! Every stage is a free function over typed planes, so the app, the command line, the tests and the
 //! benchmarks all call the same code. [`analyze`] runs the whole pipeline.
 
+pub mod autothreshold;
 pub mod bitmask;
 pub mod channel;
 pub mod clock;

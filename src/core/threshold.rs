@@ -11,6 +11,10 @@ use super::{bitmask::BitMask, channel::Plane};
 ///
 /// Returns 0 for an empty or single-valued histogram.
 ///
+/// This is the Celebi version of later ImageJ releases; ImageJ 1.53t's `AutoThresholder` uses
+/// J. Bevik's, which keeps the *last* maximum and differs on ties (see
+/// [`AutoMethod::Otsu`](super::autothreshold::AutoMethod::Otsu)).
+///
 /// ```
 /// use fluocount::core::threshold::otsu_level;
 /// let mut hist = vec![0u64; 256];

@@ -1,0 +1,73 @@
+//! Parity with ImageJ's `AutoThresholder`: every method on every fixture histogram gives the
+//! level ImageJ 1.53t gives (`tests/data/imagej_thresholds.tsv`, made by
+//! `tests/data/imagej_parity/Parity.java` from `tests/data/imagej_histograms.tsv`).
+
+use std::collections::BTreeMap;
+
+use fluocount::core::autothreshold::{AutoMethod, auto_level};
+
+fn data(name: &str) -> String {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split('\t').collect())
+}
+
+fn histograms() -> BTreeMap<String, Vec<u64>> {
+    rows(&data("imagej_histograms.tsv"))
+        .map(|f| {
+            let mut hist = vec![0u64; f[1].parse().unwrap()];
+            for pair in f[2].split(',').filter(|p| !p.is_empty()) {
+                let (bin, count) = pair.split_once(':').unwrap();
+                hist[bin.parse::<usize>().unwrap()] = count.parse().unwrap();
+            }
+            (f[0].to_string(), hist)
+        })
+        .collect()
+}
+
+#[test]
+fn every_method_matches_imagej_on_every_fixture() {
+    let hists = histograms();
+    let expected = data("imagej_thresholds.tsv");
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    for f in rows(&expected) {
+        let hist = &hists[f[0]];
+        let method: AutoMethod = f[1].parse().unwrap();
+        // ImageJ throws on some degenerate histograms; we give 0 there.
+        let want: u16 = if f[2] == "exception" {
+            0
+        } else {
+            f[2].parse().unwrap()
+        };
+        let got = auto_level(method, hist);
+        if got != want {
+            mismatches.push(format!("{} {}: ImageJ {} ours {got}", f[0], f[1], f[2]));
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, hists.len() * AutoMethod::ALL.len());
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn every_level_is_inside_the_histogram() {
+    for (name, hist) in histograms() {
+        for m in AutoMethod::ALL {
+            assert!(
+                (auto_level(m, &hist) as usize) < hist.len(),
+                "{m} on {name}"
+            );
+        }
+    }
+}
