@@ -49,3 +49,25 @@ appTest('the file input takes several images and counts each', async ({ app, pag
       `(synthetic ${synthetic.native.count}, real ${real.native.count})`,
   );
 });
+
+const gray16 = syntheticFixture({ seed: 7, cells: 25, touching: 0, name: 'synthetic-16bit.png', extra: ['--gray16'] });
+
+appTest('a 16-bit grey image is counted at full precision and displayed, not black', async ({ app, page }) => {
+  await dropFiles(page, null, [{ path: gray16.file }]);
+  const browser = await app.count();
+  assert.equal(browser, gray16.native.count, `browser count ${browser} != native CLI count ${gray16.native.count} for the 16-bit image`);
+  assert.equal(browser, gray16.cells, `16-bit count ${browser} != true number of cells ${gray16.cells}`);
+  const level = Number.parseInt(await page.textContent('[data-testid="level"]').then((t) => t.replace(/\D+/g, ' ').trim().split(' ')[0]), 10);
+  assert.ok(level > 255, `the level ${level} is not in 16-bit units`);
+  // The display is stretched from min to max: the brightest object pixels are bright, not black.
+  await app.setCheckbox('overlay-fill', false);
+  await app.setCheckbox('overlay-outline', false);
+  await app.frames(3);
+  const brightest = await page.$eval('[data-testid="viewer"]', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let max = 0;
+    for (let i = 0; i < d.length; i += 4) max = Math.max(max, d[i]);
+    return max;
+  });
+  assert.ok(brightest >= 200, `the brightest displayed value is ${brightest}: a 16-bit image must not show black`);
+});

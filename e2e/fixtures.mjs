@@ -10,15 +10,16 @@ export const REAL_SAMPLE = 'yellow/images/Mar24bS1C2R3_LHl_200x.png';
 /**
  * Registers a `before` hook that writes a synthetic image with `fluocount synth` and counts it with
  * `fluocount count`. The returned object is filled in by the time the tests run:
- * `{file, truth, cells, native: {count, level, width, height, params}}`.
+ * `{file, truth, cells, native: {count, level, width, height, params}}`. `extra` are more
+ * `fluocount synth` arguments, e.g. `['--gray16']`.
  */
-export function syntheticFixture({ seed = 7, cells = 25, touching = 0, name } = {}) {
+export function syntheticFixture({ seed = 7, cells = 25, touching = 0, name, extra = [] } = {}) {
   const fx = {};
   const dir = tempDir();
   before(async () => {
     fx.file = path.join(dir, name ?? `synthetic-${seed}.png`);
     fx.truth = path.join(dir, `truth-${seed}.png`);
-    fx.cells = await synth({ out: fx.file, truth: fx.truth, seed, cells, touching });
+    fx.cells = await synth({ out: fx.file, truth: fx.truth, seed, cells, touching, extra });
     fx.native = await nativeCount(fx.file);
   });
   return fx;

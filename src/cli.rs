@@ -17,8 +17,9 @@ usage:
       Prints one CSV row per image: file, width, height, count, level, ms.
       A file that cannot be read is reported on stderr and skipped (exit status 1).
   fluocount synth [--seed N] [--cells N] [--touching F] [--noise F] [--width W] [--height H]
-                  --out IMAGE.png [--truth MASK.png]
+                  [--gray16] --out IMAGE.png [--truth MASK.png]
       Writes a synthetic image (and its true mask); prints the number of cells.
+      --gray16 writes the yellow channel (R+G)/2 as 16-bit grey, scaled by 257.
   fluocount params
       Prints the default parameters in their text form.
 ";
@@ -123,6 +124,7 @@ fn synth(args: &[String]) -> Result<i32, String> {
     let mut p = SynthParams::default();
     let mut out: Option<PathBuf> = None;
     let mut truth: Option<PathBuf> = None;
+    let mut gray16 = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -134,6 +136,7 @@ fn synth(args: &[String]) -> Result<i32, String> {
             "--height" => p.height = value(args, &mut i, "--height")?,
             "--debris" => p.debris = value(args, &mut i, "--debris")?,
             "--faint" => p.faint = value(args, &mut i, "--faint")?,
+            "--gray16" => gray16 = true,
             "--out" => out = Some(value::<String>(args, &mut i, "--out")?.into()),
             "--truth" => truth = Some(value::<String>(args, &mut i, "--truth")?.into()),
             a => return Err(format!("unknown argument {a}")),
@@ -148,8 +151,20 @@ fn synth(args: &[String]) -> Result<i32, String> {
     let crate::core::Pixels::U8(rgb) = s.image.pixels() else {
         return Err("generator returned a non-8-bit image".into());
     };
-    image::save_buffer(&out, rgb, p.width, p.height, image::ExtendedColorType::Rgb8)
-        .map_err(|e| format!("{}: {e}", out.display()))?;
+    let saved = if gray16 {
+        let plane = crate::core::channel::intensity(&s.image, crate::core::Channel::Yellow);
+        let wide: Vec<u16> = plane.data.iter().map(|&v| v * 257).collect();
+        image::ImageBuffer::<image::Luma<u16>, _>::from_raw(p.width, p.height, wide)
+            .ok_or_else(|| {
+                image::ImageError::Parameter(image::error::ParameterError::from_kind(
+                    image::error::ParameterErrorKind::DimensionMismatch,
+                ))
+            })
+            .and_then(|b| b.save(&out))
+    } else {
+        image::save_buffer(&out, rgb, p.width, p.height, image::ExtendedColorType::Rgb8)
+    };
+    saved.map_err(|e| format!("{}: {e}", out.display()))?;
     if let Some(t) = truth {
         image::save_buffer(
             &t,
