@@ -503,6 +503,21 @@ fn li(data: &[u64]) -> i64 {
     }
 }
 
+/// Shannon entropy of the background (bins <= `it`) plus that of the objects, over the non-empty
+/// bins `nonzero` of the normalised histogram `norm` with cumulative sums `p1` and `p2 = 1 - p1`.
+fn split_entropy(norm: &[f64], p1: &[f64], p2: &[f64], nonzero: &[usize], it: usize) -> f64 {
+    let split = nonzero.partition_point(|&i| i <= it);
+    let mut ent_back = 0.0;
+    for &ih in &nonzero[..split] {
+        ent_back -= (norm[ih] / p1[it]) * (norm[ih] / p1[it]).ln();
+    }
+    let mut ent_obj = 0.0;
+    for &ih in &nonzero[split..] {
+        ent_obj -= (norm[ih] / p2[it]) * (norm[ih] / p2[it]).ln();
+    }
+    ent_back + ent_obj
+}
+
 fn max_entropy(data: &[u64]) -> i64 {
     let (norm, p1, p2) = normalised(data);
     let (first, last) = entropy_bins(&p1, &p2);
@@ -510,16 +525,7 @@ fn max_entropy(data: &[u64]) -> i64 {
     let mut threshold = -1;
     let mut max_ent = JAVA_DOUBLE_MIN;
     for it in first..=last {
-        let split = nonzero.partition_point(|&i| i <= it);
-        let mut ent_back = 0.0;
-        for &ih in &nonzero[..split] {
-            ent_back -= (norm[ih] / p1[it]) * (norm[ih] / p1[it]).ln();
-        }
-        let mut ent_obj = 0.0;
-        for &ih in &nonzero[split..] {
-            ent_obj -= (norm[ih] / p2[it]) * (norm[ih] / p2[it]).ln();
-        }
-        let tot_ent = ent_back + ent_obj;
+        let tot_ent = split_entropy(&norm, &p1, &p2, &nonzero, it);
         if max_ent < tot_ent {
             max_ent = tot_ent;
             threshold = it as i64;
@@ -672,16 +678,7 @@ fn renyi_entropy(data: &[u64]) -> i64 {
     let mut threshold = 0usize;
     let mut max_ent = 0.0;
     for it in first..=last {
-        let split = nonzero.partition_point(|&i| i <= it);
-        let mut ent_back = 0.0;
-        for &ih in &nonzero[..split] {
-            ent_back -= (norm[ih] / p1[it]) * (norm[ih] / p1[it]).ln();
-        }
-        let mut ent_obj = 0.0;
-        for &ih in &nonzero[split..] {
-            ent_obj -= (norm[ih] / p2[it]) * (norm[ih] / p2[it]).ln();
-        }
-        let tot_ent = ent_back + ent_obj;
+        let tot_ent = split_entropy(&norm, &p1, &p2, &nonzero, it);
         if max_ent < tot_ent {
             max_ent = tot_ent;
             threshold = it;
