@@ -3,7 +3,7 @@
 #
 #   make run            serve the app at http://127.0.0.1:8080 (trunk serve --release)
 #   make test           formatting, clippy (native and wasm32), unit tests, release build, end-to-end
-#   make e2e            only the end-to-end tests (against the current dist/)
+#   make e2e            the release build, then only the end-to-end tests
 #   make bench          criterion benchmarks (native) and the browser benchmark
 #   make bench-browser  only the browser benchmark (the wasm pipeline against OpenCV.js)
 
@@ -56,7 +56,8 @@ cli:
 web:
 	trunk build --release
 
-e2e:
+# `trunk serve` (make run) leaves a dev-server script in dist/, so always rebuild it first.
+e2e: web
 	cd e2e && node --test
 
 bench: bench-native bench-browser

@@ -10,16 +10,11 @@ import { fileURLToPath } from 'node:url';
 export const E2E_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(E2E_DIR, '..');
 
-/** The real samples: in the repository once copied, else from the shared data folder. */
+/** A real sample from the repository's fixtures (tests/data/fluocells, with their attribution). */
 export function sample(rel) {
-  for (const base of [
-    path.join(REPO_ROOT, 'tests', 'data', 'fluocells'),
-    '/work/shared/data/fluocells',
-  ]) {
-    const p = path.join(base, rel);
-    if (existsSync(p)) return p;
-  }
-  throw new Error(`sample ${rel} not found under tests/data/fluocells or /work/shared/data/fluocells`);
+  const p = path.join(REPO_ROOT, 'tests', 'data', 'fluocells', rel);
+  if (!existsSync(p)) throw new Error(`sample ${rel} not found under tests/data/fluocells`);
+  return p;
 }
 
 /** Runs `cargo run --release --bin fluocount -- ARGS` in the repository; resolves to stdout. */
