@@ -150,6 +150,37 @@ impl FromStr for AutoMethod {
     }
 }
 
+/// The level `method` gives for the full histogram of a plane (256 bins for 8-bit, 65536 for
+/// 16-bit), as ImageJ's `ImageProcessor.setAutoThreshold(method, darkBackground=true, …)` does
+/// it: a 16-bit image is first scaled to 8 bits between its minimum and maximum, the method runs
+/// on that 256-bin histogram, and the lower threshold `min + (t + 1) / 255 · (max − min)` is
+/// mapped back. Returned as a level for "foreground is `value > level`", i.e. ImageJ's lower
+/// threshold minus one.
+pub fn plane_level(method: AutoMethod, hist: &[u64]) -> u16 {
+    if hist.len() <= 256 {
+        return auto_level(method, hist);
+    }
+    let (Some(min), Some(max)) = (
+        hist.iter().position(|&c| c > 0),
+        hist.iter().rposition(|&c| c > 0),
+    ) else {
+        return 0;
+    };
+    if max == min {
+        return (min as u16).saturating_sub(1);
+    }
+    // ImageJ's TypeConverter.convertShortToByte: round((v - min) * 256 / (max - min + 1)).
+    let scale = 256.0 / (max - min + 1) as f64;
+    let mut small = [0u64; 256];
+    for (v, &c) in hist.iter().enumerate().take(max + 1).skip(min) {
+        let b = (((v - min) as f64) * scale + 0.5) as usize;
+        small[b.min(255)] += c;
+    }
+    let t = auto_level(method, &small) as f64;
+    let lower = min as f64 + (t + 1.0) / 255.0 * (max - min) as f64;
+    (lower.round() as i64 - 1).clamp(0, 65535) as u16
+}
+
 /// The level `method` gives for `hist`, as ImageJ's `AutoThresholder.getThreshold` does
 /// (its failure value -1 becomes 0). Never panics; always `< hist.len()` when `hist` is non-empty.
 ///
