@@ -14,6 +14,7 @@ pub mod histogram;
 pub mod image;
 pub mod label;
 pub mod morphology;
+pub mod pairing;
 pub mod params;
 pub mod pipeline;
 pub mod render;
