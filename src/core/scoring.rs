@@ -184,7 +184,11 @@ pub fn boxes(comps: &Components, rule: CentreRule) -> Vec<ObjectBox> {
 /// Each prediction takes the nearest true object not yet taken, if its centre distance is strictly
 /// below `max_distance`; among equally near ones, the first in `truth` (the lowest label). This is
 /// the published loop (`if dist < min_dist` with `min_dist` starting at the threshold).
-pub fn match_objects(pred: &[ObjectBox], truth: &[ObjectBox], max_distance: f64) -> Vec<Option<u32>> {
+pub fn match_objects(
+    pred: &[ObjectBox],
+    truth: &[ObjectBox],
+    max_distance: f64,
+) -> Vec<Option<u32>> {
     let mut taken = vec![false; truth.len()];
     pred.iter()
         .map(|p| {
@@ -208,7 +212,11 @@ pub fn match_objects(pred: &[ObjectBox], truth: &[ObjectBox], max_distance: f64)
 /// The published code adds 0.001 to numerator and denominator, which makes 0/0 exactly 1 and nudges
 /// every other ratio slightly; here ratios are exact and only 0/0 follows it.
 fn ratio(num: u64, den: u64) -> f64 {
-    if den == 0 { 1.0 } else { num as f64 / den as f64 }
+    if den == 0 {
+        1.0
+    } else {
+        num as f64 / den as f64
+    }
 }
 
 /// The score of one image.
@@ -263,7 +271,10 @@ impl ImageScore {
 
     /// Pixel intersection over union of the two foregrounds; 1 when both are empty.
     pub fn iou(&self) -> f64 {
-        ratio(self.overlap, self.pred_area + self.truth_area - self.overlap)
+        ratio(
+            self.overlap,
+            self.pred_area + self.truth_area - self.overlap,
+        )
     }
 
     /// Pixel Dice coefficient 2|P∩T| / (|P| + |T|); 1 when both are empty.
@@ -469,7 +480,10 @@ mod tests {
         let data: Vec<u16> = (0..70).map(|i| [0, 65535, 7][i % 3]).collect();
         let sixteen = Plane::new(70, 1, BitDepth::Sixteen, data.clone());
         let m = truth_mask(&sixteen);
-        assert_eq!(m.to_bools(), data.iter().map(|&v| v > 0).collect::<Vec<_>>());
+        assert_eq!(
+            m.to_bools(),
+            data.iter().map(|&v| v > 0).collect::<Vec<_>>()
+        );
         assert_eq!(m.count_ones(), 46);
     }
 
@@ -512,7 +526,10 @@ mod tests {
         // Predicted components are taken as given, here 8-connected: one object.
         let c = label::label(&truth, Connectivity::Eight);
         let s = score(&c, &truth, opts()).unwrap();
-        assert_eq!((s.pred_count, s.true_count, s.tp, s.fp, s.fn_), (1, 2, 1, 0, 1));
+        assert_eq!(
+            (s.pred_count, s.true_count, s.tp, s.fp, s.fn_),
+            (1, 2, 1, 0, 1)
+        );
     }
 
     #[test]
@@ -568,7 +585,10 @@ mod tests {
     #[test]
     fn empty_truth() {
         let s = score_masks(&dots(100, &[0, 60]), &BitMask::new(100, 1), opts()).unwrap();
-        assert_eq!((s.true_count, s.pred_count, s.tp, s.fp, s.fn_), (0, 2, 0, 2, 0));
+        assert_eq!(
+            (s.true_count, s.pred_count, s.tp, s.fp, s.fn_),
+            (0, 2, 0, 2, 0)
+        );
         assert_eq!((s.precision(), s.recall(), s.f1()), (0.0, 1.0, 0.0));
         assert_eq!((s.abs_error(), s.iou(), s.dice()), (2, 0.0, 0.0));
     }
@@ -576,7 +596,10 @@ mod tests {
     #[test]
     fn empty_prediction() {
         let s = score_masks(&BitMask::new(100, 1), &dots(100, &[0, 60]), opts()).unwrap();
-        assert_eq!((s.true_count, s.pred_count, s.tp, s.fp, s.fn_), (2, 0, 0, 0, 2));
+        assert_eq!(
+            (s.true_count, s.pred_count, s.tp, s.fp, s.fn_),
+            (2, 0, 0, 0, 2)
+        );
         assert_eq!((s.precision(), s.recall(), s.f1()), (1.0, 0.0, 0.0));
         assert_eq!((s.missed, s.matches), (vec![1, 2], vec![]));
     }
@@ -608,7 +631,10 @@ mod tests {
         let truth = bitmask![".....", ".###.", ".##..", "....."];
         let s = score_masks(&BitMask::new(5, 4), &truth, opts()).unwrap();
         let b = s.truth_objects[0];
-        assert_eq!((b.label, b.x0, b.y0, b.x1, b.y1, b.cx, b.cy), (1, 1, 1, 4, 3, 2, 1));
+        assert_eq!(
+            (b.label, b.x0, b.y0, b.x1, b.y1, b.cx, b.cy),
+            (1, 1, 1, 4, 3, 2, 1)
+        );
     }
 
     #[test]
@@ -691,8 +717,11 @@ mod props {
 
     /// The published loop, transcribed: a list of targets, popped when matched.
     fn naive_match(pred: &[(i64, i64)], truth: &[(i64, i64)], max: f64) -> Vec<Option<u32>> {
-        let mut targets: Vec<(u32, (i64, i64))> =
-            truth.iter().enumerate().map(|(i, &c)| (i as u32 + 1, c)).collect();
+        let mut targets: Vec<(u32, (i64, i64))> = truth
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (i as u32 + 1, c))
+            .collect();
         let mut out = Vec::new();
         for p in pred {
             let mut min_dist = max;
