@@ -14,9 +14,11 @@ pub mod histogram;
 pub mod image;
 pub mod label;
 pub mod morphology;
+pub mod pairing;
 pub mod params;
 pub mod pipeline;
 pub mod render;
+pub mod scoring;
 pub mod synth;
 pub mod threshold;
 
