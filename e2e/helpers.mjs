@@ -165,8 +165,8 @@ export class App {
   }
 
   /** Waits for `pred(arg)` to be truthy in the page; resolves to its value. */
-  async until(what, pred, arg) {
-    const handle = await this.guard(what, this.page.waitForFunction(pred, arg, { timeout: WAIT_MS, polling: 50 }));
+  async until(what, pred, arg, timeout = WAIT_MS) {
+    const handle = await this.guard(what, this.page.waitForFunction(pred, arg, { timeout, polling: 50 }));
     const value = await handle.jsonValue();
     await handle.dispose();
     return value;
@@ -267,6 +267,38 @@ export class App {
         el.dispatchEvent(new Event('change', { bubbles: true }));
       },
       value,
+    );
+  }
+
+  /** Types `value` into the number field `id`, as a person does (an input event per change). */
+  async setField(id, value) {
+    await this.waitFor(tid(id));
+    await this.guard(`typing ${value} in ${tid(id)}`, this.page.fill(tid(id), String(value), { timeout: WAIT_MS }));
+  }
+
+  /** Waits until the element `id` has text matching `re`; resolves to the text. */
+  text(id, re = /\S/) {
+    return this.until(
+      `${tid(id)} to match ${re}`,
+      ({ sel, src, flags }) => {
+        const t = document.querySelector(sel)?.textContent.trim();
+        return t !== undefined && new RegExp(src, flags).test(t) ? { t } : false;
+      },
+      { sel: tid(id), src: re.source, flags: re.flags },
+    ).then((v) => v.t);
+  }
+
+  /** How many viewer pixels have exactly the colour `rgb`. */
+  countColour(rgb) {
+    return this.page.$eval(
+      tid('viewer'),
+      (canvas, [r, g, b]) => {
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] === r && data[i + 1] === g && data[i + 2] === b) n++;
+        return n;
+      },
+      rgb,
     );
   }
 

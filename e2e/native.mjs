@@ -48,19 +48,33 @@ export async function synth({ out, truth, seed = 7, cells, touching, extra = [] 
   return n;
 }
 
-/** Counts `file` with the native CLI; resolves to `{count, level, width, height, params}`. */
+/**
+ * Counts `file` with the native CLI (the automatic preset, as the page's default); resolves to
+ * `{count, level, width, height, collection, params}`.
+ */
 export async function nativeCount(file) {
   const stdout = await fluocount(['count', file]);
   const lines = stdout.split('\n').filter((l) => l.trim() !== '');
   const params = (lines.find((l) => l.startsWith('#')) ?? '').replace(/^#\s*/, '');
   const rows = lines.filter((l) => !l.startsWith('#'));
   const header = rows[0]?.split(',') ?? [];
-  assert.deepEqual(header, ['file', 'width', 'height', 'count', 'level', 'ms'], `unexpected CSV header in:\n${stdout}`);
+  assert.deepEqual(
+    header,
+    ['file', 'width', 'height', 'collection', 'count', 'level', 'ms'],
+    `unexpected CSV header in:\n${stdout}`,
+  );
   assert.equal(rows.length, 2, `expected one CSV row for ${file}, got:\n${stdout}`);
   // The file name comes first and may contain commas: read the numbers from the right.
   const cells = rows[1].split(',');
-  const [width, height, count, level] = cells.slice(-5, -1).map(Number);
-  assert.ok(Number.isInteger(count), `no integer count in: ${rows[1]}`);
-  return { count, level, width, height, params };
+  const [width, height, collection, count, level] = cells.slice(-6, -1);
+  assert.ok(/^\d+$/.test(count), `no integer count in: ${rows[1]}`);
+  return {
+    count: Number(count),
+    level: /^\d+$/.test(level) ? Number(level) : level,
+    width: Number(width),
+    height: Number(height),
+    collection,
+    params,
+  };
 }
 

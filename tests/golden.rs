@@ -1,10 +1,14 @@
-//! Golden tests: the default pipeline on the real samples in `tests/data/fluocells` and on
-//! synthetic images must give the pinned counts, levels and foreground areas in
-//! `tests/data/golden.tsv`. Regenerate after an intended change with
+//! Golden tests: each collection's preset on the real samples in `tests/data/fluocells` and on
+//! synthetic images must give the pinned counts, levels, areas and scores (reference protocol)
+//! in `tests/data/golden.tsv`. Regenerate after an intended change with
 //! `FLUOCOUNT_REGEN_GOLDEN=1 cargo test --test golden` and review the diff.
 
 use fluocount::core::{
-    Analysis, DecodeLimits, Image, Params, analyze, decode,
+    Analysis, BitMask, Channel, DecodeLimits, Image, Params, analyze,
+    channel::intensity,
+    decode,
+    presets::{Collection, detect_collection},
+    scoring::{ScoreOptions, score, truth_mask},
     synth::{SynthParams, generate},
 };
 use std::{collections::BTreeMap, path::Path};
@@ -15,38 +19,55 @@ struct Case {
     name: String,
     params: Params,
     image: Image,
+    truth: Option<BitMask>,
 }
 
-fn real(path: &str, query: &str) -> Case {
+fn load(path: &Path) -> Image {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    decode(&bytes, &DecodeLimits::default()).expect("sample decodes")
+}
+
+/// A real sample with its collection's preset (and its mask when it has one).
+fn real(path: &str, collection: Collection) -> Case {
     let full = Path::new("tests/data/fluocells").join(path);
-    let bytes = std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()));
-    let image = decode(&bytes, &DecodeLimits::default()).expect("sample decodes");
-    let (params, notices) = Params::from_query(query);
-    assert!(notices.is_empty(), "{notices:?}");
+    let image = load(&full);
+    assert_eq!(detect_collection(&image), Some(collection), "{path}: colour");
+    let mask = Path::new("tests/data/fluocells").join(path.replace("/images/", "/masks/"));
+    let truth = mask
+        .exists()
+        .then(|| truth_mask(&intensity(&load(&mask), Channel::Max)));
     Case {
         name: path.to_string(),
-        params,
+        params: collection.preset(),
         image,
+        truth,
     }
 }
 
 fn synthetic(p: SynthParams) -> Case {
+    let s = generate(&p);
+    let truth = BitMask::from_bools(
+        p.width,
+        p.height,
+        &s.truth.iter().map(|&v| v > 0).collect::<Vec<_>>(),
+    );
     Case {
         name: format!(
             "synthetic seed={} cells={} touching={} noise={}",
             p.seed, p.cells, p.touching, p.noise
         ),
-        params: Params::default(),
-        image: generate(&p).image,
+        params: Collection::Yellow.preset(),
+        image: s.image,
+        truth: Some(truth),
     }
 }
 
 fn cases() -> Vec<Case> {
     vec![
-        real("yellow/images/Mar24bS1C2R3_LHl_200x.png", ""),
-        real("yellow/images/Mar23bS1C2R3_VLPAGr_200x.png", ""),
-        real("red/images/MAR31S1C1R2_DMHr_200x_r.png", "channel=red"),
-        real("green/images/Mar19bS1C4R3_DMl_200x_g.png", "channel=green"),
+        real("yellow/images/Mar24bS1C2R3_LHl_200x.png", Collection::Yellow),
+        real("yellow/images/Mar23bS1C2R3_VLPAGr_200x.png", Collection::Yellow),
+        real("red/images/MAR31S1C1R2_DMHr_200x_r.png", Collection::Red),
+        real("green/images/Mar19bS1C4R3_DMl_200x_g.png", Collection::Green),
         synthetic(SynthParams::default()),
         synthetic(SynthParams {
             seed: 7,
@@ -59,23 +80,30 @@ fn cases() -> Vec<Case> {
 
 fn row(c: &Case, a: &Analysis) -> String {
     let area: u64 = a.objects.iter().map(|o| o.area).sum();
+    let scored = c.truth.as_ref().map_or_else(
+        || "-\t-\t-\t-".to_string(),
+        |t| {
+            let s = score(&a.components, t, ScoreOptions::default()).expect("sizes match");
+            format!("{}\t{}\t{}\t{}", s.true_count, s.tp, s.fp, s.fn_)
+        },
+    );
     format!(
-        "{}\t{}\t{}\t{}\t{}",
+        "{}\t{}\t{}\t{}\t{}\t{scored}",
         c.name,
         c.params.to_query(),
         a.count(),
-        a.level,
+        a.level.map_or_else(|| "local".to_string(), |l| l.to_string()),
         area
     )
 }
 
 #[test]
-fn default_pipeline_matches_golden_values() {
+fn presets_match_golden_values() {
     let rows: Vec<String> = cases()
         .iter()
         .map(|c| row(c, &analyze(&c.image, &c.params)))
         .collect();
-    let header = "# name\tparams\tcount\tlevel\ttotal_area";
+    let header = "# name\tparams\tcount\tlevel\ttotal_area\ttrue\ttp\tfp\tfn";
     if std::env::var_os("FLUOCOUNT_REGEN_GOLDEN").is_some() {
         let text = format!("{header}\n{}\n", rows.join("\n"));
         std::fs::write(GOLDEN, text).expect("write golden file");
@@ -100,18 +128,6 @@ fn default_pipeline_matches_golden_values() {
 }
 
 #[test]
-fn yellow_samples_count_their_true_cells() {
-    // True counts from the masks (4-connected objects), see tests/data/fluocells/ATTRIBUTION.md.
-    for (path, truth) in [
-        ("yellow/images/Mar24bS1C2R3_LHl_200x.png", 6),
-        ("yellow/images/Mar23bS1C2R3_VLPAGr_200x.png", 4),
-    ] {
-        let c = real(path, "");
-        assert_eq!(analyze(&c.image, &c.params).count(), truth, "{path}");
-    }
-}
-
-#[test]
 fn separated_synthetic_cells_are_each_counted_once() {
     for seed in [3, 7, 11] {
         let p = SynthParams {
@@ -121,7 +137,7 @@ fn separated_synthetic_cells_are_each_counted_once() {
             ..SynthParams::default()
         };
         let s = generate(&p);
-        let a = analyze(&s.image, &Params::default());
+        let a = analyze(&s.image, &Collection::Yellow.preset());
         assert_eq!(a.count(), s.cells.len(), "seed {seed}");
         // Every detected object sits on a true cell.
         for o in &a.objects {
@@ -136,8 +152,17 @@ fn separated_synthetic_cells_are_each_counted_once() {
 }
 
 #[test]
-fn touching_pairs_merge_without_splitting() {
-    // Without watershed splitting, each touching pair is one object: 40 cells, 6 pairs.
+fn touching_pairs_merge_without_splitting_and_separate_with_it() {
+    // 40 cells, 6 of them in touching pairs (synthetic seed 1).
     let s = generate(&SynthParams::default());
-    assert_eq!(analyze(&s.image, &Params::default()).count(), 34);
+    let plain = Params {
+        split: false,
+        ..Collection::Yellow.preset()
+    };
+    assert_eq!(analyze(&s.image, &plain).count(), 34);
+    let split = analyze(&s.image, &Collection::Yellow.preset()).count();
+    assert!(
+        split > 34 && split <= 40,
+        "watershed splitting separates the touching pairs: {split}"
+    );
 }

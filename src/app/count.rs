@@ -15,7 +15,7 @@ pub fn CountDisplay() -> impl IntoView {
                     <span class="count-label">"Cells"</span>
                     <output class="count" data-testid="count">{a.count()}</output>
                     <span class="count-meta">
-                        "level "<span data-testid="level">{a.level}</span>
+                        "level "<span data-testid="level">{a.level.map_or_else(|| "local".to_string(), |l| l.to_string())}</span>
                         " · "<span data-testid="analysis-ms">{format!("{:.1}", o.ms)}</span>" ms"
                     </span>
                 </div>

@@ -1,6 +1,6 @@
 //! The list of loaded images and of files that could not be read.
 
-use super::state::{Item, use_app_state};
+use super::state::{Item, PendingMask, use_app_state};
 use leptos::prelude::*;
 
 /// Loaded images with their counts (click to view), then the files that failed.
@@ -35,6 +35,7 @@ pub fn ImageList() -> impl IntoView {
                     <ImageRow item />
                 </For>
             </ul>
+            <PendingMasks />
             <ul class="error-list">
                 <For each=errors key=|i| i.id let(item)>
                     <ErrorRow item />
@@ -56,6 +57,17 @@ fn ImageRow(item: Item) -> impl IntoView {
     };
     let selected = move || state.selected.get() == Some(id);
     let description = item.status.clone().unwrap_or_default();
+    let mask = move || {
+        state
+            .items
+            .with(|v| v.iter().find(|i| i.id == id).and_then(|i| i.mask.clone()))
+    };
+    let f1 = move || {
+        state.outcomes.with(|o| {
+            o.get(&id)
+                .and_then(|o| o.score.as_ref().map(|s| format!("F1 {:.2}", s.f1())))
+        })
+    };
     let remove_label = format!("Remove {}", item.name);
     view! {
         <li class="image-item" class:selected=selected data-testid="image-item" data-count=count>
@@ -69,7 +81,11 @@ fn ImageRow(item: Item) -> impl IntoView {
                 <span class="item-count">
                     {move || count().unwrap_or_else(|| "…".into())}
                     " cells"
+                    {move || f1().map(|f| view! { <span class="item-f1" data-testid="item-f1">" · "{f}</span> })}
                 </span>
+                {move || mask().map(|m| view! {
+                    <span class="item-mask" data-testid="item-mask" title=m.clone()>"mask: "{m}</span>
+                })}
             </button>
             <button class="remove" aria-label=remove_label on:click=move |_| state.remove(id)>
                 "×"
@@ -91,6 +107,67 @@ fn ErrorRow(item: Item) -> impl IntoView {
             <button class="remove" aria-label=remove_label on:click=move |_| state.remove(id)>
                 "×"
             </button>
+        </li>
+    }
+}
+
+/// Masks that could not be paired by name, each with a choice of image.
+#[component]
+fn PendingMasks() -> impl IntoView {
+    let state = use_app_state();
+    let pending = move || state.pending_masks.get();
+    view! {
+        <Show when=move || !state.pending_masks.with(Vec::is_empty)>
+            <h3>"Masks without an image"</h3>
+            <ul class="pending-masks">
+                <For each=pending key=|m| m.id let(mask)>
+                    <PendingRow mask />
+                </For>
+            </ul>
+        </Show>
+    }
+}
+
+/// One unpaired mask: pick its image, or dismiss it.
+#[component]
+fn PendingRow(mask: PendingMask) -> impl IntoView {
+    let state = use_app_state();
+    let id = mask.id;
+    let select_id = format!("pending-{id}");
+    let images = move || {
+        state.items.with(|v| {
+            v.iter()
+                .filter(|i| i.status.is_ok())
+                .map(|i| (i.id, i.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let choice = RwSignal::new(String::new());
+    let name = mask.name.clone();
+    let data = mask.mask.clone();
+    let attach = move |_| {
+        let Ok(image) = choice.get_untracked().parse::<u64>() else {
+            return;
+        };
+        state.pending_masks.update(|v| v.retain(|m| m.id != id));
+        if let Err(reason) = state.attach_mask(image, name.clone(), data.clone()) {
+            state.add_error(name.clone(), reason);
+        }
+    };
+    view! {
+        <li class="pending-mask" data-testid="pending-mask">
+            <label for=select_id.clone()>{format!("Mask {} belongs to", mask.name)}</label>
+            <select id=select_id data-testid="pending-mask-image"
+                on:change=move |e| choice.set(event_target_value(&e))>
+                <option value="">"choose an image…"</option>
+                {move || images().into_iter().map(|(i, n)| view! {
+                    <option value=i.to_string()>{n}</option>
+                }).collect_view()}
+            </select>
+            <button class="button" data-testid="pending-mask-attach" on:click=attach
+                disabled=move || choice.with(String::is_empty)>"Attach"</button>
+            <button class="remove" aria-label=format!("Dismiss the mask {}", mask.name)
+                on:click=move |_| state.pending_masks.update(|v| v.retain(|m| m.id != id))>"×"</button>
         </li>
     }
 }

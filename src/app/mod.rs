@@ -4,17 +4,23 @@ pub mod bench;
 pub mod count;
 pub mod dropzone;
 pub mod image_list;
+pub mod metrics;
 pub mod overlay_panel;
 pub mod params_panel;
 pub mod state;
 pub mod tasks;
 pub mod threshold_control;
+pub mod try_all;
+pub mod tune_panel;
 pub mod viewer;
 
 use self::{
     count::CountDisplay,
     dropzone::{DropZone, FilePicker},
     image_list::ImageList,
+    metrics::Metrics,
+    try_all::TryAll,
+    tune_panel::TunePanel,
     params_panel::ParamsPanel,
     state::provide_app_state,
     viewer::Viewer,
@@ -31,6 +37,14 @@ pub fn start() {
 #[component]
 pub fn App() -> impl IntoView {
     let state = provide_app_state();
+    // With the automatic preset, the parameters follow the selected image's collection.
+    Effect::new(move |_| {
+        if state.selected.get().is_some()
+            && matches!(state.preset.get_untracked(), state::PresetChoice::Auto(_))
+        {
+            state.choose_auto_preset();
+        }
+    });
     let status = move || state.status.get();
     view! {
         <DropZone>
@@ -45,8 +59,15 @@ pub fn App() -> impl IntoView {
             </header>
             <main class="layout">
                 <ParamsPanel />
-                <Viewer />
-                <ImageList />
+                <div class="centre">
+                    <Viewer />
+                    <TryAll />
+                </div>
+                <div class="side">
+                    <ImageList />
+                    <Metrics />
+                    <TunePanel />
+                </div>
             </main>
         </DropZone>
     }

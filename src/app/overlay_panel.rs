@@ -74,5 +74,6 @@ pub fn OverlayPanel() -> impl IntoView {
         </div>
         <OverlaySwitch label="Outline objects" testid="overlay-outline" field={|o| &mut o.outline} />
         <ColourField label="Outline colour" testid="outline-colour" field={|o| &mut o.outline_colour} />
+        <OverlaySwitch label="Colour by ground truth (TP / FP / FN)" testid="overlay-score" field={|o| &mut o.score} />
     }
 }

@@ -1,10 +1,12 @@
 //! The app's state, shared through context: parameters, loaded images and their counts.
 
 use crate::core::{
-    Analysis, Image, Params,
+    Analysis, BitMask, Image, Params,
     clock::now_ms,
     pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
     render::{FILL_COLOUR, FILL_OPACITY, OUTLINE_COLOUR, OverlayStyle},
+    presets::{Collection, detect_collection},
+    scoring::{ImageScore, Pooled, ScoreOptions, score},
 };
 use leptos::prelude::*;
 use std::{collections::HashMap, sync::Arc};
@@ -18,6 +20,19 @@ pub struct Item {
     pub name: String,
     /// `Ok(description)` of the decoded image, or `Err(reason)`.
     pub status: Result<String, String>,
+    /// The file name of its ground-truth mask, if one is attached.
+    pub mask: Option<String>,
+}
+
+/// A mask that could not be paired with an image by name; the user picks the image.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingMask {
+    /// Unique id.
+    pub id: u64,
+    /// File name.
+    pub name: String,
+    /// The mask.
+    pub mask: Arc<BitMask>,
 }
 
 /// The heavy, non-reactive data of a decoded image.
@@ -28,6 +43,8 @@ pub struct Slot {
     pub base: Arc<Vec<u8>>,
     /// The channel and smoothing, with the parameters they were made with.
     pub prepared: Option<(Params, Arc<Prepared>)>,
+    /// The ground-truth mask, when one is attached.
+    pub truth: Option<Arc<BitMask>>,
 }
 
 /// The latest count of one image.
@@ -37,6 +54,8 @@ pub struct Outcome {
     pub analysis: Arc<Analysis>,
     /// Wall time this count took in the browser, in milliseconds.
     pub ms: f64,
+    /// The score against the image's mask, when it has one.
+    pub score: Option<Arc<ImageScore>>,
 }
 
 /// The overlay settings (display only: they never change the analysis).
@@ -52,6 +71,8 @@ pub struct Overlay {
     pub opacity: f32,
     /// Outline colour.
     pub outline_colour: [u8; 3],
+    /// With a mask: colour objects as true or false positives and ring the missed cells.
+    pub score: bool,
 }
 
 impl Default for Overlay {
@@ -62,6 +83,7 @@ impl Default for Overlay {
             fill_colour: FILL_COLOUR,
             opacity: FILL_OPACITY,
             outline_colour: OUTLINE_COLOUR,
+            score: true,
         }
     }
 }
@@ -76,11 +98,35 @@ impl Overlay {
     }
 }
 
+/// Where the parameters come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PresetChoice {
+    /// The preset of the collection detected from the selected image's colour (once detected).
+    Auto(Option<Collection>),
+    /// A collection's preset.
+    Fixed(Collection),
+    /// Edited by hand.
+    Custom,
+}
+
+impl PresetChoice {
+    /// The value of the preset menu.
+    pub fn value(self) -> &'static str {
+        match self {
+            PresetChoice::Auto(_) => "auto",
+            PresetChoice::Fixed(c) => c.name(),
+            PresetChoice::Custom => "custom",
+        }
+    }
+}
+
 /// Everything the components share.
 #[derive(Clone, Copy)]
 pub struct AppState {
     /// Analysis parameters.
     pub params: RwSignal<Params>,
+    /// Where the parameters come from.
+    pub preset: RwSignal<PresetChoice>,
     /// Overlay switches.
     pub overlay: RwSignal<Overlay>,
     /// The image list, in load order.
@@ -97,12 +143,17 @@ pub struct AppState {
     pub generation: StoredValue<u64>,
     /// The next item id.
     pub next_id: StoredValue<u64>,
+    /// The scoring protocol's settings (the matching distance).
+    pub scoring: RwSignal<ScoreOptions>,
+    /// Masks waiting for the user to choose their image.
+    pub pending_masks: RwSignal<Vec<PendingMask>>,
 }
 
 /// Creates the app state and provides it as context.
 pub fn provide_app_state() -> AppState {
     let state = AppState {
         params: RwSignal::new(Params::default()),
+        preset: RwSignal::new(PresetChoice::Auto(None)),
         overlay: RwSignal::new(Overlay::default()),
         items: RwSignal::new(Vec::new()),
         outcomes: RwSignal::new(HashMap::new()),
@@ -111,6 +162,8 @@ pub fn provide_app_state() -> AppState {
         slots: StoredValue::new(HashMap::new()),
         generation: StoredValue::new(0),
         next_id: StoredValue::new(1),
+        scoring: RwSignal::new(ScoreOptions::default()),
+        pending_masks: RwSignal::new(Vec::new()),
     };
     provide_context(state);
     state
@@ -137,18 +190,20 @@ impl AppState {
                 id,
                 name,
                 status: Err(reason),
+                mask: None,
             })
         });
     }
 
     /// Adds a decoded image, counts it with the current parameters and selects it if nothing is.
-    pub fn add_image(&self, name: String, image: Image, base: Vec<u8>) {
+    pub fn add_image(&self, name: String, image: Image, base: Vec<u8>) -> u64 {
         let id = self.new_id();
         let description = image.describe();
         let slot = Slot {
             image: Arc::new(image),
             base: Arc::new(base),
             prepared: None,
+            truth: None,
         };
         self.slots.update_value(|s| {
             s.insert(id, slot);
@@ -159,11 +214,66 @@ impl AppState {
                 id,
                 name,
                 status: Ok(description),
+                mask: None,
             })
         });
         if self.selected.get_untracked().is_none() {
             self.selected.set(Some(id));
         }
+        id
+    }
+
+    /// Attaches a ground-truth mask to an image and rescores it; a mask whose size differs from
+    /// the image's is refused with the reason.
+    pub fn attach_mask(&self, id: u64, name: String, mask: Arc<BitMask>) -> Result<(), String> {
+        let image_size = self
+            .slots
+            .with_value(|s| s.get(&id).map(|s| (s.image.width(), s.image.height())))
+            .ok_or_else(|| format!("{name}: its image is no longer loaded"))?;
+        if image_size != (mask.width(), mask.height()) {
+            let image_name = self
+                .items
+                .with_untracked(|v| v.iter().find(|i| i.id == id).map(|i| i.name.clone()))
+                .unwrap_or_default();
+            return Err(format!(
+                "the mask is {}x{} but the image {image_name} is {}x{}; masks must have the image's size",
+                mask.width(),
+                mask.height(),
+                image_size.0,
+                image_size.1
+            ));
+        }
+        self.slots.update_value(|s| {
+            if let Some(slot) = s.get_mut(&id) {
+                slot.truth = Some(mask);
+            }
+        });
+        self.items.update(|v| {
+            if let Some(item) = v.iter_mut().find(|i| i.id == id) {
+                item.mask = Some(name);
+            }
+        });
+        self.count(id, &self.params.get_untracked());
+        Ok(())
+    }
+
+    /// Detaches an image's mask.
+    pub fn detach_mask(&self, id: u64) {
+        self.slots.update_value(|s| {
+            if let Some(slot) = s.get_mut(&id) {
+                slot.truth = None;
+            }
+        });
+        self.items.update(|v| {
+            if let Some(item) = v.iter_mut().find(|i| i.id == id) {
+                item.mask = None;
+            }
+        });
+        self.outcomes.update(|o| {
+            if let Some(out) = o.get_mut(&id) {
+                out.score = None;
+            }
+        });
     }
 
     /// Removes an item; the selection moves to the first remaining image.
@@ -186,14 +296,14 @@ impl AppState {
     /// Counts one image with `params`, reusing its prepared channel when it still matches.
     pub fn count(&self, id: u64, params: &Params) {
         let t0 = now_ms();
-        let Some((image, cached)) = self.slots.with_value(|s| {
+        let Some((image, cached, truth)) = self.slots.with_value(|s| {
             s.get(&id).map(|slot| {
                 let cached = slot
                     .prepared
                     .as_ref()
                     .filter(|(with, _)| prepared_matches(with, params))
                     .map(|(_, p)| p.clone());
-                (slot.image.clone(), cached)
+                (slot.image.clone(), cached, slot.truth.clone())
             })
         }) else {
             return;
@@ -209,9 +319,56 @@ impl AppState {
         });
         let analysis = Arc::new(analyze_prepared(&prepared, params));
         let ms = now_ms() - t0;
-        self.outcomes.update(|o| {
-            o.insert(id, Outcome { analysis, ms });
+        let score = truth.and_then(|t| {
+            score(&analysis.components, &t, self.scoring.get_untracked())
+                .ok()
+                .map(Arc::new)
         });
+        self.outcomes.update(|o| {
+            o.insert(
+                id,
+                Outcome {
+                    analysis,
+                    ms,
+                    score,
+                },
+            );
+        });
+    }
+
+    /// Sets the parameters from a preset (or a reset) and recounts everything.
+    pub fn apply_preset(&self, choice: PresetChoice, params: Params) {
+        self.params.set(params);
+        self.preset.set(choice);
+        self.recount_all();
+    }
+
+    /// Chooses the preset from the selected image's colour (yellow for grey images).
+    pub fn choose_auto_preset(&self) {
+        let image = self.selected.get_untracked().and_then(|id| {
+            self.slots
+                .with_value(|s| s.get(&id).map(|slot| slot.image.clone()))
+        });
+        let detected = image.as_deref().and_then(detect_collection);
+        let params = detected.unwrap_or(Collection::Yellow).preset();
+        if self.params.get_untracked() != params
+            || self.preset.get_untracked() != PresetChoice::Auto(detected)
+        {
+            self.apply_preset(PresetChoice::Auto(detected), params);
+        }
+    }
+
+    /// The pooled figures over every image with a mask, and how many images that is.
+    pub fn pooled(&self) -> Option<Pooled> {
+        let scores: Vec<ImageScore> = self.outcomes.with(|o| {
+            self.items.with(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| o.get(&i.id)?.score.as_deref().cloned())
+                    .collect()
+            })
+        });
+        (!scores.is_empty()).then(|| Pooled::new(&scores))
     }
 
     /// The latest count of the selected image.

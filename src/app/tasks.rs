@@ -1,8 +1,16 @@
 //! Long work done one image at a time, yielding to the browser in between: loading dropped or
 //! picked files, and recounting every image after a parameter change.
 
-use super::state::AppState;
-use crate::core::{DecodeLimits, Params, decode, render::display_rgba};
+use super::state::{AppState, PendingMask};
+use crate::core::{
+    BitMask, Channel, DecodeLimits, Params,
+    channel::intensity,
+    decode,
+    pairing::{Role, file_name, pair},
+    render::display_rgba,
+    scoring::truth_mask,
+};
+use std::sync::Arc;
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -54,39 +62,89 @@ fn js_message(e: &JsValue) -> String {
 }
 
 impl AppState {
-    /// Reads, decodes and counts `files` one after another.
+    /// Reads, decodes and counts `files` one after another. Masks among them (by folder or
+    /// name, see `core::pairing`) are attached to their images — also to images loaded
+    /// earlier — or wait for the user to choose an image.
     pub fn load_files(self, files: Vec<web_sys::File>) {
         if files.is_empty() {
             return;
         }
         spawn_local(async move {
+            let paths: Vec<String> = files
+                .iter()
+                .map(|f| {
+                    let rel = f.webkit_relative_path();
+                    if rel.is_empty() { f.name() } else { rel }
+                })
+                .collect();
+            // Images already loaded take part in the pairing, after the new files.
+            let existing: Vec<(u64, String)> = self.items.with_untracked(|v| {
+                v.iter()
+                    .filter(|i| i.status.is_ok())
+                    .map(|i| (i.id, i.name.clone()))
+                    .collect()
+            });
+            let mut names = paths.clone();
+            names.extend(existing.iter().map(|(_, n)| n.clone()));
+            let pairing = pair(&names);
+            let mut ids: Vec<Option<u64>> = vec![None; paths.len()];
+            ids.extend(existing.iter().map(|(id, _)| Some(*id)));
             let total = files.len();
-            for (i, file) in files.into_iter().enumerate() {
+            let order = (0..total).filter(|&k| pairing.roles[k] == Role::Image)
+                .chain((0..total).filter(|&k| pairing.roles[k] == Role::Mask));
+            for (done, k) in order.enumerate() {
+                let file = &files[k];
                 let name = file.name();
                 self.status
-                    .set(format!("Reading {name} ({} of {total})…", i + 1));
+                    .set(format!("Reading {name} ({} of {total})…", done + 1));
                 yield_to_browser().await;
-                let decoded = match read_bytes(&file).await {
+                let decoded = match read_bytes(file).await {
                     Ok(bytes) => {
                         decode(&bytes, &DecodeLimits::default()).map_err(|e| e.to_string())
                     }
                     Err(reason) => Err(reason),
                 };
-                match decoded {
-                    Ok(image) => {
+                match (pairing.roles[k], decoded) {
+                    (Role::Image, Ok(image)) => {
                         let base = display_rgba(&image);
-                        self.add_image(name, image, base);
+                        ids[k] = Some(self.add_image(name, image, base));
                     }
-                    Err(reason) => self.add_error(name, reason),
+                    (Role::Mask, Ok(image)) => {
+                        let mask = Arc::new(truth_mask(&intensity(&image, Channel::Max)));
+                        let target = pairing.image_of[k].and_then(|i| ids[i]);
+                        self.place_mask(name, mask, target);
+                    }
+                    (Role::Image, Err(reason)) => self.add_error(name, reason),
+                    (Role::Mask, Err(reason)) => {
+                        self.add_error(name, format!("ground-truth mask {reason}"))
+                    }
                 }
             }
             self.status.set(String::new());
         });
     }
 
+    /// Attaches a mask to its image, or keeps it for the user to choose one.
+    fn place_mask(self, name: String, mask: Arc<BitMask>, target: Option<u64>) {
+        match target {
+            Some(id) => {
+                if let Err(reason) = self.attach_mask(id, name.clone(), mask) {
+                    self.add_error(name, reason);
+                }
+            }
+            None => {
+                let id = self.new_id();
+                let name = file_name(&name).to_string();
+                self.pending_masks
+                    .update(|v| v.push(PendingMask { id, name, mask }));
+            }
+        }
+    }
+
     /// Changes the parameters and recounts every image.
     pub fn set_params(self, change: impl FnOnce(&mut Params)) {
         self.params.update(change);
+        self.preset.set(super::state::PresetChoice::Custom);
         self.recount_all();
     }
 

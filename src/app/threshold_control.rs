@@ -13,14 +13,16 @@ pub fn ThresholdControl() -> impl IntoView {
             .selected_outcome()
             .map_or(255, |o| o.analysis.max_value)
     });
-    // With Otsu the slider shows the selected image's Otsu level; otherwise the manual level.
+    // With an automatic method the slider shows the level it chose for the selected image;
+    // otherwise the manual level. A local threshold has no single level.
     let value = Memo::new(move |_| {
         let p = state.params.get();
         match (p.method, state.selected_outcome()) {
-            (ThresholdMethod::Otsu, Some(o)) => o.analysis.otsu_level,
+            (ThresholdMethod::Auto(_), Some(o)) => o.analysis.level.unwrap_or(o.analysis.otsu_level),
             _ => p.level.min(max.get()),
         }
     });
+    let local = Memo::new(move |_| state.params.with(|p| matches!(p.method, ThresholdMethod::Local(_))));
     let on_input = move |e| {
         if let Ok(level) = event_target_value(&e).parse::<u16>() {
             state.set_params(|p| {
@@ -33,7 +35,9 @@ pub fn ThresholdControl() -> impl IntoView {
         <div class="field">
             <label for="threshold">
                 "Threshold level "
-                <output for="threshold" data-testid="threshold-value">{value}</output>
+                <output for="threshold" data-testid="threshold-value">
+                    {move || if local.get() { "local".to_string() } else { value.get().to_string() }}
+                </output>
             </label>
             // Rebuilt when the depth changes, so the value is never clamped by a stale max.
             {move || {

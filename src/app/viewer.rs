@@ -1,7 +1,7 @@
 //! The canvas showing the selected image with its objects overlaid.
 
 use super::state::use_app_state;
-use crate::core::render::composite;
+use crate::core::render::{ScoreOverlay, composite, composite_scored};
 use leptos::{html, prelude::*};
 use wasm_bindgen::{Clamped, JsCast};
 
@@ -39,7 +39,8 @@ pub fn Viewer() -> impl IntoView {
         let Some(id) = state.selected.get() else {
             return;
         };
-        let style = state.overlay.get().style();
+        let overlay = state.overlay.get();
+        let style = overlay.style();
         let outcome = state.outcomes.with(|o| o.get(&id).cloned());
         let Some(base) = state
             .slots
@@ -52,12 +53,32 @@ pub fn Viewer() -> impl IntoView {
                 .map_or((0, 0), |s| (s.image.width(), s.image.height()))
         });
         match outcome {
-            Some(o) if o.analysis.labels.len() == w as usize * h as usize => draw(
-                &canvas,
-                &composite(&base, &o.analysis.labels, w, h, &style),
-                w,
-                h,
-            ),
+            Some(o) if o.analysis.labels.len() == w as usize * h as usize => {
+                let rgba = match o.score.as_deref().filter(|_| overlay.score) {
+                    Some(s) => {
+                        let matched: Vec<bool> = s.matches.iter().map(Option::is_some).collect();
+                        let missed: Vec<(u32, u32, u32)> = s
+                            .missed
+                            .iter()
+                            .filter_map(|&l| s.truth_objects.get(l as usize - 1))
+                            .map(|t| (t.cx, t.cy, (t.x1 - t.x0).max(t.y1 - t.y0) / 2 + 2))
+                            .collect();
+                        composite_scored(
+                            &base,
+                            &o.analysis.labels,
+                            w,
+                            h,
+                            &style,
+                            &ScoreOverlay {
+                                matched: &matched,
+                                missed: &missed,
+                            },
+                        )
+                    }
+                    None => composite(&base, &o.analysis.labels, w, h, &style),
+                };
+                draw(&canvas, &rgba, w, h)
+            }
             _ => draw(&canvas, &base, w, h),
         }
     });

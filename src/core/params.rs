@@ -1,97 +1,158 @@
 //! Every analysis setting in one value, with a stable, versioned text form
-//! (`v=1&channel=yellow&…`) that serves as share link, CSV header and parameter file.
+//! (`v=2&channel=yellow&…`) that serves as share link, CSV header and parameter file.
+//!
+//! Each setting has a key; [`Params::get`] and [`Params::set`] read and write one setting as text,
+//! so the text form, the parameter file and the app's fields share one parser.
 
-use super::{channel::Channel, label::Connectivity};
+use super::{
+    autothreshold::AutoMethod, channel::Channel, label::Connectivity,
+    local_threshold::LocalMethod,
+};
 use std::{fmt, str::FromStr};
 
-/// The version written by [`Params::to_query`].
-pub const PARAMS_VERSION: u32 = 1;
+/// The version written by [`Params::to_query`]. Version 1 texts (before background
+/// correction, local thresholds, splitting and shape filters) read unchanged.
+pub const PARAMS_VERSION: u32 = 2;
 
-/// How the threshold level is chosen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// How the threshold is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ThresholdMethod {
     /// The level given by [`Params::level`].
     Manual,
-    /// Otsu's method on the histogram of the (smoothed) channel, as ImageJ's "Otsu".
-    #[default]
-    Otsu,
+    /// One of ImageJ's global auto-threshold methods on the histogram of the (smoothed) channel.
+    Auto(AutoMethod),
+    /// A local threshold (Landini's Auto Local Threshold) with [`Params::local_radius`].
+    Local(LocalMethod),
+}
+
+impl Default for ThresholdMethod {
+    fn default() -> Self {
+        ThresholdMethod::Auto(AutoMethod::Otsu)
+    }
 }
 
 impl ThresholdMethod {
-    /// Every method, in menu order.
-    pub const ALL: [ThresholdMethod; 2] = [ThresholdMethod::Manual, ThresholdMethod::Otsu];
+    /// Every method, in menu order: Manual, the 16 global methods, then the local ones.
+    pub fn all() -> Vec<ThresholdMethod> {
+        std::iter::once(ThresholdMethod::Manual)
+            .chain(AutoMethod::ALL.into_iter().map(ThresholdMethod::Auto))
+            .chain(LocalMethod::ALL.into_iter().map(ThresholdMethod::Local))
+            .collect()
+    }
 
-    /// The stable name used in parameter text.
-    pub fn name(self) -> &'static str {
+    /// The stable name used in parameter text: `Manual`, ImageJ's name (`Otsu`), or
+    /// `Local:` and the local method's name (`Local:Sauvola`).
+    pub fn name(self) -> String {
         match self {
-            ThresholdMethod::Manual => "manual",
-            ThresholdMethod::Otsu => "otsu",
+            ThresholdMethod::Manual => "Manual".into(),
+            ThresholdMethod::Auto(m) => m.name().into(),
+            ThresholdMethod::Local(m) => format!("Local:{}", m.name()),
         }
     }
 
-    /// ImageJ's name.
-    pub fn label(self) -> &'static str {
+    /// The name shown in menus.
+    pub fn label(self) -> String {
         match self {
-            ThresholdMethod::Manual => "Manual",
-            ThresholdMethod::Otsu => "Otsu",
+            ThresholdMethod::Manual => "Manual".into(),
+            ThresholdMethod::Auto(m) => m.name().into(),
+            ThresholdMethod::Local(m) => format!("Local {}", m.name()),
         }
     }
 }
 
 impl fmt::Display for ThresholdMethod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
 
 impl FromStr for ThresholdMethod {
     type Err = ();
+    /// Case-insensitive; `manual` and `otsu` (version 1) read as before.
     fn from_str(s: &str) -> Result<Self, ()> {
-        ThresholdMethod::ALL
+        let s = s.trim();
+        ThresholdMethod::all()
             .into_iter()
-            .find(|m| m.name().eq_ignore_ascii_case(s))
+            .find(|m| m.name().eq_ignore_ascii_case(s) || m.label().eq_ignore_ascii_case(s))
             .ok_or(())
     }
 }
 
-/// Every setting of the count pipeline.
+/// Every setting of the count pipeline. Stages run in field order: channel, background,
+/// smoothing, threshold, morphology, splitting, labelling, filters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
     /// The intensity channel analysed.
     pub channel: Channel,
+    /// Rolling-ball radius of ImageJ's Subtract Background in pixels (0 = off).
+    pub background: u32,
     /// Gaussian smoothing sigma in pixels before thresholding (0 = off).
     pub sigma: f32,
-    /// How the level is chosen.
+    /// How the threshold is chosen.
     pub method: ThresholdMethod,
     /// The manual level, in the image's own units; foreground is `value > level`.
     pub level: u16,
+    /// Radius of the local threshold's window in pixels.
+    pub local_radius: u32,
+    /// The local method's first parameter (`None` = the method's default).
+    pub local_p1: Option<f64>,
+    /// The local method's second parameter (`None` = the method's default).
+    pub local_p2: Option<f64>,
     /// Opening radius in pixels (0 = off): removes specks and thin bridges.
     pub open_radius: u32,
     /// Closing radius in pixels (0 = off): closes small gaps.
     pub close_radius: u32,
     /// Fill holes inside objects.
     pub fill_holes: bool,
+    /// Split touching cells by a distance-transform watershed.
+    pub split: bool,
+    /// Prominence of a seed above its surroundings, in pixels of distance (ImageJ Find Maxima).
+    pub prominence: f32,
+    /// Smallest distance between two seeds, in pixels.
+    pub seed_distance: f32,
     /// Pixel connectivity of objects.
     pub connectivity: Connectivity,
     /// Smallest object kept, in pixels (ImageJ's Analyze Particles "size" lower bound).
     pub min_area: u64,
     /// Largest object kept, in pixels; `None` = no limit ("Infinity").
     pub max_area: Option<u64>,
+    /// Smallest circularity kept, 4π·area/perimeter² (ImageJ's Analyze Particles).
+    pub min_circularity: f64,
+    /// Largest circularity kept.
+    pub max_circularity: f64,
+    /// Smallest mean intensity of an object in the analysed channel (raw units).
+    pub min_mean: f64,
+    /// Smallest contrast: object mean minus the mean of the background around it (raw units).
+    pub min_contrast: f64,
+    /// Drop objects that touch the image edge (ImageJ's "Exclude on edges").
+    pub exclude_edges: bool,
 }
 
 impl Default for Params {
     fn default() -> Self {
         Params {
             channel: Channel::Yellow,
+            background: 0,
             sigma: 1.0,
-            method: ThresholdMethod::Otsu,
+            method: ThresholdMethod::default(),
             level: 128,
+            local_radius: 15,
+            local_p1: None,
+            local_p2: None,
             open_radius: 2,
             close_radius: 2,
             fill_holes: true,
+            split: false,
+            prominence: 1.0,
+            seed_distance: 10.0,
             connectivity: Connectivity::Eight,
             min_area: 120,
             max_area: None,
+            min_circularity: 0.0,
+            max_circularity: 1.0,
+            min_mean: 0.0,
+            min_contrast: 0.0,
+            exclude_edges: false,
         }
     }
 }
@@ -100,6 +161,34 @@ impl Default for Params {
 pub const MAX_SIGMA: f32 = 20.0;
 /// Largest accepted morphology radius.
 pub const MAX_RADIUS: u32 = 25;
+/// Largest accepted rolling-ball or local-threshold radius.
+pub const MAX_WINDOW: u32 = 500;
+
+/// Every key of the text form, in the order written.
+pub const KEYS: [&str; 22] = [
+    "channel",
+    "bg",
+    "sigma",
+    "method",
+    "level",
+    "local_radius",
+    "p1",
+    "p2",
+    "open",
+    "close",
+    "fill",
+    "split",
+    "prominence",
+    "seed_distance",
+    "conn",
+    "min_area",
+    "max_area",
+    "min_circ",
+    "max_circ",
+    "min_mean",
+    "min_contrast",
+    "exclude_edges",
+];
 
 /// Something in a parameter text that was not taken as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,6 +197,223 @@ pub struct ParamsNotice {
     pub key: String,
     /// What was done about it, in words.
     pub message: String,
+}
+
+/// Why [`Params::set`] refused a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SetError {
+    /// No such key.
+    UnknownKey,
+    /// The value is not valid; the text says what is expected.
+    Invalid(&'static str),
+}
+
+fn number<T: FromStr + PartialOrd + Copy>(v: &str, lo: T, hi: T) -> Option<T> {
+    v.parse::<T>().ok().filter(|x| *x >= lo && *x <= hi)
+}
+
+fn finite(v: &str, lo: f64, hi: f64) -> Option<f64> {
+    number(v, lo, hi).filter(|x: &f64| x.is_finite())
+}
+
+fn flag(v: &str) -> Option<bool> {
+    match v {
+        "1" | "true" | "on" | "yes" => Some(true),
+        "0" | "false" | "off" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn optional(v: Option<f64>) -> String {
+    v.map_or_else(|| "default".into(), |x| x.to_string())
+}
+
+impl Params {
+    /// The text of one setting, as written in the text form; `None` for an unknown key.
+    pub fn get(&self, key: &str) -> Option<String> {
+        Some(match key {
+            "channel" => self.channel.to_string(),
+            "bg" => self.background.to_string(),
+            "sigma" => self.sigma.to_string(),
+            "method" => self.method.name(),
+            "level" => self.level.to_string(),
+            "local_radius" => self.local_radius.to_string(),
+            "p1" => optional(self.local_p1),
+            "p2" => optional(self.local_p2),
+            "open" => self.open_radius.to_string(),
+            "close" => self.close_radius.to_string(),
+            "fill" => u8::from(self.fill_holes).to_string(),
+            "split" => u8::from(self.split).to_string(),
+            "prominence" => self.prominence.to_string(),
+            "seed_distance" => self.seed_distance.to_string(),
+            "conn" => self.connectivity.to_string(),
+            "min_area" => self.min_area.to_string(),
+            "max_area" => self
+                .max_area
+                .map_or_else(|| "inf".to_string(), |m| m.to_string()),
+            "min_circ" => self.min_circularity.to_string(),
+            "max_circ" => self.max_circularity.to_string(),
+            "min_mean" => self.min_mean.to_string(),
+            "min_contrast" => self.min_contrast.to_string(),
+            "exclude_edges" => u8::from(self.exclude_edges).to_string(),
+            _ => return None,
+        })
+    }
+
+    /// Sets one setting from its text; on error nothing changes.
+    ///
+    /// ```
+    /// use fluocount::core::{Params, params::SetError};
+    /// let mut p = Params::default();
+    /// assert_eq!(p.set("open", "3"), Ok(()));
+    /// assert_eq!(p.open_radius, 3);
+    /// assert!(matches!(p.set("open", "-1"), Err(SetError::Invalid(_))));
+    /// assert_eq!(p.set("zoom", "2"), Err(SetError::UnknownKey));
+    /// ```
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), SetError> {
+        use SetError::Invalid;
+        let v = value.trim();
+        let radius = |what| number(v, 0, MAX_RADIUS).ok_or(Invalid(what));
+        let window = |what| number(v, 0, MAX_WINDOW).ok_or(Invalid(what));
+        match key {
+            "channel" => {
+                self.channel = v
+                    .parse()
+                    .map_err(|()| Invalid("yellow, red, green, blue, luminance or max"))?
+            }
+            "bg" => self.background = window("a radius in pixels from 0 (off) to 500")?,
+            "sigma" => {
+                self.sigma = number(v, 0.0, MAX_SIGMA)
+                    .filter(|s: &f32| s.is_finite())
+                    .ok_or(Invalid("a number from 0 to 20"))?
+            }
+            "method" => {
+                self.method = v.parse().map_err(|()| {
+                    Invalid("Manual, an ImageJ method such as Otsu or Triangle, or Local:Sauvola")
+                })?
+            }
+            "level" => self.level = number(v, 0, u16::MAX).ok_or(Invalid("a whole number from 0 to 65535"))?,
+            "local_radius" => {
+                self.local_radius = number(v, 1, MAX_WINDOW).ok_or(Invalid("a radius from 1 to 500"))?
+            }
+            "p1" | "p2" => {
+                let x = match v {
+                    "" | "default" => None,
+                    _ => Some(finite(v, -1e6, 1e6).ok_or(Invalid("a number or default"))?),
+                };
+                if key == "p1" {
+                    self.local_p1 = x
+                } else {
+                    self.local_p2 = x
+                }
+            }
+            "open" => self.open_radius = radius("a whole number from 0 to 25")?,
+            "close" => self.close_radius = radius("a whole number from 0 to 25")?,
+            "fill" => self.fill_holes = flag(v).ok_or(Invalid("0 or 1"))?,
+            "split" => self.split = flag(v).ok_or(Invalid("0 or 1"))?,
+            "prominence" => {
+                self.prominence = number(v, 0.0, 1000.0)
+                    .filter(|s: &f32| s.is_finite())
+                    .ok_or(Invalid("a number from 0 to 1000"))?
+            }
+            "seed_distance" => {
+                self.seed_distance = number(v, 0.0, 1000.0)
+                    .filter(|s: &f32| s.is_finite())
+                    .ok_or(Invalid("a number from 0 to 1000"))?
+            }
+            "conn" => self.connectivity = v.parse().map_err(|()| Invalid("4 or 8"))?,
+            "min_area" => {
+                self.min_area = number(v, 0, 1_000_000_000).ok_or(Invalid("a whole number of pixels"))?
+            }
+            "max_area" => {
+                self.max_area = match v {
+                    "inf" | "infinity" | "Infinity" | "" => None,
+                    _ => Some(number(v, 1, u64::MAX).ok_or(Invalid("a whole number of pixels or inf"))?),
+                }
+            }
+            "min_circ" => self.min_circularity = finite(v, 0.0, 1.0).ok_or(Invalid("a number from 0 to 1"))?,
+            "max_circ" => self.max_circularity = finite(v, 0.0, 1.0).ok_or(Invalid("a number from 0 to 1"))?,
+            "min_mean" => self.min_mean = finite(v, 0.0, 65535.0).ok_or(Invalid("a number from 0 to 65535"))?,
+            "min_contrast" => {
+                self.min_contrast = finite(v, 0.0, 65535.0).ok_or(Invalid("a number from 0 (off) to 65535"))?
+            }
+            "exclude_edges" => self.exclude_edges = flag(v).ok_or(Invalid("0 or 1"))?,
+            _ => return Err(SetError::UnknownKey),
+        }
+        Ok(())
+    }
+
+    /// The stable text form, `v=2` then every key of [`KEYS`] in order, e.g.
+    /// `v=2&channel=yellow&bg=0&sigma=1&method=Otsu&…`.
+    pub fn to_query(&self) -> String {
+        let mut out = format!("v={PARAMS_VERSION}");
+        for key in KEYS {
+            out.push('&');
+            out.push_str(key);
+            out.push('=');
+            out.push_str(&self.get(key).unwrap_or_default());
+        }
+        out
+    }
+
+    /// Reads the text form (a leading `?` or `#` is ignored, `&` or `;` or newlines separate
+    /// pairs, `//` starts a comment line). Missing keys take their defaults silently; unknown
+    /// keys and invalid values are reported as notices and the default is used, so any text
+    /// gives usable parameters.
+    ///
+    /// ```
+    /// use fluocount::core::Params;
+    /// let p = Params::default();
+    /// assert_eq!(Params::from_query(&p.to_query()), (p, vec![]));
+    /// let (q, notices) = Params::from_query("sigma=<script>&open=3");
+    /// assert_eq!((q.sigma, q.open_radius, notices.len()), (Params::default().sigma, 3, 1));
+    /// ```
+    pub fn from_query(text: &str) -> (Params, Vec<ParamsNotice>) {
+        let mut p = Params::default();
+        let mut notices = Vec::new();
+        let text = text.trim().trim_start_matches(['?', '#']);
+        for pair in text.split(['&', ';', '\n']) {
+            let pair = pair.trim();
+            if pair.is_empty() || pair.starts_with("//") {
+                continue;
+            }
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (key, value) = (percent_decode(key.trim()), percent_decode(value.trim()));
+            if key == "v" {
+                match value.parse::<u32>() {
+                    Ok(v) if v <= PARAMS_VERSION => {}
+                    Ok(_) => notices.push(ParamsNotice {
+                        key: key.clone(),
+                        message: format!(
+                            "these parameters come from a newer version ({}); unknown settings are ignored",
+                            quote(&value)
+                        ),
+                    }),
+                    Err(_) => notices.push(ParamsNotice {
+                        key: key.clone(),
+                        message: format!("“{}” is not a version number; ignored", quote(&value)),
+                    }),
+                }
+                continue;
+            }
+            match p.set(&key, &value) {
+                Ok(()) => {}
+                Err(SetError::Invalid(what)) => notices.push(ParamsNotice {
+                    key: quote(&key),
+                    message: format!(
+                        "“{}” is not a valid value for {} ({what}); the default is used",
+                        quote(&value),
+                        quote(&key)
+                    ),
+                }),
+                Err(SetError::UnknownKey) => notices.push(ParamsNotice {
+                    key: quote(&key),
+                    message: format!("unknown setting “{}” ignored", quote(&key)),
+                }),
+            }
+        }
+        (p, notices)
+    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -146,128 +452,6 @@ fn quote(v: &str) -> String {
     }
 }
 
-impl Params {
-    /// The stable text form, keys in a fixed order, e.g.
-    /// `v=1&channel=yellow&sigma=1&method=otsu&level=128&open=2&close=2&fill=1&conn=8&min_area=120&max_area=inf`.
-    pub fn to_query(&self) -> String {
-        let max = self
-            .max_area
-            .map_or_else(|| "inf".to_string(), |m| m.to_string());
-        format!(
-            "v={PARAMS_VERSION}&channel={}&sigma={}&method={}&level={}&open={}&close={}&fill={}&conn={}&min_area={}&max_area={}",
-            self.channel,
-            self.sigma,
-            self.method,
-            self.level,
-            self.open_radius,
-            self.close_radius,
-            u8::from(self.fill_holes),
-            self.connectivity,
-            self.min_area,
-            max
-        )
-    }
-
-    /// Reads the text form (a leading `?` or `#` is ignored, `&` or `;` or newlines separate
-    /// pairs). Missing keys take their defaults silently; unknown keys and invalid values are
-    /// reported as notices and the default is used, so any text gives usable parameters.
-    ///
-    /// ```
-    /// use fluocount::core::Params;
-    /// let p = Params::default();
-    /// assert_eq!(Params::from_query(&p.to_query()), (p, vec![]));
-    /// let (q, notices) = Params::from_query("sigma=<script>&open=3");
-    /// assert_eq!((q.sigma, q.open_radius, notices.len()), (Params::default().sigma, 3, 1));
-    /// ```
-    pub fn from_query(text: &str) -> (Params, Vec<ParamsNotice>) {
-        let mut p = Params::default();
-        let mut notices = Vec::new();
-        let text = text.trim().trim_start_matches(['?', '#']);
-        for pair in text.split(['&', ';', '\n']) {
-            let pair = pair.trim();
-            if pair.is_empty() || pair.starts_with("//") {
-                continue;
-            }
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let (key, value) = (percent_decode(key.trim()), percent_decode(value.trim()));
-            let mut bad = |what: &str| {
-                notices.push(ParamsNotice {
-                    key: quote(&key),
-                    message: format!(
-                        "“{}” is not a valid value for {} ({what}); the default is used",
-                        quote(&value),
-                        quote(&key)
-                    ),
-                })
-            };
-            match key.as_str() {
-                "v" => match value.parse::<u32>() {
-                    Ok(v) if v <= PARAMS_VERSION => {}
-                    Ok(_) => notices.push(ParamsNotice {
-                        key: key.clone(),
-                        message: format!(
-                            "these parameters come from a newer version ({}); unknown settings are ignored",
-                            quote(&value)
-                        ),
-                    }),
-                    Err(_) => bad("a version number"),
-                },
-                "channel" => match value.parse() {
-                    Ok(c) => p.channel = c,
-                    Err(()) => bad("yellow, red, green, blue, luminance or max"),
-                },
-                "sigma" => match value.parse::<f32>() {
-                    Ok(s) if (0.0..=MAX_SIGMA).contains(&s) => p.sigma = s,
-                    _ => bad("a number from 0 to 20"),
-                },
-                "method" => match value.parse() {
-                    Ok(m) => p.method = m,
-                    Err(()) => bad("manual or otsu"),
-                },
-                "level" => match value.parse::<u16>() {
-                    Ok(l) => p.level = l,
-                    Err(_) => bad("a whole number from 0 to 65535"),
-                },
-                "open" | "close" => match value.parse::<u32>() {
-                    Ok(r) if r <= MAX_RADIUS => {
-                        if key == "open" {
-                            p.open_radius = r
-                        } else {
-                            p.close_radius = r
-                        }
-                    }
-                    _ => bad("a whole number from 0 to 25"),
-                },
-                "fill" => match value.as_str() {
-                    "1" | "true" => p.fill_holes = true,
-                    "0" | "false" => p.fill_holes = false,
-                    _ => bad("0 or 1"),
-                },
-                "conn" => match value.parse() {
-                    Ok(c) => p.connectivity = c,
-                    Err(()) => bad("4 or 8"),
-                },
-                "min_area" => match value.parse::<u64>() {
-                    Ok(a) if a <= 1_000_000_000 => p.min_area = a,
-                    _ => bad("a whole number of pixels"),
-                },
-                "max_area" => match value.as_str() {
-                    "inf" | "infinity" | "Infinity" | "" => p.max_area = None,
-                    v => match v.parse::<u64>() {
-                        Ok(a) if a >= 1 => p.max_area = Some(a),
-                        _ => bad("a whole number of pixels or inf"),
-                    },
-                },
-                _ => notices.push(ParamsNotice {
-                    key: quote(&key),
-                    message: format!("unknown setting “{}” ignored", quote(&key)),
-                }),
-            }
-        }
-        (p, notices)
-    }
-}
-
 impl fmt::Display for Params {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_query())
@@ -284,14 +468,17 @@ mod tests {
     fn the_text_form_is_stable() {
         assert_eq!(
             Params::default().to_query(),
-            "v=1&channel=yellow&sigma=1&method=otsu&level=128&open=2&close=2&fill=1&conn=8&min_area=120&max_area=inf"
+            "v=2&channel=yellow&bg=0&sigma=1&method=Otsu&level=128&local_radius=15&p1=default\
+             &p2=default&open=2&close=2&fill=1&split=0&prominence=1&seed_distance=10&conn=8\
+             &min_area=120&max_area=inf&min_circ=0&max_circ=1&min_mean=0&min_contrast=0\
+             &exclude_edges=0"
         );
     }
 
     #[test]
     fn hostile_and_unknown_values_fall_back_to_defaults() {
         let (p, n) = Params::from_query(
-            "?v=1&channel=%3Cscript%3E&sigma=NaN&level=70000&open=-1&fill=yes&conn=6&min_area=x&max_area=0&zoom=3",
+            "?v=1&channel=%3Cscript%3E&sigma=NaN&level=70000&open=-1&fill=maybe&conn=6&min_area=x&max_area=0&zoom=3",
         );
         assert_eq!(p, Params::default());
         assert_eq!(n.len(), 9, "{n:?}");
@@ -300,6 +487,44 @@ mod tests {
             "the notice quotes the value as text"
         );
         assert_eq!(n.last().map(|x| x.key.as_str()), Some("zoom"));
+    }
+
+    #[test]
+    fn version_1_texts_read_unchanged() {
+        let (p, n) = Params::from_query(
+            "v=1&channel=red&sigma=1.5&method=manual&level=40&open=1&close=0&fill=0&conn=4&min_area=50&max_area=900",
+        );
+        assert!(n.is_empty(), "{n:?}");
+        assert_eq!(
+            (p.channel, p.sigma, p.method, p.level, p.max_area),
+            (Channel::Red, 1.5, ThresholdMethod::Manual, 40, Some(900))
+        );
+        let (p, _) = Params::from_query("method=otsu");
+        assert_eq!(p.method, ThresholdMethod::Auto(AutoMethod::Otsu));
+    }
+
+    #[test]
+    fn every_method_has_a_name_that_reads_back() {
+        let all = ThresholdMethod::all();
+        assert_eq!(all.len(), 1 + 16 + LocalMethod::ALL.len());
+        for m in all {
+            assert_eq!(m.name().parse(), Ok(m));
+            assert_eq!(m.label().parse(), Ok(m));
+        }
+        assert_eq!("Local:Mean".parse(), Ok(ThresholdMethod::Local(LocalMethod::Mean)));
+        assert_eq!("mean".parse(), Ok(ThresholdMethod::Auto(AutoMethod::Mean)));
+    }
+
+    #[test]
+    fn every_key_reads_and_writes() {
+        let p = Params::default();
+        for key in KEYS {
+            let text = p.get(key).expect(key);
+            let mut q = Params::default();
+            assert_eq!(q.set(key, &text), Ok(()), "{key}={text}");
+            assert_eq!(q, p);
+            assert!(q.set(key, "<script>").is_err(), "{key}");
+        }
     }
 
     #[test]
@@ -322,21 +547,37 @@ mod tests {
     proptest! {
         #[test]
         fn round_trip(
-            ch in 0usize..6, sigma in 0.0f32..20.0, otsu in any::<bool>(), level in any::<u16>(),
-            open in 0u32..=25, close in 0u32..=25, fill in any::<bool>(), four in any::<bool>(),
-            min_area in 0u64..100_000, max_area in proptest::option::of(1u64..1_000_000)
+            ch in 0usize..6, bg in 0u32..=500, sigma in 0.0f32..20.0, m in 0usize..17, level in any::<u16>(),
+            lr in 1u32..=500, p1 in proptest::option::of(-10.0f64..10.0),
+            open in 0u32..=25, close in 0u32..=25, fill in any::<bool>(), split in any::<bool>(),
+            prominence in 0.0f32..100.0, seed in 0.0f32..100.0, four in any::<bool>(),
+            min_area in 0u64..100_000, max_area in proptest::option::of(1u64..1_000_000),
+            circ in (0.0f64..=1.0, 0.0f64..=1.0), min_mean in 0.0f64..1000.0, contrast in 0.0f64..100.0,
+            edges in any::<bool>()
         ) {
             let p = Params {
                 channel: Channel::ALL[ch],
+                background: bg,
                 sigma,
-                method: if otsu { ThresholdMethod::Otsu } else { ThresholdMethod::Manual },
+                method: ThresholdMethod::all()[m],
                 level,
+                local_radius: lr,
+                local_p1: p1,
+                local_p2: None,
                 open_radius: open,
                 close_radius: close,
                 fill_holes: fill,
+                split,
+                prominence,
+                seed_distance: seed,
                 connectivity: if four { Connectivity::Four } else { Connectivity::Eight },
                 min_area,
                 max_area,
+                min_circularity: circ.0,
+                max_circularity: circ.1,
+                min_mean,
+                min_contrast: contrast,
+                exclude_edges: edges,
             };
             prop_assert_eq!(Params::from_query(&p.to_query()), (p, vec![]));
         }

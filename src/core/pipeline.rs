@@ -1,6 +1,8 @@
 //! The whole count: a pure function of (image, parameters).
 
 use super::{
+    autothreshold::plane_level,
+    background::subtract_background,
     bitmask::BitMask,
     channel::{Plane, intensity},
     clock::now_ms,
@@ -8,10 +10,13 @@ use super::{
     gaussian::gaussian_blur,
     histogram::histogram,
     image::Image,
-    label::{ObjectStats, label, label_image, measure, retain},
+    label::{Components, ObjectStats, label, label_image, measure, retain},
+    local_threshold::{LocalOptions, local_threshold},
     morphology::{close, open},
     params::{Params, ThresholdMethod},
+    shape::{Shape, shapes},
     threshold::{otsu_level, threshold},
+    watershed::{SplitOptions, split_touching},
 };
 use std::fmt;
 
@@ -20,6 +25,8 @@ use std::fmt;
 pub enum Stage {
     /// Intensity channel from the image.
     Channel,
+    /// Rolling-ball background subtraction.
+    Background,
     /// Gaussian smoothing.
     Smooth,
     /// Histogram and threshold level.
@@ -32,8 +39,12 @@ pub enum Stage {
     Close,
     /// Filling holes.
     FillHoles,
-    /// Connected components, measurements and area filter.
+    /// Distance transform and watershed splitting.
+    Split,
+    /// Connected components and intensity measurements.
     Label,
+    /// Shape measurements, contrast and the particle filters.
+    Filter,
     /// Writing the label image.
     LabelImage,
 }
@@ -43,13 +54,16 @@ impl Stage {
     pub fn name(self) -> &'static str {
         match self {
             Stage::Channel => "channel",
+            Stage::Background => "background",
             Stage::Smooth => "smooth",
             Stage::Level => "level",
             Stage::Threshold => "threshold",
             Stage::Open => "open",
             Stage::Close => "close",
             Stage::FillHoles => "fill holes",
+            Stage::Split => "split",
             Stage::Label => "label + measure",
+            Stage::Filter => "shape + filter",
             Stage::LabelImage => "label image",
         }
     }
@@ -70,26 +84,32 @@ pub struct StageTiming {
     pub ms: f64,
 }
 
-/// The intensity plane of an image, smoothed, with its histogram: everything that depends only on
-/// the channel and the smoothing, kept so that moving the threshold does not redo it.
+/// The intensity plane of an image, background-corrected and smoothed, with its histogram:
+/// everything that depends only on the channel, the background radius and the smoothing, kept so
+/// that moving the threshold or a filter does not redo it.
 #[derive(Clone, Debug)]
 pub struct Prepared {
-    /// The unsmoothed channel (objects are measured on it).
+    /// The channel as it is (objects' intensities are measured on it).
     pub plane: Plane,
-    /// The smoothed channel, when smoothing is on.
+    /// The channel minus its rolling-ball background, when background correction is on.
+    pub corrected: Option<Plane>,
+    /// The (corrected) channel smoothed, when smoothing is on.
     pub smoothed: Option<Plane>,
     /// Histogram of the thresholded plane.
     pub histogram: Vec<u64>,
-    /// The Otsu level of that histogram.
+    /// The Otsu level of that histogram (ImageJ's current Otsu).
     pub otsu: u16,
     /// Timings of the preparation.
     pub timings: Vec<StageTiming>,
 }
 
 impl Prepared {
-    /// The plane the threshold applies to.
+    /// The plane the threshold applies to: smoothed, else corrected, else the channel.
     pub fn thresholded(&self) -> &Plane {
-        self.smoothed.as_ref().unwrap_or(&self.plane)
+        self.smoothed
+            .as_ref()
+            .or(self.corrected.as_ref())
+            .unwrap_or(&self.plane)
     }
 }
 
@@ -102,10 +122,17 @@ pub struct Analysis {
     pub height: u32,
     /// Label image: 0 background, 1..=count objects in raster order of their first pixel.
     pub labels: Vec<u32>,
+    /// The objects as runs, labelled as in `labels` (compact; used for scoring).
+    pub components: Components,
     /// One entry per object, in label order.
     pub objects: Vec<ObjectStats>,
-    /// The threshold level used, in the image's own units (foreground is `value > level`).
-    pub level: u16,
+    /// Shape measurements of each object, in label order.
+    pub shapes: Vec<Shape>,
+    /// Contrast of each object against the background around it, in label order.
+    pub contrast: Vec<f64>,
+    /// The global threshold level used, in the image's own units (foreground is
+    /// `value > level`); `None` with a local threshold.
+    pub level: Option<u16>,
     /// Otsu's level for this image and channel (whatever the method).
     pub otsu_level: u16,
     /// The largest value of the image's depth (255 or 65535).
@@ -142,20 +169,31 @@ impl Timer {
     }
 }
 
-/// Computes the channel, the smoothing and the histogram.
+/// Computes the channel, the background correction, the smoothing and the histogram.
 pub fn prepare(image: &Image, params: &Params) -> Prepared {
     let mut t = Timer::new();
     let plane = intensity(image, params.channel);
     t.lap(Stage::Channel);
-    let smoothed = (params.sigma > 0.0).then(|| gaussian_blur(&plane, params.sigma));
+    let corrected = (params.background > 0)
+        .then(|| subtract_background(&plane, params.background as f32));
+    if corrected.is_some() {
+        t.lap(Stage::Background);
+    }
+    let base = corrected.as_ref().unwrap_or(&plane);
+    let smoothed = (params.sigma > 0.0).then(|| gaussian_blur(base, params.sigma));
     if smoothed.is_some() {
         t.lap(Stage::Smooth);
     }
-    let hist = histogram(smoothed.as_ref().unwrap_or(&plane));
-    let otsu = otsu_level(&hist);
+    let hist = histogram(smoothed.as_ref().unwrap_or(base));
+    let otsu = if hist.len() <= 256 {
+        otsu_level(&hist)
+    } else {
+        plane_level(super::autothreshold::AutoMethod::Otsu, &hist)
+    };
     t.lap(Stage::Level);
     Prepared {
         plane,
+        corrected,
         smoothed,
         histogram: hist,
         otsu,
@@ -163,19 +201,47 @@ pub fn prepare(image: &Image, params: &Params) -> Prepared {
     }
 }
 
-/// Whether `prepared` was made with the channel and smoothing of `params`.
+/// Whether `prepared` was made with the channel, background and smoothing of `params`.
 pub fn prepared_matches(prepared_with: &Params, params: &Params) -> bool {
-    prepared_with.channel == params.channel && prepared_with.sigma == params.sigma
+    prepared_with.channel == params.channel
+        && prepared_with.background == params.background
+        && prepared_with.sigma == params.sigma
 }
 
-/// The binary mask after threshold, morphology and hole filling.
-pub fn segment(prepared: &Prepared, params: &Params, t: &mut Vec<StageTiming>) -> (BitMask, u16) {
+/// The global level `params` gives on `prepared`, or `None` for a local threshold.
+///
+/// "Otsu" on an 8-bit plane is ImageJ's current Otsu (first maximum); the other methods and
+/// 16-bit planes follow ImageJ 1.53t's `setAutoThreshold` exactly.
+pub fn global_level(prepared: &Prepared, params: &Params) -> Option<u16> {
+    match params.method {
+        ThresholdMethod::Manual => Some(params.level.min(prepared.plane.depth.max_value())),
+        ThresholdMethod::Auto(super::autothreshold::AutoMethod::Otsu) => Some(prepared.otsu),
+        ThresholdMethod::Auto(m) => Some(plane_level(m, &prepared.histogram)),
+        ThresholdMethod::Local(_) => None,
+    }
+}
+
+/// The binary mask after threshold, morphology, hole filling and splitting, with the global
+/// level used (`None` for a local threshold).
+pub fn segment(
+    prepared: &Prepared,
+    params: &Params,
+    t: &mut Vec<StageTiming>,
+) -> (BitMask, Option<u16>) {
     let mut timer = Timer::new();
-    let level = match params.method {
-        ThresholdMethod::Otsu => prepared.otsu,
-        ThresholdMethod::Manual => params.level.min(prepared.plane.depth.max_value()),
+    let level = global_level(prepared, params);
+    let mut mask = match (params.method, level) {
+        (ThresholdMethod::Local(method), _) => local_threshold(
+            prepared.thresholded(),
+            &LocalOptions {
+                method,
+                radius: params.local_radius,
+                p1: params.local_p1,
+                p2: params.local_p2,
+            },
+        ),
+        (_, level) => threshold(prepared.thresholded(), level.unwrap_or(0)),
     };
-    let mut mask = threshold(prepared.thresholded(), level);
     timer.lap(Stage::Threshold);
     if params.open_radius > 0 {
         mask = open(&mask, params.open_radius);
@@ -189,8 +255,97 @@ pub fn segment(prepared: &Prepared, params: &Params, t: &mut Vec<StageTiming>) -
         mask = fill_holes(&mask);
         timer.lap(Stage::FillHoles);
     }
+    if params.split {
+        mask = split_touching(
+            &mask,
+            &SplitOptions {
+                prominence: params.prominence,
+                min_distance: params.seed_distance,
+            },
+        );
+        timer.lap(Stage::Split);
+    }
     t.extend(timer.0);
     (mask, level)
+}
+
+/// Width in pixels of the ring around an object in which its local background is measured.
+pub const CONTRAST_RING: u32 = 8;
+
+/// Each object's mean minus the mean of the background pixels (outside `mask`) in its bounding
+/// box grown by [`CONTRAST_RING`] pixels; 0 when there is no background pixel there.
+pub fn contrast(objects: &[ObjectStats], mask: &BitMask, plane: &Plane) -> Vec<f64> {
+    let (w, h) = (plane.width, plane.height);
+    objects
+        .iter()
+        .map(|o| {
+            let x0 = o.bx.saturating_sub(CONTRAST_RING);
+            let y0 = o.by.saturating_sub(CONTRAST_RING);
+            let x1 = (o.bx + o.width + CONTRAST_RING).min(w);
+            let y1 = (o.by + o.height + CONTRAST_RING).min(h);
+            let (mut sum, mut n) = (0u64, 0u64);
+            for y in y0..y1 {
+                let row = &plane.data[y as usize * w as usize..][..w as usize];
+                for x in x0..x1 {
+                    if !mask.get(x, y) {
+                        sum += row[x as usize] as u64;
+                        n += 1;
+                    }
+                }
+            }
+            if n == 0 {
+                0.0
+            } else {
+                o.mean - sum as f64 / n as f64
+            }
+        })
+        .collect()
+}
+
+/// Whether an object passes the particle filters of `params`.
+fn passes(params: &Params, o: &ObjectStats, s: &Shape, contrast: f64, w: u32, h: u32) -> bool {
+    let max_area = params.max_area.unwrap_or(u64::MAX);
+    let on_edge = o.bx == 0 || o.by == 0 || o.bx + o.width >= w || o.by + o.height >= h;
+    o.area >= params.min_area
+        && o.area <= max_area
+        && s.circularity >= params.min_circularity
+        && s.circularity <= params.max_circularity
+        && o.mean >= params.min_mean
+        && (params.min_contrast <= 0.0 || contrast >= params.min_contrast)
+        && !(params.exclude_edges && on_edge)
+}
+
+/// Labels, measures and filters the objects of a segmented mask.
+fn objects_of(
+    prepared: &Prepared,
+    params: &Params,
+    mask: &BitMask,
+    timer: &mut Timer,
+) -> (Components, Vec<ObjectStats>, Vec<Shape>, Vec<f64>) {
+    let comps = label(mask, params.connectivity);
+    let stats = measure(&comps, &prepared.plane);
+    timer.lap(Stage::Label);
+    let shape = shapes(&comps, params.connectivity);
+    let contrasts = contrast(&stats, mask, &prepared.plane);
+    let (w, h) = (comps.width, comps.height);
+    let (kept, old) = retain(&comps, |l| {
+        let i = l as usize - 1;
+        passes(params, &stats[i], &shape[i], contrasts[i], w, h)
+    });
+    let mut objects = Vec::with_capacity(old.len());
+    let mut kept_shapes = Vec::with_capacity(old.len());
+    let mut kept_contrast = Vec::with_capacity(old.len());
+    for (i, &l) in old.iter().enumerate() {
+        let j = l as usize - 1;
+        objects.push(ObjectStats {
+            label: i as u32 + 1,
+            ..stats[j].clone()
+        });
+        kept_shapes.push(shape[j].clone());
+        kept_contrast.push(contrasts[j]);
+    }
+    timer.lap(Stage::Filter);
+    (kept, objects, kept_shapes, kept_contrast)
 }
 
 /// Runs everything after [`prepare`].
@@ -198,22 +353,7 @@ pub fn analyze_prepared(prepared: &Prepared, params: &Params) -> Analysis {
     let mut timings = prepared.timings.clone();
     let (mask, level) = segment(prepared, params, &mut timings);
     let mut timer = Timer::new();
-    let comps = label(&mask, params.connectivity);
-    let stats = measure(&comps, &prepared.plane);
-    let max_area = params.max_area.unwrap_or(u64::MAX);
-    let (kept, old) = retain(&comps, |l| {
-        let a = stats[l as usize - 1].area;
-        a >= params.min_area && a <= max_area
-    });
-    let objects = old
-        .iter()
-        .enumerate()
-        .map(|(i, &l)| ObjectStats {
-            label: i as u32 + 1,
-            ..stats[l as usize - 1].clone()
-        })
-        .collect();
-    timer.lap(Stage::Label);
+    let (kept, objects, shapes, contrast) = objects_of(prepared, params, &mask, &mut timer);
     let labels = label_image(&kept);
     timer.lap(Stage::LabelImage);
     timings.extend(timer.0);
@@ -221,7 +361,10 @@ pub fn analyze_prepared(prepared: &Prepared, params: &Params) -> Analysis {
         width: prepared.plane.width,
         height: prepared.plane.height,
         labels,
+        components: kept,
         objects,
+        shapes,
+        contrast,
         level,
         otsu_level: prepared.otsu,
         max_value: prepared.plane.depth.max_value(),

@@ -1,6 +1,7 @@
 //! Display buffers: the image as 8-bit RGBA for a canvas, and the object overlay composited on it.
 
 use super::image::{Image, Layout, Pixels};
+use image::ImageEncoder;
 
 /// How objects are drawn over the image.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -134,6 +135,103 @@ pub fn composite(
     out
 }
 
+/// Green for detected objects that match a true cell.
+pub const TP_COLOUR: [u8; 3] = [40, 230, 90];
+/// Red for detected objects that match none.
+pub const FP_COLOUR: [u8; 3] = [255, 50, 50];
+/// Amber for true cells that no detection matched.
+pub const FN_COLOUR: [u8; 3] = [255, 190, 0];
+
+/// Ground-truth colouring: which objects are true positives, and where the missed cells are.
+#[derive(Clone, Copy, Debug)]
+pub struct ScoreOverlay<'a> {
+    /// Per label (index = label − 1): whether the object matched a true cell.
+    pub matched: &'a [bool],
+    /// Missed true cells as (centre x, centre y, radius), drawn as rings with a centre dot.
+    pub missed: &'a [(u32, u32, u32)],
+}
+
+/// Like [`composite`], but objects take [`TP_COLOUR`] or [`FP_COLOUR`] (in both fill and outline)
+/// and each missed cell is drawn as an [`FN_COLOUR`] ring, 2 px wide, with a 3x3 centre dot.
+///
+/// # Panics
+/// If `base` or `labels` do not match `width * height`.
+pub fn composite_scored(
+    base: &[u8],
+    labels: &[u32],
+    width: u32,
+    height: u32,
+    style: &OverlayStyle,
+    score: &ScoreOverlay<'_>,
+) -> Vec<u8> {
+    let (w, h) = (width as usize, height as usize);
+    assert_eq!(base.len(), w * h * 4, "base buffer does not match the size");
+    assert_eq!(labels.len(), w * h, "label image does not match the size");
+    let mut out = base.to_vec();
+    let alpha = style.fill.map_or(0.0, |(_, a)| a);
+    for (i, &l) in labels.iter().enumerate() {
+        if l == 0 {
+            continue;
+        }
+        let colour = if score.matched.get(l as usize - 1).copied().unwrap_or(false) {
+            TP_COLOUR
+        } else {
+            FP_COLOUR
+        };
+        let px = &mut out[i * 4..i * 4 + 3];
+        if style.outline.is_some() && on_outline(labels, w, h, i) {
+            px.copy_from_slice(&colour);
+        } else if style.fill.is_some() {
+            for (s, &t) in px.iter_mut().zip(&colour) {
+                *s = (f32::from(*s) * (1.0 - alpha) + f32::from(t) * alpha).round() as u8;
+            }
+        }
+    }
+    let mut put = |x: i64, y: i64| {
+        if x >= 0 && y >= 0 && (x as usize) < w && (y as usize) < h {
+            let i = (y as usize * w + x as usize) * 4;
+            out[i..i + 3].copy_from_slice(&FN_COLOUR);
+        }
+    };
+    for &(cx, cy, r) in score.missed {
+        let (cx, cy, r) = (i64::from(cx), i64::from(cy), i64::from(r.max(3)));
+        let (inner, outer) = ((r - 1) * (r - 1), (r + 1) * (r + 1));
+        for dy in -r - 1..=r + 1 {
+            for dx in -r - 1..=r + 1 {
+                let d = dx * dx + dy * dy;
+                if (inner..outer).contains(&d) || (dx.abs() <= 1 && dy.abs() <= 1) {
+                    put(cx + dx, cy + dy);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A PNG of `rgba` (`width * height` pixels) scaled down to `max_width` (nearest pixel, aspect
+/// kept); `None` if encoding fails.
+pub fn thumbnail(rgba: &[u8], width: u32, height: u32, max_width: u32) -> Option<Vec<u8>> {
+    if width == 0 || height == 0 || rgba.len() != width as usize * height as usize * 4 {
+        return None;
+    }
+    let tw = max_width.clamp(1, width);
+    let th = ((u64::from(height) * u64::from(tw)) / u64::from(width)).max(1) as u32;
+    let mut small = Vec::with_capacity(tw as usize * th as usize * 4);
+    for y in 0..th {
+        let sy = (u64::from(y) * u64::from(height) / u64::from(th)) as usize;
+        for x in 0..tw {
+            let sx = (u64::from(x) * u64::from(width) / u64::from(tw)) as usize;
+            let i = (sy * width as usize + sx) * 4;
+            small.extend_from_slice(&rgba[i..i + 4]);
+        }
+    }
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(&small, tw, th, image::ExtendedColorType::Rgba8)
+        .ok()?;
+    Some(png)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +274,31 @@ mod tests {
         for bad in ["ff00a0", "#ff00a", "#gg0000", "#ff00a0ff", "#é0000"] {
             assert_eq!(parse_hex_colour(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn scored_objects_take_tp_and_fp_colours_and_missed_cells_get_rings() {
+        let base = display_rgba(&Image::gray8(20, 20, vec![0; 400]));
+        let mut labels = vec![0u32; 400];
+        labels[0] = 1;
+        labels[19] = 2;
+        let style = OverlayStyle::new(false, true);
+        let out = composite_scored(
+            &base,
+            &labels,
+            20,
+            20,
+            &style,
+            &ScoreOverlay {
+                matched: &[true, false],
+                missed: &[(10, 10, 4)],
+            },
+        );
+        assert_eq!(&out[0..3], &TP_COLOUR);
+        assert_eq!(&out[19 * 4..19 * 4 + 3], &FP_COLOUR);
+        let at = |x: usize, y: usize| &out[(y * 20 + x) * 4..(y * 20 + x) * 4 + 3];
+        assert_eq!(at(10, 10), &FN_COLOUR, "centre dot");
+        assert_eq!(at(14, 10), &FN_COLOUR, "ring at the radius");
+        assert_eq!(at(12, 10), &[0, 0, 0], "inside the ring stays");
     }
 }

@@ -28,17 +28,18 @@ use std::fmt;
 ///
 /// The README of the development set words the rule as "the integer midpoint of the row and column
 /// extents, rounded down". Two readings of it differ by one pixel when an extent has an even number of
-/// pixels; both are here so the choice is one line in [`ScoreOptions`].
+/// pixels. The default is the published code's: extents as `find_objects` slices `start..stop` (stop
+/// exclusive), `(start + stop) / 2` rounded down. The other reading is kept for comparison.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum CentreRule {
     /// `(min + max) / 2` with `max` the last pixel (inclusive), rounded down: the midpoint of the
     /// object's pixel coordinates. (skimage's `regionprops().bbox` gives an exclusive max; this rule
     /// subtracts the 1 first.) Extent 0..=1 gives 0.
-    #[default]
     MidpointDown,
     /// `start + (stop - start) / 2` with `stop` exclusive, rounded down, i.e. the midpoint rounded up:
     /// the published code's `int((ob.stop - ob.start)/2) + ob.start` on `ndimage.find_objects`
-    /// slices. Extent 0..=1 gives 1.
+    /// slices. Extent 0..=1 gives 1. The default.
+    #[default]
     HalfExtentUp,
 }
 
@@ -506,15 +507,16 @@ mod tests {
 
     #[test]
     fn centre_rule_decides_a_match_at_the_threshold() {
-        // Truth: one pixel at x = 50. Prediction: pixels 0..=1, centre 0 (down) or 1 (up).
+        // Truth: one pixel at x = 50. Prediction: pixels 0..=1, centre 1 (the default, the
+        // published code's) or 0 (the other reading).
         let truth = dots(60, &[50]);
         let pred = dots(60, &[0, 1]);
-        assert_eq!(score_masks(&pred, &truth, opts()).unwrap().tp, 0);
-        let up = ScoreOptions {
-            centre: CentreRule::HalfExtentUp,
+        assert_eq!(score_masks(&pred, &truth, opts()).unwrap().tp, 1);
+        let down = ScoreOptions {
+            centre: CentreRule::MidpointDown,
             ..opts()
         };
-        assert_eq!(score_masks(&pred, &truth, up).unwrap().tp, 1);
+        assert_eq!(score_masks(&pred, &truth, down).unwrap().tp, 0);
     }
 
     #[test]
@@ -633,7 +635,7 @@ mod tests {
         let b = s.truth_objects[0];
         assert_eq!(
             (b.label, b.x0, b.y0, b.x1, b.y1, b.cx, b.cy),
-            (1, 1, 1, 4, 3, 2, 1)
+            (1, 1, 1, 4, 3, 2, 2)
         );
     }
 
@@ -699,7 +701,8 @@ mod props {
         BitMask::from_bools(w, h, &bits)
     }
 
-    /// Centres from a label image, pixel by pixel: (min + max) / 2 of each object's coordinates.
+    /// Centres from a label image, pixel by pixel: (min + max + 1) / 2 of each object's coordinates,
+    /// as the published code's `int((stop - start) / 2) + start`.
     fn naive_centres(labels: &[u32], w: usize) -> Vec<(i64, i64)> {
         let n = labels.iter().copied().max().unwrap_or(0) as usize;
         let mut ext = vec![(i64::MAX, i64::MAX, i64::MIN, i64::MIN); n];
@@ -711,7 +714,7 @@ mod props {
             }
         }
         ext.iter()
-            .map(|e| ((e.0 + e.2) / 2, (e.1 + e.3) / 2))
+            .map(|e| ((e.0 + e.2 + 1) / 2, (e.1 + e.3 + 1) / 2))
             .collect()
     }
 

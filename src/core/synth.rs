@@ -85,7 +85,9 @@ impl Cell {
 pub struct Synthetic {
     /// 8-bit RGB image.
     pub image: Image,
-    /// True mask, 255 on cells and 0 elsewhere, one byte per pixel.
+    /// True mask, 255 on cells and 0 elsewhere, one byte per pixel. Touching cells are
+    /// separated by a background line, as a careful annotator draws them, so that each cell is
+    /// one 4-connected object.
     pub truth: Vec<u8>,
     /// The cells, in generation order.
     pub cells: Vec<Cell>,
@@ -215,8 +217,9 @@ pub fn generate(p: &SynthParams) -> Synthetic {
     const GY: usize = 5;
     let grid: Vec<f64> = (0..GX * GY).map(|_| rng.range(14.0, 42.0)).collect();
     let mut signal = vec![0f64; w * h];
-    let mut truth = vec![0u8; w * h];
-    let stamp = |signal: &mut [f64], truth: Option<&mut [u8]>, c: &Cell| {
+    // The cell (1-based) owning each pixel of the truth; the first stamped keeps an overlap.
+    let mut owner = vec![0u32; w * h];
+    let stamp = |signal: &mut [f64], owner: Option<(&mut [u32], u32)>, c: &Cell| {
         let e = c.extent() * 1.2 + 1.0;
         let (x0, x1) = (
             (c.x - e).floor().max(0.0) as usize,
@@ -226,7 +229,7 @@ pub fn generate(p: &SynthParams) -> Synthetic {
             (c.y - e).floor().max(0.0) as usize,
             ((c.y + e).ceil() as usize).min(h),
         );
-        let mut truth = truth;
+        let mut owner = owner;
         for y in y0..y1 {
             for x in x0..x1 {
                 let d = c.distance(x as f64 + 0.5, y as f64 + 0.5);
@@ -234,15 +237,34 @@ pub fn generate(p: &SynthParams) -> Synthetic {
                 let s = &mut signal[y * w + x];
                 *s = s.max(v);
                 if d < 1.0
-                    && let Some(t) = truth.as_deref_mut()
+                    && let Some((o, id)) = owner.as_mut()
+                    && o[y * w + x] == 0
                 {
-                    t[y * w + x] = 255;
+                    o[y * w + x] = *id;
                 }
             }
         }
     };
-    for c in &cells {
-        stamp(&mut signal, Some(&mut truth), c);
+    for (i, c) in cells.iter().enumerate() {
+        stamp(&mut signal, Some((&mut owner, i as u32 + 1)), c);
+    }
+    // A pixel touching (4-neighbour) a pixel of an earlier cell is left out of the truth.
+    let mut truth = vec![0u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let me = owner[y * w + x];
+            if me == 0 {
+                continue;
+            }
+            let earlier = |o: u32| o != 0 && o < me;
+            let touches = (x > 0 && earlier(owner[y * w + x - 1]))
+                || (x + 1 < w && earlier(owner[y * w + x + 1]))
+                || (y > 0 && earlier(owner[(y - 1) * w + x]))
+                || (y + 1 < h && earlier(owner[(y + 1) * w + x]));
+            if !touches {
+                truth[y * w + x] = 255;
+            }
+        }
     }
     // Bright debris specks, then faint unannotated blobs: round, not in the truth.
     let blobs = [
@@ -326,5 +348,15 @@ mod tests {
         let touching = s.cells.iter().filter(|c| c.touching).count();
         assert_eq!(touching, 6, "12 of 40 cells are in 6 touching pairs");
         assert!(s.truth.contains(&255));
+    }
+
+    #[test]
+    fn touching_cells_are_separate_objects_in_the_truth() {
+        let p = SynthParams::default();
+        let s = generate(&p);
+        let bits: Vec<bool> = s.truth.iter().map(|&v| v > 0).collect();
+        let mask = crate::core::BitMask::from_bools(p.width, p.height, &bits);
+        let objects = crate::core::label::label(&mask, crate::core::Connectivity::Four).count;
+        assert_eq!(objects as usize, s.cells.len(), "one 4-connected truth object per cell");
     }
 }

@@ -1,0 +1,121 @@
+// Ground truth in the page: masks dropped with their images are paired by name, the counts are
+// scored by the reference protocol, the overlay shows TP / FP / FN, and auto-tune improves F1.
+
+import { readFileSync } from 'node:fs';
+import { appTest, assert, dropFiles, tid } from './helpers.mjs';
+import { syntheticFixture } from './fixtures.mjs';
+
+const a = syntheticFixture({ seed: 21, cells: 20, touching: 0, name: 'cells.png' });
+const b = syntheticFixture({ seed: 22, cells: 15, touching: 0, name: 'more.png' });
+const small = syntheticFixture({ seed: 23, cells: 5, name: 'small.png', extra: ['--width', '300', '--height', '200'] });
+
+const TP = [40, 230, 90];
+const FP = [255, 50, 50];
+const FN = [255, 190, 0];
+const num = (t) => Number.parseFloat(t);
+
+appTest('an image and its _mask are paired, scored and coloured TP / FP / FN', async ({ app, page }) => {
+  await dropFiles(page, null, [
+    { name: 'cells_mask.png', bytes: readFileSync(a.truth) },
+    { name: 'cells.png', path: a.file },
+  ]);
+  await app.count();
+  await app.waitFor(tid('item-mask'), 'the image item to show its mask');
+  const truth = Number(await app.text('m-true', /^\d+$/));
+  assert.equal(truth, a.cells, `true count ${truth} != the generator's ${a.cells} cells`);
+  const [tp, fn] = [Number(await app.text('m-tp')), Number(await app.text('m-fn'))];
+  assert.equal(tp + fn, truth, 'TP + FN = true cells');
+  const f1 = num(await app.text('m-f1', /^[\d.]+$/));
+  assert.ok(f1 > 0.8, `F1 ${f1} on a clean synthetic image`);
+  assert.equal(await app.text('p-images'), '1', 'pooled over the one image with a mask');
+  await app.frames(3);
+  assert.ok((await app.countColour(TP)) > 100, 'matched objects are drawn in the TP colour');
+
+  // Everything filtered out: every true cell is missed and ringed.
+  await app.setField('min-area', 1000000);
+  await app.count({ not: tp + Number(await app.text('m-fp')) });
+  assert.equal(Number(await app.text('m-fn', new RegExp(`^${truth}$`))), truth);
+  await app.frames(3);
+  assert.ok((await app.countColour(FN)) > 50 * truth, 'each missed cell gets an FN ring');
+  assert.equal(await app.countColour(TP), 0, 'no TP colour left');
+
+  // No opening and no size filter: debris becomes false positives, drawn in the FP colour.
+  await app.setField('open', 0);
+  await app.setField('min-area', 1);
+  await app.until('some false positives', (sel) => Number(document.querySelector(sel)?.textContent) > 0, tid('m-fp'));
+  await app.frames(3);
+  assert.ok((await app.countColour(FP)) > 0, 'false positives are drawn in the FP colour');
+  // The colouring can be switched off.
+  await app.setCheckbox('overlay-score', false);
+  await app.frames(3);
+  assert.equal(await app.countColour(FP), 0, 'without ground-truth colouring no FP colour is drawn');
+});
+
+appTest('a mask of the wrong size is refused by name; an unpaired mask can be attached by hand', async ({ app, page }) => {
+  await dropFiles(page, null, [{ name: 'cells.png', path: a.file }]);
+  await app.count();
+  await dropFiles(page, null, [{ name: 'cells_mask.png', bytes: readFileSync(small.truth) }]);
+  const err = await app.errorMentioning('cells_mask.png');
+  assert.match(err, /mask is 300x200 but the image cells\.png is 1600x1200/);
+  // A mask whose name matches no image waits for a choice.
+  await dropFiles(page, null, [{ name: 'ground_truth_mask.png', bytes: readFileSync(a.truth) }]);
+  await app.waitFor(tid('pending-mask'), 'the unpaired mask to wait for a choice');
+  const value = await page.$eval(`${tid('pending-mask-image')} option:nth-child(2)`, (o) => o.value);
+  await page.selectOption(tid('pending-mask-image'), value);
+  await page.click(tid('pending-mask-attach'));
+  const truth = Number(await app.text('m-true', /^\d+$/));
+  assert.equal(truth, a.cells, 'the attached mask is scored');
+});
+
+appTest('try all shows the 16 ImageJ methods with counts and F1', async ({ app, page }) => {
+  await dropFiles(page, null, [
+    { name: 'cells.png', path: a.file },
+    { name: 'cells_mask.png', bytes: readFileSync(a.truth) },
+  ]);
+  await app.text('m-f1', /^[\d.]+$/);
+  await page.click(tid('try-all'));
+  const methods = await app.until(
+    '16 try-all cards',
+    (sel) => {
+      const cards = [...document.querySelectorAll(sel)];
+      return cards.length === 16 ? cards.map((c) => [c.dataset.method, c.dataset.count]) : false;
+    },
+    tid('try-card'),
+  );
+  assert.ok(methods.some(([m]) => m === 'Otsu') && methods.some(([m]) => m === 'Triangle'));
+  assert.ok(methods.every(([, c]) => /^\d+$/.test(c)), JSON.stringify(methods));
+  assert.equal((await page.$$(tid('try-f1'))).length, 16, 'each card shows F1 with a mask');
+});
+
+appTest('auto-tune improves pooled F1 from a poor start, and cancel stops it', async ({ app, page }) => {
+  await dropFiles(page, null, [
+    { name: 'cells.png', path: a.file },
+    { name: 'cells_mask.png', bytes: readFileSync(a.truth) },
+    { name: 'more.png', path: b.file },
+    { name: 'more_mask.png', bytes: readFileSync(b.truth) },
+  ]);
+  await app.until('two images with masks', (sel) => document.querySelectorAll(sel).length === 2, tid('item-mask'));
+  await app.setField('open', 0);
+  await app.setField('min-area', 1);
+  await app.until('pooled F1 over 2 images', (sel) => document.querySelector(sel)?.textContent === '2', tid('p-images'));
+  await app.frames(5);
+  const before = num(await app.text('p-f1', /^[\d.]+$/));
+  // Cancel first: the search stops and the parameters stay.
+  await page.click(tid('tune-start'));
+  await app.waitFor(tid('tune-progress'));
+  await page.click(tid('tune-cancel'));
+  assert.match(await app.text('tune-result'), /Cancelled/);
+  // Then a full run.
+  await page.click(tid('tune-start'));
+  const result = await app.until(
+    'auto-tune to finish',
+    (sel) => {
+      const t = document.querySelector(sel)?.textContent ?? '';
+      return t.startsWith('Done') ? t : false;
+    },
+    tid('tune-result'),
+    240_000,
+  );
+  const after = num(await app.text('p-f1', /^[\d.]+$/));
+  assert.ok(after > before, `pooled F1 ${before} -> ${after} (${result})`);
+}, { timeout: 300_000 });

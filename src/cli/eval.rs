@@ -1,0 +1,300 @@
+//! `fluocount eval` and `fluocount tune`: scoring against ground truth and searching parameters.
+
+use super::{Choice, choice_flag, csv, image_files, load_image, load_mask, parallel_map, value};
+use crate::core::{
+    BitMask, Image, Params,
+    pairing::{Role, pair},
+    pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
+    presets::{Collection, detect_collection},
+    scoring::{ImageScore, Pooled, ScoreOptions, score},
+    tune::{Fitness, SearchSpace, Tuner},
+};
+use std::{
+    path::{Path, PathBuf},
+    sync::Mutex,
+};
+
+/// Options shared by eval and tune.
+struct Inputs {
+    choice: Choice,
+    images: PathBuf,
+    masks: PathBuf,
+    opts: ScoreOptions,
+    out: Option<PathBuf>,
+}
+
+fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
+    let (mut choice, mut images, mut masks, mut out) = (Choice::Auto, None, None, None);
+    let mut opts = ScoreOptions::default();
+    let mut i = 0;
+    while i < args.len() {
+        if let Some(c) = choice_flag(args, &mut i)? {
+            choice = c;
+        } else {
+            match args[i].as_str() {
+                "--images" => images = Some(PathBuf::from(value::<String>(args, &mut i, "--images")?)),
+                "--masks" => masks = Some(PathBuf::from(value::<String>(args, &mut i, "--masks")?)),
+                "--distance" => {
+                    let d: f64 = value(args, &mut i, "--distance")?;
+                    if !(d.is_finite() && d > 0.0) {
+                        return Err("--distance must be a positive number of pixels".into());
+                    }
+                    opts.max_distance = d;
+                }
+                "--out" if allow_out => out = Some(PathBuf::from(value::<String>(args, &mut i, "--out")?)),
+                a => return Err(format!("unknown argument {a}")),
+            }
+        }
+        i += 1;
+    }
+    Ok(Inputs {
+        choice,
+        images: images.ok_or("--images DIR is required")?,
+        masks: masks.ok_or("--masks DIR is required")?,
+        opts,
+        out,
+    })
+}
+
+/// Image paths with their mask paths, paired by name; unpaired files are reported.
+fn pairs(images: &Path, masks: &Path) -> Result<(Vec<(PathBuf, PathBuf)>, bool), String> {
+    let image_list = image_files(images)?;
+    let mask_list = image_files(masks)?;
+    let name = |p: &Path| p.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    // The dataset's layout: images/NAME beside masks/NAME.
+    let mut names: Vec<String> = image_list.iter().map(|p| format!("images/{}", name(p))).collect();
+    names.extend(mask_list.iter().map(|p| format!("masks/{}", name(p))));
+    let pairing = pair(&names);
+    let n = image_list.len();
+    let mut out = Vec::new();
+    let mut incomplete = false;
+    for (k, path) in image_list.iter().enumerate() {
+        match (pairing.roles[k], pairing.mask_of[k]) {
+            (Role::Image, Some(m)) => out.push((path.clone(), mask_list[m - n].clone())),
+            (Role::Image, None) => {
+                incomplete = true;
+                eprintln!("{}: no mask in {}; skipped", path.display(), masks.display());
+            }
+            (Role::Mask, _) => {
+                incomplete = true;
+                eprintln!("{}: looks like a mask, not an image; skipped", path.display());
+            }
+        }
+    }
+    for &m in &pairing.unpaired_masks {
+        if m >= n {
+            eprintln!("{}: no image with this name; skipped", mask_list[m - n].display());
+        }
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "no image in {} has a mask in {}",
+            images.display(),
+            masks.display()
+        ));
+    }
+    Ok((out, incomplete))
+}
+
+struct Sample {
+    path: PathBuf,
+    image: Image,
+    truth: BitMask,
+}
+
+fn load_samples(list: &[(PathBuf, PathBuf)]) -> (Vec<Sample>, bool) {
+    let loaded = parallel_map(list, |(img, mask)| -> Result<Sample, String> {
+        let image = load_image(img)?;
+        let truth = load_mask(mask)?;
+        if (truth.width(), truth.height()) != (image.width(), image.height()) {
+            return Err(format!(
+                "{}: the mask is {}x{} but the image {} is {}x{}",
+                mask.display(),
+                truth.width(),
+                truth.height(),
+                img.display(),
+                image.width(),
+                image.height()
+            ));
+        }
+        Ok(Sample {
+            path: img.clone(),
+            image,
+            truth,
+        })
+    });
+    let mut failed = false;
+    let samples = loaded
+        .into_iter()
+        .filter_map(|r| r.map_err(|e| {
+            failed = true;
+            eprintln!("{e}");
+        }).ok())
+        .collect();
+    (samples, failed)
+}
+
+fn f(x: f64) -> String {
+    if x.is_nan() { "nan".into() } else { format!("{x:.4}") }
+}
+
+fn pooled_lines(label: &str, p: &Pooled) -> String {
+    format!(
+        "# pooled {label}: images={} true={} pred={} TP={} FP={} FN={} precision={} recall={} F1={} MAE={} MedAE={} MPE={}",
+        p.n_images,
+        p.true_count,
+        p.pred_count,
+        p.tp,
+        p.fp,
+        p.fn_,
+        f(p.precision()),
+        f(p.recall()),
+        f(p.f1()),
+        f(p.mae),
+        f(p.medae),
+        p.mpe.map_or_else(|| "n/a".into(), f)
+    )
+}
+
+pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
+    let inp = inputs(args, false)?;
+    let (list, incomplete) = pairs(&inp.images, &inp.masks)?;
+    let (samples, failed) = load_samples(&list);
+    let scored = parallel_map(&samples, |s| {
+        let (params, collection) = inp.choice.for_image(&s.image);
+        let a = crate::core::analyze(&s.image, &params);
+        (collection, score(&a.components, &s.truth, inp.opts))
+    });
+    println!("# {}", inp.choice.describe());
+    println!("# protocol: Morelli et al. 2021, 4-connected truth, bounding-box centres, greedy matching < {} px", inp.opts.max_distance);
+    println!("file,collection,true,pred,tp,fp,fn,precision,recall,f1,abs_error,iou,dice");
+    let mut all: Vec<ImageScore> = Vec::new();
+    let mut by: Vec<(String, Vec<ImageScore>)> = Vec::new();
+    let mut bad = failed || incomplete;
+    for (s, (collection, r)) in samples.iter().zip(scored) {
+        let sc = match r {
+            Ok(sc) => sc,
+            Err(e) => {
+                bad = true;
+                eprintln!("{}: {e}", s.path.display());
+                continue;
+            }
+        };
+        println!(
+            "{},{collection},{},{},{},{},{},{},{},{},{},{},{}",
+            csv(&s.path.display().to_string()),
+            sc.true_count,
+            sc.pred_count,
+            sc.tp,
+            sc.fp,
+            sc.fn_,
+            f(sc.precision()),
+            f(sc.recall()),
+            f(sc.f1()),
+            sc.abs_error(),
+            f(sc.iou()),
+            f(sc.dice())
+        );
+        match by.iter_mut().find(|(c, _)| *c == collection) {
+            Some((_, v)) => v.push(sc.clone()),
+            None => by.push((collection, vec![sc.clone()])),
+        }
+        all.push(sc);
+    }
+    if by.len() > 1 {
+        for (c, v) in &by {
+            println!("{}", pooled_lines(c, &Pooled::new(v)));
+        }
+    }
+    println!("{}", pooled_lines("all", &Pooled::new(&all)));
+    Ok(i32::from(bad))
+}
+
+/// Scores `params` on every sample, reusing each sample's preparation when it still applies.
+fn fitness(samples: &[Sample], cache: &[Mutex<Option<(Params, Prepared)>>], params: &Params, opts: ScoreOptions) -> Vec<ImageScore> {
+    let idx: Vec<usize> = (0..samples.len()).collect();
+    parallel_map(&idx, |&k| {
+        let s = &samples[k];
+        let mut slot = match cache[k].lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if !slot.as_ref().is_some_and(|(p, _)| prepared_matches(p, params)) {
+            *slot = Some((params.clone(), prepare(&s.image, params)));
+        }
+        let a = match slot.as_ref() {
+            Some((_, prep)) => analyze_prepared(prep, params),
+            None => crate::core::analyze(&s.image, params),
+        };
+        score(&a.components, &s.truth, opts).ok()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+pub(crate) fn tune(args: &[String]) -> Result<i32, String> {
+    let inp = inputs(args, true)?;
+    let (list, incomplete) = pairs(&inp.images, &inp.masks)?;
+    let (samples, failed) = load_samples(&list);
+    if samples.is_empty() {
+        return Err("no readable image with a mask".into());
+    }
+    let start = match &inp.choice {
+        Choice::File(p) => p.clone(),
+        Choice::Preset(c) => c.preset(),
+        Choice::Auto => {
+            // The preset of the collection most images belong to.
+            let mut votes = [0usize; 3];
+            for s in &samples {
+                let c = detect_collection(&s.image).unwrap_or(Collection::Yellow);
+                votes[Collection::ALL.iter().position(|x| *x == c).unwrap_or(0)] += 1;
+            }
+            let best = (0..3).max_by_key(|&i| (votes[i], 3 - i)).unwrap_or(0);
+            Collection::ALL[best].preset()
+        }
+    };
+    let space = SearchSpace::default();
+    println!("# search space (coordinate ascent from {}):", start.to_query());
+    for line in space.describe().lines() {
+        println!("#   {line}");
+    }
+    let cache: Vec<Mutex<Option<(Params, Prepared)>>> = samples.iter().map(|_| Mutex::new(None)).collect();
+    let mut tuner = Tuner::new(space, start);
+    while let Some(candidate) = tuner.next_candidate() {
+        let scores = fitness(&samples, &cache, &candidate, inp.opts);
+        let fit = Fitness::of(&scores);
+        let before = tuner.best_fitness();
+        tuner.report(fit);
+        let p = tuner.progress();
+        if tuner.best_fitness() != before {
+            eprintln!("[{}/{}] F1 {:.4} MAE {:.3}  {}", p.done, p.total, fit.f1, fit.mae, candidate.to_query());
+        }
+    }
+    let best = tuner.best().clone();
+    let (start_f, best_f) = (tuner.start_fitness(), tuner.best_fitness());
+    println!(
+        "# start: F1 {} MAE {}",
+        start_f.map_or_else(|| "n/a".into(), |x| f(x.f1)),
+        start_f.map_or_else(|| "n/a".into(), |x| f(x.mae))
+    );
+    println!(
+        "# best after {} candidates: F1 {} MAE {}",
+        tuner.progress().done,
+        best_f.map_or_else(|| "n/a".into(), |x| f(x.f1)),
+        best_f.map_or_else(|| "n/a".into(), |x| f(x.mae))
+    );
+    println!("{}", best.to_query());
+    let out = inp.out.unwrap_or_else(|| PathBuf::from("tuned-params.txt"));
+    let text = format!(
+        "// fluocount {} tune on {} images of {}\n// pooled F1 {}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        samples.len(),
+        inp.images.display(),
+        best_f.map_or_else(|| "n/a".into(), |x| f(x.f1)),
+        best.to_query().replace('&', "\n")
+    );
+    std::fs::write(&out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!("parameters written to {}", out.display());
+    Ok(i32::from(failed || incomplete))
+}

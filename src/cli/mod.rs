@@ -1,0 +1,248 @@
+//! The native `fluocount` command line, on the same core as the app.
+//!
+//! Every command spreads its images over all cores. A file that cannot be read is reported on
+//! stderr with its name and the reason, and the others go on; the exit status is then 1.
+
+mod count;
+mod eval;
+mod synth;
+
+use crate::core::{
+    BitMask, Channel, DecodeLimits, Image, Params, channel::intensity, decode,
+    presets::Collection, scoring::truth_mask,
+};
+use std::{
+    path::{Path, PathBuf},
+    sync::atomic::{AtomicUsize, Ordering},
+};
+
+const USAGE: &str = "\
+fluocount: count fluorescent cells in microscopy images
+
+usage:
+  fluocount count [--preset NAME | --params FILE] [--out DIR] IMAGE...
+      Prints one CSV row per image (file, width, height, collection, count, level, ms).
+      With --out, also writes DIR/<stem>.png (16-bit label image: 0 background, 1..n
+      objects), DIR/objects.csv (one row per object, ImageJ's column names) and
+      DIR/summary.csv (one row per image, the parameters as a header block).
+      NAME is yellow, red, green or auto (the default: chosen per image from its colour).
+  fluocount eval [--preset NAME | --params FILE] [--distance PX] --images DIR --masks DIR
+      Scores the counts against ground-truth masks by the reference protocol (Morelli et
+      al. 2021): per image and pooled TP, FP, FN, precision, recall, F1, MAE, MedAE, MPE.
+      Masks pair with images by file stem (a _mask suffix is allowed).
+  fluocount tune [--preset NAME | --params FILE] [--distance PX] [--out FILE]
+                 --images DIR --masks DIR
+      Searches the parameters that maximise pooled F1 on the images; prints the search
+      space, the progress and the best parameters, and writes them to FILE
+      (default tuned-params.txt).
+  fluocount synth [--seed N] [--cells N] [--touching F] [--noise F] [--width W] [--height H]
+                  [--debris N] [--faint N] [--gray16] --out IMAGE.png [--truth MASK.png]
+      Writes a synthetic image (and its true mask); prints the number of cells.
+      --gray16 writes the yellow channel (R+G)/2 as 16-bit grey, scaled by 257.
+  fluocount params [--preset NAME]
+      Prints the default (or a preset's) parameters in their text form.
+
+Exit status: 0 success, 1 some input could not be read (the rest was processed),
+2 usage error.
+";
+
+/// Where the parameters of a command come from.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Choice {
+    /// Each image's collection is detected from its colour.
+    Auto,
+    /// A collection's preset.
+    Preset(Collection),
+    /// A parameter file.
+    File(Params),
+}
+
+impl Choice {
+    /// The parameters for one image, and the collection name used (or `params`).
+    pub(crate) fn for_image(&self, image: &Image) -> (Params, String) {
+        match self {
+            Choice::Auto => {
+                let c = crate::core::presets::detect_collection(image).unwrap_or(Collection::Yellow);
+                (c.preset(), c.name().to_string())
+            }
+            Choice::Preset(c) => (c.preset(), c.name().to_string()),
+            Choice::File(p) => (p.clone(), "params".to_string()),
+        }
+    }
+
+    /// The text for a header: the parameters, or how they are chosen.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Choice::Auto => format!(
+                "preset auto: {}",
+                Collection::ALL
+                    .iter()
+                    .map(|c| format!("{c}: {}", c.preset().to_query()))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
+            Choice::Preset(c) => format!("preset {c}: {}", c.preset().to_query()),
+            Choice::File(p) => p.to_query(),
+        }
+    }
+}
+
+/// Reads `--preset NAME` or `--params FILE` at `args[*i]`; `Ok(None)` for another flag.
+pub(crate) fn choice_flag(args: &[String], i: &mut usize) -> Result<Option<Choice>, String> {
+    Ok(Some(match args[*i].as_str() {
+        "--preset" => {
+            let name: String = value(args, i, "--preset")?;
+            if name.eq_ignore_ascii_case("auto") {
+                Choice::Auto
+            } else {
+                Choice::Preset(name.parse().map_err(|()| {
+                    format!("--preset: “{name}” is not yellow, red, green or auto")
+                })?)
+            }
+        }
+        "--params" => Choice::File(load_params(Path::new(&value::<String>(
+            args, i, "--params",
+        )?))?),
+        _ => return Ok(None),
+    }))
+}
+
+pub(crate) fn value<T: std::str::FromStr>(
+    args: &[String],
+    i: &mut usize,
+    flag: &str,
+) -> Result<T, String> {
+    *i += 1;
+    let v = args
+        .get(*i)
+        .ok_or_else(|| format!("{flag} needs a value"))?;
+    v.parse()
+        .map_err(|_| format!("{flag}: “{v}” is not a valid value"))
+}
+
+pub(crate) fn load_params(path: &Path) -> Result<Params, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read parameters: {e}", path.display()))?;
+    let (params, notices) = Params::from_query(&text);
+    for n in notices {
+        eprintln!("{}: {}", path.display(), n.message);
+    }
+    Ok(params)
+}
+
+/// Reads and decodes an image; the error names the file.
+pub(crate) fn load_image(path: &Path) -> Result<Image, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    decode(&bytes, &DecodeLimits::default()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads a ground-truth mask (any value > 0 in any channel is cell).
+pub(crate) fn load_mask(path: &Path) -> Result<BitMask, String> {
+    let image = load_image(path)?;
+    Ok(truth_mask(&intensity(&image, Channel::Max)))
+}
+
+/// The image files of a directory (by extension), sorted by name.
+pub(crate) fn image_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    matches!(
+                        e.to_ascii_lowercase().as_str(),
+                        "png" | "tif" | "tiff" | "jpg" | "jpeg"
+                    )
+                })
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// `f` over `items` on one thread per core; results in input order.
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().max(1));
+    let mut parts: Vec<(usize, R)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(k) else { break };
+                        out.push((k, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                Err(e) => std::panic::resume_unwind(e),
+            })
+            .collect()
+    });
+    parts.sort_by_key(|(k, _)| *k);
+    parts.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A CSV field, quoted when needed.
+pub(crate) fn csv(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Runs the command line; returns the exit status.
+pub fn run(args: Vec<String>) -> i32 {
+    let (cmd, rest) = match args.split_first() {
+        Some((c, r)) => (c.as_str(), r),
+        None => ("help", &[][..]),
+    };
+    let result = match cmd {
+        "count" => count::run(rest),
+        "eval" => eval::eval(rest),
+        "tune" => eval::tune(rest),
+        "synth" => synth::run(rest),
+        "params" => {
+            let mut i = 0;
+            let mut params = Params::default();
+            let mut r = Ok(0);
+            while i < rest.len() {
+                match choice_flag(rest, &mut i) {
+                    Ok(Some(Choice::Preset(c))) => params = c.preset(),
+                    Ok(Some(Choice::File(p))) => params = p,
+                    Ok(Some(Choice::Auto)) => {}
+                    Ok(None) => r = Err(format!("unknown argument {}", rest[i])),
+                    Err(e) => r = Err(e),
+                }
+                i += 1;
+            }
+            r.map(|c| {
+                println!("{}", params.to_query());
+                c
+            })
+        }
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(0)
+        }
+        other => Err(format!("unknown command {other}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("fluocount: {e}");
+            2
+        }
+    }
+}
