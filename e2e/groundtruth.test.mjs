@@ -116,6 +116,14 @@ appTest('auto-tune improves pooled F1 from a poor start, and cancel stops it', a
     tid('tune-result'),
     240_000,
   );
-  const after = num(await app.text('p-f1', /^[\d.]+$/));
+  // The tuned parameters recount every image; wait for the pooled F1 to move.
+  const after = await app.until(
+    'the pooled F1 to change after tuning',
+    ({ sel, before }) => {
+      const v = Number.parseFloat(document.querySelector(sel)?.textContent ?? '');
+      return Number.isFinite(v) && v !== before ? v : false;
+    },
+    { sel: tid('p-f1'), before },
+  );
   assert.ok(after > before, `pooled F1 ${before} -> ${after} (${result})`);
 }, { timeout: 300_000 });

@@ -94,7 +94,8 @@ fn eval_scores_pairs_and_reports_a_corrupt_file_without_stopping() {
     assert!(f1 > 0.5, "{pooled}");
 
     // A mask of the wrong size is refused by name.
-    synth(&images.join("s7.png"), &dir.join("small.png"), 7, &["--width", "300", "--height", "200"]);
+    synth(&images.join("s7.png"), &dir.join("s7-truth.png"), 7, &["--width", "500", "--height", "400"]);
+    synth(&dir.join("other.png"), &dir.join("small.png"), 8, &["--width", "300", "--height", "200"]);
     std::fs::copy(dir.join("small.png"), masks.join("s7.png")).expect("copy");
     let out = fluocount(&["eval", "--images", s(&images), "--masks", s(&masks)]);
     assert!(text(&out.stderr).contains("the mask is 300x200 but the image"), "{}", text(&out.stderr));

@@ -83,8 +83,9 @@ fn ImageRow(item: Item) -> impl IntoView {
                     " cells"
                     {move || f1().map(|f| view! { <span class="item-f1" data-testid="item-f1">" · "{f}</span> })}
                 </span>
-                {move || mask().map(|m| view! {
-                    <span class="item-mask" data-testid="item-mask" title=m.clone()>"mask: "{m}</span>
+                {move || mask().map(|m| {
+                    let title = m.clone();
+                    view! { <span class="item-mask" data-testid="item-mask" title=title>"mask: "{m}</span> }
                 })}
             </button>
             <button class="remove" aria-label=remove_label on:click=move |_| state.remove(id)>

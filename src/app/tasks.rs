@@ -73,7 +73,11 @@ impl AppState {
             let paths: Vec<String> = files
                 .iter()
                 .map(|f| {
-                    let rel = f.webkit_relative_path();
+                    // A folder picked or dropped gives its relative path (not in web-sys).
+                    let rel = js_sys::Reflect::get(f, &JsValue::from_str("webkitRelativePath"))
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .unwrap_or_default();
                     if rel.is_empty() { f.name() } else { rel }
                 })
                 .collect();

@@ -4,23 +4,31 @@
 //! benchmarks all call the same code. [`analyze`] runs the whole pipeline.
 
 pub mod autothreshold;
+pub mod background;
 pub mod bitmask;
 pub mod channel;
 pub mod clock;
 pub mod decode;
+pub mod distance;
 pub mod fill;
 pub mod gaussian;
 pub mod histogram;
 pub mod image;
 pub mod label;
+pub mod local_threshold;
+pub mod maxima;
 pub mod morphology;
 pub mod pairing;
 pub mod params;
 pub mod pipeline;
+pub mod presets;
 pub mod render;
 pub mod scoring;
+pub mod shape;
 pub mod synth;
 pub mod threshold;
+pub mod tune;
+pub mod watershed;
 
 pub use self::{
     bitmask::BitMask,
