@@ -17,6 +17,7 @@ pub mod morphology;
 pub mod params;
 pub mod pipeline;
 pub mod render;
+pub mod shape;
 pub mod synth;
 pub mod threshold;
 
