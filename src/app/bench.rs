@@ -4,6 +4,11 @@
 
 use crate::core::{
     DecodeLimits, Params, analyze,
+    background::subtract_background,
+    local_threshold::{LocalMethod, LocalOptions, local_threshold},
+    presets::Collection,
+    shape::shapes,
+    watershed::{SplitOptions, split_touching},
     channel::intensity,
     clock::now_ms,
     decode,
@@ -44,6 +49,7 @@ pub fn bench_pipeline(iterations: u32) -> String {
         sigma: 0.0,
         ..Params::default()
     };
+    let preset = Collection::Yellow.preset();
     let png = {
         let mut out = std::io::Cursor::new(Vec::new());
         let crate::core::Pixels::U8(rgb) = image.pixels() else {
@@ -67,6 +73,11 @@ pub fn bench_pipeline(iterations: u32) -> String {
         "pipeline total",
         "gaussian sigma=1",
         "decode png",
+        "background rolling ball r=50",
+        "local threshold phansalkar r=15",
+        "split (edt+maxima+watershed)",
+        "shapes (perimeter, ellipse, hull)",
+        "pipeline yellow preset",
     ];
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     let mut count = 0;
@@ -90,6 +101,22 @@ pub fn bench_pipeline(iterations: u32) -> String {
         if decoded.is_err() {
             return "{\"error\":\"could not decode the synthetic PNG\"}".into();
         }
+        timed(&mut s[11], || subtract_background(&plane, 50.0));
+        timed(&mut s[12], || {
+            local_threshold(
+                &plane,
+                &LocalOptions {
+                    method: LocalMethod::Phansalkar,
+                    radius: 15,
+                    p1: None,
+                    p2: None,
+                },
+            )
+        });
+        let split = timed(&mut s[13], || split_touching(&mask, &SplitOptions { prominence: 1.0, min_distance: 10.0 }));
+        let split_comps = label(&split, params.connectivity);
+        timed(&mut s[14], || shapes(&split_comps, params.connectivity));
+        timed(&mut s[15], || analyze(&image, &preset));
         if it > 0 {
             for (all, one) in samples.iter_mut().zip(s) {
                 all.extend(one);
