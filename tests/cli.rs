@@ -32,7 +32,15 @@ fn s(p: &Path) -> &str {
 /// Writes a synthetic image (and its mask) and returns the number of cells.
 fn synth(image: &Path, mask: &Path, seed: u32, extra: &[&str]) -> usize {
     let seed = seed.to_string();
-    let mut args = vec!["synth", "--seed", &seed, "--out", s(image), "--truth", s(mask)];
+    let mut args = vec![
+        "synth",
+        "--seed",
+        &seed,
+        "--out",
+        s(image),
+        "--truth",
+        s(mask),
+    ];
     args.extend_from_slice(extra);
     let out = fluocount(&args);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -43,13 +51,31 @@ fn synth(image: &Path, mask: &Path, seed: u32, extra: &[&str]) -> usize {
 fn count_out_writes_label_images_objects_and_summary() {
     let dir = scratch("count");
     let (img, mask) = (dir.join("cells one.png"), dir.join("truth.png"));
-    synth(&img, &mask, 3, &["--width", "600", "--height", "400", "--cells", "12", "--touching", "0"]);
+    synth(
+        &img,
+        &mask,
+        3,
+        &[
+            "--width",
+            "600",
+            "--height",
+            "400",
+            "--cells",
+            "12",
+            "--touching",
+            "0",
+        ],
+    );
     let out_dir = dir.join("out");
     let out = fluocount(&["count", "--preset", "yellow", "--out", s(&out_dir), s(&img)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     let row = stdout.lines().last().expect("a row");
-    let count: usize = row.split(',').nth(4).and_then(|c| c.parse().ok()).expect(row);
+    let count: usize = row
+        .split(',')
+        .nth(4)
+        .and_then(|c| c.parse().ok())
+        .expect(row);
     assert!(count > 0, "{stdout}");
 
     let labels = image::open(out_dir.join("cells one.png")).expect("label image");
@@ -60,14 +86,22 @@ fn count_out_writes_label_images_objects_and_summary() {
 
     let objects = std::fs::read_to_string(out_dir.join("objects.csv")).expect("objects.csv");
     let rows: Vec<&str> = objects.lines().filter(|l| !l.starts_with('#')).collect();
-    assert!(rows[0].starts_with("Image,Object,Area,Mean,Min,Max,X,Y,BX,BY,Width,Height,Perim.,Circ."));
+    assert!(
+        rows[0].starts_with("Image,Object,Area,Mean,Min,Max,X,Y,BX,BY,Width,Height,Perim.,Circ.")
+    );
     assert_eq!(rows.len() - 1, count);
     assert!(rows[1].starts_with("cells one.png,1,"));
 
     let summary = std::fs::read_to_string(out_dir.join("summary.csv")).expect("summary.csv");
-    assert!(summary.contains("# parameters: preset yellow: v=2&channel=yellow"), "{summary}");
+    assert!(
+        summary.contains("# parameters: preset yellow: v=2&channel=yellow"),
+        "{summary}"
+    );
     let last = summary.lines().last().expect("row");
-    assert!(last.starts_with(&format!("cells one.png,{count},")), "{last}");
+    assert!(
+        last.starts_with(&format!("cells one.png,{count},")),
+        "{last}"
+    );
 }
 
 #[test]
@@ -79,26 +113,72 @@ fn eval_scores_pairs_and_reports_a_corrupt_file_without_stopping() {
     let mut cells = 0;
     for seed in [5, 6] {
         let name = format!("s{seed}.png");
-        cells += synth(&images.join(&name), &masks.join(&name), seed, &["--width", "500", "--height", "400", "--cells", "10"]);
+        cells += synth(
+            &images.join(&name),
+            &masks.join(&name),
+            seed,
+            &["--width", "500", "--height", "400", "--cells", "10"],
+        );
     }
     std::fs::write(images.join("broken.png"), b"\x89PNG\r\n\x1a\n not really").expect("write");
     std::fs::write(masks.join("broken.png"), b"").expect("write");
-    let out = fluocount(&["eval", "--preset", "yellow", "--images", s(&images), "--masks", s(&masks)]);
+    let out = fluocount(&[
+        "eval",
+        "--preset",
+        "yellow",
+        "--images",
+        s(&images),
+        "--masks",
+        s(&masks),
+    ]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert_eq!(out.status.code(), Some(1), "unreadable input gives status 1\n{stdout}\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "unreadable input gives status 1\n{stdout}\n{stderr}"
+    );
     assert!(stderr.contains("broken.png"), "{stderr}");
-    assert_eq!(stdout.lines().filter(|l| l.contains("/s5.png,") || l.contains("/s6.png,")).count(), 2, "{stdout}");
-    let pooled = stdout.lines().find(|l| l.starts_with("# pooled all:")).expect(&stdout);
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.contains("/s5.png,") || l.contains("/s6.png,"))
+            .count(),
+        2,
+        "{stdout}"
+    );
+    let pooled = stdout
+        .lines()
+        .find(|l| l.starts_with("# pooled all:"))
+        .expect(&stdout);
     assert!(pooled.contains(&format!("true={cells} ")), "{pooled}");
-    let f1: f64 = pooled.split("F1=").nth(1).and_then(|r| r.split(' ').next()).and_then(|v| v.parse().ok()).expect(pooled);
+    let f1: f64 = pooled
+        .split("F1=")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|v| v.parse().ok())
+        .expect(pooled);
     assert!(f1 > 0.5, "{pooled}");
 
     // A mask of the wrong size is refused by name.
-    synth(&images.join("s7.png"), &dir.join("s7-truth.png"), 7, &["--width", "500", "--height", "400"]);
-    synth(&dir.join("other.png"), &dir.join("small.png"), 8, &["--width", "300", "--height", "200"]);
+    synth(
+        &images.join("s7.png"),
+        &dir.join("s7-truth.png"),
+        7,
+        &["--width", "500", "--height", "400"],
+    );
+    synth(
+        &dir.join("other.png"),
+        &dir.join("small.png"),
+        8,
+        &["--width", "300", "--height", "200"],
+    );
     std::fs::copy(dir.join("small.png"), masks.join("s7.png")).expect("copy");
     let out = fluocount(&["eval", "--images", s(&images), "--masks", s(&masks)]);
-    assert!(text(&out.stderr).contains("the mask is 300x200 but the image"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("the mask is 300x200 but the image"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -109,22 +189,56 @@ fn tune_improves_a_poor_start_and_writes_parameters_that_read_back() {
     std::fs::create_dir_all(&masks).expect("dir");
     for seed in [11, 12] {
         let name = format!("t{seed}.png");
-        synth(&images.join(&name), &masks.join(&name), seed, &["--width", "400", "--height", "300", "--cells", "8"]);
+        synth(
+            &images.join(&name),
+            &masks.join(&name),
+            seed,
+            &["--width", "400", "--height", "300", "--cells", "8"],
+        );
     }
     // A poor start: no opening, a tiny minimum area, so debris counts as cells.
     let start = dir.join("start.txt");
     std::fs::write(&start, "open=0\nmin_area=1\nsplit=0\n").expect("write");
     let tuned = dir.join("tuned.txt");
-    let out = fluocount(&["tune", "--params", s(&start), "--images", s(&images), "--masks", s(&masks), "--out", s(&tuned)]);
+    let out = fluocount(&[
+        "tune",
+        "--params",
+        s(&start),
+        "--images",
+        s(&images),
+        "--masks",
+        s(&masks),
+        "--out",
+        s(&tuned),
+    ]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
     assert!(stdout.contains("# search space"), "{stdout}");
     let f1 = |prefix: &str| -> f64 {
-        let line = stdout.lines().find(|l| l.starts_with(prefix)).expect(prefix);
-        line.split("F1 ").nth(1).and_then(|r| r.split(' ').next()).and_then(|v| v.parse().ok()).expect(line)
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .expect(prefix);
+        line.split("F1 ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|v| v.parse().ok())
+            .expect(line)
     };
     assert!(f1("# best") > f1("# start"), "{stdout}");
-    let out = fluocount(&["eval", "--params", s(&tuned), "--images", s(&images), "--masks", s(&masks)]);
+    let out = fluocount(&[
+        "eval",
+        "--params",
+        s(&tuned),
+        "--images",
+        s(&images),
+        "--masks",
+        s(&masks),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).is_empty(), "the tuned file reads back without notices: {}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).is_empty(),
+        "the tuned file reads back without notices: {}",
+        text(&out.stderr)
+    );
 }

@@ -31,7 +31,11 @@ fn load(path: &Path) -> Image {
 fn real(path: &str, collection: Collection) -> Case {
     let full = Path::new("tests/data/fluocells").join(path);
     let image = load(&full);
-    assert_eq!(detect_collection(&image), Some(collection), "{path}: colour");
+    assert_eq!(
+        detect_collection(&image),
+        Some(collection),
+        "{path}: colour"
+    );
     let mask = Path::new("tests/data/fluocells").join(path.replace("/images/", "/masks/"));
     let truth = mask
         .exists()
@@ -64,10 +68,19 @@ fn synthetic(p: SynthParams) -> Case {
 
 fn cases() -> Vec<Case> {
     vec![
-        real("yellow/images/Mar24bS1C2R3_LHl_200x.png", Collection::Yellow),
-        real("yellow/images/Mar23bS1C2R3_VLPAGr_200x.png", Collection::Yellow),
+        real(
+            "yellow/images/Mar24bS1C2R3_LHl_200x.png",
+            Collection::Yellow,
+        ),
+        real(
+            "yellow/images/Mar23bS1C2R3_VLPAGr_200x.png",
+            Collection::Yellow,
+        ),
         real("red/images/MAR31S1C1R2_DMHr_200x_r.png", Collection::Red),
-        real("green/images/Mar19bS1C4R3_DMl_200x_g.png", Collection::Green),
+        real(
+            "green/images/Mar19bS1C4R3_DMl_200x_g.png",
+            Collection::Green,
+        ),
         synthetic(SynthParams::default()),
         synthetic(SynthParams {
             seed: 7,
@@ -92,7 +105,8 @@ fn row(c: &Case, a: &Analysis) -> String {
         c.name,
         c.params.to_query(),
         a.count(),
-        a.level.map_or_else(|| "local".to_string(), |l| l.to_string()),
+        a.level
+            .map_or_else(|| "local".to_string(), |l| l.to_string()),
         area
     )
 }

@@ -5,10 +5,6 @@
 use crate::core::{
     DecodeLimits, Params, analyze,
     background::subtract_background,
-    local_threshold::{LocalMethod, LocalOptions, local_threshold},
-    presets::Collection,
-    shape::shapes,
-    watershed::{SplitOptions, split_touching},
     channel::intensity,
     clock::now_ms,
     decode,
@@ -16,9 +12,13 @@ use crate::core::{
     gaussian::gaussian_blur,
     histogram::histogram,
     label::{label, label_image, measure},
+    local_threshold::{LocalMethod, LocalOptions, local_threshold},
     morphology::{close, open},
+    presets::Collection,
+    shape::shapes,
     synth::{SynthParams, generate},
     threshold::{otsu_level, threshold},
+    watershed::{SplitOptions, split_touching},
 };
 use wasm_bindgen::prelude::*;
 
@@ -113,7 +113,15 @@ pub fn bench_pipeline(iterations: u32) -> String {
                 },
             )
         });
-        let split = timed(&mut s[13], || split_touching(&mask, &SplitOptions { prominence: 1.0, min_distance: 10.0 }));
+        let split = timed(&mut s[13], || {
+            split_touching(
+                &mask,
+                &SplitOptions {
+                    prominence: 1.0,
+                    min_distance: 10.0,
+                },
+            )
+        });
         let split_comps = label(&split, params.connectivity);
         timed(&mut s[14], || shapes(&split_comps, params.connectivity));
         timed(&mut s[15], || analyze(&image, &preset));

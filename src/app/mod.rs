@@ -19,10 +19,10 @@ use self::{
     dropzone::{DropZone, FilePicker},
     image_list::ImageList,
     metrics::Metrics,
-    try_all::TryAll,
-    tune_panel::TunePanel,
     params_panel::ParamsPanel,
     state::provide_app_state,
+    try_all::TryAll,
+    tune_panel::TunePanel,
     viewer::Viewer,
 };
 use leptos::prelude::*;

@@ -38,7 +38,11 @@ fn KeyField(
     let value = Memo::new(move |_| {
         state.params.with(|p| {
             let v = p.get(key).unwrap_or_default();
-            if v == "inf" || v == "default" { String::new() } else { v }
+            if v == "inf" || v == "default" {
+                String::new()
+            } else {
+                v
+            }
         })
     });
     let on_input = move |e| {
@@ -123,7 +127,13 @@ fn PresetSelect() -> impl IntoView {
             }
         }
     };
-    let options = [("auto", "Auto (from colour)"), ("yellow", "Yellow (CTb)"), ("red", "Red"), ("green", "Green (nuclear)"), ("custom", "Custom")];
+    let options = [
+        ("auto", "Auto (from colour)"),
+        ("yellow", "Yellow (CTb)"),
+        ("red", "Red"),
+        ("green", "Green (nuclear)"),
+        ("custom", "Custom"),
+    ];
     view! {
         <div class="field">
             <label for="preset">"Preset"</label>
@@ -141,10 +151,23 @@ fn PresetSelect() -> impl IntoView {
 #[component]
 pub fn ParamsPanel() -> impl IntoView {
     let state = use_app_state();
-    let channels = Channel::ALL.iter().map(|c| (c.name().to_string(), c.label().to_string())).collect();
-    let methods = ThresholdMethod::all().into_iter().map(|m| (m.name(), m.label())).collect();
-    let conns = vec![("4".into(), "4 (edges)".into()), ("8".into(), "8 (edges and corners)".into())];
-    let local = move || state.params.with(|p| matches!(p.method, ThresholdMethod::Local(_)));
+    let channels = Channel::ALL
+        .iter()
+        .map(|c| (c.name().to_string(), c.label().to_string()))
+        .collect();
+    let methods = ThresholdMethod::all()
+        .into_iter()
+        .map(|m| (m.name(), m.label()))
+        .collect();
+    let conns = vec![
+        ("4".into(), "4 (edges)".into()),
+        ("8".into(), "8 (edges and corners)".into()),
+    ];
+    let local = move || {
+        state
+            .params
+            .with(|p| matches!(p.method, ThresholdMethod::Local(_)))
+    };
     let split = move || state.params.with(|p| p.split);
     let query = move || state.params.with(Params::to_query);
     view! {

@@ -4,8 +4,8 @@ use crate::core::{
     Analysis, BitMask, Image, Params,
     clock::now_ms,
     pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
-    render::{FILL_COLOUR, FILL_OPACITY, OUTLINE_COLOUR, OverlayStyle},
     presets::{Collection, detect_collection},
+    render::{FILL_COLOUR, FILL_OPACITY, OUTLINE_COLOUR, OverlayStyle},
     scoring::{ImageScore, Pooled, ScoreOptions, score},
 };
 use leptos::prelude::*;

@@ -10,8 +10,8 @@ use crate::core::{
     render::display_rgba,
     scoring::truth_mask,
 };
-use std::sync::Arc;
 use leptos::{prelude::*, task::spawn_local};
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -94,7 +94,8 @@ impl AppState {
             let mut ids: Vec<Option<u64>> = vec![None; paths.len()];
             ids.extend(existing.iter().map(|(id, _)| Some(*id)));
             let total = files.len();
-            let order = (0..total).filter(|&k| pairing.roles[k] == Role::Image)
+            let order = (0..total)
+                .filter(|&k| pairing.roles[k] == Role::Image)
                 .chain((0..total).filter(|&k| pairing.roles[k] == Role::Mask));
             for (done, k) in order.enumerate() {
                 let file = &files[k];

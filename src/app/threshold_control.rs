@@ -18,11 +18,17 @@ pub fn ThresholdControl() -> impl IntoView {
     let value = Memo::new(move |_| {
         let p = state.params.get();
         match (p.method, state.selected_outcome()) {
-            (ThresholdMethod::Auto(_), Some(o)) => o.analysis.level.unwrap_or(o.analysis.otsu_level),
+            (ThresholdMethod::Auto(_), Some(o)) => {
+                o.analysis.level.unwrap_or(o.analysis.otsu_level)
+            }
             _ => p.level.min(max.get()),
         }
     });
-    let local = Memo::new(move |_| state.params.with(|p| matches!(p.method, ThresholdMethod::Local(_))));
+    let local = Memo::new(move |_| {
+        state
+            .params
+            .with(|p| matches!(p.method, ThresholdMethod::Local(_)))
+    });
     let on_input = move |e| {
         if let Ok(level) = event_target_value(&e).parse::<u16>() {
             state.set_params(|p| {

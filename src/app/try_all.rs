@@ -37,7 +37,12 @@ pub fn TryAll() -> impl IntoView {
         };
         let Some((image, base, truth, cached)) = state.slots.with_value(|s| {
             s.get(&id).map(|slot| {
-                (slot.image.clone(), slot.base.clone(), slot.truth.clone(), slot.prepared.clone())
+                (
+                    slot.image.clone(),
+                    slot.base.clone(),
+                    slot.truth.clone(),
+                    slot.prepared.clone(),
+                )
             })
         }) else {
             return;
@@ -56,16 +61,24 @@ pub fn TryAll() -> impl IntoView {
                 if !running.get_untracked() {
                     return;
                 }
-                let p = crate::core::Params { method: ThresholdMethod::Auto(method), ..params.clone() };
+                let p = crate::core::Params {
+                    method: ThresholdMethod::Auto(method),
+                    ..params.clone()
+                };
                 let a = analyze_prepared(&prepared, &p);
                 let f1 = truth
                     .as_ref()
                     .and_then(|t| score(&a.components, t, opts).ok())
                     .map(|s| s.f1());
-                let rgba = composite(&base, &a.labels, a.width, a.height, &state.overlay.get_untracked().style());
-                let preview = thumbnail(&rgba, a.width, a.height, THUMB_WIDTH).map(|png| {
-                    format!("data:image/png;base64,{}", base64(&png))
-                });
+                let rgba = composite(
+                    &base,
+                    &a.labels,
+                    a.width,
+                    a.height,
+                    &state.overlay.get_untracked().style(),
+                );
+                let preview = thumbnail(&rgba, a.width, a.height, THUMB_WIDTH)
+                    .map(|png| format!("data:image/png;base64,{}", base64(&png)));
                 results.update(|v| {
                     v.push(Tried {
                         method,
@@ -119,12 +132,24 @@ fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(A[(n >> 18) as usize & 63] as char);
         out.push(A[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { A[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { A[n as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 1 {
+            A[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            A[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }

@@ -3,7 +3,7 @@
 
 use super::{state::use_app_state, tasks::yield_to_browser};
 use crate::core::{
-    Image, Params, BitMask,
+    BitMask, Image, Params,
     pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
     scoring::score,
     tune::{Fitness, Progress, SearchSpace, Tuner},
@@ -15,8 +15,17 @@ use std::sync::Arc;
 #[derive(Clone, Debug, PartialEq)]
 enum TuneState {
     Idle,
-    Running { progress: Progress, best: Option<Fitness>, start: Option<Fitness> },
-    Done { start: Option<Fitness>, best: Option<Fitness>, params: Params, cancelled: bool },
+    Running {
+        progress: Progress,
+        best: Option<Fitness>,
+        start: Option<Fitness>,
+    },
+    Done {
+        start: Option<Fitness>,
+        best: Option<Fitness>,
+        params: Params,
+        cancelled: bool,
+    },
 }
 
 fn f1(f: Option<Fitness>) -> String {
@@ -30,7 +39,9 @@ pub fn TunePanel() -> impl IntoView {
     let tune = RwSignal::new(TuneState::Idle);
     let run_id = StoredValue::new(0u64);
     let with_masks = move || {
-        state.items.with(|v| v.iter().filter(|i| i.mask.is_some()).count())
+        state
+            .items
+            .with(|v| v.iter().filter(|i| i.mask.is_some()).count())
     };
     let start = move |_| {
         let samples: Vec<(Arc<Image>, Arc<BitMask>)> = state.slots.with_value(|s| {
@@ -50,7 +61,11 @@ pub fn TunePanel() -> impl IntoView {
         run_id.set_value(run);
         let opts = state.scoring.get_untracked();
         let mut tuner = Tuner::new(SearchSpace::default(), state.params.get_untracked());
-        tune.set(TuneState::Running { progress: tuner.progress(), best: None, start: None });
+        tune.set(TuneState::Running {
+            progress: tuner.progress(),
+            best: None,
+            start: None,
+        });
         spawn_local(async move {
             let mut cache: Vec<Option<(Params, Arc<Prepared>)>> = vec![None; samples.len()];
             while let Some(candidate) = tuner.next_candidate() {
@@ -93,7 +108,12 @@ pub fn TunePanel() -> impl IntoView {
     let cancel = move |_| {
         run_id.update_value(|r| *r += 1);
         if let TuneState::Running { best, start, .. } = tune.get_untracked() {
-            tune.set(TuneState::Done { start, best, params: state.params.get_untracked(), cancelled: true });
+            tune.set(TuneState::Done {
+                start,
+                best,
+                params: state.params.get_untracked(),
+                cancelled: true,
+            });
         }
     };
     let space = SearchSpace::default().describe();

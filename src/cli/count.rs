@@ -73,7 +73,8 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
                     a.height,
                     c.collection,
                     a.count(),
-                    a.level.map_or_else(|| "local".to_string(), |l| l.to_string()),
+                    a.level
+                        .map_or_else(|| "local".to_string(), |l| l.to_string()),
                     a.total_ms()
                 );
                 done.push(c);
@@ -158,7 +159,8 @@ fn write_tables(dir: &Path, choice: &Choice, done: &[Counted]) -> Result<(), Str
             100.0 * total as f64 / (a.width as f64 * a.height as f64).max(1.0),
             if total == 0 { 0.0 } else { sum / total as f64 },
             c.collection,
-            a.level.map_or_else(|| "local".to_string(), |l| l.to_string()),
+            a.level
+                .map_or_else(|| "local".to_string(), |l| l.to_string()),
             a.width,
             a.height,
             a.total_ms()

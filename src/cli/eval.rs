@@ -32,7 +32,9 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
             choice = c;
         } else {
             match args[i].as_str() {
-                "--images" => images = Some(PathBuf::from(value::<String>(args, &mut i, "--images")?)),
+                "--images" => {
+                    images = Some(PathBuf::from(value::<String>(args, &mut i, "--images")?))
+                }
                 "--masks" => masks = Some(PathBuf::from(value::<String>(args, &mut i, "--masks")?)),
                 "--distance" => {
                     let d: f64 = value(args, &mut i, "--distance")?;
@@ -41,7 +43,9 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
                     }
                     opts.max_distance = d;
                 }
-                "--out" if allow_out => out = Some(PathBuf::from(value::<String>(args, &mut i, "--out")?)),
+                "--out" if allow_out => {
+                    out = Some(PathBuf::from(value::<String>(args, &mut i, "--out")?))
+                }
                 a => return Err(format!("unknown argument {a}")),
             }
         }
@@ -60,9 +64,15 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
 fn pairs(images: &Path, masks: &Path) -> Result<(Vec<(PathBuf, PathBuf)>, bool), String> {
     let image_list = image_files(images)?;
     let mask_list = image_files(masks)?;
-    let name = |p: &Path| p.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let name = |p: &Path| {
+        p.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    };
     // The dataset's layout: images/NAME beside masks/NAME.
-    let mut names: Vec<String> = image_list.iter().map(|p| format!("images/{}", name(p))).collect();
+    let mut names: Vec<String> = image_list
+        .iter()
+        .map(|p| format!("images/{}", name(p)))
+        .collect();
     names.extend(mask_list.iter().map(|p| format!("masks/{}", name(p))));
     let pairing = pair(&names);
     let n = image_list.len();
@@ -73,17 +83,27 @@ fn pairs(images: &Path, masks: &Path) -> Result<(Vec<(PathBuf, PathBuf)>, bool),
             (Role::Image, Some(m)) => out.push((path.clone(), mask_list[m - n].clone())),
             (Role::Image, None) => {
                 incomplete = true;
-                eprintln!("{}: no mask in {}; skipped", path.display(), masks.display());
+                eprintln!(
+                    "{}: no mask in {}; skipped",
+                    path.display(),
+                    masks.display()
+                );
             }
             (Role::Mask, _) => {
                 incomplete = true;
-                eprintln!("{}: looks like a mask, not an image; skipped", path.display());
+                eprintln!(
+                    "{}: looks like a mask, not an image; skipped",
+                    path.display()
+                );
             }
         }
     }
     for &m in &pairing.unpaired_masks {
         if m >= n {
-            eprintln!("{}: no image with this name; skipped", mask_list[m - n].display());
+            eprintln!(
+                "{}: no image with this name; skipped",
+                mask_list[m - n].display()
+            );
         }
     }
     if out.is_empty() {
@@ -126,16 +146,23 @@ fn load_samples(list: &[(PathBuf, PathBuf)]) -> (Vec<Sample>, bool) {
     let mut failed = false;
     let samples = loaded
         .into_iter()
-        .filter_map(|r| r.map_err(|e| {
-            failed = true;
-            eprintln!("{e}");
-        }).ok())
+        .filter_map(|r| {
+            r.map_err(|e| {
+                failed = true;
+                eprintln!("{e}");
+            })
+            .ok()
+        })
         .collect();
     (samples, failed)
 }
 
 fn f(x: f64) -> String {
-    if x.is_nan() { "nan".into() } else { format!("{x:.4}") }
+    if x.is_nan() {
+        "nan".into()
+    } else {
+        format!("{x:.4}")
+    }
 }
 
 fn pooled_lines(label: &str, p: &Pooled) -> String {
@@ -166,7 +193,10 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
         (collection, score(&a.components, &s.truth, inp.opts))
     });
     println!("# {}", inp.choice.describe());
-    println!("# protocol: Morelli et al. 2021, 4-connected truth, bounding-box centres, greedy matching < {} px", inp.opts.max_distance);
+    println!(
+        "# protocol: Morelli et al. 2021, 4-connected truth, bounding-box centres, greedy matching < {} px",
+        inp.opts.max_distance
+    );
     println!("file,collection,true,pred,tp,fp,fn,precision,recall,f1,abs_error,iou,dice");
     let mut all: Vec<ImageScore> = Vec::new();
     let mut by: Vec<(String, Vec<ImageScore>)> = Vec::new();
@@ -211,7 +241,12 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
 }
 
 /// Scores `params` on every sample, reusing each sample's preparation when it still applies.
-fn fitness(samples: &[Sample], cache: &[Mutex<Option<(Params, Prepared)>>], params: &Params, opts: ScoreOptions) -> Vec<ImageScore> {
+fn fitness(
+    samples: &[Sample],
+    cache: &[Mutex<Option<(Params, Prepared)>>],
+    params: &Params,
+    opts: ScoreOptions,
+) -> Vec<ImageScore> {
     let idx: Vec<usize> = (0..samples.len()).collect();
     parallel_map(&idx, |&k| {
         let s = &samples[k];
@@ -219,7 +254,10 @@ fn fitness(samples: &[Sample], cache: &[Mutex<Option<(Params, Prepared)>>], para
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        if !slot.as_ref().is_some_and(|(p, _)| prepared_matches(p, params)) {
+        if !slot
+            .as_ref()
+            .is_some_and(|(p, _)| prepared_matches(p, params))
+        {
             *slot = Some((params.clone(), prepare(&s.image, params)));
         }
         let a = match slot.as_ref() {
@@ -255,11 +293,15 @@ pub(crate) fn tune(args: &[String]) -> Result<i32, String> {
         }
     };
     let space = SearchSpace::default();
-    println!("# search space (coordinate ascent from {}):", start.to_query());
+    println!(
+        "# search space (coordinate ascent from {}):",
+        start.to_query()
+    );
     for line in space.describe().lines() {
         println!("#   {line}");
     }
-    let cache: Vec<Mutex<Option<(Params, Prepared)>>> = samples.iter().map(|_| Mutex::new(None)).collect();
+    let cache: Vec<Mutex<Option<(Params, Prepared)>>> =
+        samples.iter().map(|_| Mutex::new(None)).collect();
     let mut tuner = Tuner::new(space, start);
     while let Some(candidate) = tuner.next_candidate() {
         let scores = fitness(&samples, &cache, &candidate, inp.opts);
@@ -268,7 +310,14 @@ pub(crate) fn tune(args: &[String]) -> Result<i32, String> {
         tuner.report(fit);
         let p = tuner.progress();
         if tuner.best_fitness() != before {
-            eprintln!("[{}/{}] F1 {:.4} MAE {:.3}  {}", p.done, p.total, fit.f1, fit.mae, candidate.to_query());
+            eprintln!(
+                "[{}/{}] F1 {:.4} MAE {:.3}  {}",
+                p.done,
+                p.total,
+                fit.f1,
+                fit.mae,
+                candidate.to_query()
+            );
         }
     }
     let best = tuner.best().clone();

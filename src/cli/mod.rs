@@ -8,8 +8,8 @@ mod eval;
 mod synth;
 
 use crate::core::{
-    BitMask, Channel, DecodeLimits, Image, Params, channel::intensity, decode,
-    presets::Collection, scoring::truth_mask,
+    BitMask, Channel, DecodeLimits, Image, Params, channel::intensity, decode, presets::Collection,
+    scoring::truth_mask,
 };
 use std::{
     path::{Path, PathBuf},
@@ -62,7 +62,8 @@ impl Choice {
     pub(crate) fn for_image(&self, image: &Image) -> (Params, String) {
         match self {
             Choice::Auto => {
-                let c = crate::core::presets::detect_collection(image).unwrap_or(Collection::Yellow);
+                let c =
+                    crate::core::presets::detect_collection(image).unwrap_or(Collection::Yellow);
                 (c.preset(), c.name().to_string())
             }
             Choice::Preset(c) => (c.preset(), c.name().to_string()),
@@ -227,10 +228,7 @@ pub fn run(args: Vec<String>) -> i32 {
                 }
                 i += 1;
             }
-            r.map(|c| {
-                println!("{}", params.to_query());
-                c
-            })
+            r.inspect(|_| println!("{}", params.to_query()))
         }
         "help" | "--help" | "-h" => {
             print!("{USAGE}");

@@ -5,8 +5,7 @@
 //! so the text form, the parameter file and the app's fields share one parser.
 
 use super::{
-    autothreshold::AutoMethod, channel::Channel, label::Connectivity,
-    local_threshold::LocalMethod,
+    autothreshold::AutoMethod, channel::Channel, label::Connectivity, local_threshold::LocalMethod,
 };
 use std::{fmt, str::FromStr};
 
@@ -292,9 +291,13 @@ impl Params {
                     Invalid("Manual, an ImageJ method such as Otsu or Triangle, or Local:Sauvola")
                 })?
             }
-            "level" => self.level = number(v, 0, u16::MAX).ok_or(Invalid("a whole number from 0 to 65535"))?,
+            "level" => {
+                self.level =
+                    number(v, 0, u16::MAX).ok_or(Invalid("a whole number from 0 to 65535"))?
+            }
             "local_radius" => {
-                self.local_radius = number(v, 1, MAX_WINDOW).ok_or(Invalid("a radius from 1 to 500"))?
+                self.local_radius =
+                    number(v, 1, MAX_WINDOW).ok_or(Invalid("a radius from 1 to 500"))?
             }
             "p1" | "p2" => {
                 let x = match v {
@@ -323,19 +326,30 @@ impl Params {
             }
             "conn" => self.connectivity = v.parse().map_err(|()| Invalid("4 or 8"))?,
             "min_area" => {
-                self.min_area = number(v, 0, 1_000_000_000).ok_or(Invalid("a whole number of pixels"))?
+                self.min_area =
+                    number(v, 0, 1_000_000_000).ok_or(Invalid("a whole number of pixels"))?
             }
             "max_area" => {
                 self.max_area = match v {
                     "inf" | "infinity" | "Infinity" | "" => None,
-                    _ => Some(number(v, 1, u64::MAX).ok_or(Invalid("a whole number of pixels or inf"))?),
+                    _ => Some(
+                        number(v, 1, u64::MAX).ok_or(Invalid("a whole number of pixels or inf"))?,
+                    ),
                 }
             }
-            "min_circ" => self.min_circularity = finite(v, 0.0, 1.0).ok_or(Invalid("a number from 0 to 1"))?,
-            "max_circ" => self.max_circularity = finite(v, 0.0, 1.0).ok_or(Invalid("a number from 0 to 1"))?,
-            "min_mean" => self.min_mean = finite(v, 0.0, 65535.0).ok_or(Invalid("a number from 0 to 65535"))?,
+            "min_circ" => {
+                self.min_circularity = finite(v, 0.0, 1.0).ok_or(Invalid("a number from 0 to 1"))?
+            }
+            "max_circ" => {
+                self.max_circularity = finite(v, 0.0, 1.0).ok_or(Invalid("a number from 0 to 1"))?
+            }
+            "min_mean" => {
+                self.min_mean =
+                    finite(v, 0.0, 65535.0).ok_or(Invalid("a number from 0 to 65535"))?
+            }
             "min_contrast" => {
-                self.min_contrast = finite(v, 0.0, 65535.0).ok_or(Invalid("a number from 0 (off) to 65535"))?
+                self.min_contrast =
+                    finite(v, 0.0, 65535.0).ok_or(Invalid("a number from 0 (off) to 65535"))?
             }
             "exclude_edges" => self.exclude_edges = flag(v).ok_or(Invalid("0 or 1"))?,
             _ => return Err(SetError::UnknownKey),
@@ -511,7 +525,10 @@ mod tests {
             assert_eq!(m.name().parse(), Ok(m));
             assert_eq!(m.label().parse(), Ok(m));
         }
-        assert_eq!("Local:Mean".parse(), Ok(ThresholdMethod::Local(LocalMethod::Mean)));
+        assert_eq!(
+            "Local:Mean".parse(),
+            Ok(ThresholdMethod::Local(LocalMethod::Mean))
+        );
         assert_eq!("mean".parse(), Ok(ThresholdMethod::Auto(AutoMethod::Mean)));
     }
 

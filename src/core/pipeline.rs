@@ -174,8 +174,8 @@ pub fn prepare(image: &Image, params: &Params) -> Prepared {
     let mut t = Timer::new();
     let plane = intensity(image, params.channel);
     t.lap(Stage::Channel);
-    let corrected = (params.background > 0)
-        .then(|| subtract_background(&plane, params.background as f32));
+    let corrected =
+        (params.background > 0).then(|| subtract_background(&plane, params.background as f32));
     if corrected.is_some() {
         t.lap(Stage::Background);
     }
@@ -341,7 +341,7 @@ fn objects_of(
             label: i as u32 + 1,
             ..stats[j].clone()
         });
-        kept_shapes.push(shape[j].clone());
+        kept_shapes.push(shape[j]);
         kept_contrast.push(contrasts[j]);
     }
     timer.lap(Stage::Filter);

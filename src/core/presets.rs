@@ -4,8 +4,8 @@
 use super::{
     autothreshold::AutoMethod,
     channel::Channel,
-    local_threshold::LocalMethod,
     image::{Image, Pixels},
+    local_threshold::LocalMethod,
     params::{Params, ThresholdMethod},
 };
 use std::{fmt, str::FromStr};
@@ -154,11 +154,20 @@ mod tests {
 
     #[test]
     fn colours_choose_collections() {
-        assert_eq!(detect_collection(&solid(200, 160, 10)), Some(Collection::Yellow));
+        assert_eq!(
+            detect_collection(&solid(200, 160, 10)),
+            Some(Collection::Yellow)
+        );
         assert_eq!(detect_collection(&solid(60, 2, 1)), Some(Collection::Red));
-        assert_eq!(detect_collection(&solid(4, 80, 18)), Some(Collection::Green));
+        assert_eq!(
+            detect_collection(&solid(4, 80, 18)),
+            Some(Collection::Green)
+        );
         assert_eq!(detect_collection(&solid(90, 90, 90)), None);
-        assert_eq!(detect_collection(&Image::gray8(2, 2, vec![1, 2, 3, 4])), None);
+        assert_eq!(
+            detect_collection(&Image::gray8(2, 2, vec![1, 2, 3, 4])),
+            None
+        );
     }
 
     #[test]
@@ -169,7 +178,10 @@ mod tests {
             px[i * 3] = 250;
             px[i * 3 + 1] = 5;
         }
-        assert_eq!(detect_collection(&Image::rgb8(100, 10, px)), Some(Collection::Red));
+        assert_eq!(
+            detect_collection(&Image::rgb8(100, 10, px)),
+            Some(Collection::Red)
+        );
     }
 
     #[test]

@@ -357,6 +357,10 @@ mod tests {
         let bits: Vec<bool> = s.truth.iter().map(|&v| v > 0).collect();
         let mask = crate::core::BitMask::from_bools(p.width, p.height, &bits);
         let objects = crate::core::label::label(&mask, crate::core::Connectivity::Four).count;
-        assert_eq!(objects as usize, s.cells.len(), "one 4-connected truth object per cell");
+        assert_eq!(
+            objects as usize,
+            s.cells.len(),
+            "one 4-connected truth object per cell"
+        );
     }
 }

@@ -47,8 +47,18 @@ impl Default for SearchSpace {
                 axis(
                     "method",
                     &[
-                        "Otsu", "Default", "Huang", "Li", "Triangle", "MaxEntropy", "Yen", "Moments",
-                        "Mean", "Percentile", "Local:Phansalkar", "Local:Sauvola",
+                        "Otsu",
+                        "Default",
+                        "Huang",
+                        "Li",
+                        "Triangle",
+                        "MaxEntropy",
+                        "Yen",
+                        "Moments",
+                        "Mean",
+                        "Percentile",
+                        "Local:Phansalkar",
+                        "Local:Sauvola",
                     ],
                 ),
                 axis("bg", &["0", "25", "50", "100"]),
@@ -97,7 +107,8 @@ impl Fitness {
     }
 
     fn beats(self, other: Fitness) -> bool {
-        self.f1 > other.f1 + 1e-12 || ((self.f1 - other.f1).abs() <= 1e-12 && self.mae < other.mae - 1e-12)
+        self.f1 > other.f1 + 1e-12
+            || ((self.f1 - other.f1).abs() <= 1e-12 && self.mae < other.mae - 1e-12)
     }
 }
 
@@ -251,7 +262,10 @@ mod tests {
 
     fn small_space() -> SearchSpace {
         SearchSpace {
-            axes: vec![axis("open", &["0", "1", "2", "3"]), axis("close", &["0", "1", "2"])],
+            axes: vec![
+                axis("open", &["0", "1", "2", "3"]),
+                axis("close", &["0", "1", "2"]),
+            ],
         }
     }
 
@@ -261,7 +275,9 @@ mod tests {
         let mut t = Tuner::new(small_space(), Params::default());
         let mut n = 0;
         while let Some(p) = t.next_candidate() {
-            let f1 = 1.0 - 0.1 * (p.open_radius as f64 - 3.0).abs() - 0.1 * (p.close_radius as f64 - 1.0).abs();
+            let f1 = 1.0
+                - 0.1 * (p.open_radius as f64 - 3.0).abs()
+                - 0.1 * (p.close_radius as f64 - 1.0).abs();
             t.report(Fitness { f1, mae: 0.0 });
             n += 1;
             assert!(n < 100, "the search ends");
