@@ -4,6 +4,7 @@
 //! benchmarks all call the same code. [`analyze`] runs the whole pipeline.
 
 pub mod autothreshold;
+pub mod background;
 pub mod bitmask;
 pub mod channel;
 pub mod clock;
