@@ -68,21 +68,26 @@ fn smooth3x3(px: &mut [f32], w: usize, h: usize) {
     let mut prev = vec![0f32; w];
     for row in px.chunks_exact_mut(w) {
         prev.copy_from_slice(row);
-        for x in 0..w {
-            let left = prev[x.saturating_sub(1)];
-            let right = prev[(x + 1).min(w - 1)];
-            row[x] = (left + prev[x] + right) * THIRD;
+        let last = w - 1;
+        row[0] = (prev[0] + prev[0] + prev[1.min(last)]) * THIRD;
+        if w > 1 {
+            let (left, mid, right) = (&prev[..w - 2], &prev[1..w - 1], &prev[2..]);
+            for (((o, &a), &b), &c) in row[1..last].iter_mut().zip(left).zip(mid).zip(right) {
+                *o = (a + b + c) * THIRD;
+            }
+            row[last] = (prev[last - 1] + prev[last] + prev[last]) * THIRD;
         }
     }
     // Column pass a row at a time: `up` keeps the unsmoothed copy of the row above.
     let mut up = px[..w].to_vec();
     let mut cur = vec![0f32; w];
     for y in 0..h {
-        cur.copy_from_slice(&px[y * w..y * w + w]);
-        let down_row = (y + 1).min(h - 1) * w;
-        for x in 0..w {
-            let down = if y + 1 < h { px[down_row + x] } else { cur[x] };
-            px[y * w + x] = (up[x] + cur[x] + down) * THIRD;
+        let (head, tail) = px.split_at_mut((y + 1) * w);
+        let out = &mut head[y * w..];
+        cur.copy_from_slice(out);
+        let down = if y + 1 < h { &tail[..w] } else { &cur[..] };
+        for (((o, &a), &b), &c) in out.iter_mut().zip(&up).zip(&cur).zip(down) {
+            *o = (a + b + c) * THIRD;
         }
         std::mem::swap(&mut up, &mut cur);
     }
@@ -95,11 +100,8 @@ fn shrink(px: &[f32], w: usize, h: usize, s: usize) -> (Vec<f32>, usize, usize) 
     let mut small = vec![f32::MAX; sw * sh];
     for (y, row) in px.chunks_exact(w).enumerate() {
         let dst = &mut small[(y / s) * sw..(y / s + 1) * sw];
-        for (x, &v) in row.iter().enumerate() {
-            let d = &mut dst[x / s];
-            if v < *d {
-                *d = v;
-            }
+        for (d, block) in dst.iter_mut().zip(row.chunks(s)) {
+            *d = block.iter().fold(*d, |m, &v| if v < m { v } else { m });
         }
     }
     (small, sw, sh)
@@ -128,11 +130,10 @@ fn roll_ball(ball: &Ball, px: &mut [f32], w: usize, h: usize) {
                 let b = ball.data[by * bw + bx];
                 // Image column xp = centre - r + bx, so centre index = xp + 2r - bx.
                 let zs = &mut zrow[2 * r - bx..2 * r - bx + w];
+                // A select, not a conditional store, so that the loop vectorises.
                 for (zz, &v) in zs.iter_mut().zip(img) {
                     let reduced = v - b;
-                    if reduced < *zz {
-                        *zz = reduced;
-                    }
+                    *zz = if reduced < *zz { reduced } else { *zz };
                 }
             }
         }
@@ -149,9 +150,7 @@ fn roll_ball(ball: &Ball, px: &mut [f32], w: usize, h: usize) {
                 let zs = &zrow[2 * r - bx..2 * r - bx + w];
                 for (o, &zz) in out.iter_mut().zip(zs) {
                     let raised = zz + b;
-                    if raised > *o {
-                        *o = raised;
-                    }
+                    *o = if raised > *o { raised } else { *o };
                 }
             }
         }
@@ -367,7 +366,7 @@ mod tests {
             let bg = rolling_ball_background(&plane, radius);
             assert_eq!(bg.depth, BitDepth::Sixteen);
             assert!(
-                bg.data.iter().all(|&v| v >= 1000 && v < 30000),
+                bg.data.iter().all(|v| (1000..30000).contains(v)),
                 "{radius}: {bg:?}"
             );
             let out = subtract_background(&plane, radius);

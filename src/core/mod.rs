@@ -14,6 +14,7 @@ pub mod gaussian;
 pub mod histogram;
 pub mod image;
 pub mod label;
+pub mod local_threshold;
 pub mod morphology;
 pub mod params;
 pub mod pipeline;
