@@ -1,20 +1,36 @@
-//! Parity with ImageJ 1.53t: `find_maxima` gives `MaximumFinder.getMaxima(ip, prominence, false)`'s
-//! points, and `distance_transform` gives `EDM.makeFloatEDM(mask, 0, true)` bit for bit, on the
-//! fixtures of `tests/data/imagej_maxima.tsv` (made by `tests/data/imagej_parity/MaximaParity.java`).
+//! Parity with ImageJ 1.53t on the fixtures of `tests/data/imagej_maxima.tsv` (made by
+//! `tests/data/imagej_parity/MaximaParity.java`): `find_maxima` gives the points of
+//! `MaximumFinder.getMaxima(ip, prominence, false)`, `find_distance_maxima` those of
+//! `MaximumFinder.findMaxima(edm, prominence, NO_THRESHOLD, SINGLE_POINTS, false, true)`, and
+//! `squared_distance_transform` is the square of `EDM.makeFloatEDM(mask, 0, true)`, whose values
+//! are exactly the `f32` square roots of it (the generator checks that).
 
 use fluocount::core::{
     BitMask,
-    distance::{FloatPlane, distance_transform},
-    maxima::find_maxima,
+    distance::{FloatPlane, squared_distance_transform},
+    maxima::{Maximum, find_distance_maxima, find_maxima},
 };
 
 struct Case {
     name: String,
     kind: String,
-    surface: FloatPlane,
+    width: u32,
+    height: u32,
     prominence: f32,
-    mask: Option<BitMask>,
+    values: Vec<f32>,
     maxima: Vec<(u32, u32)>,
+    edm_maxima: Vec<(u32, u32)>,
+}
+
+fn points(field: &str) -> Vec<(u32, u32)> {
+    field
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (x, y) = p.split_once(':').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect()
 }
 
 fn cases() -> Vec<Case> {
@@ -27,37 +43,22 @@ fn cases() -> Vec<Case> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            let (w, h): (u32, u32) = (f[2].parse().unwrap(), f[3].parse().unwrap());
-            let values = f[6].split(',').map(|v| v.parse().unwrap()).collect();
-            let mask = (!f[5].is_empty()).then(|| {
-                let bits: Vec<bool> = f[5].chars().map(|c| c == '1').collect();
-                BitMask::from_bools(w, h, &bits)
-            });
-            let maxima = f[7]
-                .split(',')
-                .filter(|p| !p.is_empty())
-                .map(|p| {
-                    let (x, y) = p.split_once(':').unwrap();
-                    (x.parse().unwrap(), y.parse().unwrap())
-                })
-                .collect();
             Case {
                 name: f[0].to_string(),
                 kind: f[1].to_string(),
-                surface: FloatPlane::from_vec(w, h, values),
+                width: f[2].parse().unwrap(),
+                height: f[3].parse().unwrap(),
                 prominence: f[4].parse().unwrap(),
-                mask,
-                maxima,
+                values: f[5].split(',').map(|v| v.parse().unwrap()).collect(),
+                maxima: points(f[6]),
+                edm_maxima: points(f[7]),
             }
         })
         .collect()
 }
 
-fn sorted_points(surface: &FloatPlane, mask: &BitMask, prominence: f32) -> Vec<(u32, u32)> {
-    let mut pts: Vec<(u32, u32)> = find_maxima(surface, mask, prominence)
-        .iter()
-        .map(|m| (m.x, m.y))
-        .collect();
+fn sorted(found: Vec<Maximum>) -> Vec<(u32, u32)> {
+    let mut pts: Vec<(u32, u32)> = found.iter().map(|m| (m.x, m.y)).collect();
     pts.sort_by_key(|&(x, y)| (y, x));
     pts
 }
@@ -66,26 +67,41 @@ fn sorted_points(surface: &FloatPlane, mask: &BitMask, prominence: f32) -> Vec<(
 fn maxima_and_distance_map_match_imagej() {
     let cases = cases();
     assert!(cases.iter().filter(|c| c.kind == "float").count() >= 20);
-    assert!(cases.iter().filter(|c| c.kind == "edm").count() >= 8);
+    assert!(cases.iter().filter(|c| c.kind == "edm").count() >= 14);
     let mut mismatches = Vec::new();
     for c in &cases {
-        let (w, h) = (c.surface.width, c.surface.height);
+        let (w, h) = (c.width, c.height);
         let full = BitMask::from_bools(w, h, &vec![true; (w * h) as usize]);
-        let got = sorted_points(&c.surface, &full, c.prominence);
-        if got != c.maxima {
-            mismatches.push(format!("{}: ImageJ {:?} ours {:?}", c.name, c.maxima, got));
-        }
-        if let Some(mask) = &c.mask {
-            if distance_transform(mask) != c.surface {
-                mismatches.push(format!("{}: distance map differs", c.name));
+        if c.kind == "float" {
+            let surface = FloatPlane::from_vec(w, h, c.values.clone());
+            let got = sorted(find_maxima(&surface, &full, c.prominence));
+            if got != c.maxima {
+                mismatches.push(format!("{}: ImageJ {:?} ours {got:?}", c.name, c.maxima));
             }
-            // With prominence < 1, no flood from a maximum (>= 1) reaches the background (0), so
-            // restricting the search to the mask changes nothing.
-            let masked = sorted_points(&c.surface, mask, c.prominence);
-            if c.prominence < 1.0 && masked != c.maxima {
+            continue;
+        }
+        let squares: Vec<u32> = c.values.iter().map(|&v| v as u32).collect();
+        let edm = FloatPlane::from_vec(w, h, squares.iter().map(|&d| (d as f32).sqrt()).collect());
+        let mask = BitMask::from_bools(w, h, &squares.iter().map(|&d| d > 0).collect::<Vec<_>>());
+        if squared_distance_transform(&mask) != squares {
+            mismatches.push(format!("{}: distance map differs", c.name));
+        }
+        let got = sorted(find_maxima(&edm, &full, c.prominence));
+        if got != c.maxima {
+            mismatches.push(format!("{}: ImageJ {:?} ours {got:?}", c.name, c.maxima));
+        }
+        let mut masks = vec![("EDM", &full)];
+        // No flood from a maximum (>= 1) at a prominence < 1 reaches the background (0), so there
+        // restricting the search to the mask must change nothing.
+        if c.prominence < 1.0 {
+            masks.push(("EDM masked", &mask));
+        }
+        for (label, m) in masks {
+            let got = sorted(find_distance_maxima(&edm, m, c.prominence));
+            if got != c.edm_maxima {
                 mismatches.push(format!(
-                    "{} masked: ImageJ {:?} ours {masked:?}",
-                    c.name, c.maxima
+                    "{} {label}: ImageJ {:?} ours {got:?}",
+                    c.name, c.edm_maxima
                 ));
             }
         }

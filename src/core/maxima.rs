@@ -2,15 +2,22 @@
 //!
 //! A pixel is a candidate if no 8-neighbour is higher and it is not at the image's minimum value.
 //! Candidates are taken highest first. From each one, ImageJ floods over the 8-connected pixels of
-//! value `>= v - prominence` (its "prominence >", formerly "noise tolerance"). The candidate is a
+//! height `>= v - prominence` (its "prominence >", formerly "noise tolerance"). The candidate is a
 //! maximum unless the flood reaches a higher pixel, or the area of a maximum taken before it.
 //! So two maxima of the same height are one maximum if the flood from one reaches the other. A
 //! maximum stands for a plateau or a group of equal pixels. It is placed at the one of those equal
 //! pixels (the flooded pixels of the maximum's height) nearest to their mean position, the first
-//! found by the flood on a tie, as ImageJ does. This is ImageJ 1.53t's non-strict mode
+//! found by the flood on a tie. This is ImageJ 1.53t's non-strict mode
 //! (`getMaxima(ip, prominence, false)`): a lone maximum is kept even without a lower pixel
-//! `prominence` below it. There is no EDM height correction (`trueEdmHeight`): the surface is
-//! taken as it is.
+//! `prominence` below it.
+//!
+//! The ImageJ details are kept so that results match it pixel for pixel: candidates are sorted on
+//! heights quantized to 32-bit integers, and a flood that meets a pixel slightly higher than its
+//! start (by less than the possible sorting error) starts again from there.
+//!
+//! On a Euclidean distance map, [`find_distance_maxima`] uses ImageJ's EDM mode: the height of a
+//! pixel is its estimated ridge height between pixel centres (`MaximumFinder.trueEdmHeight`), so
+//! that the ripples of a sampled ridge along an elongated object are not taken for separate maxima.
 //!
 //! Two things differ from ImageJ. A mask restricts the search: only its pixels are candidates,
 //! compared with and flooded. And [`thin_maxima`] adds a minimum distance between maxima, like
@@ -18,24 +25,42 @@
 
 use super::{bitmask::BitMask, distance::FloatPlane};
 
-/// A maximum found by [`find_maxima`].
+/// A maximum found by [`find_maxima`] or [`find_distance_maxima`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Maximum {
     /// Column.
     pub x: u32,
     /// Row.
     pub y: u32,
-    /// The surface's value there.
+    /// Its height: the surface's value, or on a distance map ImageJ's corrected height.
     pub value: f32,
 }
 
 /// The maxima of `surface` inside `mask` with at least `prominence` (negative counts as 0), highest
 /// first and in raster order among equals. See the module documentation for the rule (ImageJ's
-/// `MaximumFinder`).
+/// `MaximumFinder.getMaxima`).
 ///
 /// # Panics
 /// If the surface and the mask differ in size.
 pub fn find_maxima(surface: &FloatPlane, mask: &BitMask, prominence: f32) -> Vec<Maximum> {
+    find(surface, mask, prominence, false)
+}
+
+/// The maxima of a Euclidean distance map inside `mask`, as [`find_maxima`] but on ImageJ's
+/// corrected EDM heights (`MaximumFinder.findMaxima(…, isEDM = true)`, as used by ImageJ's
+/// Watershed).
+///
+/// # Panics
+/// If the map and the mask differ in size.
+pub fn find_distance_maxima(
+    distance: &FloatPlane,
+    mask: &BitMask,
+    prominence: f32,
+) -> Vec<Maximum> {
+    find(distance, mask, prominence, true)
+}
+
+fn find(surface: &FloatPlane, mask: &BitMask, prominence: f32, edm: bool) -> Vec<Maximum> {
     assert_eq!(
         (surface.width, surface.height),
         (mask.width(), mask.height()),
@@ -43,9 +68,9 @@ pub fn find_maxima(surface: &FloatPlane, mask: &BitMask, prominence: f32) -> Vec
     );
     let (w, h) = (surface.width as usize, surface.height as usize);
     // A ring of outside pixels around the image spares the bounds checks.
-    let pw = w + 2;
-    let mut values = vec![0f32; pw * (h + 2)];
-    let mut inside = vec![false; pw * (h + 2)];
+    let (pw, ph) = (w + 2, h + 2);
+    let mut values = vec![0f32; pw * ph];
+    let mut inside = vec![false; pw * ph];
     for y in 0..h {
         let row = (y + 1) * pw + 1;
         values[row..row + w].copy_from_slice(&surface.data[y * w..(y + 1) * w]);
@@ -54,22 +79,38 @@ pub fn find_maxima(surface: &FloatPlane, mask: &BitMask, prominence: f32) -> Vec
         }
     }
     let global_min = surface.data.iter().copied().fold(f32::INFINITY, f32::min);
-    let mut found = Vec::new();
-    maxima_padded(
-        &values,
-        &inside,
+    let global_max = surface
+        .data
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, f32::max);
+    let mut heights = Vec::new();
+    if edm {
+        // ImageJ keeps the raw value on the image's edge pixels.
+        edm_heights(
+            &values,
+            pw,
+            |x, y| x <= 1 || y <= 1 || x >= pw - 2 || y >= ph - 2,
+            &mut heights,
+        );
+    }
+    let grid = Grid {
+        values: &values,
+        heights: if edm { &heights } else { &values },
+        inside: &inside,
         pw,
         global_min,
-        prominence,
-        &mut MaximaScratch::default(),
-        &mut found,
-    );
+        global_max,
+        edm,
+    };
+    let mut found = Vec::new();
+    grid.maxima(prominence, &mut MaximaScratch::default(), &mut found);
     let mut out: Vec<Maximum> = found
         .into_iter()
         .map(|i| Maximum {
             x: (i % pw - 1) as u32,
             y: (i / pw - 1) as u32,
-            value: values[i],
+            value: grid.heights[i],
         })
         .collect();
     out.sort_by(|a, b| {
@@ -107,108 +148,193 @@ pub fn thin_maxima(maxima: &[Maximum], min_distance: f32) -> Vec<Maximum> {
     kept
 }
 
-/// Reusable buffers of [`maxima_padded`].
+/// ImageJ's `(float) 1.4142135624`.
+const SQRT2: f32 = 1.414_213_6;
+
+/// ImageJ's estimate of the true ridge height of each pixel of a distance map
+/// (`MaximumFinder.trueEdmHeight`), on a padded grid. Background (0), the outer ring and the pixels
+/// where `keep_raw(x, y)` holds keep their value.
+pub(crate) fn edm_heights(
+    values: &[f32],
+    pw: usize,
+    keep_raw: impl Fn(usize, usize) -> bool,
+    out: &mut Vec<f32>,
+) {
+    let ph = values.len() / pw.max(1);
+    out.clear();
+    out.extend_from_slice(values);
+    // ImageJ's directions 0..4 (N, NE, E, SE) and their opposites.
+    let pw_i = pw as isize;
+    let dirs: [isize; 4] = [-pw_i, 1 - pw_i, 1, pw_i + 1];
+    for y in 1..ph.saturating_sub(1) {
+        for x in 1..pw - 1 {
+            let i = y * pw + x;
+            let v = values[i];
+            if v == 0.0 || keep_raw(x, y) {
+                continue;
+            }
+            let mut true_h = v + 0.5 * SQRT2;
+            let mut ridge_or_max = false;
+            for (d, &off) in dirs.iter().enumerate() {
+                let v1 = values[i.wrapping_add_signed(off)];
+                let v2 = values[i.wrapping_add_signed(-off)];
+                let mut h = if v >= v1 && v >= v2 {
+                    ridge_or_max = true;
+                    (v1 + v2) / 2.0
+                } else {
+                    v1.min(v2)
+                };
+                h += if d % 2 == 0 { 1.0 } else { SQRT2 };
+                if true_h > h {
+                    true_h = h;
+                }
+            }
+            if ridge_or_max {
+                out[i] = true_h;
+            }
+        }
+    }
+}
+
+/// A padded grid (every pixel of the outer ring outside) to find maxima on.
+pub(crate) struct Grid<'a> {
+    /// The surface.
+    pub values: &'a [f32],
+    /// The heights compared: `values`, or their EDM correction ([`edm_heights`]).
+    pub heights: &'a [f32],
+    /// Which pixels take part.
+    pub inside: &'a [bool],
+    /// Row length.
+    pub pw: usize,
+    /// The image's minimum value (never a maximum) and maximum, for ImageJ's quantized sort.
+    pub global_min: f32,
+    /// See `global_min`.
+    pub global_max: f32,
+    /// Whether `heights` are EDM heights (ImageJ's `isEDM`, with its larger sorting error).
+    pub edm: bool,
+}
+
+/// Reusable buffers of [`Grid::maxima`].
 #[derive(Default)]
 pub(crate) struct MaximaScratch {
     types: Vec<u8>,
     list: Vec<u32>,
-    candidates: Vec<u32>,
+    candidates: Vec<(i32, u32)>,
 }
 
 const LISTED: u8 = 1;
 const PROCESSED: u8 = 2;
 const EQUAL: u8 = 4;
 
-/// Appends to `out` the indices of the maxima of a padded grid, in the order ImageJ accepts them
-/// (highest first, later raster index first among equals). Every pixel of the grid's outer ring
-/// must be outside (`inside[i] == false`). Coordinates for the plateau centre are those of the
-/// unpadded grid, as in ImageJ.
-pub(crate) fn maxima_padded(
-    values: &[f32],
-    inside: &[bool],
-    pw: usize,
-    global_min: f32,
-    prominence: f32,
-    s: &mut MaximaScratch,
-    out: &mut Vec<usize>,
-) {
-    let n = values.len();
-    debug_assert_eq!(inside.len(), n);
-    if n == 0 {
-        return;
-    }
-    let prominence = prominence.max(0.0);
-    // ImageJ's neighbour order: N, NE, E, SE, S, SW, W, NW (it decides the flood order, hence the
-    // tie between equally central plateau pixels).
-    let pw_i = pw as isize;
-    let dirs: [isize; 8] = [-pw_i, 1 - pw_i, 1, pw_i + 1, pw_i, pw_i - 1, -1, -pw_i - 1];
-    let at = |i: usize, d: isize| i.wrapping_add_signed(d);
+impl Grid<'_> {
+    /// Appends to `out` the indices of the maxima, in the order ImageJ accepts them. Coordinates
+    /// for the plateau centre are those of the unpadded grid, as in ImageJ.
+    pub(crate) fn maxima(&self, prominence: f32, s: &mut MaximaScratch, out: &mut Vec<usize>) {
+        let (values, heights, inside) = (self.values, self.heights, self.inside);
+        let n = values.len();
+        debug_assert!(heights.len() == n && inside.len() == n);
+        if n == 0 {
+            return;
+        }
+        let prominence = prominence.max(0.0);
+        // ImageJ's neighbour order: N, NE, E, SE, S, SW, W, NW (it decides the flood order, hence
+        // the tie between equally central plateau pixels).
+        let pw = self.pw as isize;
+        let dirs: [isize; 8] = [-pw, 1 - pw, 1, pw + 1, pw, pw - 1, -1, -pw - 1];
+        let at = |i: usize, d: isize| i.wrapping_add_signed(d);
+        let (gmin, gmax) = (self.global_min, self.global_max);
+        // ImageJ sorts on heights scaled to 0..2e9 and cast to int (saturating, as Rust's `as`).
+        let v_factor = (2e9 / f64::from(gmax - gmin)) as f32;
+        let max_sorting_error = 1.1
+            * if self.edm {
+                SQRT2 / 2.0
+            } else {
+                (gmax - gmin) / 2e9
+            };
 
-    s.candidates.clear();
-    for (i, &v) in values.iter().enumerate() {
-        if !inside[i] || v == global_min {
-            continue;
+        s.candidates.clear();
+        for i in 0..n {
+            let (v, t) = (values[i], heights[i]);
+            if !inside[i] || v == gmin {
+                continue;
+            }
+            let higher = dirs.iter().any(|&d| {
+                let q = at(i, d);
+                inside[q] && values[q] > v && heights[q] > t
+            });
+            if !higher {
+                s.candidates
+                    .push((((t - gmin) * v_factor) as i32, i as u32));
+            }
         }
-        let higher = dirs
-            .iter()
-            .any(|&d| inside[at(i, d)] && values[at(i, d)] > v);
-        if !higher {
-            s.candidates.push(i as u32);
-        }
-    }
-    // Highest first; among equal values the later pixel first, as ImageJ's ascending sort of
-    // (value, offset) read backwards.
-    s.candidates.sort_unstable_by(|&a, &b| {
-        values[b as usize]
-            .total_cmp(&values[a as usize])
-            .then(b.cmp(&a))
-    });
+        // Highest first, the later pixel first among equals: ImageJ's ascending sort read backwards.
+        s.candidates.sort_unstable_by(|a, b| b.cmp(a));
 
-    s.types.clear();
-    s.types.resize(n, 0);
-    let types = &mut s.types;
-    for &c in &s.candidates {
-        let c = c as usize;
-        if types[c] & PROCESSED != 0 {
-            continue;
-        }
-        let v0 = values[c];
-        let floor = v0 - prominence;
-        s.list.clear();
-        s.list.push(c as u32);
-        types[c] |= LISTED | EQUAL;
-        let mut is_max = true;
-        let mut next = 0;
-        'flood: while next < s.list.len() {
-            let p = s.list[next] as usize;
-            for &d in &dirs {
-                let q = at(p, d);
-                if !inside[q] || types[q] & LISTED != 0 {
+        s.types.clear();
+        s.types.resize(n, 0);
+        let types = &mut s.types;
+        for &(_, c) in &s.candidates {
+            let mut start = c as usize;
+            if types[start] & PROCESSED != 0 {
+                continue;
+            }
+            let mut v0 = heights[start];
+            loop {
+                s.list.clear();
+                s.list.push(start as u32);
+                types[start] |= LISTED | EQUAL;
+                let mut sorting_error = false;
+                let mut is_max = true;
+                let mut next = 0;
+                while next < s.list.len() {
+                    let p = s.list[next] as usize;
+                    for &d in &dirs {
+                        let q = at(p, d);
+                        if !inside[q] || types[q] & LISTED != 0 {
+                            continue;
+                        }
+                        // Like ImageJ, a failure stops only this pixel's neighbours: the flood goes
+                        // on, so that the whole area ends up processed.
+                        if types[q] & PROCESSED != 0 {
+                            is_max = false;
+                            break;
+                        }
+                        let v2 = heights[q];
+                        if v2 > v0 + max_sorting_error {
+                            is_max = false;
+                            break;
+                        }
+                        if v2 >= v0 - prominence {
+                            if v2 > v0 {
+                                // Within the sorting error: this should have come first.
+                                sorting_error = true;
+                                start = q;
+                                v0 = v2;
+                            }
+                            s.list.push(q as u32);
+                            types[q] |= LISTED;
+                            if v2 == v0 {
+                                types[q] |= EQUAL;
+                            }
+                        }
+                    }
+                    next += 1;
+                }
+                if sorting_error {
+                    for &p in &s.list {
+                        types[p as usize] = 0;
+                    }
                     continue;
                 }
-                // ImageJ goes on flooding after a failure to mark the whole area as processed; a
-                // later candidate reaching that area would reach this failure too, so stopping
-                // here changes no result.
-                if types[q] & PROCESSED != 0 || values[q] > v0 {
-                    is_max = false;
-                    break 'flood;
+                if is_max {
+                    out.push(nearest_to_centre(&s.list, types, self.pw));
                 }
-                if values[q] >= floor {
-                    s.list.push(q as u32);
-                    types[q] |= LISTED;
-                    if values[q] == v0 {
-                        types[q] |= EQUAL;
-                    }
+                for &p in &s.list {
+                    let t = &mut types[p as usize];
+                    *t = (*t & !(LISTED | EQUAL)) | PROCESSED;
                 }
+                break;
             }
-            next += 1;
-        }
-        if is_max {
-            out.push(nearest_to_centre(&s.list, types, pw));
-        }
-        for &p in &s.list {
-            let t = &mut types[p as usize];
-            *t = (*t & !(LISTED | EQUAL)) | PROCESSED;
         }
     }
 }
@@ -296,6 +422,25 @@ mod tests {
         assert!(find_maxima(&p, &full(&p), 0.5).is_empty());
         let p = FloatPlane::new(0, 0);
         assert!(find_maxima(&p, &BitMask::new(0, 0), 0.5).is_empty());
+    }
+
+    #[test]
+    fn distance_maxima_use_imagej_ridge_heights() {
+        // A 4x4 block: the inner 2x2 are at distance 2 and ImageJ estimates their true height as
+        // 1 + sqrt 2 (the diagonal neighbours at 1 bound it); the edge pixels keep their 1.
+        let m = bitmask!["####", "####", "####", "####"];
+        let d = crate::core::distance::distance_transform(&m);
+        assert_eq!(d.get(1, 1), 2.0);
+        let found = find_distance_maxima(&d, &m, 0.5);
+        // The four tie for the centre; the flood starts at the last, (2, 2), which comes first.
+        assert_eq!(
+            found,
+            vec![Maximum {
+                x: 2,
+                y: 2,
+                value: 1.0 + SQRT2
+            }]
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod render;
 pub mod synth;
 pub mod threshold;
+pub mod watershed;
 
 pub use self::{
     bitmask::BitMask,

@@ -1,5 +1,6 @@
 // Writes small float images with ImageJ's Find Maxima result on each, and binary masks with
-// ImageJ's Euclidean distance map (edges are background) and the maxima of that map.
+// ImageJ's Euclidean distance map (edges are background) and the maxima of that map, both as a
+// plain float image and in EDM mode (corrected heights, as ImageJ's Watershed).
 // Build: javac -cp /usr/share/java/ij.jar MaximaParity.java
 // Run:   java -Djava.awt.headless=true -cp /usr/share/java/ij.jar:. MaximaParity > ../imagej_maxima.tsv
 import ij.plugin.filter.EDM;
@@ -20,10 +21,12 @@ public class MaximaParity {
         out.println("# Produced by ImageJ " + ij.IJ.getFullVersion()
             + " via tests/data/imagej_parity/MaximaParity.java.");
         out.println("# kind 'float': MaximumFinder.getMaxima(FloatProcessor, prominence, false) of the values.");
-        out.println("# kind 'edm': values = EDM.makeFloatEDM(mask, 0, true) of the mask ('1' = foreground),");
-        out.println("#   maxima = getMaxima of that EDM as a plain float image (no EDM correction).");
+        out.println("# kind 'edm': values = squares of EDM.makeFloatEDM(mask, 0, true), an exact integer each");
+        out.println("#   (the EDM is (float) sqrt of it; the mask is where it is > 0),");
+        out.println("#   maxima = getMaxima of that EDM as a plain float image (no EDM correction),");
+        out.println("#   edm_maxima = findMaxima(edm, prominence, NO_THRESHOLD, SINGLE_POINTS, false, true).");
         out.println("# Maxima are x:y, sorted by y then x.");
-        out.println("# name\tkind\twidth\theight\tprominence\tmask\tvalues\tmaxima");
+        out.println("# name\tkind\twidth\theight\tprominence\tvalues\tmaxima\tedm_maxima");
         Random rnd = new Random(20240611L);
         for (int i = 0; i < 12; i++) {
             // Few integer levels: plateaus and equal maxima everywhere.
@@ -57,19 +60,50 @@ public class MaximaParity {
                     for (int x = 0; x < w; x++)
                         if ((x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r) bp.set(x, y, 255);
             }
-            FloatProcessor edm = new EDM().makeFloatEDM(bp, 0, true);
-            StringBuilder mask = new StringBuilder();
-            for (int k = 0; k < w * h; k++) mask.append(bp.get(k) != 0 ? '1' : '0');
-            double prominence = i % 2 == 0 ? 0.5 : 1;
-            emit("edm" + i, "edm", w, h, prominence, mask.toString(), (float[]) edm.getPixels());
+            emitEdm("edm" + i, bp, i % 2 == 0 ? 0.5 : 1);
+        }
+        for (int i = 0; i < 6; i++) {
+            // Tilted elongated ellipses, whose distance map ridges ripple.
+            int w = 64, h = 48;
+            double a = 18 + rnd.nextDouble() * 12, b = 5 + rnd.nextDouble() * 5, t = rnd.nextDouble() * Math.PI;
+            double co = Math.cos(t), si = Math.sin(t), cx = 32 + rnd.nextDouble(), cy = 24 + rnd.nextDouble();
+            ByteProcessor bp = new ByteProcessor(w, h);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                    double u = (co * (x - cx) + si * (y - cy)) / a, v = (-si * (x - cx) + co * (y - cy)) / b;
+                    if (u * u + v * v <= 1) bp.set(x, y, 255);
+                }
+            emitEdm("ellipse" + i, bp, new double[] {0.1, 0.25, 0.5}[i % 3]);
         }
     }
 
-    static void emitFloat(String name, int w, int h, float[] v, double prominence) {
-        emit(name, "float", w, h, prominence, "", v);
+    static void emitEdm(String name, ByteProcessor bp, double prominence) {
+        int w = bp.getWidth(), h = bp.getHeight();
+        FloatProcessor edm = new EDM().makeFloatEDM(bp, 0, true);
+        float[] d = (float[]) edm.getPixels();
+        StringJoiner squares = new StringJoiner(",");
+        for (float f : d) {
+            long d2 = Math.round((double) f * f);
+            if ((float) Math.sqrt(d2) != f) throw new IllegalStateException(name + ": EDM value " + f);
+            squares.add(Long.toString(d2));
+        }
+        ByteProcessor pts = new MaximumFinder().findMaxima(edm.duplicate(), prominence,
+            ij.process.ImageProcessor.NO_THRESHOLD, MaximumFinder.SINGLE_POINTS, false, true);
+        StringJoiner edmMaxima = new StringJoiner(",");
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                if (pts.get(x, y) != 0) edmMaxima.add(x + ":" + y);
+        emit(name, "edm", w, h, prominence, squares.toString(), d, edmMaxima.toString());
     }
 
-    static void emit(String name, String kind, int w, int h, double prominence, String mask, float[] v) {
+    static void emitFloat(String name, int w, int h, float[] v, double prominence) {
+        StringJoiner values = new StringJoiner(",");
+        for (float f : v) values.add(Float.toString(f));
+        emit(name, "float", w, h, prominence, values.toString(), v, "");
+    }
+
+    static void emit(String name, String kind, int w, int h, double prominence, String values, float[] v,
+            String edmMaxima) {
         FloatProcessor fp = new FloatProcessor(w, h, v.clone());
         Polygon p = new MaximumFinder().getMaxima(fp, prominence, false);
         List<int[]> pts = new ArrayList<>();
@@ -77,9 +111,7 @@ public class MaximaParity {
         pts.sort((a, b) -> a[1] != b[1] ? a[1] - b[1] : a[0] - b[0]);
         StringJoiner maxima = new StringJoiner(",");
         for (int[] q : pts) maxima.add(q[0] + ":" + q[1]);
-        StringJoiner values = new StringJoiner(",");
-        for (float f : v) values.add(Float.toString(f));
-        out.println(name + "\t" + kind + "\t" + w + "\t" + h + "\t" + prominence + "\t" + mask + "\t"
-            + values + "\t" + maxima);
+        out.println(name + "\t" + kind + "\t" + w + "\t" + h + "\t" + prominence + "\t" + values + "\t"
+            + maxima + "\t" + edmMaxima);
     }
 }
