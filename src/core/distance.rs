@@ -124,26 +124,34 @@ pub(crate) fn squared_edt<T: Copy + Into<bool>>(
             row[x] = row[x].min(below[x] + 1);
         }
     }
-    // Row pass over the samples x = -1..=w (index i is x = i - 1); the two outside columns are
-    // background, f = 0.
-    let n = w + 2;
-    s.f.resize(n, 0);
-    s.v.resize(n, 0);
-    s.z.resize(n, (0, 1));
+    // Row pass. Only the span lo..=hi from the first to the last foreground pixel needs it, with
+    // the background (or outside) pixels lo - 1 and hi + 1 as the outermost samples, f = 0: they
+    // are nearer to the span than any sample beyond them. Sample i is at x = lo - 1 + i.
+    s.f.resize(w + 2, 0);
+    s.v.resize(w + 2, 0);
+    s.z.resize(w + 2, (0, 1));
     for y in 0..h {
         let row = &mut out[y * w..(y + 1) * w];
-        if row.iter().all(|&g| g <= 1) {
+        let (Some(lo), Some(hi)) = (
+            row.iter().position(|&g| g > 0),
+            row.iter().rposition(|&g| g > 0),
+        ) else {
+            continue;
+        };
+        let span = &mut row[lo..=hi];
+        if span.iter().all(|&g| g <= 1) {
             // Squared distance of a pixel at column distance 0 or 1 is its column distance.
             continue;
         }
+        let n = span.len() + 2;
         s.f[0] = 0;
         s.f[n - 1] = 0;
-        for (fi, &g) in s.f[1..=w].iter_mut().zip(row.iter()) {
+        for (fi, &g) in s.f[1..n - 1].iter_mut().zip(span.iter()) {
             *fi = i64::from(g) * i64::from(g);
         }
         let last = lower_envelope(s, n);
         let mut k = 0usize;
-        for (q, d) in (1..=w).zip(row.iter_mut()) {
+        for (q, d) in (1..n - 1).zip(span.iter_mut()) {
             // z[k + 1] is where parabola k + 1 takes over.
             while k < last && s.z[k + 1].0 < q as i64 * s.z[k + 1].1 {
                 k += 1;

@@ -148,8 +148,8 @@ pub fn thin_maxima(maxima: &[Maximum], min_distance: f32) -> Vec<Maximum> {
     kept
 }
 
-/// ImageJ's `(float) 1.4142135624`.
-const SQRT2: f32 = 1.414_213_6;
+/// ImageJ's `SQRT2 = 1.4142135624f`, the same `f32` as the exact square root of 2.
+const SQRT2: f32 = std::f32::consts::SQRT_2;
 
 /// ImageJ's estimate of the true ridge height of each pixel of a distance map
 /// (`MaximumFinder.trueEdmHeight`), on a padded grid. Background (0), the outer ring and the pixels

@@ -14,8 +14,8 @@
 //! are background for the distance map; ImageJ's Watershed passes `edgesAreBackground = false`.
 //! Seeds closer than a minimum distance are dropped. Seeds are single pixels, where ImageJ seeds
 //! with the whole area within the prominence of each maximum. And the flood is a priority queue on
-//! the float map, where ImageJ dilates level by level on an 8-bit copy. So lines can lie a pixel
-//! away from ImageJ's.
+//! the exact distances, where ImageJ dilates level by level on an 8-bit copy of the map. So lines
+//! can lie a pixel away from ImageJ's.
 
 use super::{
     bitmask::BitMask,
@@ -23,7 +23,6 @@ use super::{
     label::{Connectivity, label},
     maxima::{Grid, MaximaScratch, Maximum, edm_heights, thin_maxima},
 };
-use std::{cmp::Ordering, collections::BinaryHeap};
 
 /// The basin of every pixel of `mask`: `k + 1` for the basin of `markers[k]`, 0 for background,
 /// watershed lines and mask pixels no basin reached. Floods `surface` from low to high.
@@ -42,14 +41,30 @@ pub fn watershed(surface: &FloatPlane, mask: &BitMask, markers: &[(u32, u32)]) -
     );
     // A ring of outside pixels around the image spares the bounds checks.
     let pw = w + 2;
-    let mut priority = vec![0f32; pw * (h + 2)];
     let mut inside = vec![false; pw * (h + 2)];
+    let mut order = Vec::new();
     for y in 0..h {
-        let row = (y + 1) * pw + 1;
-        priority[row..row + w].copy_from_slice(&surface.data[y * w..(y + 1) * w]);
         for x in 0..w {
-            inside[row + x] = mask.get(x as u32, y as u32);
+            if mask.get(x as u32, y as u32) {
+                inside[(y + 1) * pw + x + 1] = true;
+                order.push((y * w + x) as u32);
+            }
         }
+    }
+    // The flood runs on ranks: equal values share one.
+    order.sort_by(|&a, &b| surface.data[a as usize].total_cmp(&surface.data[b as usize]));
+    let mut levels = vec![0u32; pw * (h + 2)];
+    let mut rank = 0u32;
+    for (k, &i) in order.iter().enumerate() {
+        let i = i as usize;
+        if k > 0
+            && surface.data[order[k - 1] as usize]
+                .total_cmp(&surface.data[i])
+                .is_ne()
+        {
+            rank += 1;
+        }
+        levels[(i / w + 1) * pw + i % w + 1] = rank;
     }
     let seeds: Vec<usize> = markers
         .iter()
@@ -63,7 +78,8 @@ pub fn watershed(surface: &FloatPlane, mask: &BitMask, markers: &[(u32, u32)]) -
         .collect();
     let mut labels = Vec::new();
     flood(
-        &priority,
+        &levels,
+        rank as usize + 1,
         &inside,
         pw,
         &seeds,
@@ -203,10 +219,14 @@ pub fn split_touching(mask: &BitMask, opts: &SplitOptions) -> BitMask {
             continue;
         }
 
-        s.priority.clear();
-        s.priority.extend(s.distance.iter().map(|&d| -d));
+        // Deepest first: the level is how far below the top a pixel's squared distance is, so the
+        // order is that of the inverted distance map.
+        let top = s.squared.iter().copied().max().unwrap_or(0);
+        s.levels.clear();
+        s.levels.extend(s.squared.iter().map(|&d| top - d));
         flood(
-            &s.priority,
+            &s.levels,
+            top as usize + 1,
             &s.inside,
             pw,
             &seeds,
@@ -230,7 +250,7 @@ struct SplitScratch {
     squared: Vec<u32>,
     distance: Vec<f32>,
     heights: Vec<f32>,
-    priority: Vec<f32>,
+    levels: Vec<u32>,
     labels: Vec<u32>,
     found: Vec<usize>,
     edt: EdtScratch,
@@ -238,61 +258,76 @@ struct SplitScratch {
     flood: FloodScratch,
 }
 
-/// A queued pixel: lowest priority first, then first queued first.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    priority: f32,
-    order: u32,
-    index: u32,
-}
-
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // BinaryHeap pops the greatest: reverse both keys.
-        other
-            .priority
-            .total_cmp(&self.priority)
-            .then(other.order.cmp(&self.order))
-    }
-}
-
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Entry {}
-
-/// Reusable buffers of [`flood`].
+/// Reusable buffers of [`flood`]: a bucket queue, one FIFO list per level, linked through `next`.
 #[derive(Default)]
 struct FloodScratch {
-    heap: BinaryHeap<Entry>,
+    head: Vec<u32>,
+    tail: Vec<u32>,
+    next: Vec<u32>,
     queued: Vec<bool>,
 }
 
-/// The priority flood on a padded grid (every pixel of the outer ring outside). Writes basins
-/// (1-based, in seed order; 0 for lines, outside and unreached) into `labels`.
+const NONE: u32 = u32::MAX;
+
+/// The queue of [`flood`]: lowest level first, first queued first within a level (the order of a
+/// priority queue keyed on (level, insertion count), in O(1) per pixel).
+struct BucketQueue<'a> {
+    s: &'a mut FloodScratch,
+    levels: &'a [u32],
+    /// No level below this one holds a pixel.
+    low: usize,
+}
+
+impl BucketQueue<'_> {
+    fn push(&mut self, i: usize) {
+        let s = &mut *self.s;
+        let l = self.levels[i] as usize;
+        s.queued[i] = true;
+        s.next[i] = NONE;
+        match s.tail[l] {
+            NONE => s.head[l] = i as u32,
+            t => s.next[t as usize] = i as u32,
+        }
+        s.tail[l] = i as u32;
+        self.low = self.low.min(l);
+    }
+
+    fn pop(&mut self) -> Option<usize> {
+        let s = &mut *self.s;
+        while self.low < s.head.len() && s.head[self.low] == NONE {
+            self.low += 1;
+        }
+        let i = *s.head.get(self.low)? as usize;
+        s.head[self.low] = s.next[i];
+        if s.next[i] == NONE {
+            s.tail[self.low] = NONE;
+        }
+        Some(i)
+    }
+}
+
+/// The priority flood on a padded grid (every pixel of the outer ring outside), lowest level first
+/// (`levels[i] < n_levels`). Writes basins (1-based, in seed order; 0 for lines, outside and
+/// unreached) into `labels`.
 fn flood(
-    priority: &[f32],
+    levels: &[u32],
+    n_levels: usize,
     inside: &[bool],
     pw: usize,
     seeds: &[usize],
     labels: &mut Vec<u32>,
     s: &mut FloodScratch,
 ) {
-    let n = priority.len();
+    let n = levels.len();
     labels.clear();
     labels.resize(n, 0);
     s.queued.clear();
     s.queued.resize(n, false);
-    s.heap.clear();
+    s.next.resize(n, NONE);
+    s.head.clear();
+    s.head.resize(n_levels, NONE);
+    s.tail.clear();
+    s.tail.resize(n_levels, NONE);
     let pw_i = pw as isize;
     let edge: [isize; 4] = [-pw_i, 1, pw_i, -1];
     let all: [isize; 8] = [-pw_i - 1, -pw_i, -pw_i + 1, -1, 1, pw_i - 1, pw_i, pw_i + 1];
@@ -307,26 +342,20 @@ fn flood(
             placed.push(seed);
         }
     }
-    let mut order = 0u32;
-    let mut push = |heap: &mut BinaryHeap<Entry>, queued: &mut [bool], i: usize| {
-        queued[i] = true;
-        heap.push(Entry {
-            priority: priority[i],
-            order,
-            index: i as u32,
-        });
-        order += 1;
+    let mut queue = BucketQueue {
+        s,
+        levels,
+        low: n_levels,
     };
     for &seed in &placed {
         for &d in &edge {
             let q = at(seed, d);
-            if inside[q] && !s.queued[q] {
-                push(&mut s.heap, &mut s.queued, q);
+            if inside[q] && !queue.s.queued[q] {
+                queue.push(q);
             }
         }
     }
-    while let Some(Entry { index, .. }) = s.heap.pop() {
-        let p = index as usize;
+    while let Some(p) = queue.pop() {
         // It was queued by a labelled edge neighbour, so it sees at least one basin.
         let mut basin = 0u32;
         let mut line = false;
@@ -347,8 +376,8 @@ fn flood(
         labels[p] = basin;
         for &d in &edge {
             let q = at(p, d);
-            if inside[q] && !s.queued[q] {
-                push(&mut s.heap, &mut s.queued, q);
+            if inside[q] && !queue.s.queued[q] {
+                queue.push(q);
             }
         }
     }
@@ -552,6 +581,64 @@ mod proptests {
         }
     }
 
+    /// The same flood with a binary heap on (level, insertion count), the textbook way.
+    fn heap_flood(levels: &[u32], inside: &[bool], pw: usize, seeds: &[usize]) -> Vec<u32> {
+        use std::{cmp::Reverse, collections::BinaryHeap};
+        let n = levels.len();
+        let mut labels = vec![0u32; n];
+        let mut queued = vec![false; n];
+        let nbrs = |i: usize, diagonal: bool| {
+            let (x, y) = ((i % pw) as isize, (i / pw) as isize);
+            let mut out = Vec::new();
+            for dy in -1..=1isize {
+                for dx in -1..=1isize {
+                    if (dx, dy) != (0, 0) && (diagonal || dx == 0 || dy == 0) {
+                        out.push(((y + dy) * pw as isize + x + dx) as usize);
+                    }
+                }
+            }
+            out
+        };
+        let mut placed = Vec::new();
+        for (k, &s) in seeds.iter().enumerate() {
+            if inside[s] && labels[s] == 0 && nbrs(s, true).iter().all(|&q| labels[q] == 0) {
+                labels[s] = k as u32 + 1;
+                queued[s] = true;
+                placed.push(s);
+            }
+        }
+        let mut heap = BinaryHeap::new();
+        let mut count = 0u64;
+        for &s in &placed {
+            for q in nbrs(s, false) {
+                if inside[q] && !queued[q] {
+                    queued[q] = true;
+                    heap.push(Reverse((levels[q], count, q)));
+                    count += 1;
+                }
+            }
+        }
+        while let Some(Reverse((_, _, p))) = heap.pop() {
+            let seen: Vec<u32> = nbrs(p, true)
+                .iter()
+                .map(|&q| labels[q])
+                .filter(|&l| l != 0)
+                .collect();
+            if seen.iter().any(|&l| l != seen[0]) {
+                continue;
+            }
+            labels[p] = seen[0];
+            for q in nbrs(p, false) {
+                if inside[q] && !queued[q] {
+                    queued[q] = true;
+                    heap.push(Reverse((levels[q], count, q)));
+                    count += 1;
+                }
+            }
+        }
+        labels
+    }
+
     proptest! {
         #[test]
         fn one_object_per_placed_marker_with_either_connectivity(
@@ -560,7 +647,7 @@ mod proptests {
             let mut next = xorshift(seed);
             let n = (w * h) as usize;
             // Mostly foreground, a few holes.
-            let bits: Vec<bool> = (0..n).map(|_| next() % 6 != 0).collect();
+            let bits: Vec<bool> = (0..n).map(|_| !next().is_multiple_of(6)).collect();
             let mask = BitMask::from_bools(w, h, &bits);
             let data: Vec<f32> = (0..n).map(|_| (next() % levels) as f32).collect();
             let surface = FloatPlane::from_vec(w, h, data);
@@ -596,6 +683,28 @@ mod proptests {
                     }
                 }
             }
+        }
+
+        #[test]
+        fn the_bucket_queue_floods_in_heap_order(
+            w in 1u32..25, h in 1u32..25, n_levels in 1u32..6, markers in 1usize..6, seed in any::<u64>()
+        ) {
+            let mut next = xorshift(seed);
+            let (pw, ph) = (w as usize + 2, h as usize + 2);
+            let mut inside = vec![false; pw * ph];
+            let mut levels = vec![0u32; pw * ph];
+            for y in 1..ph - 1 {
+                for x in 1..pw - 1 {
+                    inside[y * pw + x] = !next().is_multiple_of(6);
+                    levels[y * pw + x] = (next() % u64::from(n_levels)) as u32;
+                }
+            }
+            let seeds: Vec<usize> = (0..markers)
+                .map(|_| (1 + next() as usize % h as usize) * pw + 1 + next() as usize % w as usize)
+                .collect();
+            let mut got = Vec::new();
+            flood(&levels, n_levels as usize, &inside, pw, &seeds, &mut got, &mut FloodScratch::default());
+            prop_assert_eq!(got, heap_flood(&levels, &inside, pw, &seeds));
         }
 
         #[test]
