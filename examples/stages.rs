@@ -21,7 +21,7 @@ fn main() {
                 .map(|t| format!("{} {:.2}", t.stage, t.ms))
                 .collect();
             println!(
-                "sigma {sigma}: count {} level {} total {:.2} ms: {}",
+                "sigma {sigma}: count {} level {:?} total {:.2} ms: {}",
                 a.count(),
                 a.level,
                 a.total_ms(),
