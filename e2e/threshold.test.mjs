@@ -7,6 +7,11 @@ const synthetic = syntheticFixture({ seed: 7, cells: 25, touching: 0, name: 'syn
 
 appTest('moving the threshold slider changes the count', async ({ app, page }) => {
   await dropFiles(page, null, [{ path: synthetic.file }]);
+  await app.count();
+  // The yellow preset thresholds locally (no slider); a global method shows it with its level.
+  await page.selectOption(tid('method'), 'Otsu');
+  const level = Number(await app.text('threshold-value', /^\d+$/));
+  assert.equal(await app.text('level', /^\d+$/), String(level), 'the header shows the level in use');
   const before = await app.count();
   await app.waitFor(tid('threshold'), 'the threshold slider [data-testid="threshold"]');
   const range = await page.$eval(tid('threshold'), (el) => ({
