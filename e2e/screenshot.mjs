@@ -1,4 +1,5 @@
-// Takes the README screenshot: the release build with a real sample loaded, at 1280x720.
+// Takes the README screenshot: the release build with the real yellow samples and their masks
+// loaded (scored, TP/FP/FN overlay), at 1280x720.
 // Usage: node e2e/screenshot.mjs [OUT.png]   (default docs/screenshot.png)
 
 import path from 'node:path';
@@ -17,6 +18,14 @@ try {
     sample('yellow/images/Mar24bS1C2R3_LHl_200x.png'),
     sample('yellow/images/Mar23bS1C2R3_VLPAGr_200x.png'),
   ]);
+  await page.locator('[data-testid="image-item"]').nth(1).waitFor();
+  // The masks, named as the pairing expects (same stem with a _mask suffix).
+  const { readFileSync } = await import('node:fs');
+  await page.setInputFiles('[data-testid="file-input"]', [
+    { name: 'Mar24bS1C2R3_LHl_200x_mask.png', mimeType: 'image/png', buffer: readFileSync(sample('yellow/masks/Mar24bS1C2R3_LHl_200x.png')) },
+    { name: 'Mar23bS1C2R3_VLPAGr_200x_mask.png', mimeType: 'image/png', buffer: readFileSync(sample('yellow/masks/Mar23bS1C2R3_VLPAGr_200x.png')) },
+  ]);
+  await page.waitForSelector('[data-testid="pooled-metrics"]');
   await page.waitForSelector('[data-testid="count"]');
   await page.locator('[data-testid="image-item"]').nth(1).waitFor();
   await page.waitForTimeout(500);
