@@ -7,7 +7,12 @@ mod native {
     use criterion::{Criterion, black_box};
     use fluocount::core::{
         Params, Pixels, analyze,
+        background::subtract_background,
         channel::intensity,
+        local_threshold::{LocalMethod, LocalOptions, local_threshold},
+        presets::Collection,
+        shape::shapes,
+        watershed::{SplitOptions, split_touching},
         fill::fill_holes,
         gaussian::gaussian_blur,
         histogram::histogram,
@@ -56,6 +61,29 @@ mod native {
         g.bench_function("gaussian sigma=1", |b| {
             b.iter(|| gaussian_blur(black_box(&plane), 1.0))
         });
+        g.bench_function("background rolling ball r=50", |b| {
+            b.iter(|| subtract_background(black_box(&plane), 50.0))
+        });
+        let phansalkar = LocalOptions {
+            method: LocalMethod::Phansalkar,
+            radius: 15,
+            p1: None,
+            p2: None,
+        };
+        g.bench_function("local phansalkar r=15", |b| {
+            b.iter(|| local_threshold(black_box(&plane), &phansalkar))
+        });
+        let split_opts = SplitOptions {
+            prominence: 1.0,
+            min_distance: 10.0,
+        };
+        g.bench_function("split (edt+maxima+watershed)", |b| {
+            b.iter(|| split_touching(black_box(&filled), &split_opts))
+        });
+        let split_comps = label(&split_touching(&filled, &split_opts), params.connectivity);
+        g.bench_function("shapes", |b| {
+            b.iter(|| shapes(black_box(&split_comps), params.connectivity))
+        });
         g.finish();
 
         // The peer: imageproc 0.25 on the same image, the same steps where it has them
@@ -69,6 +97,10 @@ mod native {
         g.sample_size(20);
         g.bench_function("fluocount analyze", |b| {
             b.iter(|| analyze(black_box(&image), &params))
+        });
+        let yellow = Collection::Yellow.preset();
+        g.bench_function("fluocount analyze, yellow preset", |b| {
+            b.iter(|| analyze(black_box(&image), &yellow))
         });
         g.bench_function("imageproc peer", |b| {
             b.iter(|| {
