@@ -9,17 +9,17 @@ mod native {
         Params, Pixels, analyze,
         background::subtract_background,
         channel::intensity,
-        local_threshold::{LocalMethod, LocalOptions, local_threshold},
-        presets::Collection,
-        shape::shapes,
-        watershed::{SplitOptions, split_touching},
         fill::fill_holes,
         gaussian::gaussian_blur,
         histogram::histogram,
         label::{label, label_image, measure},
+        local_threshold::{LocalMethod, LocalOptions, local_threshold},
         morphology::{close, open},
+        presets::Collection,
+        shape::shapes,
         synth::{SynthParams, generate},
         threshold::{otsu_level, threshold},
+        watershed::{SplitOptions, split_touching},
     };
     use imageproc::{distance_transform::Norm, region_labelling::Connectivity};
 

@@ -18,7 +18,10 @@ use super::{
     threshold::{otsu_level, threshold},
     watershed::{SplitOptions, split_touching},
 };
-use std::fmt;
+use std::{
+    fmt,
+    sync::{Arc, Mutex},
+};
 
 /// A stage of the pipeline, for timings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -101,6 +104,38 @@ pub struct Prepared {
     pub otsu: u16,
     /// Timings of the preparation.
     pub timings: Vec<StageTiming>,
+    /// The last local-threshold mask with its options, so that a change after the threshold
+    /// (morphology, splitting, filters) does not redo it.
+    pub local_cache: LocalCache,
+}
+
+/// The last local-threshold mask computed on a [`Prepared`] plane (interior mutability, so a
+/// shared `Prepared` can fill it). Cloning gives an empty cache.
+#[derive(Debug, Default)]
+pub struct LocalCache(Mutex<Option<(LocalOptions, Arc<BitMask>)>>);
+
+impl Clone for LocalCache {
+    fn clone(&self) -> Self {
+        LocalCache::default()
+    }
+}
+
+impl LocalCache {
+    /// The mask for `opts`, computed by `make` unless it is the last one asked for.
+    fn get_or(&self, opts: &LocalOptions, make: impl FnOnce() -> BitMask) -> Arc<BitMask> {
+        let mut slot = match self.0.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some((o, m)) = slot.as_ref()
+            && o == opts
+        {
+            return m.clone();
+        }
+        let m = Arc::new(make());
+        *slot = Some((*opts, m.clone()));
+        m
+    }
 }
 
 impl Prepared {
@@ -198,6 +233,7 @@ pub fn prepare(image: &Image, params: &Params) -> Prepared {
         histogram: hist,
         otsu,
         timings: t.0,
+        local_cache: LocalCache::default(),
     }
 }
 
@@ -231,15 +267,20 @@ pub fn segment(
     let mut timer = Timer::new();
     let level = global_level(prepared, params);
     let mut mask = match (params.method, level) {
-        (ThresholdMethod::Local(method), _) => local_threshold(
-            prepared.thresholded(),
-            &LocalOptions {
+        (ThresholdMethod::Local(method), _) => {
+            let opts = LocalOptions {
                 method,
                 radius: params.local_radius,
                 p1: params.local_p1,
                 p2: params.local_p2,
-            },
-        ),
+            };
+            let plane = prepared.thresholded();
+            BitMask::clone(
+                &prepared
+                    .local_cache
+                    .get_or(&opts, || local_threshold(plane, &opts)),
+            )
+        }
         (_, level) => threshold(prepared.thresholded(), level.unwrap_or(0)),
     };
     timer.lap(Stage::Threshold);
@@ -390,4 +431,52 @@ pub fn analyze_prepared(prepared: &Prepared, params: &Params) -> Analysis {
 /// ```
 pub fn analyze(image: &Image, params: &Params) -> Analysis {
     analyze_prepared(&prepare(image, params), params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{
+        local_threshold::LocalMethod,
+        synth::{SynthParams, generate},
+    };
+
+    #[test]
+    fn a_cached_local_threshold_gives_what_a_fresh_analysis_gives() {
+        let image = generate(&SynthParams {
+            width: 300,
+            height: 200,
+            cells: 6,
+            ..SynthParams::default()
+        })
+        .image;
+        let local = Params {
+            sigma: 0.0,
+            method: ThresholdMethod::Local(LocalMethod::Phansalkar),
+            ..Params::default()
+        };
+        let prepared = prepare(&image, &local);
+        let first = analyze_prepared(&prepared, &local);
+        assert!(prepared.local_cache.0.lock().is_ok_and(|c| c.is_some()));
+        // A change after the threshold reuses the mask; a change of radius does not.
+        for p in [
+            Params {
+                min_area: 400,
+                ..local.clone()
+            },
+            Params {
+                local_radius: 5,
+                ..local.clone()
+            },
+            local.clone(),
+        ] {
+            let cached = analyze_prepared(&prepared, &p);
+            let fresh = analyze(&image, &p);
+            assert_eq!(
+                (cached.labels, cached.count()),
+                (fresh.labels, fresh.count())
+            );
+        }
+        assert_eq!(first.labels, analyze(&image, &local).labels);
+    }
 }
