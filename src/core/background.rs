@@ -113,47 +113,115 @@ fn shrink(px: &[f32], w: usize, h: usize, s: usize) -> (Vec<f32>, usize, usize) 
 /// every centre position) is computed for all positions first, then the dilation. Both are minima
 /// and maxima of the same `f32` sums, so the result is identical; the loops run along image rows,
 /// which the compiler vectorises.
+///
+/// The patch is symmetric (`b(±i, ±j)` are equal), and rounding is monotone, so
+/// `min(a - b, c - b) == min(a, c) - b` exactly (and likewise for the maxima of sums): the four
+/// pixels at `(±i, ±j)` are reduced to their minimum first, then the ball height subtracted once,
+/// a third of the operations of the direct loop.
 fn roll_ball(ball: &Ball, px: &mut [f32], w: usize, h: usize) {
     let bw = ball.width;
     let r = bw / 2;
+    let height = |i: usize, j: usize| ball.data[(r + j) * bw + r + i];
     // Centre positions run from -r to w + r - 1 (resp. h): z index = position + r.
     let (zw, zh) = (w + 2 * r, h + 2 * r);
+    // The image rows padded by 2r columns of +inf on each side, so that centre index c sees the
+    // image columns c - 2r + bx, bx in 0..bw, at padded columns c + bx.
+    let pw = w + 4 * r;
+    let mut padded = vec![f32::INFINITY; pw * h];
+    for (prow, row) in padded.chunks_exact_mut(pw).zip(px.chunks_exact(w)) {
+        prow[2 * r..2 * r + w].copy_from_slice(row);
+    }
+    let mut pair = vec![0f32; pw];
     let mut z = vec![f32::MAX; zw * zh];
     for (zy, zrow) in z.chunks_exact_mut(zw).enumerate() {
-        // Ball row `by` at centre row zy - r lies on image row zy - 2r + by.
-        for by in 0..bw {
-            let Some(yp) = (zy + by).checked_sub(2 * r).filter(|&y| y < h) else {
-                continue;
+        // Ball row r ± j at centre row zy - r lies on image row zy - r ± j.
+        for j in 0..=r {
+            let image_row =
+                |y: Option<usize>| y.filter(|&y| y < h).map(|y| &padded[y * pw..y * pw + pw]);
+            let above = image_row((zy + r - j).checked_sub(2 * r));
+            let below = if j == 0 {
+                None
+            } else {
+                image_row((zy + r + j).checked_sub(2 * r))
             };
-            let img = &px[yp * w..yp * w + w];
-            for bx in 0..bw {
-                let b = ball.data[by * bw + bx];
-                // Image column xp = centre - r + bx, so centre index = xp + 2r - bx.
-                let zs = &mut zrow[2 * r - bx..2 * r - bx + w];
-                // A select, not a conditional store, so that the loop vectorises.
-                for (zz, &v) in zs.iter_mut().zip(img) {
-                    let reduced = v - b;
-                    *zz = if reduced < *zz { reduced } else { *zz };
+            let rows: &[f32] = match (above, below) {
+                (None, None) => continue,
+                (Some(a), None) | (None, Some(a)) => a,
+                (Some(a), Some(b)) => {
+                    for ((p, &a), &b) in pair.iter_mut().zip(a).zip(b) {
+                        *p = if b < a { b } else { a };
+                    }
+                    &pair
                 }
+            };
+            erode_row(zrow, &rows[r..r + zw], height(0, j));
+            for i in 1..=r {
+                erode_pair(
+                    zrow,
+                    &rows[r - i..r - i + zw],
+                    &rows[r + i..r + i + zw],
+                    height(i, j),
+                );
             }
         }
     }
-    px.fill(-f32::MAX);
-    for (zy, zrow) in z.chunks_exact(zw).enumerate() {
-        for by in 0..bw {
-            let Some(yp) = (zy + by).checked_sub(2 * r).filter(|&y| y < h) else {
-                continue;
-            };
-            let out = &mut px[yp * w..yp * w + w];
-            for bx in 0..bw {
-                let b = ball.data[by * bw + bx];
-                let zs = &zrow[2 * r - bx..2 * r - bx + w];
-                for (o, &zz) in out.iter_mut().zip(zs) {
-                    let raised = zz + b;
-                    *o = if raised > *o { raised } else { *o };
+    // The dilation: image pixel p gets the maximum of z + b over the centres within the patch;
+    // by symmetry these are z rows and columns p .. p + 2r with the ball's heights.
+    for (yp, out) in px.chunks_exact_mut(w).enumerate() {
+        out.fill(-f32::MAX);
+        for j in 0..=r {
+            let above = &z[(yp + r - j) * zw..(yp + r - j + 1) * zw];
+            let rows: &[f32] = if j == 0 {
+                above
+            } else {
+                let below = &z[(yp + r + j) * zw..(yp + r + j + 1) * zw];
+                for ((p, &a), &b) in pair.iter_mut().zip(above).zip(below) {
+                    *p = if b > a { b } else { a };
                 }
+                &pair[..zw]
+            };
+            dilate_row(out, &rows[r..r + w], height(0, j));
+            for i in 1..=r {
+                dilate_pair(
+                    out,
+                    &rows[r - i..r - i + w],
+                    &rows[r + i..r + i + w],
+                    height(i, j),
+                );
             }
         }
+    }
+}
+
+/// `z = min(z, v - b)` along a row (a select, not a conditional store, so that it vectorises).
+fn erode_row(z: &mut [f32], v: &[f32], b: f32) {
+    for (zz, &v) in z.iter_mut().zip(v) {
+        let reduced = v - b;
+        *zz = if reduced < *zz { reduced } else { *zz };
+    }
+}
+
+/// `z = min(z, min(v, u) - b)` along a row: equal to `min(z, v - b, u - b)` as rounding is monotone.
+fn erode_pair(z: &mut [f32], v: &[f32], u: &[f32], b: f32) {
+    for ((zz, &v), &u) in z.iter_mut().zip(v).zip(u) {
+        let reduced = if u < v { u } else { v } - b;
+        *zz = if reduced < *zz { reduced } else { *zz };
+    }
+}
+
+/// `o = max(o, z + b)` along a row.
+fn dilate_row(out: &mut [f32], z: &[f32], b: f32) {
+    for (o, &zz) in out.iter_mut().zip(z) {
+        let raised = zz + b;
+        *o = if raised > *o { raised } else { *o };
+    }
+}
+
+/// `o = max(o, max(z, y) + b)` along a row: equal to `max(o, z + b, y + b)`.
+fn dilate_pair(out: &mut [f32], z: &[f32], y: &[f32], b: f32) {
+    for ((o, &zz), &yy) in out.iter_mut().zip(z).zip(y) {
+        let raised = if yy > zz { yy } else { zz } + b;
+        *o = if raised > *o { raised } else { *o };
     }
 }
 
@@ -376,5 +444,52 @@ mod tests {
         assert!(subtract_background(&empty, 50.0).data.is_empty());
         let one = Plane::from_u8(1, 1, &[77]);
         assert_eq!(rolling_ball_background(&one, 50.0).data, vec![77]);
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// ImageJ's `rollBall` loop order, position by position, ball entry by ball entry.
+    fn roll_ball_direct(ball: &Ball, px: &mut [f32], w: usize, h: usize) {
+        let (bw, r) = (ball.width as isize, (ball.width / 2) as isize);
+        let (wi, hi) = (w as isize, h as isize);
+        let src = px.to_vec();
+        px.fill(-f32::MAX);
+        for cy in -r..hi + r {
+            for cx in -r..wi + r {
+                let entries = || {
+                    (0..bw * bw).filter_map(move |k| {
+                        let (x, y) = (cx - r + k % bw, cy - r + k / bw);
+                        ((0..wi).contains(&x) && (0..hi).contains(&y))
+                            .then(|| ((y * wi + x) as usize, ball.data[k as usize]))
+                    })
+                };
+                let z = entries().fold(f32::MAX, |z, (p, b)| z.min(src[p] - b));
+                for (p, b) in entries() {
+                    px[p] = px[p].max(z + b);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn roll_ball_matches_the_direct_loop(
+            (w, h, data) in (1usize..20, 1usize..16)
+                .prop_flat_map(|(w, h)| (Just(w), Just(h), prop::collection::vec(0u16..300, w * h))),
+            radius in 0.5f64..9.0,
+            frac in 0u8..4,
+        ) {
+            let ball = Ball::new(radius);
+            // Fractional values, as after smoothing.
+            let px: Vec<f32> = data.iter().map(|&v| v as f32 / (1 + frac) as f32).collect();
+            let (mut fast, mut slow) = (px.clone(), px);
+            roll_ball(&ball, &mut fast, w, h);
+            roll_ball_direct(&ball, &mut slow, w, h);
+            prop_assert_eq!(fast, slow);
+        }
     }
 }

@@ -208,11 +208,23 @@ pub fn local_threshold(plane: &Plane, opts: &LocalOptions) -> BitMask {
                 .fold((u16::MAX, 0), |(lo, hi), &v| (lo.min(v), hi.max(v)));
             let lo = lo as f64;
             let range = if hi as f64 > lo { hi as f64 - lo } else { 1.0 };
+            let exps = ExpBounds::new();
             scan_windows(plane, r, |v, w| {
                 let mean = (w.mean() - lo) / range;
                 let sd = w.sd() / range;
-                let t = mean * (1.0 + 2.0 * (-10.0 * mean).exp() + k * (sd / rr - 1.0));
-                (v as f64 - lo) / range > t
+                let value = (v as f64 - lo) / range;
+                let rest = k * (sd / rr - 1.0);
+                let t = |e: f64| mean * (1.0 + 2.0 * e + rest);
+                // The threshold grows with exp(-10 mean); most pixels are decided by its bounds.
+                if let Some((e_lo, e_hi)) = exps.bounds(mean) {
+                    if value > t(e_hi) {
+                        return true;
+                    }
+                    if value <= t(e_lo) {
+                        return false;
+                    }
+                }
+                value > t((-10.0 * mean).exp())
             })
         }
         LocalMethod::Median => {
@@ -246,6 +258,42 @@ pub fn local_threshold(plane: &Plane, opts: &LocalOptions) -> BitMask {
                 }
             })
         }
+    }
+}
+
+/// Bounds of Phansalkar's `exp(-10 mean)` for `mean` in [0, 1) from a table, so that the
+/// threshold `mean * (1 + 2 exp(-10 mean) + ...)`, which is rounded monotonically in the
+/// exponential (for `mean >= 0`), need only be computed exactly for values near it: `exp` is a
+/// slow library call in WebAssembly.
+struct ExpBounds {
+    /// `exp(-10 * (i / STEPS))`, computed as the exact path computes it, for i in 0..=STEPS.
+    table: Vec<f64>,
+}
+
+impl ExpBounds {
+    /// The number of table intervals on [0, 1] (a power of two, so `i / STEPS` is exact).
+    const STEPS: usize = 4096;
+
+    fn new() -> Self {
+        let table = (0..=Self::STEPS)
+            .map(|i| (-10.0 * (i as f64 / Self::STEPS as f64)).exp())
+            .collect();
+        ExpBounds { table }
+    }
+
+    /// `(lo, hi)` with `lo <= (-10.0 * mean).exp() <= hi`, or `None` outside [0, 1).
+    ///
+    /// `-10 * mean` rounds monotonically, so it lies between the rounded arguments of the
+    /// interval's ends; the library `exp` is within an ulp or so of the true, monotone function, and
+    /// the relative margin of 1e-9 covers that many times over.
+    fn bounds(&self, mean: f64) -> Option<(f64, f64)> {
+        if !(0.0..1.0).contains(&mean) {
+            return None;
+        }
+        // mean * STEPS is exact; i < STEPS as mean < 1.
+        let i = (mean * Self::STEPS as f64) as usize;
+        let (hi, lo) = (self.table[i], self.table[i + 1]);
+        Some((lo * (1.0 - 1e-9), hi * (1.0 + 1e-9)))
     }
 }
 
@@ -886,6 +934,36 @@ mod proptests {
                 prop_assert_eq!(q, plane.data[i] >> shift);
                 prop_assert_eq!(m, vals[(vals.len() - 1) / 2]);
             }
+        }
+
+        #[test]
+        fn phansalkar_matches_the_direct_formula(
+            (plane, r) in planes(),
+            k in prop::sample::select(vec![0.25, -0.5, 0.0, 1.5, 0.03]),
+            rr in prop::sample::select(vec![0.5, 0.1, 2.0, 0.0, 0.9]),
+        ) {
+            let got = local_threshold(&plane, &LocalOptions {
+                method: LocalMethod::Phansalkar, radius: r as u32, p1: Some(k), p2: Some(rr),
+            });
+            let (lo, hi) = (*plane.data.iter().min().unwrap(), *plane.data.iter().max().unwrap());
+            let lo = lo as f64;
+            let range = if hi as f64 > lo { hi as f64 - lo } else { 1.0 };
+            let want = scan_windows(&plane, r, |v, w| {
+                let mean = (w.mean() - lo) / range;
+                let sd = w.sd() / range;
+                let t = mean * (1.0 + 2.0 * (-10.0 * mean).exp() + k * (sd / rr - 1.0));
+                (v as f64 - lo) / range > t
+            });
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn phansalkar_exp_bounds_hold(mean in 0.0f64..1.0) {
+            let (lo, hi) = ExpBounds::new().bounds(mean).unwrap();
+            let e = (-10.0 * mean).exp();
+            prop_assert!(lo <= e && e <= hi, "{} {} {}", lo, e, hi);
+            // Tight enough to decide most pixels.
+            prop_assert!(hi - lo <= 0.003 * e, "{} {}", lo, hi);
         }
 
         #[test]
