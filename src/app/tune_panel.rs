@@ -4,9 +4,7 @@
 use super::{state::use_app_state, tasks::yield_to_browser};
 use crate::core::{
     BitMask, Image, Params,
-    pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
-    scoring::score,
-    tune::{Fitness, Progress, SearchSpace, Tuner},
+    tune::{Fitness, PreparedCache, Progress, SearchSpace, Tuner, score_candidate},
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::sync::Arc;
@@ -67,7 +65,7 @@ pub fn TunePanel() -> impl IntoView {
             start: None,
         });
         spawn_local(async move {
-            let mut cache: Vec<Option<(Params, Arc<Prepared>)>> = vec![None; samples.len()];
+            let mut cache: Vec<PreparedCache> = vec![None; samples.len()];
             while let Some(candidate) = tuner.next_candidate() {
                 let mut scores = Vec::with_capacity(samples.len());
                 for (k, (image, truth)) in samples.iter().enumerate() {
@@ -75,18 +73,13 @@ pub fn TunePanel() -> impl IntoView {
                     if run_id.get_value() != run {
                         return;
                     }
-                    let prep = match &cache[k] {
-                        Some((with, p)) if prepared_matches(with, &candidate) => p.clone(),
-                        _ => {
-                            let p = Arc::new(prepare(image, &candidate));
-                            cache[k] = Some((candidate.clone(), p.clone()));
-                            p
-                        }
-                    };
-                    let a = analyze_prepared(&prep, &candidate);
-                    if let Ok(s) = score(&a.components, truth, opts) {
-                        scores.push(s);
-                    }
+                    scores.extend(score_candidate(
+                        image,
+                        truth,
+                        &mut cache[k],
+                        &candidate,
+                        opts,
+                    ));
                 }
                 tuner.report(Fitness::of(&scores));
                 tune.set(TuneState::Running {

@@ -4,10 +4,9 @@ use super::{Choice, choice_flag, csv, image_files, load_image, load_mask, parall
 use crate::core::{
     BitMask, Image, Params,
     pairing::{Role, pair},
-    pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
     presets::{Collection, detect_collection},
     scoring::{ImageScore, Pooled, ScoreOptions, score},
-    tune::{Fitness, SearchSpace, Tuner},
+    tune::{Fitness, PreparedCache, SearchSpace, Tuner, score_candidate},
 };
 use std::{
     path::{Path, PathBuf},
@@ -243,7 +242,7 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
 /// Scores `params` on every sample, reusing each sample's preparation when it still applies.
 fn fitness(
     samples: &[Sample],
-    cache: &[Mutex<Option<(Params, Prepared)>>],
+    cache: &[Mutex<PreparedCache>],
     params: &Params,
     opts: ScoreOptions,
 ) -> Vec<ImageScore> {
@@ -254,17 +253,7 @@ fn fitness(
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        if !slot
-            .as_ref()
-            .is_some_and(|(p, _)| prepared_matches(p, params))
-        {
-            *slot = Some((params.clone(), prepare(&s.image, params)));
-        }
-        let a = match slot.as_ref() {
-            Some((_, prep)) => analyze_prepared(prep, params),
-            None => crate::core::analyze(&s.image, params),
-        };
-        score(&a.components, &s.truth, opts).ok()
+        score_candidate(&s.image, &s.truth, &mut slot, params, opts)
     })
     .into_iter()
     .flatten()
@@ -300,8 +289,7 @@ pub(crate) fn tune(args: &[String]) -> Result<i32, String> {
     for line in space.describe().lines() {
         println!("#   {line}");
     }
-    let cache: Vec<Mutex<Option<(Params, Prepared)>>> =
-        samples.iter().map(|_| Mutex::new(None)).collect();
+    let cache: Vec<Mutex<PreparedCache>> = samples.iter().map(|_| Mutex::new(None)).collect();
     let mut tuner = Tuner::new(space, start);
     while let Some(candidate) = tuner.next_candidate() {
         let scores = fitness(&samples, &cache, &candidate, inp.opts);

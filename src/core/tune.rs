@@ -11,9 +11,36 @@
 //! between candidates and cancel at any time.
 
 use super::{
+    bitmask::BitMask,
+    image::Image,
     params::Params,
-    scoring::{ImageScore, Pooled},
+    pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
+    scoring::{ImageScore, Pooled, ScoreOptions, score},
 };
+use std::sync::Arc;
+
+/// One image's preparation with the parameters it was made with, kept between candidates.
+pub type PreparedCache = Option<(Params, Arc<Prepared>)>;
+
+/// Scores `params` on one image with its mask, reusing `cache` when its channel, background and
+/// smoothing still apply (most candidates change only later stages). `None` if the sizes differ.
+pub fn score_candidate(
+    image: &Image,
+    truth: &BitMask,
+    cache: &mut PreparedCache,
+    params: &Params,
+    opts: ScoreOptions,
+) -> Option<ImageScore> {
+    let prep = match cache {
+        Some((with, p)) if prepared_matches(with, params) => p.clone(),
+        _ => {
+            let p = Arc::new(prepare(image, params));
+            *cache = Some((params.clone(), p.clone()));
+            p
+        }
+    };
+    score(&analyze_prepared(&prep, params).components, truth, opts).ok()
+}
 
 /// One axis of the search: a parameter key (as in [`Params::set`]) and the values tried.
 #[derive(Clone, Debug, PartialEq)]
