@@ -9,6 +9,7 @@ pub mod bitmask;
 pub mod channel;
 pub mod clock;
 pub mod decode;
+pub mod display;
 pub mod distance;
 pub mod fill;
 pub mod gaussian;
