@@ -11,6 +11,7 @@ pub mod clock;
 pub mod decode;
 pub mod display;
 pub mod distance;
+pub mod export;
 pub mod fill;
 pub mod gaussian;
 pub mod histogram;
