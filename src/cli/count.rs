@@ -1,11 +1,11 @@
 //! `fluocount count`: counts, label images, per-object and per-image tables.
 
 use super::{Choice, choice_flag, csv, load_image, parallel_map, value};
-use crate::core::{Analysis, analyze};
-use std::{
-    fmt::Write as _,
-    path::{Path, PathBuf},
+use crate::core::{
+    Analysis, analyze,
+    export::{self, OBJECT_COLUMNS, SUMMARY_COLUMNS},
 };
+use std::path::{Path, PathBuf};
 
 /// One image's results.
 struct Counted {
@@ -13,14 +13,6 @@ struct Counted {
     collection: String,
     analysis: Analysis,
 }
-
-/// ImageJ's Results column names, in ImageJ's order, plus our contrast.
-const OBJECT_COLUMNS: &str = "Image,Object,Area,Mean,Min,Max,X,Y,BX,BY,Width,Height,\
-Perim.,Circ.,AR,Round,Solidity,Contrast";
-
-/// ImageJ's Summarize columns, plus the level and the time.
-const SUMMARY_COLUMNS: &str = "Slice,Count,Total Area,Average Size,%Area,Mean,Collection,\
-Level,Width,Height,ms";
 
 pub(crate) fn run(args: &[String]) -> Result<i32, String> {
     let mut choice = Choice::Auto;
@@ -91,80 +83,41 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
     Ok(i32::from(failed))
 }
 
+/// The file stem of `path`, as given (the CLI keeps names with spaces; `export::file_stem` is
+/// for names from the browser).
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "image".into())
 }
 
+/// The file name of `path` as written in the tables.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// Writes the 16-bit label image of an analysis.
 fn write_labels(path: &Path, a: &Analysis) -> Result<(), String> {
     let err = |e: String| format!("{}: {e}", path.display());
-    if a.count() > u16::MAX as usize {
-        return Err(err(format!(
-            "{} objects do not fit a 16-bit label image",
-            a.count()
-        )));
-    }
-    let data: Vec<u16> = a.labels.iter().map(|&l| l as u16).collect();
-    let buf = image::ImageBuffer::<image::Luma<u16>, _>::from_raw(a.width, a.height, data)
-        .ok_or_else(|| err("label image size mismatch".into()))?;
-    buf.save(path).map_err(|e| err(e.to_string()))
+    let png = export::label_png(a).map_err(err)?;
+    std::fs::write(path, png).map_err(|e| err(e.to_string()))
 }
 
 fn write_tables(dir: &Path, choice: &Choice, done: &[Counted]) -> Result<(), String> {
-    let header = format!(
-        "# fluocount {}\n# parameters: {}\n",
-        env!("CARGO_PKG_VERSION"),
-        choice.describe()
-    );
-    let mut objects = format!("{header}{OBJECT_COLUMNS}\n");
+    let header = export::header(env!("CARGO_PKG_VERSION"), &choice.describe());
+    let names: Vec<String> = done.iter().map(|c| file_name(&c.path)).collect();
+    let rows: Vec<(&str, &Analysis)> = names
+        .iter()
+        .zip(done)
+        .map(|(n, c)| (n.as_str(), &c.analysis))
+        .collect();
+    let objects = format!("{header}{OBJECT_COLUMNS}\n{}", export::objects_csv(&rows));
     let mut summary = format!("{header}{SUMMARY_COLUMNS}\n");
-    for c in done {
-        let a = &c.analysis;
-        let name = csv(&c.path.file_name().map_or_else(
-            || c.path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ));
-        for ((o, s), k) in a.objects.iter().zip(&a.shapes).zip(&a.contrast) {
-            let _ = writeln!(
-                objects,
-                "{name},{},{},{:.3},{},{},{:.3},{:.3},{},{},{},{},{:.3},{:.4},{:.3},{:.3},{:.3},{:.3}",
-                o.label,
-                o.area,
-                o.mean,
-                o.min,
-                o.max,
-                o.x,
-                o.y,
-                o.bx,
-                o.by,
-                o.width,
-                o.height,
-                s.perimeter,
-                s.circularity,
-                s.aspect_ratio,
-                s.roundness,
-                s.solidity,
-                k
-            );
-        }
-        let total: u64 = a.objects.iter().map(|o| o.area).sum();
-        let sum: f64 = a.objects.iter().map(|o| o.mean * o.area as f64).sum();
-        let n = a.count();
-        let _ = writeln!(
-            summary,
-            "{name},{n},{total},{:.3},{:.3},{:.3},{},{},{},{},{:.1}",
-            if n == 0 { 0.0 } else { total as f64 / n as f64 },
-            100.0 * total as f64 / (a.width as f64 * a.height as f64).max(1.0),
-            if total == 0 { 0.0 } else { sum / total as f64 },
-            c.collection,
-            a.level
-                .map_or_else(|| "local".to_string(), |l| l.to_string()),
-            a.width,
-            a.height,
-            a.total_ms()
-        );
+    for (name, c) in names.iter().zip(done) {
+        summary.push_str(&export::summary_row(name, &c.analysis, &c.collection));
     }
     for (file, text) in [("objects.csv", objects), ("summary.csv", summary)] {
         let path = dir.join(file);

@@ -239,17 +239,28 @@ mod tests {
         assert_eq!(lines.len(), 4);
         let first: Vec<&str> = lines[0].split(',').collect();
         // quoted name, label 1, area 4, mean 200, min 200, max 200, centroid (1, 1), box 0,0 2x2
-        assert_eq!(first[..12], [
-            "\"a", "b.tif\"", "1", "4", "200.000", "200", "200", "1.000", "1.000", "0", "0", "2"
-        ]);
+        assert_eq!(
+            first[..12],
+            [
+                "\"a", "b.tif\"", "1", "4", "200.000", "200", "200", "1.000", "1.000", "0", "0",
+                "2"
+            ]
+        );
         let second: Vec<&str> = lines[1].split(',').collect();
         // the L: area 3, mean 100, centroid x = (5.5 + 4.5 + 5.5) / 3, y = (0.5 + 1.5 + 1.5) / 3
-        assert_eq!(second[..12], [
-            "\"a", "b.tif\"", "2", "3", "100.000", "100", "100", "5.167", "1.167", "4", "0", "2"
-        ]);
+        assert_eq!(
+            second[..12],
+            [
+                "\"a", "b.tif\"", "2", "3", "100.000", "100", "100", "5.167", "1.167", "4", "0",
+                "2"
+            ]
+        );
         assert!(lines[2].starts_with("c.tif,1,4,200.000,"));
         assert_eq!(
-            lines.iter().map(|l| l.matches(',').count()).collect::<Vec<_>>(),
+            lines
+                .iter()
+                .map(|l| l.matches(',').count())
+                .collect::<Vec<_>>(),
             vec![18, 18, 17, 17]
         );
         assert_eq!(objects_csv(&[]), "");
@@ -261,9 +272,12 @@ mod tests {
         let row = summary_row("c.tif", &a, "yellow");
         let f: Vec<&str> = row.trim_end().split(',').collect();
         // 7 px of 24 = 29.167 %; mean (4 * 200 + 3 * 100) / 7 = 157.143
-        assert_eq!(f[..10], [
-            "c.tif", "2", "7", "3.500", "29.167", "157.143", "yellow", "50", "6", "4"
-        ]);
+        assert_eq!(
+            f[..10],
+            [
+                "c.tif", "2", "7", "3.500", "29.167", "157.143", "yellow", "50", "6", "4"
+            ]
+        );
         assert!(row.ends_with('\n'));
         assert_eq!(f.len(), SUMMARY_COLUMNS.split(',').count());
     }
@@ -273,18 +287,22 @@ mod tests {
         let a = tiny();
         let labels = image::load_from_memory(&label_png(&a).unwrap()).unwrap();
         let labels = labels.as_luma16().expect("16-bit grey");
-        assert_eq!(labels.as_raw(), &[
-            1, 1, 0, 0, 0, 2, //
-            1, 1, 0, 0, 2, 2, //
-            0, 0, 0, 0, 0, 0, //
-            0, 0, 0, 0, 0, 0,
-        ]);
+        assert_eq!(
+            labels.as_raw(),
+            &[
+                1, 1, 0, 0, 0, 2, //
+                1, 1, 0, 0, 2, 2, //
+                0, 0, 0, 0, 0, 0, //
+                0, 0, 0, 0, 0, 0,
+            ]
+        );
         let mask = image::load_from_memory(&mask_png(&a).unwrap()).unwrap();
         let mask = mask.as_luma8().expect("8-bit grey");
         assert_eq!(mask.dimensions(), (6, 4));
-        assert_eq!(&mask.as_raw()[..12], &[
-            255, 255, 0, 0, 0, 255, 255, 255, 0, 0, 255, 255
-        ]);
+        assert_eq!(
+            &mask.as_raw()[..12],
+            &[255, 255, 0, 0, 0, 255, 255, 255, 0, 0, 255, 255]
+        );
         assert!(mask.as_raw()[12..].iter().all(|&v| v == 0));
     }
 
