@@ -6,6 +6,7 @@
 pub mod autothreshold;
 pub mod background;
 pub mod bitmask;
+pub mod cellcounter;
 pub mod channel;
 pub mod clock;
 pub mod decode;
