@@ -24,6 +24,7 @@ pub mod params;
 pub mod pipeline;
 pub mod presets;
 pub mod render;
+pub mod roi;
 pub mod scoring;
 pub mod shape;
 pub mod synth;
