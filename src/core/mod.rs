@@ -6,6 +6,7 @@
 pub mod autothreshold;
 pub mod background;
 pub mod bitmask;
+pub mod cellcounter;
 pub mod channel;
 pub mod clock;
 pub mod decode;
@@ -25,6 +26,7 @@ pub mod params;
 pub mod pipeline;
 pub mod presets;
 pub mod render;
+pub mod roi;
 pub mod scoring;
 pub mod shape;
 pub mod synth;
