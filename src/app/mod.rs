@@ -1,15 +1,21 @@
 //! The Leptos user interface (wasm32 only).
 
+pub mod annotate;
 pub mod bench;
 pub mod count;
+pub mod display_panel;
 pub mod dropzone;
+pub mod histogram_view;
 pub mod image_list;
 pub mod metrics;
+pub mod objects_table;
 pub mod overlay_panel;
 pub mod params_panel;
+pub mod results;
 pub mod state;
 pub mod tasks;
 pub mod threshold_control;
+pub mod toolbar;
 pub mod try_all;
 pub mod tune_panel;
 pub mod viewer;
@@ -19,8 +25,11 @@ use self::{
     dropzone::{DropZone, FilePicker},
     image_list::ImageList,
     metrics::Metrics,
+    objects_table::ObjectsTable,
     params_panel::ParamsPanel,
+    results::ResultsPanel,
     state::provide_app_state,
+    toolbar::HelpPanel,
     try_all::TryAll,
     tune_panel::TunePanel,
     viewer::Viewer,
@@ -61,14 +70,20 @@ pub fn App() -> impl IntoView {
                 <ParamsPanel />
                 <div class="centre">
                     <Viewer />
+                    <details class="drawer" data-testid="objects-drawer">
+                        <summary>"Objects table"</summary>
+                        <ObjectsTable />
+                    </details>
                     <TryAll />
                 </div>
                 <div class="side">
                     <ImageList />
+                    <ResultsPanel />
                     <Metrics />
                     <TunePanel />
                 </div>
             </main>
+            <HelpPanel />
         </DropZone>
     }
 }

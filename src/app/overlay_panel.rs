@@ -1,79 +1,77 @@
-//! Overlay settings: fill and outline switches, their colours and the fill opacity.
+//! Overlay layers: each with a switch, a colour and an opacity. They change only the display.
 
-use super::state::{Overlay, use_app_state};
+use super::state::{LayerSetting, Overlay, use_app_state};
 use crate::core::render::{hex_colour, parse_hex_colour};
 use leptos::prelude::*;
 
-/// A checkbox bound to one overlay switch.
+/// The settings of one layer: switch, colour (unless fixed) and opacity. Test ids are
+/// `overlay-{key}`, `{key}-colour` and `{key}-opacity`.
 #[component]
-fn OverlaySwitch(
+fn LayerControls(
     label: &'static str,
-    testid: &'static str,
-    field: fn(&mut Overlay) -> &mut bool,
+    key: &'static str,
+    field: fn(&mut Overlay) -> &mut LayerSetting,
+    /// The layer's colours are fixed (shown as a legend instead of a colour input).
+    #[prop(optional)]
+    legend: Option<&'static str>,
 ) -> impl IntoView {
     let state = use_app_state();
-    let checked = move || state.overlay.with(|o| *field(&mut o.clone()));
-    let on_change = move |e| {
-        let on = event_target_checked(&e);
-        state.overlay.update(|o| *field(o) = on);
-    };
+    let get = move || state.overlay.with(|o| *field(&mut o.clone()));
+    let switch = format!("overlay-{key}");
+    let colour = format!("{key}-colour");
+    let opacity = format!("{key}-opacity");
+    let pct = move || (get().opacity * 100.0).round().to_string();
     view! {
-        <div class="field check">
-            <input id=testid type="checkbox" data-testid=testid prop:checked=checked on:change=on_change />
-            <label for=testid>{label}</label>
+        <div class="layer">
+            <div class="field check">
+                <input id=switch.clone() type="checkbox" data-testid=switch.clone()
+                    prop:checked=move || get().on
+                    on:change=move |e| {
+                        let on = event_target_checked(&e);
+                        state.overlay.update(|o| field(o).on = on);
+                    } />
+                <label for=switch>{label}</label>
+            </div>
+            <div class="layer-style">
+                {match legend {
+                    Some(text) => view! { <span class="small legend">{text}</span> }.into_any(),
+                    None => view! {
+                        <label class="sr-only" for=colour.clone()>{format!("{label} colour")}</label>
+                        <input id=colour.clone() type="color" data-testid=colour
+                            prop:value=move || hex_colour(get().colour)
+                            on:input=move |e| {
+                                if let Some(c) = parse_hex_colour(&event_target_value(&e)) {
+                                    state.overlay.update(|o| field(o).colour = c);
+                                }
+                            } />
+                    }.into_any(),
+                }}
+                <label class="sr-only" for=opacity.clone()>{format!("{label} opacity")}</label>
+                <input id=opacity.clone() type="range" min="0" max="100" step="5" data-testid=opacity
+                    prop:value=pct
+                    on:input=move |e| {
+                        if let Ok(v) = event_target_value(&e).parse::<f32>() {
+                            state.overlay.update(|o| field(o).opacity = (v / 100.0).clamp(0.0, 1.0));
+                        }
+                    } />
+                <span class="value small" aria-hidden="true">{pct}"%"</span>
+            </div>
         </div>
     }
 }
 
-/// A colour input bound to one overlay colour.
-#[component]
-fn ColourField(
-    label: &'static str,
-    testid: &'static str,
-    field: fn(&mut Overlay) -> &mut [u8; 3],
-) -> impl IntoView {
-    let state = use_app_state();
-    let value = move || state.overlay.with(|o| hex_colour(*field(&mut o.clone())));
-    let on_input = move |e| {
-        if let Some(c) = parse_hex_colour(&event_target_value(&e)) {
-            state.overlay.update(|o| *field(o) = c);
-        }
-    };
-    view! {
-        <div class="field inline">
-            <label for=testid>{label}</label>
-            <input id=testid type="color" data-testid=testid prop:value=value on:input=on_input />
-        </div>
-    }
-}
-
-/// The overlay settings (they change only the display, never the count).
+/// Every overlay layer.
 #[component]
 pub fn OverlayPanel() -> impl IntoView {
-    let state = use_app_state();
-    let opacity = move || {
-        state
-            .overlay
-            .with(|o| (o.opacity * 100.0).round().to_string())
-    };
-    let on_opacity = move |e| {
-        if let Ok(v) = event_target_value(&e).parse::<f32>() {
-            state
-                .overlay
-                .update(|o| o.opacity = (v / 100.0).clamp(0.0, 1.0));
-        }
-    };
     view! {
-        <h3>"Overlay"</h3>
-        <OverlaySwitch label="Fill objects" testid="overlay-fill" field={|o| &mut o.fill} />
-        <ColourField label="Fill colour" testid="fill-colour" field={|o| &mut o.fill_colour} />
-        <div class="field">
-            <label for="fill-opacity">"Fill opacity " <span class="value">{opacity} "%"</span></label>
-            <input id="fill-opacity" type="range" min="0" max="100" step="5" data-testid="fill-opacity"
-                prop:value=opacity on:input=on_opacity />
+        <div class="layers" role="group" aria-label="Overlay layers">
+            <LayerControls label="Fill objects" key="fill" field={|o| &mut o.fill} />
+            <LayerControls label="Outlines" key="outline" field={|o| &mut o.outline} />
+            <LayerControls label="Object numbers" key="numbers" field={|o| &mut o.numbers} />
+            <LayerControls label="Centroids" key="centroids" field={|o| &mut o.centroids} />
+            <LayerControls label="Ground-truth outlines" key="truth" field={|o| &mut o.truth} />
+            <LayerControls label="Colour by ground truth (TP / FP / FN)" key="score"
+                field={|o| &mut o.score} legend="green TP · red FP · amber FN" />
         </div>
-        <OverlaySwitch label="Outline objects" testid="overlay-outline" field={|o| &mut o.outline} />
-        <ColourField label="Outline colour" testid="outline-colour" field={|o| &mut o.outline_colour} />
-        <OverlaySwitch label="Colour by ground truth (TP / FP / FN)" testid="overlay-score" field={|o| &mut o.score} />
     }
 }

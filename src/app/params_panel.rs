@@ -2,6 +2,8 @@
 //! pipeline runs (Input, Detect, Split, Filter).
 
 use super::{
+    display_panel::DisplayPanel,
+    histogram_view::HistogramView,
     overlay_panel::OverlayPanel,
     state::{PresetChoice, use_app_state},
     threshold_control::ThresholdControl,
@@ -147,7 +149,8 @@ fn PresetSelect() -> impl IntoView {
     }
 }
 
-/// Every analysis setting, the overlay switches and the parameters' text form.
+/// Every analysis setting in collapsible groups (Input, Detect, Filter), the display settings and
+/// overlay layers (Display), and the parameters' text form.
 #[component]
 pub fn ParamsPanel() -> impl IntoView {
     let state = use_app_state();
@@ -172,19 +175,20 @@ pub fn ParamsPanel() -> impl IntoView {
     let query = move || state.params.with(Params::to_query);
     view! {
         <aside class="panel params" aria-label="Parameters">
-            <h2>"Parameters"</h2>
-            <PresetSelect />
-            <fieldset>
-                <legend>"Input"</legend>
+            <h2 class="sr-only">"Parameters and display"</h2>
+            <details class="group" open data-testid="group-input">
+                <summary>"Input"</summary>
+                <PresetSelect />
                 <KeySelect label="Channel" key="channel" testid="channel" options=channels />
                 <KeyField label="Subtract background: rolling ball radius (px, 0 = off)" key="bg"
                     testid="background" step="5" max=MAX_WINDOW.to_string() />
                 <KeyField label="Smoothing sigma (px)" key="sigma" step="0.1" max=MAX_SIGMA.to_string() />
-            </fieldset>
-            <fieldset>
-                <legend>"Detect"</legend>
+            </details>
+            <details class="group" open data-testid="group-detect">
+                <summary>"Detect"</summary>
                 <KeySelect label="Threshold method" key="method" testid="method" options=methods />
                 <Show when=move || !local()><ThresholdControl /></Show>
+                <HistogramView />
                 <Show when=local>
                     <KeyField label="Local radius (px)" key="local_radius" step="1" min="1" max=MAX_WINDOW.to_string() />
                     <KeyField label="Parameter 1 (empty = method default)" key="p1" testid="local-p1" step="0.05" min="-1000000" />
@@ -193,18 +197,16 @@ pub fn ParamsPanel() -> impl IntoView {
                 <KeyField label="Opening radius (px)" key="open" step="1" max=MAX_RADIUS.to_string() />
                 <KeyField label="Closing radius (px)" key="close" step="1" max=MAX_RADIUS.to_string() />
                 <KeyCheck label="Fill holes" key="fill" testid="fill" />
-            </fieldset>
-            <fieldset>
-                <legend>"Split touching cells"</legend>
+                <h3>"Split touching cells"</h3>
                 <KeyCheck label="Watershed on the distance map" key="split" testid="split" />
                 <Show when=split>
                     <KeyField label="Seed prominence (px of distance)" key="prominence" step="0.25" max="1000".to_string() />
                     <KeyField label="Minimum seed distance (px)" key="seed_distance" step="1" max="1000".to_string() />
                 </Show>
                 <KeySelect label="Connectivity" key="conn" testid="connectivity" options=conns />
-            </fieldset>
-            <fieldset>
-                <legend>"Filter"</legend>
+            </details>
+            <details class="group" open data-testid="group-filter">
+                <summary>"Filter"</summary>
                 <KeyField label="Min area (px)" key="min_area" step="10" />
                 <KeyField label="Max area (px, empty = no limit)" key="max_area" step="100" min="1" />
                 <KeyField label="Min circularity (0–1)" key="min_circ" step="0.05" max="1".to_string() />
@@ -212,8 +214,14 @@ pub fn ParamsPanel() -> impl IntoView {
                 <KeyField label="Min mean intensity" key="min_mean" step="1" max="65535".to_string() />
                 <KeyField label="Min contrast to the surroundings (0 = off)" key="min_contrast" step="1" max="65535".to_string() />
                 <KeyCheck label="Exclude objects on the image edge" key="exclude_edges" testid="exclude-edges" />
-            </fieldset>
-            <OverlayPanel />
+            </details>
+            <details class="group" open data-testid="group-display">
+                <summary>"Display"</summary>
+                <p class="small">"Display settings never change the count."</p>
+                <DisplayPanel />
+                <h3>"Overlay layers"</h3>
+                <OverlayPanel />
+            </details>
             <button class="button" data-testid="reset"
                 on:click=move |_| state.apply_preset(PresetChoice::Custom, Params::default())>
                 "Reset to defaults"

@@ -1,15 +1,23 @@
 //! The app's state, shared through context: parameters, loaded images and their counts.
 
+use super::display_panel::initial_display;
 use crate::core::{
     Analysis, BitMask, Image, Params,
+    cellcounter::Corrections,
     clock::now_ms,
+    display::DisplaySettings,
     pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
     presets::{Collection, detect_collection},
-    render::{FILL_COLOUR, FILL_OPACITY, OUTLINE_COLOUR, OverlayStyle},
+    render::{FILL_COLOUR, FILL_OPACITY, OUTLINE_COLOUR, OverlayStyle, Paint, TP_COLOUR},
+    roi::Roi,
     scoring::{ImageScore, Pooled, ScoreOptions, score},
+    viewport::View,
 };
 use leptos::prelude::*;
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 /// One entry of the image list: a decoded image or a file that could not be read.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +53,8 @@ pub struct Slot {
     pub prepared: Option<(Params, Arc<Prepared>)>,
     /// The ground-truth mask, when one is attached.
     pub truth: Option<Arc<BitMask>>,
+    /// The last composite display picture with its settings.
+    pub display: Mutex<Option<(DisplaySettings, Arc<Vec<u8>>)>>,
 }
 
 /// The latest count of one image.
@@ -58,44 +68,152 @@ pub struct Outcome {
     pub score: Option<Arc<ImageScore>>,
 }
 
-/// The overlay settings (display only: they never change the analysis).
+/// One overlay layer's settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LayerSetting {
+    /// Drawn at all.
+    pub on: bool,
+    /// Colour.
+    pub colour: [u8; 3],
+    /// Opacity, 0..=1.
+    pub opacity: f32,
+}
+
+impl LayerSetting {
+    const fn new(on: bool, colour: [u8; 3], opacity: f32) -> Self {
+        LayerSetting {
+            on,
+            colour,
+            opacity,
+        }
+    }
+
+    /// The paint of this layer when it is on.
+    pub fn paint(self) -> Option<Paint> {
+        self.on.then_some(Paint {
+            colour: self.colour,
+            opacity: self.opacity,
+        })
+    }
+
+    /// `rgba(r, g, b, a)` for a canvas.
+    pub fn css(self) -> String {
+        let [r, g, b] = self.colour;
+        format!("rgba({r}, {g}, {b}, {})", self.opacity)
+    }
+}
+
+/// The overlay layers (display only: they never change the analysis).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Overlay {
-    /// Fill objects.
-    pub fill: bool,
-    /// Outline objects.
-    pub outline: bool,
-    /// Fill colour.
-    pub fill_colour: [u8; 3],
-    /// Fill opacity, 0..=1.
-    pub opacity: f32,
-    /// Outline colour.
-    pub outline_colour: [u8; 3],
-    /// With a mask: colour objects as true or false positives and ring the missed cells.
-    pub score: bool,
+    /// Object fill.
+    pub fill: LayerSetting,
+    /// Object outlines.
+    pub outline: LayerSetting,
+    /// Object numbers (labels) at their centroids.
+    pub numbers: LayerSetting,
+    /// A cross at each object's centroid.
+    pub centroids: LayerSetting,
+    /// Outlines of the ground-truth cells, when a mask is loaded.
+    pub truth: LayerSetting,
+    /// With a mask: colour objects as true or false positives and ring the missed cells (its
+    /// colour is fixed: green, red, amber).
+    pub score: LayerSetting,
 }
 
 impl Default for Overlay {
     fn default() -> Self {
         Overlay {
-            fill: true,
-            outline: true,
-            fill_colour: FILL_COLOUR,
-            opacity: FILL_OPACITY,
-            outline_colour: OUTLINE_COLOUR,
-            score: true,
+            fill: LayerSetting::new(true, FILL_COLOUR, FILL_OPACITY),
+            outline: LayerSetting::new(true, OUTLINE_COLOUR, 1.0),
+            numbers: LayerSetting::new(false, [255, 255, 255], 1.0),
+            centroids: LayerSetting::new(false, [255, 255, 0], 1.0),
+            truth: LayerSetting::new(false, [255, 160, 40], 1.0),
+            score: LayerSetting::new(true, TP_COLOUR, FILL_OPACITY),
         }
     }
 }
 
 impl Overlay {
-    /// The drawing style for these settings.
+    /// The drawing style of objects (fill and outline) for thumbnails.
     pub fn style(self) -> OverlayStyle {
         OverlayStyle {
-            fill: self.fill.then_some((self.fill_colour, self.opacity)),
-            outline: self.outline.then_some(self.outline_colour),
+            fill: self.fill.paint().map(|p| (p.colour, p.opacity)),
+            outline: self.outline.paint().map(|p| p.colour),
         }
     }
+}
+
+/// What a click in the image does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// Look: drag pans, hover reads pixels.
+    Inspect,
+    /// Cell Counter: a click adds a marker of the current type.
+    Add,
+    /// A click removes the detected object (or the marker) under it, or restores a removed one.
+    Remove,
+    /// Drag a rectangle region.
+    Rectangle,
+    /// Click polygon vertices; double-click, Enter or a click on the first vertex closes it.
+    Polygon,
+}
+
+impl Tool {
+    /// Every tool, in toolbar order.
+    pub const ALL: [Tool; 5] = [
+        Tool::Inspect,
+        Tool::Add,
+        Tool::Remove,
+        Tool::Rectangle,
+        Tool::Polygon,
+    ];
+
+    /// Name, for buttons and test ids.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Inspect => "inspect",
+            Tool::Add => "add",
+            Tool::Remove => "remove",
+            Tool::Rectangle => "rectangle",
+            Tool::Polygon => "polygon",
+        }
+    }
+
+    /// Button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Inspect => "Pan",
+            Tool::Add => "Add cell",
+            Tool::Remove => "Remove",
+            Tool::Rectangle => "Rectangle ROI",
+            Tool::Polygon => "Polygon ROI",
+        }
+    }
+
+    /// Keyboard shortcut.
+    pub fn key(self) -> char {
+        match self {
+            Tool::Inspect => 'v',
+            Tool::Add => 'a',
+            Tool::Remove => 'x',
+            Tool::Rectangle => 'r',
+            Tool::Polygon => 'p',
+        }
+    }
+}
+
+/// What is under the pointer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readout {
+    /// Pixel x.
+    pub x: u32,
+    /// Pixel y.
+    pub y: u32,
+    /// The raw samples, in the image's own depth.
+    pub values: Vec<u16>,
+    /// The object there, if any.
+    pub object: Option<u32>,
 }
 
 /// Where the parameters come from.
@@ -147,6 +265,30 @@ pub struct AppState {
     pub scoring: RwSignal<ScoreOptions>,
     /// Masks waiting for the user to choose their image.
     pub pending_masks: RwSignal<Vec<PendingMask>>,
+    /// The viewer's zoom and centre.
+    pub view: RwSignal<View>,
+    /// The viewer's size in CSS pixels.
+    pub viewport: RwSignal<(f64, f64)>,
+    /// The viewer's tool.
+    pub tool: RwSignal<Tool>,
+    /// The object under the pointer or hovered in the table.
+    pub hovered: RwSignal<Option<u32>>,
+    /// The object chosen in the table (outlined until another is chosen).
+    pub chosen: RwSignal<Option<u32>>,
+    /// What is under the pointer.
+    pub readout: RwSignal<Option<Readout>>,
+    /// The shortcut help is open.
+    pub help: RwSignal<bool>,
+    /// Display settings per image id.
+    pub displays: RwSignal<HashMap<u64, DisplaySettings>>,
+    /// Manual corrections per image id.
+    pub corrections: RwSignal<HashMap<u64, Corrections>>,
+    /// Regions of interest per image id.
+    pub rois: RwSignal<HashMap<u64, Vec<Roi>>>,
+    /// The marker type the add tool places.
+    pub marker_type: RwSignal<u32>,
+    /// The region being drawn, in image coordinates.
+    pub draft: RwSignal<Vec<(f64, f64)>>,
 }
 
 /// Creates the app state and provides it as context.
@@ -164,6 +306,18 @@ pub fn provide_app_state() -> AppState {
         next_id: StoredValue::new(1),
         scoring: RwSignal::new(ScoreOptions::default()),
         pending_masks: RwSignal::new(Vec::new()),
+        view: RwSignal::new(View::default()),
+        viewport: RwSignal::new((0.0, 0.0)),
+        tool: RwSignal::new(Tool::Inspect),
+        hovered: RwSignal::new(None),
+        chosen: RwSignal::new(None),
+        readout: RwSignal::new(None),
+        help: RwSignal::new(false),
+        displays: RwSignal::new(HashMap::new()),
+        corrections: RwSignal::new(HashMap::new()),
+        rois: RwSignal::new(HashMap::new()),
+        marker_type: RwSignal::new(1),
+        draft: RwSignal::new(Vec::new()),
     };
     provide_context(state);
     state
@@ -199,11 +353,16 @@ impl AppState {
     pub fn add_image(&self, name: String, image: Image, base: Vec<u8>) -> u64 {
         let id = self.new_id();
         let description = image.describe();
+        let display = initial_display(&image);
+        self.displays.update(|d| {
+            d.insert(id, display);
+        });
         let slot = Slot {
             image: Arc::new(image),
             base: Arc::new(base),
             prepared: None,
             truth: None,
+            display: Mutex::new(None),
         };
         self.slots.update_value(|s| {
             s.insert(id, slot);
@@ -276,9 +435,25 @@ impl AppState {
         });
     }
 
+    /// The display settings of image `id` (tracked).
+    pub fn display_of(&self, id: u64) -> DisplaySettings {
+        self.displays
+            .with(|d| d.get(&id).copied())
+            .unwrap_or_default()
+    }
+
     /// Removes an item; the selection moves to the first remaining image.
     pub fn remove(&self, id: u64) {
         self.items.update(|v| v.retain(|i| i.id != id));
+        self.displays.update(|d| {
+            d.remove(&id);
+        });
+        self.corrections.update(|c| {
+            c.remove(&id);
+        });
+        self.rois.update(|r| {
+            r.remove(&id);
+        });
         self.slots.update_value(|s| {
             s.remove(&id);
         });

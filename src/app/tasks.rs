@@ -54,6 +54,19 @@ async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// Reads a text file of at most `limit` bytes (invalid UTF-8 is replaced, not refused).
+pub async fn read_text(file: &web_sys::File, limit: usize) -> Result<String, String> {
+    if file.size() > limit as f64 {
+        return Err(format!(
+            "too large for a text file: {:.0} KiB, the limit is {} KiB",
+            file.size() / 1024.0,
+            limit / 1024
+        ));
+    }
+    let bytes = read_bytes(file).await?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 fn js_message(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))

@@ -29,9 +29,11 @@ pub mod render;
 pub mod roi;
 pub mod scoring;
 pub mod shape;
+pub mod summary;
 pub mod synth;
 pub mod threshold;
 pub mod tune;
+pub mod viewport;
 pub mod watershed;
 
 pub use self::{

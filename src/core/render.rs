@@ -1,6 +1,9 @@
 //! Display buffers: the image as 8-bit RGBA for a canvas, and the object overlay composited on it.
 
-use super::image::{Image, Layout, Pixels};
+use super::{
+    bitmask::BitMask,
+    image::{Image, Layout, Pixels},
+};
 use image::ImageEncoder;
 
 /// How objects are drawn over the image.
@@ -187,13 +190,136 @@ pub fn composite_scored(
             }
         }
     }
+    draw_rings(&mut out, w, h, score.missed);
+    out
+}
+
+/// One overlay layer drawn into the image: its colour and opacity (0..=1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Paint {
+    /// Colour.
+    pub colour: [u8; 3],
+    /// Opacity, 0 (invisible) to 1 (opaque).
+    pub opacity: f32,
+}
+
+impl Paint {
+    fn blend(self, px: &mut [u8]) {
+        let a = self.opacity.clamp(0.0, 1.0);
+        for (s, &t) in px.iter_mut().zip(&self.colour) {
+            *s = (f32::from(*s) * (1.0 - a) + f32::from(t) * a).round() as u8;
+        }
+    }
+}
+
+/// Every image-space overlay layer of the viewer, each optional.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Layers<'a> {
+    /// Object fill.
+    pub fill: Option<Paint>,
+    /// Object outlines (1 px, inside the object).
+    pub outline: Option<Paint>,
+    /// TP/FP colouring of objects and FN rings; its opacity applies to the fill, outlines and
+    /// rings are opaque. The fill and outline switches still decide what is drawn of objects.
+    pub score: Option<(ScoreOverlay<'a>, f32)>,
+    /// Outlines of the ground-truth mask's cells (mask pixels with a 4-neighbour outside it).
+    pub truth: Option<(&'a BitMask, Paint)>,
+    /// Per label (index = label − 1): objects removed by a manual correction, drawn as grey
+    /// outlines only.
+    pub removed: &'a [bool],
+}
+
+/// Grey for objects a person removed.
+pub const REMOVED_COLOUR: [u8; 3] = [150, 150, 150];
+
+/// `base` with every layer of `layers` drawn over it, in the order fill, outline (or their
+/// TP/FP versions), truth outlines, FN rings.
+///
+/// # Panics
+/// If `base`, `labels` or the truth mask do not match `width * height`.
+pub fn composite_layers(
+    base: &[u8],
+    labels: &[u32],
+    width: u32,
+    height: u32,
+    layers: &Layers<'_>,
+) -> Vec<u8> {
+    let (w, h) = (width as usize, height as usize);
+    assert_eq!(base.len(), w * h * 4, "base buffer does not match the size");
+    assert_eq!(labels.len(), w * h, "label image does not match the size");
+    let mut out = base.to_vec();
+    if layers.fill.is_some() || layers.outline.is_some() {
+        for (i, &l) in labels.iter().enumerate() {
+            if l == 0 {
+                continue;
+            }
+            let px = &mut out[i * 4..i * 4 + 3];
+            let removed = layers.removed.get(l as usize - 1).copied().unwrap_or(false);
+            let tp = layers
+                .score
+                .map(|(s, _)| s.matched.get(l as usize - 1).copied().unwrap_or(false));
+            let edge = on_outline(labels, w, h, i);
+            if removed {
+                if edge {
+                    px.copy_from_slice(&REMOVED_COLOUR);
+                }
+                continue;
+            }
+            let scored = |p: Paint, opacity: Option<f32>| match (tp, layers.score) {
+                (Some(t), Some((_, a))) => Paint {
+                    colour: if t { TP_COLOUR } else { FP_COLOUR },
+                    opacity: opacity.unwrap_or(a),
+                },
+                _ => p,
+            };
+            if let Some(p) = layers.outline.filter(|_| edge) {
+                scored(p, Some(p.opacity)).blend(px);
+            } else if let Some(p) = layers.fill {
+                scored(p, None).blend(px);
+            }
+        }
+    }
+    if let Some((truth, paint)) = layers.truth {
+        assert_eq!(
+            (truth.width() as usize, truth.height() as usize),
+            (w, h),
+            "truth mask does not match the size"
+        );
+        for y in 0..h {
+            for x in 0..w {
+                let (xu, yu) = (x as u32, y as u32);
+                if !truth.get(xu, yu) {
+                    continue;
+                }
+                let edge = x == 0
+                    || y == 0
+                    || x + 1 == w
+                    || y + 1 == h
+                    || !truth.get(xu - 1, yu)
+                    || !truth.get(xu + 1, yu)
+                    || !truth.get(xu, yu - 1)
+                    || !truth.get(xu, yu + 1);
+                if edge {
+                    let i = (y * w + x) * 4;
+                    paint.blend(&mut out[i..i + 3]);
+                }
+            }
+        }
+    }
+    if let Some((score, _)) = layers.score {
+        draw_rings(&mut out, w, h, score.missed);
+    }
+    out
+}
+
+fn draw_rings(out: &mut [u8], w: usize, h: usize, missed: &[(u32, u32, u32)]) {
     let mut put = |x: i64, y: i64| {
         if x >= 0 && y >= 0 && (x as usize) < w && (y as usize) < h {
             let i = (y as usize * w + x as usize) * 4;
             out[i..i + 3].copy_from_slice(&FN_COLOUR);
         }
     };
-    for &(cx, cy, r) in score.missed {
+    for &(cx, cy, r) in missed {
         let (cx, cy, r) = (i64::from(cx), i64::from(cy), i64::from(r.max(3)));
         let (inner, outer) = ((r - 1) * (r - 1), (r + 1) * (r + 1));
         for dy in -r - 1..=r + 1 {
@@ -205,7 +331,6 @@ pub fn composite_scored(
             }
         }
     }
-    out
 }
 
 /// A PNG of `rgba` (`width * height` pixels) scaled down to `max_width` (nearest pixel, aspect
@@ -300,5 +425,55 @@ mod tests {
         assert_eq!(at(10, 10), &FN_COLOUR, "centre dot");
         assert_eq!(at(14, 10), &FN_COLOUR, "ring at the radius");
         assert_eq!(at(12, 10), &[0, 0, 0], "inside the ring stays");
+    }
+
+    #[test]
+    fn layers_draw_truth_outlines_removed_objects_and_respect_opacity() {
+        let base = display_rgba(&Image::gray8(6, 6, vec![0; 36]));
+        let mut labels = vec![0u32; 36];
+        for y in 1..4 {
+            for x in 1..4 {
+                labels[y * 6 + x] = 1;
+            }
+        }
+        labels[35] = 2;
+        let mut truth = BitMask::new(6, 6);
+        for y in 0..2 {
+            for x in 4..6 {
+                truth.set(x, y, true);
+            }
+        }
+        let red = Paint {
+            colour: [200, 0, 0],
+            opacity: 0.5,
+        };
+        let out = composite_layers(
+            &base,
+            &labels,
+            6,
+            6,
+            &Layers {
+                fill: Some(red),
+                outline: Some(Paint {
+                    colour: [0, 0, 200],
+                    opacity: 1.0,
+                }),
+                truth: Some((
+                    &truth,
+                    Paint {
+                        colour: [0, 250, 0],
+                        opacity: 1.0,
+                    },
+                )),
+                removed: &[false, true],
+                ..Layers::default()
+            },
+        );
+        let at = |x: usize, y: usize| &out[(y * 6 + x) * 4..(y * 6 + x) * 4 + 3];
+        assert_eq!(at(2, 2), &[100, 0, 0], "half-opaque fill in the middle");
+        assert_eq!(at(1, 1), &[0, 0, 200], "outline");
+        assert_eq!(at(5, 5), &REMOVED_COLOUR, "removed object drawn grey");
+        assert_eq!(at(4, 0), &[0, 250, 0], "truth outline");
+        assert_eq!(at(0, 5), &[0, 0, 0], "background untouched");
     }
 }

@@ -1,0 +1,260 @@
+//! Display settings of the selected image (ImageJ's Brightness/Contrast, channels and lookup
+//! tables). They change only what is drawn, never the analysis.
+
+use super::state::{AppState, use_app_state};
+use crate::core::{
+    BitDepth, Image, Plane,
+    display::{
+        DisplayMode, DisplaySettings, GAMMA_MAX, GAMMA_MIN, Limits, Lut, auto_limits,
+        channel_histograms,
+    },
+    histogram::histogram,
+};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// ImageJ's default saturation of Enhance Contrast and of the B&C "Auto" button, in percent.
+pub const DEFAULT_SATURATED: f64 = 0.35;
+
+/// The settings a freshly opened image gets: 8-bit at full range, 16-bit from its smallest to its
+/// largest value per channel (as ImageJ opens 16-bit images), so a 12-bit image is not black.
+pub fn initial_display(image: &Image) -> DisplaySettings {
+    let mut s = DisplaySettings::new(image.bit_depth());
+    if image.bit_depth() == BitDepth::Sixteen {
+        for (c, h) in channel_histograms(image).iter().enumerate().take(3) {
+            s.limits[c] = auto_limits(h, 0.0);
+        }
+    }
+    s
+}
+
+/// The plane the analysed view shows, and its depth, for the selected image.
+fn analysed_plane(state: AppState, id: u64) -> Option<Arc<crate::core::pipeline::Prepared>> {
+    state.slots.with_value(|s| {
+        s.get(&id)
+            .and_then(|s| s.prepared.as_ref().map(|(_, p)| p.clone()))
+    })
+}
+
+/// Auto limits for the current mode with `saturated` percent.
+fn auto(state: AppState, id: u64, settings: &mut DisplaySettings, saturated: f64) {
+    match settings.mode {
+        DisplayMode::Composite => {
+            let hists = state
+                .slots
+                .with_value(|s| s.get(&id).map(|s| channel_histograms(&s.image)));
+            if let Some(hists) = hists {
+                for (c, h) in hists.iter().enumerate().take(3) {
+                    settings.limits[c] = auto_limits(h, saturated);
+                }
+            }
+        }
+        DisplayMode::Analysed(_) => {
+            if let Some(p) = analysed_plane(state, id) {
+                settings.limits[0] = auto_limits(&histogram(p.thresholded()), saturated);
+            }
+        }
+    }
+}
+
+/// The depth of what the current mode shows.
+fn shown_depth(state: AppState, id: u64, mode: DisplayMode) -> BitDepth {
+    match mode {
+        DisplayMode::Composite => state
+            .slots
+            .with_value(|s| s.get(&id).map(|s| s.image.bit_depth()))
+            .unwrap_or(BitDepth::Eight),
+        DisplayMode::Analysed(_) => {
+            analysed_plane(state, id).map_or(BitDepth::Eight, |p| p.thresholded().depth)
+        }
+    }
+}
+
+/// The display settings of the selected image.
+#[component]
+pub fn DisplayPanel() -> impl IntoView {
+    let state = use_app_state();
+    let saturated = RwSignal::new(DEFAULT_SATURATED);
+    let current = Memo::new(move |_| {
+        let id = state.selected.get()?;
+        Some((id, state.display_of(id)))
+    });
+    let update = move |f: &dyn Fn(&mut DisplaySettings, u64)| {
+        if let Some((id, mut s)) = current.get_untracked() {
+            f(&mut s, id);
+            state.displays.update(|d| {
+                d.insert(id, s);
+            });
+        }
+    };
+    let colour = move || {
+        state.selected.get().is_some_and(|id| {
+            state
+                .slots
+                .with_value(|s| s.get(&id).is_some_and(|s| s.image.layout().channels() >= 3))
+        })
+    };
+    let analysed = move || {
+        current
+            .get()
+            .is_some_and(|(_, s)| matches!(s.mode, DisplayMode::Analysed(_)))
+    };
+    let rows = move || -> Vec<(usize, &'static str)> {
+        if analysed() {
+            vec![(0, "Analysed")]
+        } else if colour() {
+            vec![(0, "Red"), (1, "Green"), (2, "Blue")]
+        } else {
+            vec![(0, "Grey")]
+        }
+    };
+    let max_value = move || {
+        current
+            .get()
+            .map_or(255, |(id, s)| shown_depth(state, id, s.mode).max_value())
+    };
+    let on_mode = move |e| {
+        let v = event_target_value(&e);
+        update(&|s, id| {
+            s.mode = match v.as_str() {
+                "analysed" => DisplayMode::Analysed(Lut::Grays),
+                _ => DisplayMode::Composite,
+            };
+            let depth = shown_depth(state, id, s.mode);
+            s.limits = [Limits::full(depth); 3];
+            if depth == BitDepth::Sixteen {
+                auto(state, id, s, 0.0);
+            }
+        });
+    };
+    let on_lut = move |e| {
+        if let Some(lut) = Lut::from_name(&event_target_value(&e)) {
+            update(&|s, _| s.mode = DisplayMode::Analysed(lut));
+        }
+    };
+    let lut_now = move || match current.get() {
+        Some((
+            _,
+            DisplaySettings {
+                mode: DisplayMode::Analysed(l),
+                ..
+            },
+        )) => l.name(),
+        _ => "Grays",
+    };
+    view! {
+        <div class="display" data-testid="display">
+            <div class="field">
+                <label for="display-mode">"Show"</label>
+                <select id="display-mode" data-testid="display-mode" on:change=on_mode>
+                    <option value="composite" prop:selected=move || !analysed()>"Image colours"</option>
+                    <option value="analysed" prop:selected=analysed>"Analysed channel"</option>
+                </select>
+            </div>
+            <Show when=analysed>
+                <div class="field">
+                    <label for="display-lut">"Lookup table"</label>
+                    <select id="display-lut" data-testid="display-lut" on:change=on_lut>
+                        {Lut::ALL.into_iter().map(|l| view! {
+                            <option value=l.name() prop:selected=move || lut_now() == l.name()>{l.name()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            </Show>
+            <table class="limits">
+                <caption class="small">"Display range (Brightness/Contrast)"</caption>
+                <thead><tr><th scope="col">"Channel"</th><th scope="col">"Min"</th><th scope="col">"Max"</th></tr></thead>
+                <tbody>
+                    {move || rows().into_iter().map(|(c, name)| {
+                        let on_id = format!("channel-on-{c}");
+                        let min_id = format!("display-min-{c}");
+                        let max_id = format!("display-max-{c}");
+                        let limits = move || current.get().map(|(_, s)| s.limits[c]).unwrap_or(Limits { min: 0, max: 255 });
+                        let set = move |min: Option<u16>, max: Option<u16>| update(&|s, _| {
+                            if let Some(v) = min { s.limits[c].min = v; }
+                            if let Some(v) = max { s.limits[c].max = v; }
+                        });
+                        view! {
+                            <tr>
+                                <th scope="row">
+                                    {(!analysed()).then(|| view! {
+                                        <input id=on_id.clone() type="checkbox" data-testid=on_id.clone()
+                                            prop:checked=move || current.get().is_none_or(|(_, s)| s.channels[c])
+                                            on:change=move |e| {
+                                                let on = event_target_checked(&e);
+                                                update(&|s, _| s.channels[c] = on);
+                                            } />
+                                    })}
+                                    <label for=on_id.clone()>{name}</label>
+                                </th>
+                                <td>
+                                    <label class="sr-only" for=min_id.clone()>{format!("{name} minimum")}</label>
+                                    <input id=min_id.clone() type="number" min="0" max=max_value step="1" data-testid=min_id
+                                        prop:value=move || limits().min.to_string()
+                                        on:change=move |e| { if let Ok(v) = event_target_value(&e).trim().parse::<u16>() { set(Some(v), None) } } />
+                                </td>
+                                <td>
+                                    <label class="sr-only" for=max_id.clone()>{format!("{name} maximum")}</label>
+                                    <input id=max_id.clone() type="number" min="0" max=max_value step="1" data-testid=max_id
+                                        prop:value=move || limits().max.to_string()
+                                        on:change=move |e| { if let Ok(v) = event_target_value(&e).trim().parse::<u16>() { set(None, Some(v)) } } />
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <div class="row">
+                <label for="display-saturated" class="small">"Saturated %"</label>
+                <input id="display-saturated" class="short" type="number" min="0" max="50" step="0.05"
+                    data-testid="display-saturated" prop:value=move || saturated.get().to_string()
+                    on:change=move |e| {
+                        if let Ok(v) = event_target_value(&e).trim().parse::<f64>()
+                            && (0.0..=50.0).contains(&v)
+                        {
+                            saturated.set(v);
+                        }
+                    } />
+                <button class="button small-button" type="button" data-testid="display-auto"
+                    on:click=move |_| update(&|s, id| auto(state, id, s, saturated.get_untracked()))>"Auto"</button>
+                <button class="button small-button" type="button" data-testid="display-reset"
+                    on:click=move |_| update(&|s, id| {
+                        let fresh = state.slots.with_value(|sl| sl.get(&id).map(|sl| initial_display(&sl.image)));
+                        if let Some(f) = fresh { *s = f; }
+                    })>"Reset"</button>
+            </div>
+            <div class="field">
+                <label for="display-gamma">"Gamma "
+                    <span class="value" data-testid="display-gamma-value">{move || current.get().map_or_else(|| "1.00".into(), |(_, s)| format!("{:.2}", s.gamma))}</span>
+                </label>
+                <input id="display-gamma" type="range" min=GAMMA_MIN.to_string() max=GAMMA_MAX.to_string() step="0.05"
+                    data-testid="display-gamma"
+                    prop:value=move || current.get().map_or(1.0, |(_, s)| s.gamma).to_string()
+                    on:input=move |e| {
+                        if let Ok(v) = event_target_value(&e).parse::<f32>() {
+                            update(&|s, _| s.gamma = v.clamp(GAMMA_MIN, GAMMA_MAX));
+                        }
+                    } />
+            </div>
+        </div>
+    }
+}
+
+/// The picture of a slot under `settings`, from the slot's cache when it matches.
+pub fn rendered(image: &Image, analysed: Option<&Plane>, settings: &DisplaySettings) -> Vec<u8> {
+    match (settings.mode, analysed) {
+        (DisplayMode::Analysed(_), Some(p))
+            if (p.width, p.height) == (image.width(), image.height()) =>
+        {
+            crate::core::display::render(image, p, settings)
+        }
+        _ => {
+            let composite = DisplaySettings {
+                mode: DisplayMode::Composite,
+                ..*settings
+            };
+            let empty = Plane::new(0, 0, BitDepth::Eight, Vec::new());
+            crate::core::display::render(image, &empty, &composite)
+        }
+    }
+}
