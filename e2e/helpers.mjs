@@ -302,6 +302,51 @@ export class App {
     );
   }
 
+  /** The viewport's box on the page: `{x, y, width, height}`. */
+  async viewport() {
+    const el = await this.waitFor(tid('viewport'));
+    const box = await el.boundingBox();
+    await el.dispose();
+    return box;
+  }
+
+  /** The pointer readout parsed: `{x, y, text, object}` (object null when none), or null. */
+  async readout() {
+    const t = (await this.page.textContent(tid('readout')))?.trim() ?? '';
+    const m = /^x=(\d+), y=(\d+), (.*?), (?:object (\d+)|no object)$/.exec(t);
+    return m ? { x: Number(m[1]), y: Number(m[2]), text: m[3], object: m[4] ? Number(m[4]) : null } : null;
+  }
+
+  /** Moves the mouse to page point (x, y) and resolves to the readout there. */
+  async hover(x, y) {
+    await this.page.mouse.move(x, y);
+    await this.frames(1);
+    return this.readout();
+  }
+
+  /** The zoom shown in the toolbar, as a number (1 = 100%). */
+  async zoom() {
+    const t = await this.page.textContent(tid('zoom'));
+    return Number.parseFloat(t) / 100;
+  }
+
+  /** Clicks the export button `id` and resolves to `{name, bytes}` of the download. */
+  async download(id) {
+    const [dl] = await Promise.all([
+      this.guard(`a download from ${tid(id)}`, this.page.waitForEvent('download', { timeout: WAIT_MS })),
+      this.page.click(tid(id)),
+    ]);
+    const file = await dl.path();
+    return { name: dl.suggestedFilename(), bytes: await readFile(file) };
+  }
+
+  /** Presses `key` with the focus on the page body (not in a field). */
+  async key(key) {
+    await this.page.evaluate(() => document.activeElement?.blur());
+    await this.page.keyboard.press(key);
+    await this.frames(1);
+  }
+
   /** Waits for the next animation frames, so a redraw after a change has happened. */
   frames(n = 2) {
     return this.page.evaluate(
