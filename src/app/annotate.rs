@@ -134,9 +134,8 @@ pub fn can_redo(state: AppState) -> bool {
     })
 }
 
-/// A click (not a drag) at image point `(x, y)` with the current tool; `detail` is the click
-/// count (2 for a double click).
-pub fn click(state: AppState, x: f64, y: f64, detail: i32) {
+/// A click (not a drag) at image point `(x, y)` with the current tool.
+pub fn click(state: AppState, x: f64, y: f64) {
     let Some(id) = state.selected.get_untracked() else {
         return;
     };
@@ -200,7 +199,7 @@ pub fn click(state: AppState, x: f64, y: f64, detail: i32) {
                         (a - c).hypot(b - e) <= HIT_PX
                     })
             });
-            if closes || (detail >= 2 && state.draft.with_untracked(|d| d.len() >= 3)) {
+            if closes {
                 close_polygon(state);
             } else {
                 state.draft.update(|d| d.push((x, y)));
@@ -227,9 +226,11 @@ fn add_roi(state: AppState, shape: RoiShape) {
     });
 }
 
-/// Closes the polygon being drawn into a region (at least 3 vertices).
+/// Closes the polygon being drawn into a region (at least 3 distinct vertices; the repeated
+/// vertex of a double click counts once).
 pub fn close_polygon(state: AppState) {
-    let draft = state.draft.get_untracked();
+    let mut draft = state.draft.get_untracked();
+    draft.dedup_by(|a, b| (a.0 - b.0).hypot(a.1 - b.1) < 1e-6);
     state.draft.set(Vec::new());
     if draft.len() >= 3 {
         add_roi(state, RoiShape::Polygon(draft));

@@ -384,9 +384,15 @@ pub fn Viewer() -> impl IntoView {
                 let size = (r.width(), r.height());
                 let before = state.viewport.get_untracked();
                 if size != before {
+                    // A fitted view stays fitted when the viewport changes (a panel opens).
+                    let fitted = selected_size(state).is_some_and(|(w, h)| {
+                        let f = View::fit(w, h, before.0, before.1);
+                        let v = state.view.get_untracked();
+                        (v.zoom - f.zoom).abs() < 1e-9 && v.cx == f.cx && v.cy == f.cy
+                    });
                     let first = before.0 < 1.0 || before.1 < 1.0;
                     state.viewport.set(size);
-                    if first {
+                    if first || fitted {
                         fit(state);
                     }
                 }
@@ -466,6 +472,9 @@ pub fn Viewer() -> impl IntoView {
             } else {
                 // A second finger: pinch, not a click or a region.
                 g.dragged = true;
+                if let [a, b, ..] = g.pointers[..] {
+                    g.pinch = Some((a.1 - b.1).hypot(a.2 - b.2));
+                }
                 state.draft.update(|d| {
                     if state.tool.get_untracked() == Tool::Rectangle {
                         d.clear();
@@ -543,7 +552,7 @@ pub fn Viewer() -> impl IntoView {
             let (ix, iy) = state.view.get_untracked().to_image(sx, sy, vw, vh);
             match state.tool.get_untracked() {
                 Tool::Rectangle => annotate::rect_end(state),
-                _ if clicked => annotate::click(state, ix, iy, e.detail()),
+                _ if clicked => annotate::click(state, ix, iy),
                 _ => {}
             }
         }
@@ -596,6 +605,11 @@ pub fn Viewer() -> impl IntoView {
                 on:pointercancel=on_cancel
                 on:pointerleave=on_leave
                 on:contextmenu=move |e: ev::MouseEvent| e.prevent_default()
+                on:dblclick=move |_| {
+                    if state.tool.get_untracked() == Tool::Polygon {
+                        annotate::close_polygon(state);
+                    }
+                }
             >
                 <canvas
                     class="canvas"
