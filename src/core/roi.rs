@@ -1,8 +1,10 @@
 //! Regions of interest: rectangles and polygons, their pixel masks, and counting objects inside.
 //!
-//! The conventions are ImageJ's: a polygon is filled by the even-odd rule
-//! (`java.awt.Polygon.contains`, `ij.gui.PolygonRoi.contains`), and a pixel belongs to a region
-//! when its centre (x + 0.5, y + 0.5) is inside (`ij.process.PolygonFiller`). An object counts in
+//! The conventions are ImageJ's (checked against ImageJ 1.53t by `tests/roi_parity.rs`): a
+//! polygon is filled by the even-odd rule of `ij.process.FloatPolygon.contains`, where a point
+//! exactly on an edge is inside on the right and bottom edges and outside on the left and top
+//! ones; and a pixel belongs to a region when its centre (x + 0.5, y + 0.5) is inside
+//! (`ij.gui.PolygonRoi.contains`, `getMask`). An object counts in
 //! a region when its centroid, in ImageJ's convention ([`crate::core::ObjectStats`]'s `x`, `y`:
 //! pixel centres at +0.5), is inside; so a one-pixel object counts exactly when its pixel is in
 //! the region's mask.
@@ -50,18 +52,18 @@ pub struct RoiCount {
     pub density_per_mpx: f64,
 }
 
-/// The smallest pixel x with x + 0.5 >= a, clamped to 0..=w; NaN gives w (an empty span).
-fn px_start(a: f64, w: u32) -> u32 {
+/// The smallest pixel x with x + 0.5 > a, clamped to 0..=w; NaN gives w (an empty span).
+fn px_after(a: f64, w: u32) -> u32 {
     if a.is_nan() {
         return w;
     }
     let c = a.clamp(-1.0, w as f64 + 1.0);
-    let mut x = (c - 0.5).ceil() as i64;
+    let mut x = (c - 0.5).floor() as i64 + 1;
     // (c - 0.5) may round; settle on the exact answer (at most a step each way).
-    while (x - 1) as f64 + 0.5 >= c {
+    while (x - 1) as f64 + 0.5 > c {
         x -= 1;
     }
-    while (x as f64) + 0.5 < c {
+    while (x as f64) + 0.5 <= c {
         x += 1;
     }
     x.clamp(0, w as i64) as u32
@@ -86,82 +88,37 @@ impl Roi {
 
     /// The outline as polygon vertices (a rectangle's four corners, clockwise from top-left).
     pub fn vertices(&self) -> Vec<(f64, f64)> {
+        self.with_vertices(<[_]>::to_vec)
+    }
+
+    /// Calls `f` on the outline without allocating (per-centroid tests stay cheap).
+    fn with_vertices<R>(&self, f: impl FnOnce(&[(f64, f64)]) -> R) -> R {
         match &self.shape {
             RoiShape::Rect { x, y, w, h } => {
-                vec![(*x, *y), (x + w, *y), (x + w, y + h), (*x, y + h)]
+                f(&[(*x, *y), (x + w, *y), (x + w, y + h), (*x, y + h)])
             }
-            RoiShape::Polygon(v) => v.clone(),
+            RoiShape::Polygon(v) => f(v),
         }
     }
 
     /// The bounding box (x, y, width, height), as ImageJ's `Roi.getFloatBounds`; all zero for a
     /// polygon without vertices.
     pub fn bounds(&self) -> (f64, f64, f64, f64) {
-        let v = self.vertices();
-        if v.is_empty() {
-            return (0.0, 0.0, 0.0, 0.0);
-        }
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for &(x, y) in &v {
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x);
-            y1 = y1.max(y);
-        }
-        (x0, y0, x1 - x0, y1 - y0)
+        self.with_vertices(bounds_of)
     }
 
-    /// Whether point (x, y) is inside, by the even-odd rule with java.awt's half-open edges:
-    /// a rectangle holds x..x+w (right edge excluded), y..y+h likewise.
+    /// Whether point (x, y) is inside, by the even-odd rule of ImageJ's `FloatPolygon.contains`:
+    /// a rectangle holds x in (x0, x0 + w] and y in (y0, y0 + h] (left and top edges excluded).
     pub fn contains(&self, x: f64, y: f64) -> bool {
-        let v = self.vertices();
-        let mut inside = false;
-        let mut j = v.len().wrapping_sub(1);
-        for (i, &(xi, yi)) in v.iter().enumerate() {
-            let (xj, yj) = v[j];
-            if (yi > y) != (yj > y) && x < crossing(xi, yi, xj, yj, y) {
-                inside = !inside;
-            }
-            j = i;
-        }
-        inside
+        self.with_vertices(|v| contains(v, x, y))
     }
 
     /// Calls `span(y, x0, x1)` for each run of mask pixels x0..x1 on row y, clipped to the image.
-    fn spans(&self, width: u32, height: u32, mut span: impl FnMut(u32, u32, u32)) {
-        let v = self.vertices();
-        if v.len() < 3 || width == 0 || height == 0 {
-            return;
-        }
-        let (_, by, _, bh) = self.bounds();
-        // Rows whose centre can be inside: y + 0.5 in [by, by + bh).
-        let y0 = px_start(by, height);
-        let y1 = px_start(by + bh, height);
-        let mut xs: Vec<f64> = Vec::with_capacity(v.len());
-        for y in y0..y1 {
-            let yc = y as f64 + 0.5;
-            xs.clear();
-            let mut j = v.len() - 1;
-            for (i, &(xi, yi)) in v.iter().enumerate() {
-                let (xj, yj) = v[j];
-                if (yi > yc) != (yj > yc) {
-                    xs.push(crossing(xi, yi, xj, yj, yc));
-                }
-                j = i;
-            }
-            xs.sort_unstable_by(f64::total_cmp);
-            // A centre xc is inside when an odd number of crossings lie right of it, i.e.
-            // xs[2k] <= xc < xs[2k + 1].
-            for pair in xs.chunks_exact(2) {
-                let (a, b) = (px_start(pair[0], width), px_start(pair[1], width));
-                if a < b {
-                    span(y, a, b);
-                }
-            }
-        }
+    fn spans(&self, width: u32, height: u32, span: impl FnMut(u32, u32, u32)) {
+        self.with_vertices(|v| spans(v, width, height, span));
     }
 
-    /// The region as a mask: pixels whose centre is inside (ImageJ's `PolygonFiller`).
+    /// The region as a mask: pixels whose centre is inside (as ImageJ's `PolygonRoi.getMask`).
     pub fn mask(&self, width: u32, height: u32) -> BitMask {
         let mut m = BitMask::new(width, height);
         self.spans(width, height, |y, x0, x1| {
@@ -181,10 +138,72 @@ impl Roi {
     }
 }
 
-/// Where edge (xi, yi)–(xj, yj) crosses the horizontal line at y, dividing first as
-/// `java.awt.Polygon.contains` does.
+/// Bounding box (x, y, w, h) of vertices; zeros when there are none.
+fn bounds_of(v: &[(f64, f64)]) -> (f64, f64, f64, f64) {
+    if v.is_empty() {
+        return (0.0, 0.0, 0.0, 0.0);
+    }
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for &(x, y) in v {
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x);
+        y1 = y1.max(y);
+    }
+    (x0, y0, x1 - x0, y1 - y0)
+}
+
+/// Even-odd point-in-polygon test of ImageJ's `FloatPolygon.contains`.
+fn contains(v: &[(f64, f64)], x: f64, y: f64) -> bool {
+    let mut inside = false;
+    let mut j = v.len().wrapping_sub(1);
+    for (i, &(xi, yi)) in v.iter().enumerate() {
+        let (xj, yj) = v[j];
+        if (yi >= y) != (yj >= y) && x > crossing(xi, yi, xj, yj, y) {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
+
+/// The mask runs of a polygon, row by row (see [`Roi::mask`]).
+fn spans(v: &[(f64, f64)], width: u32, height: u32, mut span: impl FnMut(u32, u32, u32)) {
+    if v.len() < 3 || width == 0 || height == 0 {
+        return;
+    }
+    let (_, by, _, bh) = bounds_of(v);
+    // Rows whose centre can be inside: y + 0.5 in (by, by + bh].
+    let y0 = px_after(by, height);
+    let y1 = px_after(by + bh, height);
+    let mut xs: Vec<f64> = Vec::with_capacity(v.len());
+    for y in y0..y1 {
+        let yc = y as f64 + 0.5;
+        xs.clear();
+        let mut j = v.len() - 1;
+        for (i, &(xi, yi)) in v.iter().enumerate() {
+            let (xj, yj) = v[j];
+            if (yi >= yc) != (yj >= yc) {
+                xs.push(crossing(xi, yi, xj, yj, yc));
+            }
+            j = i;
+        }
+        xs.sort_unstable_by(f64::total_cmp);
+        // A centre xc is inside when an odd number of crossings lie left of it, i.e.
+        // xs[2k] < xc <= xs[2k + 1].
+        for pair in xs.chunks_exact(2) {
+            let (a, b) = (px_after(pair[0], width), px_after(pair[1], width));
+            if a < b {
+                span(y, a, b);
+            }
+        }
+    }
+}
+
+/// Where edge (xi, yi)–(xj, yj) crosses the horizontal line at y, in the operation order of
+/// `FloatPolygon.contains` so that boundary cases round alike.
 fn crossing(xi: f64, yi: f64, xj: f64, yj: f64, y: f64) -> f64 {
-    xi + (y - yi) / (yj - yi) * (xj - xi)
+    (xj - xi) * (y - yi) / (yj - yi) + xi
 }
 
 /// Counts, per region, the objects whose centroid (ImageJ convention, as
@@ -344,26 +363,27 @@ mod tests {
     use crate::bitmask;
 
     #[test]
-    fn rectangle_mask_is_half_open() {
+    fn rectangle_holds_its_right_and_bottom_edges() {
         let r = Roi::rect("a", 1.0, 1.0, 2.0, 1.0);
         assert_eq!(r.mask(4, 3), bitmask!["....", ".##.", "...."]);
-        assert!(r.contains(1.0, 1.0) && r.contains(2.99, 1.99));
-        assert!(!r.contains(3.0, 1.5) && !r.contains(1.5, 2.0) && !r.contains(0.99, 1.5));
-        // Half pixels: only centres count.
-        let r = Roi::rect("b", 0.6, 0.0, 1.0, 0.5);
-        assert_eq!(r.area_px(3, 1), 0);
-        let r = Roi::rect("b", 0.5, 0.0, 1.0, 0.6);
-        assert_eq!(r.mask(3, 1), bitmask!["#.."]);
+        assert!(r.contains(1.01, 1.01) && r.contains(3.0, 2.0) && r.contains(3.0, 1.5));
+        assert!(!r.contains(1.0, 1.5) && !r.contains(1.5, 1.0) && !r.contains(3.01, 1.5));
+        // Half pixels: only centres count, those on the right and bottom edges included.
+        let r = Roi::rect("b", 0.5, 0.5, 1.0, 1.0);
+        assert_eq!(r.mask(3, 2), bitmask!["...", ".#."]);
+        assert_eq!(Roi::rect("c", 0.6, 0.0, 0.8, 1.0).area_px(3, 1), 0);
     }
 
     #[test]
     fn triangle_mask_by_pixel_centres() {
         let t = Roi::polygon("t", vec![(0.0, 0.0), (4.0, 0.0), (0.0, 4.0)]);
+        // Centres on the hypotenuse (a right-hand edge) are inside, as in ImageJ.
         assert_eq!(
             t.mask(5, 5),
-            bitmask!["###..", "##...", "#....", ".....", "....."]
+            bitmask!["####.", "###..", "##...", "#....", "....."]
         );
-        assert_eq!(t.area_px(5, 5), 6);
+        assert_eq!(t.area_px(5, 5), 10);
+        assert!(t.contains(2.0, 2.0) && !t.contains(0.0, 2.0) && !t.contains(2.0, 0.0));
         assert_eq!(t.bounds(), (0.0, 0.0, 4.0, 4.0));
     }
 
@@ -411,14 +431,14 @@ mod tests {
             Roi::polygon("tri", vec![(0.0, 0.0), (10.0, 0.0), (0.0, 10.0)]),
         ];
         // A one-pixel object at (4, 4) has centroid (4.5, 4.5): inside both; (5, 1) is on the
-        // excluded right edge of "left".
+        // (included) right edge of "left".
         let c = [(4.5, 4.5), (5.0, 1.0), (9.5, 9.5), (0.5, 9.0)];
         let n = count_in_rois(&rois, &c, 10, 10);
-        assert_eq!((n[0].count, n[0].area_px), (2, 50));
-        assert_eq!(n[0].density_per_mpx, 2.0 * 1e6 / 50.0);
+        assert_eq!((n[0].count, n[0].area_px), (3, 50));
+        assert_eq!(n[0].density_per_mpx, 3.0 * 1e6 / 50.0);
         assert_eq!(
             (n[1].name.as_str(), n[1].count, n[1].area_px),
-            ("tri", 3, 45)
+            ("tri", 3, 55)
         );
         assert_eq!(
             count_in_rois(&[Roi::rect("e", 0.0, 0.0, 0.0, 0.0)], &c, 10, 10)[0].density_per_mpx,
