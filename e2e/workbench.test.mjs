@@ -90,9 +90,10 @@ appTest('regions: rectangle and polygon, named, counted by centroid, in the summ
 
   // A polygon: three clicks and Enter.
   await app.key('p');
+  const inside = (v, lo, size) => Math.min(Math.max(v, lo + 3), lo + size - 3);
   for (const [x, y] of [[800, 0], [1600, 0], [1600, 1200]]) {
     const [sx, sy] = toScreen(x, y);
-    await page.mouse.click(Math.min(sx, box.x + box.width - 2), Math.max(sy, box.y + 2));
+    await page.mouse.click(inside(sx, box.x, box.width), inside(sy, box.y, box.height));
   }
   await app.key('Enter');
   await app.until('two regions', () => document.querySelectorAll('[data-testid="roi-row"]').length === 2);
