@@ -135,3 +135,89 @@ pub fn summary_csv(version: &str, params_text: &str, rows: &[Summary]) -> String
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{
+        Image, Params, ThresholdMethod, analyze,
+        cellcounter::{Action, Corrections, Marker},
+        roi::{Roi, count_in_rois},
+    };
+
+    /// 6x4: a 2x2 object of 200 at the top left and an L of three 100s at the right.
+    fn tiny() -> Analysis {
+        #[rustfmt::skip]
+        let px = vec![
+            200, 200, 0, 0, 0, 100,
+            200, 200, 0, 0, 0, 100,
+            0,   0,   0, 0, 100, 100,
+            0,   0,   0, 0, 0,   0,
+        ];
+        let p = Params {
+            sigma: 0.0,
+            method: ThresholdMethod::Manual,
+            level: 50,
+            open_radius: 0,
+            close_radius: 0,
+            min_area: 1,
+            split: false,
+            ..Params::default()
+        };
+        analyze(&Image::gray8(6, 4, px), &p)
+    }
+
+    #[test]
+    fn summarize_figures_and_corrections() {
+        let a = tiny();
+        let s = Summary::new("a.png", &a, None, Vec::new());
+        assert_eq!((s.count, s.total_area, s.corrected), (2, 8, 2));
+        assert_eq!(s.average_size, 4.0);
+        assert!((s.percent_area - 100.0 * 8.0 / 24.0).abs() < 1e-12);
+        assert!((s.mean - (4.0 * 200.0 + 4.0 * 100.0) / 8.0).abs() < 1e-12);
+
+        let mut c = Corrections::new();
+        c.apply(Action::RemoveObject { x: 0, y: 0 });
+        c.apply(Action::AddMarker(Marker {
+            x: 2,
+            y: 3,
+            type_id: 1,
+        }));
+        c.apply(Action::AddMarker(Marker {
+            x: 3,
+            y: 3,
+            type_id: 2,
+        }));
+        let t = c.tally(&a.labels, a.width, a.height, a.count());
+        let s = Summary::new("a.png", &a, Some(t), Vec::new());
+        assert_eq!((s.automatic, s.removed, s.added, s.corrected), (2, 1, 1, 2));
+        assert_eq!(s.per_type[1], (2, "Type 2".to_string(), 1));
+    }
+
+    #[test]
+    fn csv_has_the_header_rows_and_regions() {
+        let a = tiny();
+        let centroids: Vec<(f64, f64)> = a.objects.iter().map(|o| (o.x, o.y)).collect();
+        let rois = count_in_rois(
+            &[Roi::rect("left, half", 0.0, 0.0, 3.0, 4.0)],
+            &centroids,
+            6,
+            4,
+        );
+        let s = Summary::new("my, image.png", &a, None, rois);
+        let csv = summary_csv("9.9.9", "v=2&a=1", &[s]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "# fluocount 9.9.9");
+        assert_eq!(lines[1], "# parameters: v=2&a=1");
+        assert_eq!(lines[2], SUMMARY_CSV_COLUMNS);
+        assert_eq!(
+            lines[3],
+            "\"my, image.png\",2,8,4.000,33.333,150.000,2,0,0,2,"
+        );
+        assert_eq!(lines[5], "Region,Image,Name,Count,Area,Density per Mpx");
+        assert_eq!(
+            lines[6],
+            "1,\"my, image.png\",\"left, half\",1,12,83333.333"
+        );
+    }
+}
