@@ -104,6 +104,15 @@ appTest('zoom by wheel, keys, buttons and pinch; drag pans; pixels stay crisp; t
   const r1 = await app.hover(P.x, P.y);
   assert.ok(near(r1.x, r0.x - 120 / z, 1.5) && near(r1.y, r0.y - 60 / z, 1.5), `drag of (120, 60) at zoom ${z}: ${JSON.stringify(r0)} -> ${JSON.stringify(r1)}`);
 
+  // A sideways two-finger swipe on a touchpad (a wheel event with a horizontal delta) pans.
+  const zSwipe = await app.zoom();
+  const s0 = await app.hover(P.x, P.y);
+  await page.mouse.wheel(80, 0);
+  await app.frames(2);
+  const s1 = await app.hover(P.x, P.y);
+  assert.equal(await app.zoom(), zSwipe, 'a sideways swipe zoomed');
+  assert.ok(near(s1.x, s0.x + 80 / zSwipe, 1.5), `a swipe of 80 px at zoom ${zSwipe}: ${JSON.stringify(s0)} -> ${JSON.stringify(s1)}`);
+
   // Pinch: two touch pointers moving apart zoom in by the ratio of their distances.
   const zPinch = await app.zoom();
   const cx = box.x + box.width / 2, cy = box.y + box.height / 2;

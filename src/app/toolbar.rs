@@ -16,6 +16,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("0", "Fit the image in the window"),
     ("1", "Zoom to 100% (one image pixel per screen pixel)"),
     ("Wheel / pinch", "Zoom around the pointer"),
+    ("Two-finger sideways swipe", "Pan (touchpad)"),
     ("Drag", "Pan (in any tool but the rectangle)"),
     ("Arrow keys", "Pan"),
     ("v", "Pan and inspect tool"),

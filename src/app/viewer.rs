@@ -424,6 +424,14 @@ pub fn Viewer() -> impl IntoView {
                 2 => e.delta_y() * vh,
                 _ => e.delta_y(),
             };
+            // Two fingers moving sideways on a touchpad: pan (a mouse wheel has no horizontal delta).
+            if !e.ctrl_key() && e.delta_x() != 0.0 && e.delta_mode() == 0 {
+                state
+                    .view
+                    .update(|v| *v = v.pan(-e.delta_x(), -e.delta_y()));
+                read_at(state, sx, sy);
+                return;
+            }
             // A touchpad pinch arrives as ctrl+wheel with small deltas: zoom faster per pixel.
             let rate = if e.ctrl_key() { 0.01 } else { 0.0025 };
             let factor = (-dy * rate).exp();
