@@ -1,5 +1,5 @@
 // Takes the README screenshot: the release build with the real yellow samples and their masks
-// loaded (scored, TP/FP/FN overlay), at 1280x720.
+// loaded (scored, TP/FP/FN overlay), numbers on and the objects table open, at 1280x720.
 // Usage: node e2e/screenshot.mjs [OUT.png]   (default docs/screenshot.png)
 
 import path from 'node:path';
@@ -28,6 +28,12 @@ try {
   await page.waitForSelector('[data-testid="pooled-metrics"]');
   await page.waitForSelector('[data-testid="count"]');
   await page.locator('[data-testid="image-item"]').nth(1).waitFor();
+  // The workbench as a person uses it: numbers on, the objects table open, one object chosen.
+  await page.locator('[data-testid="overlay-numbers"]').check();
+  await page.click('[data-testid="objects-drawer"] > summary');
+  await page.click('[data-testid="object-row"][data-label="2"]');
+  await page.click('[data-testid="zoom-fit"]');
+  await page.mouse.move(20, 700);
   await page.waitForTimeout(500);
   await page.screenshot({ path: out });
   console.log(`screenshot written to ${out}`);

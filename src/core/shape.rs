@@ -863,7 +863,9 @@ mod tests {
             let (tr, det) = (u20 + u02, u20 * u02 - u11 * u11);
             let disc = (tr * tr / 4.0 - det).max(0.0).sqrt();
             let ratio = ((tr / 2.0 + disc) / (tr / 2.0 - disc)).sqrt();
-            prop_assert!((s.aspect_ratio - ratio).abs() < 1e-6 * ratio, "{} vs {}", s.aspect_ratio, ratio);
+            // 1e-5: the reference uses ImageJ's truncated 1/12 (0.08333333), and the square root of
+            // a near-zero discriminant magnifies rounding for nearly round objects.
+            prop_assert!((s.aspect_ratio - ratio).abs() < 1e-5 * ratio, "{} vs {}", s.aspect_ratio, ratio);
             prop_assert!((PI * s.major * s.minor / 4.0 - n).abs() < 1e-9 * n);
             prop_assert!((0.0..180.0).contains(&s.angle));
             prop_assert!(s.circularity > 0.0 && s.circularity <= 1.0);
