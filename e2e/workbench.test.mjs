@@ -121,6 +121,7 @@ appTest('Cell Counter corrections: add, remove, undo/redo, marker types, survive
   await app.key('x');
   await clickImage(app, page, Math.floor(rows[0][5]), Math.floor(rows[0][6]));
   await app.text('count-removed', /^1$/);
+  assert.equal(await page.$eval(`${tid('object-row')}[data-label="1"]`, (tr) => tr.classList.contains('removed')), true, 'the removed object\'s row is not marked');
   await app.key('a');
   await clickImage(app, page, 5, 5);
   assert.equal(await app.text('count-added', /^\d+$/), '1');
@@ -250,6 +251,14 @@ appTest('layout at 1280x720, collapsible groups, ? help, and no serious axe-core
   await app.until('the help to close', () => !document.querySelector('[data-testid="help"]'));
   await page.$eval('[data-testid="objects-drawer"]', (d) => { d.open = true; });
   assert.deepEqual(await check(), [], 'axe-core violations on the workbench');
+
+  // The help button opens the dialog; Tab stays inside it; Esc gives the focus back.
+  await page.click(tid('help-open'));
+  await app.until('the close button to take the focus', () => document.activeElement?.getAttribute('data-testid') === 'help-close');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'help-close', 'Tab left the dialog');
+  await page.keyboard.press('Escape');
+  await app.until('the focus back on the help button', () => document.activeElement?.getAttribute('data-testid') === 'help-open');
 
   // Every tool button is reachable by keyboard and shows its focus.
   await page.focus(tid('tool-inspect'));

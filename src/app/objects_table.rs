@@ -95,6 +95,15 @@ pub fn ObjectsTable() -> impl IntoView {
             .collect();
         (rows, total)
     });
+    // Objects removed by a correction (labels, ascending).
+    let removed = Memo::new(move |_| {
+        state
+            .selected
+            .get()
+            .and_then(|id| super::annotate::tally(state, id))
+            .map(|t| t.removed_labels)
+            .unwrap_or_default()
+    });
     // An object hovered in the image brings its row into view.
     Effect::new(move |_| {
         let Some(label) = state.readout.with(|r| r.as_ref().and_then(|r| r.object)) else {
@@ -156,6 +165,7 @@ pub fn ObjectsTable() -> impl IntoView {
                                 <tr data-testid="object-row" data-label=label.to_string() tabindex="0"
                                     class:hovered=move || state.hovered.get() == Some(label)
                                     class:chosen=move || state.chosen.get() == Some(label)
+                                    class:removed=move || removed.with(|r| r.binary_search(&label).is_ok())
                                     aria-selected=move || (state.chosen.get() == Some(label)).to_string()
                                     on:click=move |_| choose(state, label)
                                     on:keydown=move |e| if e.key() == "Enter" || e.key() == " " {

@@ -209,17 +209,36 @@ pub fn ReadoutBar() -> impl IntoView {
 pub fn HelpPanel() -> impl IntoView {
     let state = use_app_state();
     let close_ref = NodeRef::<leptos::html::Button>::new();
+    // The element that had the focus before the help opened gets it back when it closes.
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
     Effect::new(move |_| {
-        if state.help.get()
-            && let Some(b) = close_ref.get()
-        {
-            let _ = b.focus();
+        if state.help.get() {
+            let active = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            opener.set_value(active);
+            if let Some(b) = close_ref.get() {
+                let _ = b.focus();
+            }
+        } else if let Some(el) = opener.get_value() {
+            let _ = el.focus();
+            opener.set_value(None);
         }
     });
     view! {
         <Show when=move || state.help.get()>
             <div class="help-backdrop" on:click=move |_| state.help.set(false)></div>
-            <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help">
+            // The Close button is the dialog's only control: Tab stays on it while it is open.
+            <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help"
+                on:keydown=move |e| {
+                    if e.key() == "Tab" {
+                        e.prevent_default();
+                        if let Some(b) = close_ref.get_untracked() {
+                            let _ = b.focus();
+                        }
+                    }
+                }>
                 <h2 id="help-title">"Keyboard shortcuts"</h2>
                 <table class="shortcuts">
                     <thead><tr><th scope="col">"Key"</th><th scope="col">"Action"</th></tr></thead>
