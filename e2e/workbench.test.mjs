@@ -269,3 +269,20 @@ appTest('layout at 1280x720, collapsible groups, ? help, and no serious axe-core
   assert.equal(await page.getAttribute(tid('tool-add'), 'aria-checked'), 'true');
   assert.notEqual(outline, 'none', 'no visible focus on a focused tool button');
 });
+
+appTest('loading many files shows progress and Cancel stops it; the files read so far stay', async ({ app, page }) => {
+  const bytes = readFileSync(synthetic.file);
+  const total = 12;
+  const files = Array.from({ length: total }, (_, i) => ({ name: `copy-${i}.png`, bytes, type: 'image/png' }));
+  await dropFiles(page, null, files);
+  await app.waitFor(tid('load-progress'));
+  // Forced: the page is busy decoding between frames, so the button never looks "stable" to
+  // Playwright's checks; a person's click is handled between two files all the same.
+  await page.click(tid('load-cancel'), { force: true });
+  await app.text('status', new RegExp(`^Stopped loading: \\d+ of ${total} files were not read\\.$`));
+  const n = (await page.$$(tid('image-item'))).length;
+  assert.ok(n < total, `${n} of ${total} images after cancelling`);
+  await page.waitForTimeout(1500);
+  assert.equal((await page.$$(tid('image-item'))).length, n, 'loading went on after Cancel');
+  assert.equal(await page.$(tid('load-progress')), null, 'the progress bar stays after the load stopped');
+});

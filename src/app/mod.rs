@@ -64,6 +64,15 @@ pub fn App() -> impl IntoView {
                 </div>
                 <FilePicker />
                 <p class="status" role="status" data-testid="status">{status}</p>
+                <Show when=move || state.loading.get().is_some()>
+                    <div class="loading">
+                        <progress data-testid="load-progress" aria-label="Files read"
+                            max=move || state.loading.get().map_or(1, |l| l.1).to_string()
+                            value=move || state.loading.get().map_or(0, |l| l.0).to_string()></progress>
+                        <button class="button small-button" type="button" data-testid="load-cancel"
+                            on:click=move |_| state.cancel_loading()>"Cancel"</button>
+                    </div>
+                </Show>
                 <CountDisplay />
             </header>
             <main class="layout">

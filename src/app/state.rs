@@ -289,6 +289,10 @@ pub struct AppState {
     pub marker_type: RwSignal<u32>,
     /// The region being drawn, in image coordinates.
     pub draft: RwSignal<Vec<(f64, f64)>>,
+    /// Files read so far and in all, while files are loading.
+    pub loading: RwSignal<Option<(usize, usize)>>,
+    /// Bumped by "Cancel": loads started before stop at their next file.
+    pub load_epoch: StoredValue<u64>,
 }
 
 /// Creates the app state and provides it as context.
@@ -318,6 +322,8 @@ pub fn provide_app_state() -> AppState {
         rois: RwSignal::new(HashMap::new()),
         marker_type: RwSignal::new(1),
         draft: RwSignal::new(Vec::new()),
+        loading: RwSignal::new(None),
+        load_epoch: StoredValue::new(0),
     };
     provide_context(state);
     state

@@ -32,6 +32,20 @@ pub async fn yield_to_browser() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Lets the browser paint a frame (the progress bar) and handle input: resolves on the
+/// `setTimeout(0)` after the next animation frame.
+pub async fn yield_to_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let scheduled =
+            web_sys::window().is_some_and(|w| w.request_animation_frame(&resolve).is_ok());
+        if !scheduled {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+    yield_to_browser().await;
+}
+
 /// The files of a `FileList`.
 pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     let Some(list) = list else {
@@ -110,12 +124,19 @@ impl AppState {
             let order = (0..total)
                 .filter(|&k| pairing.roles[k] == Role::Image)
                 .chain((0..total).filter(|&k| pairing.roles[k] == Role::Mask));
+            let epoch = self.load_epoch.get_value();
+            let mut stopped = 0;
             for (done, k) in order.enumerate() {
                 let file = &files[k];
                 let name = file.name();
                 self.status
                     .set(format!("Reading {name} ({} of {total})…", done + 1));
-                yield_to_browser().await;
+                self.loading.set(Some((done, total)));
+                yield_to_paint().await;
+                if self.load_epoch.get_value() != epoch {
+                    stopped = total - done;
+                    break;
+                }
                 let decoded = match read_bytes(file).await {
                     Ok(bytes) => {
                         decode(&bytes, &DecodeLimits::default()).map_err(|e| e.to_string())
@@ -138,8 +159,18 @@ impl AppState {
                     }
                 }
             }
-            self.status.set(String::new());
+            self.loading.set(None);
+            self.status.set(if stopped > 0 {
+                format!("Stopped loading: {stopped} of {total} files were not read.")
+            } else {
+                String::new()
+            });
         });
+    }
+
+    /// Stops every load in progress at its next file (the files read so far stay).
+    pub fn cancel_loading(self) {
+        self.load_epoch.update_value(|e| *e += 1);
     }
 
     /// Attaches a mask to its image, or keeps it for the user to choose one.
