@@ -1,8 +1,10 @@
 //! The page-wide drop target and the file picker.
 
-use super::{state::use_app_state, tasks::files_of};
+use super::{
+    state::use_app_state,
+    tasks::{files_of, take_picked},
+};
 use leptos::{ev, prelude::*};
-use wasm_bindgen::JsCast;
 
 /// Wraps the page: files dropped anywhere on it are loaded.
 #[component]
@@ -46,18 +48,7 @@ pub fn DropZone(children: Children) -> impl IntoView {
 #[component]
 pub fn FilePicker() -> impl IntoView {
     let state = use_app_state();
-    let on_change = move |e: ev::Event| {
-        let Some(input) = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let files = files_of(input.files());
-        // Clearing lets the same file be picked again.
-        input.set_value("");
-        state.load_files(files);
-    };
+    let on_change = move |e: ev::Event| state.load_files(take_picked(&e));
     view! {
         <label class="button primary file-picker">
             "Open images…"

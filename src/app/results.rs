@@ -4,7 +4,7 @@
 use super::{
     annotate,
     state::{AppState, use_app_state},
-    tasks::{files_of, read_text},
+    tasks::{read_text, take_picked},
     viewer::context_2d,
 };
 use crate::core::{
@@ -277,15 +277,7 @@ pub fn ResultsPanel() -> impl IntoView {
         });
     };
     let on_import_markers = move |e: ev::Event| {
-        let Some(input) = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let files = files_of(input.files());
-        input.set_value("");
-        let Some(file) = files.into_iter().next() else {
+        let Some(file) = take_picked(&e).into_iter().next() else {
             return;
         };
         let Some(id) = state.selected.get_untracked() else {
@@ -322,15 +314,7 @@ pub fn ResultsPanel() -> impl IntoView {
         });
     };
     let on_load_params = move |e: ev::Event| {
-        let Some(input) = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let files = files_of(input.files());
-        input.set_value("");
-        let Some(file) = files.into_iter().next() else {
+        let Some(file) = take_picked(&e).into_iter().next() else {
             return;
         };
         spawn_local(async move {

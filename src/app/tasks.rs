@@ -54,6 +54,20 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.item(i)).collect()
 }
 
+/// The files picked in the file input that fired `e`, clearing the input so the same file can be
+/// picked again.
+pub fn take_picked(e: &leptos::ev::Event) -> Vec<web_sys::File> {
+    let Some(input) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let files = files_of(input.files());
+    input.set_value("");
+    files
+}
+
 async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let size = file.size();
     if size > MAX_FILE_BYTES {
