@@ -47,8 +47,6 @@ pub struct PendingMask {
 pub struct Slot {
     /// The decoded image.
     pub image: Arc<Image>,
-    /// The image as display RGBA, computed once.
-    pub base: Arc<Vec<u8>>,
     /// The channel and smoothing, with the parameters they were made with.
     pub prepared: Option<(Params, Arc<Prepared>)>,
     /// The ground-truth mask, when one is attached.
@@ -356,7 +354,7 @@ impl AppState {
     }
 
     /// Adds a decoded image, counts it with the current parameters and selects it if nothing is.
-    pub fn add_image(&self, name: String, image: Image, base: Vec<u8>) -> u64 {
+    pub fn add_image(&self, name: String, image: Image) -> u64 {
         let id = self.new_id();
         let description = image.describe();
         let display = initial_display(&image);
@@ -365,7 +363,6 @@ impl AppState {
         });
         let slot = Slot {
             image: Arc::new(image),
-            base: Arc::new(base),
             prepared: None,
             truth: None,
             display: Mutex::new(None),

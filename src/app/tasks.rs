@@ -7,7 +7,6 @@ use crate::core::{
     channel::intensity,
     decode,
     pairing::{Role, file_name, pair},
-    render::display_rgba,
     scoring::truth_mask,
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -159,8 +158,7 @@ impl AppState {
                 };
                 match (pairing.roles[k], decoded) {
                     (Role::Image, Ok(image)) => {
-                        let base = display_rgba(&image);
-                        ids[k] = Some(self.add_image(name, image, base));
+                        ids[k] = Some(self.add_image(name, image));
                     }
                     (Role::Mask, Ok(image)) => {
                         let mask = Arc::new(truth_mask(&intensity(&image, Channel::Max)));

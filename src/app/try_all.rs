@@ -35,11 +35,12 @@ pub fn TryAll() -> impl IntoView {
         let Some(id) = state.selected.get_untracked() else {
             return;
         };
+        let display = state.display_of(id);
         let Some((image, base, truth, cached)) = state.slots.with_value(|s| {
             s.get(&id).map(|slot| {
                 (
                     slot.image.clone(),
-                    slot.base.clone(),
+                    super::annotate::display_base(slot, &display),
                     slot.truth.clone(),
                     slot.prepared.clone(),
                 )
