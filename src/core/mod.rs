@@ -12,6 +12,7 @@ pub mod clock;
 pub mod decode;
 pub mod display;
 pub mod distance;
+pub mod engine;
 pub mod export;
 pub mod fill;
 pub mod gaussian;
@@ -35,6 +36,7 @@ pub mod threshold;
 pub mod tune;
 pub mod viewport;
 pub mod watershed;
+pub mod wire;
 
 pub use self::{
     bitmask::BitMask,

@@ -1,0 +1,825 @@
+//! The compute engine behind the page's Web Workers: requests in, responses out, as plain values
+//! with a byte form ([`Request::encode`], [`Response::decode`]). Each worker owns one [`Engine`],
+//! which keeps the images it decoded (and their prepared planes) so that a parameter change only
+//! sends the parameters. Everything here is pure Rust and is tested natively.
+
+use super::{
+    bitmask::BitMask,
+    channel::{Channel, Plane, intensity},
+    clock::now_ms,
+    decode::{DecodeLimits, decode},
+    image::{Image, Layout, Pixels},
+    params::Params,
+    pipeline::{Analysis, Prepared, analyze_prepared, prepare, prepared_matches},
+    presets::{Collection, detect_collection},
+    render::{OverlayStyle, display_rgba, thumbnail},
+    scoring::{ImageScore, ScoreOptions, score, truth_mask},
+    synth::{SynthParams, generate},
+    wire::{
+        Reader, WireError, WireResult, Writer, get_analysis, get_image, get_mask, get_prepared,
+        get_score, get_score_options, put_analysis, put_image, put_mask, put_prepared, put_score,
+        put_score_options,
+    },
+};
+use std::{collections::HashMap, sync::Arc};
+
+/// Something for a worker to do.
+#[derive(Clone, Debug)]
+pub enum Request {
+    /// Decode a file. An image is kept under `id` (when `keep`) and sent back; a mask (`as_mask`)
+    /// is reduced to its cells (any pixel above 0) and sent back.
+    Decode {
+        /// The image's id.
+        id: u64,
+        /// The file's bytes.
+        bytes: Vec<u8>,
+        /// Read it as a ground-truth mask.
+        as_mask: bool,
+        /// Keep the image for later counts.
+        keep: bool,
+    },
+    /// Generate a synthetic image with its true mask, keep both under `id` and send them back.
+    Synth {
+        /// The image's id.
+        id: u64,
+        /// The generator's settings.
+        params: SynthParams,
+    },
+    /// Attach (or detach) the ground-truth mask of a kept image.
+    SetTruth {
+        /// The image's id.
+        id: u64,
+        /// The mask.
+        mask: Option<BitMask>,
+    },
+    /// Count a kept image.
+    Count {
+        /// The image's id.
+        id: u64,
+        /// The parameters.
+        params: Params,
+        /// How to score against the mask, if one is attached.
+        scoring: ScoreOptions,
+        /// Send the prepared planes back even if they were cached.
+        want_prepared: bool,
+    },
+    /// Drop a kept image.
+    Forget {
+        /// The image's id.
+        id: u64,
+    },
+    /// Decode, count and score one file of a batch without keeping anything.
+    Batch(BatchJob),
+}
+
+/// One file of a batch.
+#[derive(Clone, Debug)]
+pub struct BatchJob {
+    /// The image file's bytes.
+    pub bytes: Vec<u8>,
+    /// Its ground-truth mask file's bytes, if paired.
+    pub mask: Option<Vec<u8>>,
+    /// The parameters; `None` uses the preset of the collection detected from the image's colour.
+    pub params: Option<Params>,
+    /// The scoring protocol's settings.
+    pub scoring: ScoreOptions,
+    /// Width of the thumbnail, in pixels.
+    pub thumb_width: u32,
+}
+
+/// The result of one file of a batch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchRow {
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// What the image is, e.g. `1600x1200 RGB 8-bit`.
+    pub description: String,
+    /// The collection detected from its colour.
+    pub collection: Option<Collection>,
+    /// The parameters it was counted with (their text form).
+    pub params: String,
+    /// Number of objects.
+    pub count: u32,
+    /// The global threshold level used, if any.
+    pub level: Option<u16>,
+    /// Decode and analysis time in the worker, in milliseconds.
+    pub ms: f64,
+    /// The score against the mask.
+    pub score: Option<ImageScore>,
+    /// Why the mask could not be used, if it could not.
+    pub mask_error: Option<String>,
+    /// A PNG thumbnail with the objects drawn over it.
+    pub thumbnail: Vec<u8>,
+}
+
+/// What a worker sends back.
+#[derive(Clone, Debug)]
+pub enum Response {
+    /// A decoded (or generated) image, with its true mask for a synthetic one.
+    Image {
+        /// The image.
+        image: Image,
+        /// Its true mask.
+        truth: Option<BitMask>,
+    },
+    /// A decoded ground-truth mask.
+    Mask(BitMask),
+    /// A count.
+    Counted {
+        /// The analysis.
+        analysis: Analysis,
+        /// The prepared planes, when they were computed anew or asked for.
+        prepared: Option<Prepared>,
+        /// The score against the attached mask.
+        score: Option<ImageScore>,
+        /// Time in the worker, in milliseconds.
+        ms: f64,
+    },
+    /// A batch file's result.
+    Batch(Box<BatchRow>),
+    /// Done, nothing to send.
+    Done,
+    /// The request failed; the reason in words.
+    Failed(String),
+}
+
+struct Kept {
+    image: Arc<Image>,
+    truth: Option<BitMask>,
+    prepared: Option<(Params, Arc<Prepared>)>,
+}
+
+/// A worker's state: the images it keeps.
+#[derive(Default)]
+pub struct Engine {
+    kept: HashMap<u64, Kept>,
+    limits: DecodeLimits,
+}
+
+/// A mask from a decoded image: any sample above 0 is cell.
+pub fn mask_of(image: &Image) -> BitMask {
+    truth_mask(&intensity(image, Channel::Max))
+}
+
+impl Engine {
+    /// An engine with the default decoding limits.
+    pub fn new() -> Self {
+        Engine::default()
+    }
+
+    /// Number of images kept.
+    pub fn kept(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Carries out one request.
+    pub fn handle(&mut self, request: Request) -> Response {
+        match request {
+            Request::Decode {
+                id,
+                bytes,
+                as_mask,
+                keep,
+            } => match decode(&bytes, &self.limits) {
+                Err(e) => Response::Failed(e.to_string()),
+                Ok(image) if as_mask => Response::Mask(mask_of(&image)),
+                Ok(image) => {
+                    if keep {
+                        self.keep(id, image.clone(), None);
+                    }
+                    Response::Image { image, truth: None }
+                }
+            },
+            Request::Synth { id, params } => {
+                if u64::from(params.width) * u64::from(params.height) > self.limits.max_pixels {
+                    return Response::Failed("the synthetic image would be too large".into());
+                }
+                let s = generate(&params);
+                let truth = truth_mask(&Plane::from_u8(params.width, params.height, &s.truth));
+                self.keep(id, s.image.clone(), Some(truth.clone()));
+                Response::Image {
+                    image: s.image,
+                    truth: Some(truth),
+                }
+            }
+            Request::SetTruth { id, mask } => match self.kept.get_mut(&id) {
+                Some(k) => {
+                    k.truth = mask;
+                    Response::Done
+                }
+                None => Response::Failed(format!("image {id} is not loaded in this worker")),
+            },
+            Request::Count {
+                id,
+                params,
+                scoring,
+                want_prepared,
+            } => self.count(id, &params, scoring, want_prepared),
+            Request::Forget { id } => {
+                self.kept.remove(&id);
+                Response::Done
+            }
+            Request::Batch(job) => match run_batch(&job, &self.limits) {
+                Ok(row) => Response::Batch(Box::new(row)),
+                Err(reason) => Response::Failed(reason),
+            },
+        }
+    }
+
+    fn keep(&mut self, id: u64, image: Image, truth: Option<BitMask>) {
+        self.kept.insert(
+            id,
+            Kept {
+                image: Arc::new(image),
+                truth,
+                prepared: None,
+            },
+        );
+    }
+
+    fn count(&mut self, id: u64, params: &Params, scoring: ScoreOptions, want: bool) -> Response {
+        let t0 = now_ms();
+        let Some(k) = self.kept.get_mut(&id) else {
+            return Response::Failed(format!("image {id} is not loaded in this worker"));
+        };
+        let mut fresh = false;
+        let prepared = match &k.prepared {
+            Some((with, p)) if prepared_matches(with, params) => p.clone(),
+            _ => {
+                let p = Arc::new(prepare(&k.image, params));
+                k.prepared = Some((params.clone(), p.clone()));
+                fresh = true;
+                p
+            }
+        };
+        let analysis = analyze_prepared(&prepared, params);
+        let score = k
+            .truth
+            .as_ref()
+            .and_then(|t| score(&analysis.components, t, scoring).ok());
+        Response::Counted {
+            analysis,
+            prepared: (fresh || want).then(|| (*prepared).clone()),
+            score,
+            ms: now_ms() - t0,
+        }
+    }
+}
+
+/// Decodes, counts and scores one batch file.
+pub fn run_batch(job: &BatchJob, limits: &DecodeLimits) -> Result<BatchRow, String> {
+    let t0 = now_ms();
+    let image = decode(&job.bytes, limits).map_err(|e| e.to_string())?;
+    let collection = detect_collection(&image);
+    let params = job
+        .params
+        .clone()
+        .unwrap_or_else(|| collection.unwrap_or(Collection::Yellow).preset());
+    let prepared = prepare(&image, &params);
+    let analysis = analyze_prepared(&prepared, &params);
+    let (mut score_out, mut mask_error) = (None, None);
+    if let Some(bytes) = &job.mask {
+        match decode(bytes, limits) {
+            Err(e) => mask_error = Some(format!("mask: {e}")),
+            Ok(m) if (m.width(), m.height()) != (image.width(), image.height()) => {
+                mask_error = Some(format!(
+                    "the mask is {}x{} but the image is {}x{}; masks must have the image's size",
+                    m.width(),
+                    m.height(),
+                    image.width(),
+                    image.height()
+                ))
+            }
+            Ok(m) => match score(&analysis.components, &mask_of(&m), job.scoring) {
+                Ok(s) => score_out = Some(s),
+                Err(e) => mask_error = Some(e.to_string()),
+            },
+        }
+    }
+    let thumbnail = labelled_thumbnail(&image, &analysis.labels, job.thumb_width)
+        .ok_or_else(|| "the thumbnail could not be made".to_string())?;
+    Ok(BatchRow {
+        width: image.width(),
+        height: image.height(),
+        description: image.describe(),
+        collection,
+        params: params.to_query(),
+        count: analysis.count() as u32,
+        level: analysis.level,
+        ms: now_ms() - t0,
+        score: score_out,
+        mask_error,
+        thumbnail,
+    })
+}
+
+/// A PNG thumbnail `max_width` wide of `image` with the objects of `labels` filled and outlined
+/// in the default overlay colours (nearest-pixel sampling; 16-bit stretched by the samples seen).
+pub fn labelled_thumbnail(image: &Image, labels: &[u32], max_width: u32) -> Option<Vec<u8>> {
+    let (w, h) = (image.width(), image.height());
+    if w == 0 || h == 0 || labels.len() != w as usize * h as usize {
+        return None;
+    }
+    let tw = max_width.clamp(1, w);
+    let th = ((u64::from(h) * u64::from(tw)) / u64::from(w)).max(1) as u32;
+    let ch = image.layout().channels();
+    let sx: Vec<usize> = (0..tw)
+        .map(|x| (u64::from(x) * u64::from(w) / u64::from(tw)) as usize)
+        .collect();
+    let sy: Vec<usize> = (0..th)
+        .map(|y| (u64::from(y) * u64::from(h) / u64::from(th)) as usize)
+        .collect();
+    let mut small_labels = Vec::with_capacity(tw as usize * th as usize);
+    let mut samples = Vec::with_capacity(tw as usize * th as usize * ch);
+    for &y in &sy {
+        for &x in &sx {
+            let i = y * w as usize + x;
+            small_labels.push(labels[i]);
+            match image.pixels() {
+                Pixels::U8(p) => {
+                    samples.extend(p[i * ch..(i + 1) * ch].iter().map(|&v| u16::from(v)))
+                }
+                Pixels::U16(p) => samples.extend_from_slice(&p[i * ch..(i + 1) * ch]),
+            }
+        }
+    }
+    let pixels = match image.pixels() {
+        Pixels::U8(_) => Pixels::U8(samples.iter().map(|&v| v as u8).collect()),
+        Pixels::U16(_) => Pixels::U16(samples),
+    };
+    let layout = match image.layout() {
+        Layout::GrayAlpha => Layout::GrayAlpha,
+        l => l,
+    };
+    let small = Image::new(tw, th, layout, pixels);
+    let base = display_rgba(&small);
+    let drawn =
+        super::render::composite(&base, &small_labels, tw, th, &OverlayStyle::new(true, true));
+    thumbnail(&drawn, tw, th, tw)
+}
+
+fn put_params(w: &mut Writer, p: &Params) {
+    w.str(&p.to_query());
+}
+
+fn get_params(r: &mut Reader) -> WireResult<Params> {
+    let text = r.str()?;
+    let (p, notices) = Params::from_query(&text);
+    match notices.first() {
+        None => Ok(p),
+        Some(n) => Err(WireError(format!("parameters: {n:?}"))),
+    }
+}
+
+fn put_synth(w: &mut Writer, s: &SynthParams) {
+    w.u64(s.seed);
+    w.u32(s.width);
+    w.u32(s.height);
+    w.u32(s.cells);
+    w.f32(s.touching);
+    w.f32(s.noise);
+    w.u32(s.debris);
+    w.u32(s.faint);
+}
+
+fn get_synth(r: &mut Reader) -> WireResult<SynthParams> {
+    Ok(SynthParams {
+        seed: r.u64()?,
+        width: r.u32()?,
+        height: r.u32()?,
+        cells: r.u32()?,
+        touching: r.f32()?,
+        noise: r.f32()?,
+        debris: r.u32()?,
+        faint: r.u32()?,
+    })
+}
+
+fn collection_code(c: Option<Collection>) -> u8 {
+    match c {
+        None => 0,
+        Some(Collection::Yellow) => 1,
+        Some(Collection::Red) => 2,
+        Some(Collection::Green) => 3,
+    }
+}
+
+fn get_collection(r: &mut Reader) -> WireResult<Option<Collection>> {
+    Ok(match r.u8()? {
+        0 => None,
+        1 => Some(Collection::Yellow),
+        2 => Some(Collection::Red),
+        3 => Some(Collection::Green),
+        c => return Err(WireError(format!("collection {c}"))),
+    })
+}
+
+impl Request {
+    /// The byte form.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        match self {
+            Request::Decode {
+                id,
+                bytes,
+                as_mask,
+                keep,
+            } => {
+                w.u8(1);
+                w.u64(*id);
+                w.bool(*as_mask);
+                w.bool(*keep);
+                w.bytes(bytes);
+            }
+            Request::Synth { id, params } => {
+                w.u8(2);
+                w.u64(*id);
+                put_synth(&mut w, params);
+            }
+            Request::SetTruth { id, mask } => {
+                w.u8(3);
+                w.u64(*id);
+                w.opt(mask.as_ref(), put_mask);
+            }
+            Request::Count {
+                id,
+                params,
+                scoring,
+                want_prepared,
+            } => {
+                w.u8(4);
+                w.u64(*id);
+                put_params(&mut w, params);
+                put_score_options(&mut w, scoring);
+                w.bool(*want_prepared);
+            }
+            Request::Forget { id } => {
+                w.u8(5);
+                w.u64(*id);
+            }
+            Request::Batch(job) => {
+                w.u8(6);
+                w.bytes(&job.bytes);
+                w.opt(job.mask.as_ref(), |w, m| w.bytes(m));
+                w.opt(job.params.as_ref(), put_params);
+                put_score_options(&mut w, &job.scoring);
+                w.u32(job.thumb_width);
+            }
+        }
+        w.finish()
+    }
+
+    /// Reads the byte form.
+    pub fn decode(bytes: &[u8]) -> WireResult<Request> {
+        let mut r = Reader::new(bytes);
+        let req = match r.u8()? {
+            1 => {
+                let id = r.u64()?;
+                let as_mask = r.bool()?;
+                let keep = r.bool()?;
+                Request::Decode {
+                    id,
+                    as_mask,
+                    keep,
+                    bytes: r.bytes()?.to_vec(),
+                }
+            }
+            2 => Request::Synth {
+                id: r.u64()?,
+                params: get_synth(&mut r)?,
+            },
+            3 => Request::SetTruth {
+                id: r.u64()?,
+                mask: r.opt(get_mask)?,
+            },
+            4 => Request::Count {
+                id: r.u64()?,
+                params: get_params(&mut r)?,
+                scoring: get_score_options(&mut r)?,
+                want_prepared: r.bool()?,
+            },
+            5 => Request::Forget { id: r.u64()? },
+            6 => Request::Batch(BatchJob {
+                bytes: r.bytes()?.to_vec(),
+                mask: r.opt(|r| Ok(r.bytes()?.to_vec()))?,
+                params: r.opt(get_params)?,
+                scoring: get_score_options(&mut r)?,
+                thumb_width: r.u32()?,
+            }),
+            t => return Err(WireError(format!("request type {t}"))),
+        };
+        r.end()?;
+        Ok(req)
+    }
+}
+
+impl Response {
+    /// The byte form.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        match self {
+            Response::Image { image, truth } => {
+                w.u8(1);
+                put_image(&mut w, image);
+                w.opt(truth.as_ref(), put_mask);
+            }
+            Response::Mask(m) => {
+                w.u8(2);
+                put_mask(&mut w, m);
+            }
+            Response::Counted {
+                analysis,
+                prepared,
+                score,
+                ms,
+            } => {
+                w.u8(3);
+                put_analysis(&mut w, analysis);
+                w.opt(prepared.as_ref(), put_prepared);
+                w.opt(score.as_ref(), put_score);
+                w.f64(*ms);
+            }
+            Response::Batch(row) => {
+                w.u8(4);
+                w.u32(row.width);
+                w.u32(row.height);
+                w.str(&row.description);
+                w.u8(collection_code(row.collection));
+                w.str(&row.params);
+                w.u32(row.count);
+                w.opt(row.level.as_ref(), |w, &l| w.u16(l));
+                w.f64(row.ms);
+                w.opt(row.score.as_ref(), put_score);
+                w.opt(row.mask_error.as_ref(), |w, e| w.str(e));
+                w.bytes(&row.thumbnail);
+            }
+            Response::Done => w.u8(5),
+            Response::Failed(reason) => {
+                w.u8(6);
+                w.str(reason);
+            }
+        }
+        w.finish()
+    }
+
+    /// Reads the byte form.
+    pub fn decode(bytes: &[u8]) -> WireResult<Response> {
+        let mut r = Reader::new(bytes);
+        let resp = match r.u8()? {
+            1 => Response::Image {
+                image: get_image(&mut r)?,
+                truth: r.opt(get_mask)?,
+            },
+            2 => Response::Mask(get_mask(&mut r)?),
+            3 => Response::Counted {
+                analysis: get_analysis(&mut r)?,
+                prepared: r.opt(get_prepared)?,
+                score: r.opt(get_score)?,
+                ms: r.f64()?,
+            },
+            4 => Response::Batch(Box::new(BatchRow {
+                width: r.u32()?,
+                height: r.u32()?,
+                description: r.str()?,
+                collection: get_collection(&mut r)?,
+                params: r.str()?,
+                count: r.u32()?,
+                level: r.opt(Reader::u16)?,
+                ms: r.f64()?,
+                score: r.opt(get_score)?,
+                mask_error: r.opt(Reader::str)?,
+                thumbnail: r.bytes()?.to_vec(),
+            })),
+            5 => Response::Done,
+            6 => Response::Failed(r.str()?),
+            t => return Err(WireError(format!("response type {t}"))),
+        };
+        r.end()?;
+        Ok(resp)
+    }
+}
+
+/// Handles one encoded request and encodes the response; a request that cannot be read gets a
+/// [`Response::Failed`] with the reason.
+pub fn handle_bytes(engine: &mut Engine, bytes: &[u8]) -> Vec<u8> {
+    match Request::decode(bytes) {
+        Ok(req) => engine.handle(req),
+        Err(e) => Response::Failed(e.to_string()),
+    }
+    .encode()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{analyze, export::label_png, pipeline::analyze as whole};
+
+    fn synth(seed: u64) -> SynthParams {
+        SynthParams {
+            seed,
+            width: 320,
+            height: 240,
+            cells: 8,
+            touching: 0.25,
+            ..SynthParams::default()
+        }
+    }
+
+    fn png_of(image: &Image) -> Vec<u8> {
+        let Pixels::U8(data) = image.pixels() else {
+            panic!("8-bit")
+        };
+        let mut out = Vec::new();
+        use image::ImageEncoder;
+        image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(
+                data,
+                image.width(),
+                image.height(),
+                image::ExtendedColorType::Rgb8,
+            )
+            .expect("encodes");
+        out
+    }
+
+    fn through_bytes(engine: &mut Engine, req: Request) -> Response {
+        let bytes = handle_bytes(engine, &req.encode());
+        Response::decode(&bytes).expect("a response reads back")
+    }
+
+    #[test]
+    fn counts_in_the_engine_equal_the_direct_analysis() {
+        let mut e = Engine::new();
+        let s = generate(&synth(3));
+        let png = png_of(&s.image);
+        let Response::Image { image, truth } = through_bytes(
+            &mut e,
+            Request::Decode {
+                id: 7,
+                bytes: png,
+                as_mask: false,
+                keep: true,
+            },
+        ) else {
+            panic!("decoded")
+        };
+        assert_eq!(image, s.image);
+        assert!(truth.is_none());
+        let params = Collection::Yellow.preset();
+        let Response::Counted {
+            analysis, prepared, ..
+        } = through_bytes(
+            &mut e,
+            Request::Count {
+                id: 7,
+                params: params.clone(),
+                scoring: ScoreOptions::default(),
+                want_prepared: false,
+            },
+        )
+        else {
+            panic!("counted")
+        };
+        let direct = whole(&s.image, &params);
+        assert_eq!(analysis.count(), direct.count());
+        assert_eq!(analysis.labels, direct.labels);
+        assert_eq!(label_png(&analysis), label_png(&direct));
+        assert!(prepared.is_some(), "first count sends the planes");
+        // A threshold change reuses the planes and does not send them again.
+        let mut p2 = params.clone();
+        p2.min_area = 50;
+        let Response::Counted { prepared, .. } = through_bytes(
+            &mut e,
+            Request::Count {
+                id: 7,
+                params: p2,
+                scoring: ScoreOptions::default(),
+                want_prepared: false,
+            },
+        ) else {
+            panic!("counted")
+        };
+        assert!(prepared.is_none());
+        assert!(matches!(
+            through_bytes(&mut e, Request::Forget { id: 7 }),
+            Response::Done
+        ));
+        assert_eq!(e.kept(), 0);
+        assert!(matches!(
+            through_bytes(
+                &mut e,
+                Request::Count {
+                    id: 7,
+                    params,
+                    scoring: ScoreOptions::default(),
+                    want_prepared: false
+                }
+            ),
+            Response::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn synthetic_images_come_with_their_score() {
+        let mut e = Engine::new();
+        let Response::Image { truth, .. } = through_bytes(
+            &mut e,
+            Request::Synth {
+                id: 1,
+                params: synth(11),
+            },
+        ) else {
+            panic!("generated")
+        };
+        assert!(truth.is_some());
+        let Response::Counted { score, .. } = through_bytes(
+            &mut e,
+            Request::Count {
+                id: 1,
+                params: Collection::Yellow.preset(),
+                scoring: ScoreOptions::default(),
+                want_prepared: false,
+            },
+        ) else {
+            panic!("counted")
+        };
+        let score = score.expect("scored against the true mask");
+        assert_eq!(score.true_count, 8);
+        assert_eq!(score.tp + score.fn_, 8);
+    }
+
+    #[test]
+    fn batch_rows_report_counts_scores_and_broken_files() {
+        let s = generate(&synth(5));
+        let truth_png = {
+            let mut out = Vec::new();
+            use image::ImageEncoder;
+            image::codecs::png::PngEncoder::new(&mut out)
+                .write_image(&s.truth, 320, 240, image::ExtendedColorType::L8)
+                .expect("encodes");
+            out
+        };
+        let job = BatchJob {
+            bytes: png_of(&s.image),
+            mask: Some(truth_png),
+            params: None,
+            scoring: ScoreOptions::default(),
+            thumb_width: 80,
+        };
+        let mut e = Engine::new();
+        let Response::Batch(row) = through_bytes(&mut e, Request::Batch(job.clone())) else {
+            panic!("a row")
+        };
+        let direct = analyze(&s.image, &Collection::Yellow.preset());
+        assert_eq!(row.count as usize, direct.count());
+        assert_eq!(row.collection, Some(Collection::Yellow));
+        assert_eq!(row.score.as_ref().map(|s| s.true_count), Some(8));
+        assert!(row.thumbnail.starts_with(b"\x89PNG"));
+        assert_eq!(e.kept(), 0, "a batch keeps nothing");
+
+        let broken = BatchJob {
+            bytes: b"not an image".to_vec(),
+            ..job.clone()
+        };
+        assert!(matches!(
+            through_bytes(&mut e, Request::Batch(broken)),
+            Response::Failed(r) if r.contains("not")
+        ));
+        let wrong_mask = BatchJob {
+            mask: Some(png_of(
+                &generate(&SynthParams {
+                    width: 10,
+                    height: 10,
+                    ..synth(1)
+                })
+                .image,
+            )),
+            ..job
+        };
+        let Response::Batch(row) = through_bytes(&mut e, Request::Batch(wrong_mask)) else {
+            panic!("a row")
+        };
+        assert!(row.score.is_none());
+        assert!(
+            row.mask_error
+                .as_deref()
+                .is_some_and(|m| m.contains("10x10"))
+        );
+    }
+
+    #[test]
+    fn garbage_requests_fail_with_a_reason() {
+        let mut e = Engine::new();
+        for bytes in [
+            &b""[..],
+            &[0],
+            &[9, 1, 2],
+            &[4, 1, 0, 0, 0, 0, 0, 0, 0, 200],
+        ] {
+            let out = Response::decode(&handle_bytes(&mut e, bytes)).expect("reads");
+            assert!(matches!(out, Response::Failed(_)));
+        }
+    }
+}
