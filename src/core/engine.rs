@@ -8,7 +8,7 @@ use super::{
     channel::{Channel, Plane, intensity},
     clock::now_ms,
     decode::{DecodeLimits, decode},
-    image::{Image, Layout, Pixels},
+    image::{Image, Pixels},
     params::Params,
     pipeline::{Analysis, Prepared, analyze_prepared, prepare, prepared_matches},
     presets::{Collection, detect_collection},
@@ -129,9 +129,9 @@ pub enum Response {
     /// A count.
     Counted {
         /// The analysis.
-        analysis: Analysis,
+        analysis: Box<Analysis>,
         /// The prepared planes, when they were computed anew or asked for.
-        prepared: Option<Prepared>,
+        prepared: Option<Box<Prepared>>,
         /// The score against the attached mask.
         score: Option<ImageScore>,
         /// Time in the worker, in milliseconds.
@@ -260,8 +260,8 @@ impl Engine {
             .as_ref()
             .and_then(|t| score(&analysis.components, t, scoring).ok());
         Response::Counted {
-            analysis,
-            prepared: (fresh || want).then(|| (*prepared).clone()),
+            analysis: Box::new(analysis),
+            prepared: (fresh || want).then(|| Box::new((*prepared).clone())),
             score,
             ms: now_ms() - t0,
         }
@@ -349,11 +349,7 @@ pub fn labelled_thumbnail(image: &Image, labels: &[u32], max_width: u32) -> Opti
         Pixels::U8(_) => Pixels::U8(samples.iter().map(|&v| v as u8).collect()),
         Pixels::U16(_) => Pixels::U16(samples),
     };
-    let layout = match image.layout() {
-        Layout::GrayAlpha => Layout::GrayAlpha,
-        l => l,
-    };
-    let small = Image::new(tw, th, layout, pixels);
+    let small = Image::new(tw, th, image.layout(), pixels);
     let base = display_rgba(&small);
     let drawn =
         super::render::composite(&base, &small_labels, tw, th, &OverlayStyle::new(true, true));
@@ -537,7 +533,7 @@ impl Response {
             } => {
                 w.u8(3);
                 put_analysis(&mut w, analysis);
-                w.opt(prepared.as_ref(), put_prepared);
+                w.opt(prepared.as_deref(), put_prepared);
                 w.opt(score.as_ref(), put_score);
                 w.f64(*ms);
             }
@@ -574,8 +570,8 @@ impl Response {
             },
             2 => Response::Mask(get_mask(&mut r)?),
             3 => Response::Counted {
-                analysis: get_analysis(&mut r)?,
-                prepared: r.opt(get_prepared)?,
+                analysis: Box::new(get_analysis(&mut r)?),
+                prepared: r.opt(get_prepared)?.map(Box::new),
                 score: r.opt(get_score)?,
                 ms: r.f64()?,
             },
