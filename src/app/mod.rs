@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod objects_table;
 pub mod overlay_panel;
 pub mod params_panel;
+pub mod pool;
 pub mod results;
 pub mod state;
 pub mod tasks;
@@ -39,6 +40,16 @@ use leptos::prelude::*;
 /// Mounts the app.
 pub fn start() {
     console_error_panic_hook::set_once();
+    // In a worker (which loads this same module) there is nothing to mount: the worker calls
+    // `pool::worker_handle` itself.
+    if web_sys::window().is_none() {
+        return;
+    }
+    if let Err(reason) = pool::start_pool() {
+        web_sys::console::warn_1(
+            &format!("Fluocount: no Web Workers ({reason}); the analysis runs on the page").into(),
+        );
+    }
     leptos::mount::mount_to_body(App);
 }
 

@@ -1,19 +1,19 @@
 //! The app's state, shared through context: parameters, loaded images and their counts.
 
-use super::display_panel::initial_display;
+use super::{display_panel::initial_display, pool};
 use crate::core::{
     Analysis, BitMask, Image, Params,
     cellcounter::Corrections,
-    clock::now_ms,
     display::DisplaySettings,
-    pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
+    engine::{Request, Response},
+    pipeline::{Prepared, prepared_matches},
     presets::{Collection, detect_collection},
     render::{FILL_COLOUR, FILL_OPACITY, OUTLINE_COLOUR, OverlayStyle, Paint, TP_COLOUR},
     roi::Roi,
-    scoring::{ImageScore, Pooled, ScoreOptions, score},
+    scoring::{ImageScore, Pooled, ScoreOptions},
     viewport::View,
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -47,6 +47,8 @@ pub struct PendingMask {
 pub struct Slot {
     /// The decoded image.
     pub image: Arc<Image>,
+    /// The worker that keeps a copy of it and counts it.
+    pub worker: usize,
     /// The channel and smoothing, with the parameters they were made with.
     pub prepared: Option<(Params, Arc<Prepared>)>,
     /// The ground-truth mask, when one is attached.
@@ -60,7 +62,7 @@ pub struct Slot {
 pub struct Outcome {
     /// The analysis.
     pub analysis: Arc<Analysis>,
-    /// Wall time this count took in the browser, in milliseconds.
+    /// Time the analysis took in its worker, in milliseconds.
     pub ms: f64,
     /// The score against the image's mask, when it has one.
     pub score: Option<Arc<ImageScore>>,
@@ -255,8 +257,6 @@ pub struct AppState {
     pub status: RwSignal<String>,
     /// Decoded images by id.
     pub slots: StoredValue<HashMap<u64, Slot>>,
-    /// Bumped by every parameter change; a recount of an older generation stops.
-    pub generation: StoredValue<u64>,
     /// The next item id.
     pub next_id: StoredValue<u64>,
     /// The scoring protocol's settings (the matching distance).
@@ -291,6 +291,10 @@ pub struct AppState {
     pub loading: RwSignal<Option<(usize, usize)>>,
     /// Bumped by "Cancel": loads started before stop at their next file.
     pub load_epoch: StoredValue<u64>,
+    /// Images with a count in flight, each with whether a newer count is wanted after it.
+    pub counting: StoredValue<HashMap<u64, bool>>,
+    /// Number of images with a count in flight (for the busy indicator).
+    pub busy: RwSignal<usize>,
 }
 
 /// Creates the app state and provides it as context.
@@ -304,7 +308,6 @@ pub fn provide_app_state() -> AppState {
         selected: RwSignal::new(None),
         status: RwSignal::new(String::new()),
         slots: StoredValue::new(HashMap::new()),
-        generation: StoredValue::new(0),
         next_id: StoredValue::new(1),
         scoring: RwSignal::new(ScoreOptions::default()),
         pending_masks: RwSignal::new(Vec::new()),
@@ -322,6 +325,8 @@ pub fn provide_app_state() -> AppState {
         draft: RwSignal::new(Vec::new()),
         loading: RwSignal::new(None),
         load_epoch: StoredValue::new(0),
+        counting: StoredValue::new(HashMap::new()),
+        busy: RwSignal::new(0),
     };
     provide_context(state);
     state
@@ -353,9 +358,16 @@ impl AppState {
         });
     }
 
-    /// Adds a decoded image, counts it with the current parameters and selects it if nothing is.
-    pub fn add_image(&self, name: String, image: Image) -> u64 {
-        let id = self.new_id();
+    /// Adds an image decoded (and kept) by worker `worker` under `id`, with its true mask for a
+    /// synthetic one; counts it with the current parameters and selects it if nothing is.
+    pub fn add_image(
+        &self,
+        id: u64,
+        name: String,
+        image: Image,
+        worker: usize,
+        truth: Option<Arc<BitMask>>,
+    ) -> u64 {
         let description = image.describe();
         let display = initial_display(&image);
         self.displays.update(|d| {
@@ -363,14 +375,15 @@ impl AppState {
         });
         let slot = Slot {
             image: Arc::new(image),
+            worker,
             prepared: None,
-            truth: None,
+            truth,
             display: Mutex::new(None),
         };
         self.slots.update_value(|s| {
             s.insert(id, slot);
         });
-        self.count(id, &self.params.get_untracked());
+        self.request_count(id);
         self.items.update(|v| {
             v.push(Item {
                 id,
@@ -405,27 +418,19 @@ impl AppState {
                 image_size.1
             ));
         }
-        self.slots.update_value(|s| {
-            if let Some(slot) = s.get_mut(&id) {
-                slot.truth = Some(mask);
-            }
-        });
+        self.set_truth(id, Some(mask));
         self.items.update(|v| {
             if let Some(item) = v.iter_mut().find(|i| i.id == id) {
                 item.mask = Some(name);
             }
         });
-        self.count(id, &self.params.get_untracked());
+        self.request_count(id);
         Ok(())
     }
 
     /// Detaches an image's mask.
     pub fn detach_mask(&self, id: u64) {
-        self.slots.update_value(|s| {
-            if let Some(slot) = s.get_mut(&id) {
-                slot.truth = None;
-            }
-        });
+        self.set_truth(id, None);
         self.items.update(|v| {
             if let Some(item) = v.iter_mut().find(|i| i.id == id) {
                 item.mask = None;
@@ -457,9 +462,17 @@ impl AppState {
         self.rois.update(|r| {
             r.remove(&id);
         });
+        let worker = self
+            .slots
+            .with_value(|s| s.get(&id).map(|slot| slot.worker));
         self.slots.update_value(|s| {
             s.remove(&id);
         });
+        if let Some(worker) = worker {
+            spawn_local(async move {
+                let _ = pool::call(worker, &Request::Forget { id }).await;
+            });
+        }
         self.outcomes.update(|o| {
             o.remove(&id);
         });
@@ -471,47 +484,119 @@ impl AppState {
         }
     }
 
-    /// Counts one image with `params`, reusing its prepared channel when it still matches.
-    pub fn count(&self, id: u64, params: &Params) {
-        let t0 = now_ms();
-        let Some((image, cached, truth)) = self.slots.with_value(|s| {
+    /// Sets (or clears) the true mask of image `id`, here and in its worker.
+    fn set_truth(&self, id: u64, mask: Option<Arc<BitMask>>) {
+        let worker = self.slots.try_update_value(|s| {
+            s.get_mut(&id).map(|slot| {
+                slot.truth = mask.clone();
+                slot.worker
+            })
+        });
+        if let Some(Some(worker)) = worker {
+            let mask = mask.map(|m| (*m).clone());
+            spawn_local(async move {
+                let _ = pool::call(worker, &Request::SetTruth { id, mask }).await;
+            });
+        }
+    }
+
+    /// Counts image `id` with the current parameters in its worker. At most one count per image
+    /// is in flight: a call while one runs asks for one more afterwards, with the parameters of
+    /// that moment, so a burst of slider moves costs two counts, not one per event.
+    pub fn request_count(&self, id: u64) {
+        let running = self.counting.with_value(|c| c.contains_key(&id));
+        self.counting.update_value(|c| {
+            c.insert(id, running);
+        });
+        if running {
+            return;
+        }
+        self.busy.update(|b| *b += 1);
+        let state = *self;
+        spawn_local(async move {
+            loop {
+                state.count_once(id).await;
+                let again = state
+                    .counting
+                    .try_update_value(|c| match c.get(&id).copied() {
+                        Some(true) => {
+                            c.insert(id, false);
+                            true
+                        }
+                        _ => {
+                            c.remove(&id);
+                            false
+                        }
+                    })
+                    .unwrap_or(false);
+                if !again {
+                    break;
+                }
+            }
+            state.busy.update(|b| *b = b.saturating_sub(1));
+        });
+    }
+
+    async fn count_once(self, id: u64) {
+        let params = self.params.get_untracked();
+        let Some((worker, want_prepared)) = self.slots.with_value(|s| {
             s.get(&id).map(|slot| {
-                let cached = slot
+                let have = slot
                     .prepared
                     .as_ref()
-                    .filter(|(with, _)| prepared_matches(with, params))
-                    .map(|(_, p)| p.clone());
-                (slot.image.clone(), cached, slot.truth.clone())
+                    .is_some_and(|(with, _)| prepared_matches(with, &params));
+                (slot.worker, !have)
             })
         }) else {
             return;
         };
-        let prepared = cached.unwrap_or_else(|| {
-            let p = Arc::new(prepare(&image, params));
-            self.slots.update_value(|s| {
-                if let Some(slot) = s.get_mut(&id) {
-                    slot.prepared = Some((params.clone(), p.clone()));
+        let request = Request::Count {
+            id,
+            params: params.clone(),
+            scoring: self.scoring.get_untracked(),
+            want_prepared,
+        };
+        let response = pool::call(worker, &request).await;
+        let still_loaded = self.slots.with_value(|s| s.contains_key(&id));
+        if !still_loaded {
+            return;
+        }
+        match response {
+            Ok(Response::Counted {
+                analysis,
+                prepared,
+                score,
+                ms,
+            }) => {
+                if let Some(p) = prepared {
+                    let p = Arc::new(*p);
+                    self.slots.update_value(|s| {
+                        if let Some(slot) = s.get_mut(&id) {
+                            slot.prepared = Some((params.clone(), p));
+                        }
+                    });
                 }
-            });
-            p
-        });
-        let analysis = Arc::new(analyze_prepared(&prepared, params));
-        let ms = now_ms() - t0;
-        let score = truth.and_then(|t| {
-            score(&analysis.components, &t, self.scoring.get_untracked())
-                .ok()
-                .map(Arc::new)
-        });
-        self.outcomes.update(|o| {
-            o.insert(
-                id,
-                Outcome {
-                    analysis,
-                    ms,
-                    score,
-                },
-            );
-        });
+                self.outcomes.update(|o| {
+                    o.insert(
+                        id,
+                        Outcome {
+                            analysis: Arc::from(analysis),
+                            ms,
+                            score: score.map(Arc::new),
+                        },
+                    );
+                });
+            }
+            Ok(Response::Failed(reason)) | Err(reason) => {
+                let name = self
+                    .items
+                    .with_untracked(|v| v.iter().find(|i| i.id == id).map(|i| i.name.clone()))
+                    .unwrap_or_default();
+                self.status
+                    .set(format!("{name}: the count failed: {reason}"));
+            }
+            Ok(_) => {}
+        }
     }
 
     /// Sets the parameters from a preset (or a reset) and recounts everything.

@@ -1,13 +1,14 @@
 //! Long work done one image at a time, yielding to the browser in between: loading dropped or
 //! picked files, and recounting every image after a parameter change.
 
-use super::state::{AppState, PendingMask};
+use super::{
+    pool,
+    state::{AppState, PendingMask},
+};
 use crate::core::{
-    BitMask, Channel, DecodeLimits, Params,
-    channel::intensity,
-    decode,
+    BitMask, Params,
+    engine::{Request, Response},
     pairing::{Role, file_name, pair},
-    scoring::truth_mask,
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::sync::Arc;
@@ -150,25 +151,38 @@ impl AppState {
                     stopped = total - done;
                     break;
                 }
+                let as_mask = pairing.roles[k] == Role::Mask;
+                let id = self.new_id();
+                let worker = pool::least_busy();
                 let decoded = match read_bytes(file).await {
                     Ok(bytes) => {
-                        decode(&bytes, &DecodeLimits::default()).map_err(|e| e.to_string())
+                        let request = Request::Decode {
+                            id,
+                            bytes,
+                            as_mask,
+                            keep: !as_mask,
+                        };
+                        pool::call(worker, &request).await
                     }
                     Err(reason) => Err(reason),
                 };
-                match (pairing.roles[k], decoded) {
-                    (Role::Image, Ok(image)) => {
-                        ids[k] = Some(self.add_image(name, image));
+                match decoded {
+                    Ok(Response::Image { image, truth }) => {
+                        let truth = truth.map(Arc::new);
+                        ids[k] = Some(self.add_image(id, name, image, worker, truth));
                     }
-                    (Role::Mask, Ok(image)) => {
-                        let mask = Arc::new(truth_mask(&intensity(&image, Channel::Max)));
+                    Ok(Response::Mask(mask)) => {
                         let target = pairing.image_of[k].and_then(|i| ids[i]);
-                        self.place_mask(name, mask, target);
+                        self.place_mask(name, Arc::new(mask), target);
                     }
-                    (Role::Image, Err(reason)) => self.add_error(name, reason),
-                    (Role::Mask, Err(reason)) => {
-                        self.add_error(name, format!("ground-truth mask {reason}"))
+                    Ok(Response::Failed(reason)) | Err(reason) => {
+                        if as_mask {
+                            self.add_error(name, format!("ground-truth mask {reason}"))
+                        } else {
+                            self.add_error(name, reason)
+                        }
                     }
+                    Ok(_) => self.add_error(name, "the worker gave an unexpected answer".into()),
                 }
             }
             self.loading.set(None);
@@ -209,22 +223,14 @@ impl AppState {
         self.recount_all();
     }
 
-    /// Recounts the selected image, then the others, each after a yield; a newer call stops it.
+    /// Recounts the selected image, then the others (each in its worker; see
+    /// [`AppState::request_count`]).
     pub fn recount_all(self) {
-        let generation = self.generation.get_value() + 1;
-        self.generation.set_value(generation);
         let selected = self.selected.get_untracked();
         let mut order: Vec<u64> = self.slots.with_value(|s| s.keys().copied().collect());
         order.sort_by_key(|&id| (Some(id) != selected, id));
-        spawn_local(async move {
-            for id in order {
-                // The yield also merges a burst of slider events into one count.
-                yield_to_browser().await;
-                if self.generation.get_value() != generation {
-                    return;
-                }
-                self.count(id, &self.params.get_untracked());
-            }
-        });
+        for id in order {
+            self.request_count(id);
+        }
     }
 }

@@ -1,0 +1,279 @@
+//! The pool of Web Workers that decode, analyse and score off the main thread: one per core
+//! (`navigator.hardwareConcurrency`). Each worker runs this same WebAssembly module (the page
+//! sends it the compiled module and the address of its JavaScript glue) with a
+//! [`core::engine::Engine`](crate::core::engine::Engine); requests and responses cross as one
+//! transferred byte buffer each.
+
+use crate::core::engine::{Engine, Request, Response, handle_bytes};
+use std::{
+    cell::{Cell, RefCell},
+    collections::HashMap,
+    rc::Rc,
+};
+use wasm_bindgen::{JsCast, prelude::*};
+use wasm_bindgen_futures::JsFuture;
+
+thread_local! {
+    /// The engine of this worker (unused on the page itself).
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+/// The worker's entry point: one encoded request in, one encoded response out.
+///
+/// The engine is taken out of its cell while it works, so that if a request ever traps, the next
+/// one starts from a fresh engine instead of a cell left borrowed.
+#[wasm_bindgen]
+pub fn worker_handle(input: &[u8]) -> Vec<u8> {
+    console_error_panic_hook::set_once();
+    let mut engine = ENGINE.with(|e| e.borrow_mut().take()).unwrap_or_default();
+    let out = handle_bytes(&mut engine, input);
+    ENGINE.with(|e| *e.borrow_mut() = Some(engine));
+    out
+}
+
+/// At most this many workers, whatever the browser reports.
+const MAX_WORKERS: usize = 8;
+
+type Handler = Closure<dyn FnMut(web_sys::MessageEvent)>;
+
+type Pending = HashMap<u32, (js_sys::Function, js_sys::Function, usize)>;
+
+struct Inner {
+    workers: Vec<web_sys::Worker>,
+    /// Requests in flight per worker.
+    busy: RefCell<Vec<usize>>,
+    pending: RefCell<Pending>,
+    next: Cell<u32>,
+    /// The last fatal error of a worker, if one could not start.
+    fatal: RefCell<Option<String>>,
+    _handlers: RefCell<Vec<Handler>>,
+}
+
+/// A handle to the worker pool (cheap to clone).
+#[derive(Clone)]
+pub struct Pool(Rc<Inner>);
+
+fn glue_url(document: &web_sys::Document) -> Option<String> {
+    // Trunk preloads the glue script with `<link rel="modulepreload">`.
+    let link = document
+        .query_selector("link[rel=modulepreload][href$='.js']")
+        .ok()
+        .flatten()?;
+    let href = link.get_attribute("href")?;
+    let base = document.base_uri().ok().flatten()?;
+    web_sys::Url::new_with_base(&href, &base)
+        .ok()
+        .map(|u| u.href())
+}
+
+fn message_of(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+impl Pool {
+    /// Starts one worker per core; `Err` says why workers are not available.
+    pub fn start() -> Result<Pool, String> {
+        let window = web_sys::window().ok_or("no window")?;
+        let document = window.document().ok_or("no document")?;
+        let glue = glue_url(&document).ok_or("the page's script address was not found")?;
+        let worker_js = web_sys::Url::new_with_base("worker.js", &glue)
+            .map_err(|e| message_of(&e))?
+            .href();
+        let cores = window.navigator().hardware_concurrency();
+        let n = if cores.is_finite() && cores >= 1.0 {
+            (cores as usize).min(MAX_WORKERS)
+        } else {
+            2
+        };
+        let opts = web_sys::WorkerOptions::new();
+        opts.set_type(web_sys::WorkerType::Module);
+        opts.set_name("fluocount");
+        let init = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&init, &"glue".into(), &glue.into());
+        let _ = js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module());
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"init".into(), &init);
+        let mut workers = Vec::with_capacity(n);
+        for _ in 0..n {
+            let w =
+                web_sys::Worker::new_with_options(&worker_js, &opts).map_err(|e| message_of(&e))?;
+            w.post_message(&msg).map_err(|e| message_of(&e))?;
+            workers.push(w);
+        }
+        let pool = Pool(Rc::new(Inner {
+            busy: RefCell::new(vec![0; workers.len()]),
+            workers,
+            pending: RefCell::new(HashMap::new()),
+            next: Cell::new(1),
+            fatal: RefCell::new(None),
+            _handlers: RefCell::new(Vec::new()),
+        }));
+        for (k, w) in pool.0.workers.iter().enumerate() {
+            let weak = Rc::downgrade(&pool.0);
+            let handler = Handler::new(move |e: web_sys::MessageEvent| {
+                if let Some(inner) = weak.upgrade() {
+                    Pool(inner).on_message(k, &e.data());
+                }
+            });
+            w.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+            pool.0._handlers.borrow_mut().push(handler);
+        }
+        Ok(pool)
+    }
+
+    fn on_message(&self, worker: usize, data: &JsValue) {
+        let fatal = get(data, "fatal");
+        if let Some(reason) = fatal.as_string() {
+            *self.0.fatal.borrow_mut() = Some(reason.clone());
+            // Fail everything waiting on this worker.
+            let failed: Vec<u32> = self
+                .0
+                .pending
+                .borrow()
+                .iter()
+                .filter(|(_, (_, _, w))| *w == worker)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in failed {
+                self.settle(id, Err(JsValue::from_str(&reason)));
+            }
+            return;
+        }
+        let Some(id) = get(data, "id").as_f64() else {
+            return; // "ready"
+        };
+        let id = id as u32;
+        let error = get(data, "error");
+        if let Some(reason) = error.as_string() {
+            self.settle(id, Err(JsValue::from_str(&reason)));
+        } else {
+            self.settle(id, Ok(get(data, "bytes")));
+        }
+    }
+
+    fn settle(&self, id: u32, result: Result<JsValue, JsValue>) {
+        let Some((resolve, reject, worker)) = self.0.pending.borrow_mut().remove(&id) else {
+            return;
+        };
+        if let Some(b) = self.0.busy.borrow_mut().get_mut(worker) {
+            *b = b.saturating_sub(1);
+        }
+        let _ = match result {
+            Ok(v) => resolve.call1(&JsValue::NULL, &v),
+            Err(e) => reject.call1(&JsValue::NULL, &e),
+        };
+    }
+
+    /// Number of workers.
+    pub fn size(&self) -> usize {
+        self.0.workers.len()
+    }
+
+    /// The worker with the fewest requests in flight.
+    pub fn least_busy(&self) -> usize {
+        let busy = self.0.busy.borrow();
+        (0..busy.len()).min_by_key(|&k| busy[k]).unwrap_or(0)
+    }
+
+    /// Requests in flight on all workers.
+    pub fn in_flight(&self) -> usize {
+        self.0.busy.borrow().iter().sum()
+    }
+
+    /// Sends `request` to worker `worker` and waits for its response.
+    pub async fn call(&self, worker: usize, request: &Request) -> Result<Response, String> {
+        if let Some(reason) = self.0.fatal.borrow().clone() {
+            return Err(format!("the analysis workers could not start: {reason}"));
+        }
+        let worker = worker % self.size().max(1);
+        let id = self.0.next.get();
+        self.0.next.set(id.wrapping_add(1).max(1));
+        let bytes = request.encode();
+        let array = js_sys::Uint8Array::from(&bytes[..]);
+        drop(bytes);
+        let buffer = array.buffer();
+        let mut stored = None;
+        let promise = js_sys::Promise::new(&mut |resolve, reject| {
+            stored = Some((resolve, reject));
+        });
+        let (resolve, reject) = stored.ok_or("the promise did not start")?;
+        self.0
+            .pending
+            .borrow_mut()
+            .insert(id, (resolve, reject, worker));
+        if let Some(b) = self.0.busy.borrow_mut().get_mut(worker) {
+            *b += 1;
+        }
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"id".into(), &JsValue::from(id));
+        let _ = js_sys::Reflect::set(&msg, &"bytes".into(), &buffer);
+        let transfer = js_sys::Array::of1(&buffer);
+        if let Err(e) = self.0.workers[worker].post_message_with_transfer(&msg, &transfer) {
+            self.settle(id, Err(e));
+        }
+        let value = JsFuture::from(promise)
+            .await
+            .map_err(|e| format!("the analysis worker failed: {}", message_of(&e)))?;
+        let buf = value
+            .dyn_into::<js_sys::ArrayBuffer>()
+            .map_err(|_| "the analysis worker sent no data".to_string())?;
+        let out = js_sys::Uint8Array::new(&buf).to_vec();
+        Response::decode(&out).map_err(|e| e.to_string())
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        for w in &self.workers {
+            w.terminate();
+        }
+    }
+}
+
+thread_local! {
+    /// The page's pool, or why it could not start.
+    static POOL: RefCell<Option<Result<Pool, String>>> = const { RefCell::new(None) };
+}
+
+/// Starts the page's worker pool (once); `Err` says why the work stays on the main thread.
+pub fn start_pool() -> Result<usize, String> {
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        let pool = p.get_or_insert_with(Pool::start);
+        pool.as_ref().map(Pool::size).map_err(Clone::clone)
+    })
+}
+
+/// The page's pool, if it started.
+pub fn pool() -> Option<Pool> {
+    POOL.with(|p| p.borrow().as_ref().and_then(|r| r.as_ref().ok().cloned()))
+}
+
+/// Number of workers (1 when the work runs on the page itself).
+pub fn size() -> usize {
+    pool().map_or(1, |p| p.size())
+}
+
+/// The worker with the fewest requests in flight.
+pub fn least_busy() -> usize {
+    pool().map_or(0, |p| p.least_busy())
+}
+
+/// Carries out `request` on worker `worker`; without workers, on the page itself (the same
+/// engine, so the same results, only without the parallelism).
+pub async fn call(worker: usize, request: &Request) -> Result<Response, String> {
+    match pool() {
+        Some(p) => p.call(worker, request).await,
+        None => {
+            let bytes = worker_handle(&request.encode());
+            Response::decode(&bytes).map_err(|e| e.to_string())
+        }
+    }
+}
