@@ -26,6 +26,7 @@ pub mod pairing;
 pub mod params;
 pub mod pipeline;
 pub mod presets;
+pub mod remote;
 pub mod render;
 pub mod roi;
 pub mod scoring;
