@@ -1,5 +1,7 @@
 //! The app's state, shared through context: parameters, loaded images and their counts.
 
+pub use crate::core::overlay::{LayerSetting, Overlay};
+
 use super::{display_panel::initial_display, pool};
 use crate::core::{
     Analysis, BitMask, Image, Params,
@@ -8,7 +10,6 @@ use crate::core::{
     engine::{Request, Response},
     pipeline::{Prepared, prepared_matches},
     presets::{Collection, detect_collection},
-    render::{FILL_COLOUR, FILL_OPACITY, OUTLINE_COLOUR, OverlayStyle, Paint, TP_COLOUR},
     roi::Roi,
     scoring::{ImageScore, Pooled, ScoreOptions},
     viewport::View,
@@ -66,82 +67,6 @@ pub struct Outcome {
     pub ms: f64,
     /// The score against the image's mask, when it has one.
     pub score: Option<Arc<ImageScore>>,
-}
-
-/// One overlay layer's settings.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LayerSetting {
-    /// Drawn at all.
-    pub on: bool,
-    /// Colour.
-    pub colour: [u8; 3],
-    /// Opacity, 0..=1.
-    pub opacity: f32,
-}
-
-impl LayerSetting {
-    const fn new(on: bool, colour: [u8; 3], opacity: f32) -> Self {
-        LayerSetting {
-            on,
-            colour,
-            opacity,
-        }
-    }
-
-    /// The paint of this layer when it is on.
-    pub fn paint(self) -> Option<Paint> {
-        self.on.then_some(Paint {
-            colour: self.colour,
-            opacity: self.opacity,
-        })
-    }
-
-    /// `rgba(r, g, b, a)` for a canvas.
-    pub fn css(self) -> String {
-        let [r, g, b] = self.colour;
-        format!("rgba({r}, {g}, {b}, {})", self.opacity)
-    }
-}
-
-/// The overlay layers (display only: they never change the analysis).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Overlay {
-    /// Object fill.
-    pub fill: LayerSetting,
-    /// Object outlines.
-    pub outline: LayerSetting,
-    /// Object numbers (labels) at their centroids.
-    pub numbers: LayerSetting,
-    /// A cross at each object's centroid.
-    pub centroids: LayerSetting,
-    /// Outlines of the ground-truth cells, when a mask is loaded.
-    pub truth: LayerSetting,
-    /// With a mask: colour objects as true or false positives and ring the missed cells (its
-    /// colour is fixed: green, red, amber).
-    pub score: LayerSetting,
-}
-
-impl Default for Overlay {
-    fn default() -> Self {
-        Overlay {
-            fill: LayerSetting::new(true, FILL_COLOUR, FILL_OPACITY),
-            outline: LayerSetting::new(true, OUTLINE_COLOUR, 1.0),
-            numbers: LayerSetting::new(false, [255, 255, 255], 1.0),
-            centroids: LayerSetting::new(false, [255, 255, 0], 1.0),
-            truth: LayerSetting::new(false, [255, 160, 40], 1.0),
-            score: LayerSetting::new(true, TP_COLOUR, FILL_OPACITY),
-        }
-    }
-}
-
-impl Overlay {
-    /// The drawing style of objects (fill and outline) for thumbnails.
-    pub fn style(self) -> OverlayStyle {
-        OverlayStyle {
-            fill: self.fill.paint().map(|p| (p.colour, p.opacity)),
-            outline: self.outline.paint().map(|p| p.colour),
-        }
-    }
 }
 
 /// What a click in the image does.
