@@ -24,7 +24,7 @@ export const CHROMIUM_ARGS = [
  * Launches Debian's Chromium on a fresh profile, as toolchain.md says. Resolves to
  * `{context, close}`; `close` also removes the profile directory.
  */
-export async function launchBrowser({ defaultTimeout = 30_000 } = {}) {
+export async function launchBrowser({ defaultTimeout = 30_000, extraArgs = [] } = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: run scripts/setup.sh (installs Debian's chromium)`);
   }
@@ -34,7 +34,7 @@ export async function launchBrowser({ defaultTimeout = 30_000 } = {}) {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...extraArgs],
       timeout: 60_000,
     });
   } catch (e) {

@@ -1,15 +1,21 @@
 //! The page-wide drop target and the file picker.
 
 use super::{
+    batch::use_batch_state,
     state::use_app_state,
     tasks::{files_of, take_picked},
 };
-use leptos::{ev, prelude::*};
+use crate::core::batch::is_image_name;
+use leptos::{ev, prelude::*, task::spawn_local};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
-/// Wraps the page: files dropped anywhere on it are loaded.
+/// Wraps the page: files dropped anywhere on it are loaded into the viewer; a folder, or more
+/// than [`VIEWER_DROP_LIMIT`] images, goes to the batch.
 #[component]
 pub fn DropZone(children: Children) -> impl IntoView {
     let state = use_app_state();
+    let batch = use_batch_state();
     let (dragging, set_dragging) = signal(false);
     let on_dragover = move |e: ev::DragEvent| {
         e.prevent_default();
@@ -27,7 +33,23 @@ pub fn DropZone(children: Children) -> impl IntoView {
     let on_drop = move |e: ev::DragEvent| {
         e.prevent_default();
         set_dragging.set(false);
-        state.load_files(files_of(e.data_transfer().and_then(|dt| dt.files())));
+        let Some(dt) = e.data_transfer() else {
+            return;
+        };
+        let entries = dropped_entries(&dt);
+        if entries.iter().any(|e| e.is_directory()) {
+            spawn_local(async move {
+                let files = walk(entries).await;
+                batch.start(state, files);
+            });
+            return;
+        }
+        let files = files_of(dt.files());
+        if files.iter().filter(|f| is_image_name(&f.name())).count() > VIEWER_DROP_LIMIT {
+            batch.start(state, files.into_iter().map(|f| (f.name(), f)).collect());
+        } else {
+            state.load_files(files);
+        }
     };
     view! {
         <div
@@ -62,3 +84,70 @@ pub fn FilePicker() -> impl IntoView {
         </label>
     }
 }
+
+/// The entries of a drop, taken while the event runs (its items are gone afterwards).
+fn dropped_entries(dt: &web_sys::DataTransfer) -> Vec<web_sys::FileSystemEntry> {
+    let items = dt.items();
+    (0..items.length())
+        .filter_map(|i| items.get(i))
+        .filter(|it| it.kind() == "file")
+        .filter_map(|it| it.webkit_get_as_entry().ok().flatten())
+        .collect()
+}
+
+async fn promised(
+    start: impl FnOnce(&js_sys::Function, &js_sys::Function) -> Result<(), JsValue>,
+) -> Result<JsValue, JsValue> {
+    let mut started = Ok(());
+    let mut start = Some(start);
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        if let Some(f) = start.take() {
+            started = f(&resolve, &reject);
+        }
+    });
+    started?;
+    JsFuture::from(promise).await
+}
+
+/// Every file under the dropped entries, with its path inside the drop (`folder/sub/name.png`).
+/// Unreadable entries are skipped: a folder drop reads what it can.
+async fn walk(entries: Vec<web_sys::FileSystemEntry>) -> Vec<(String, web_sys::File)> {
+    let mut out = Vec::new();
+    let mut stack = entries;
+    while let Some(entry) = stack.pop() {
+        let path = entry.full_path().trim_start_matches('/').to_string();
+        if entry.is_directory() {
+            let Ok(dir) = entry.dyn_into::<web_sys::FileSystemDirectoryEntry>() else {
+                continue;
+            };
+            let reader = dir.create_reader();
+            // readEntries gives at most about 100 entries a call; an empty batch ends the folder.
+            loop {
+                let batch =
+                    promised(|ok, err| reader.read_entries_with_callback_and_callback(ok, err))
+                        .await;
+                let Ok(batch) = batch.map(|b| js_sys::Array::from(&b)) else {
+                    break;
+                };
+                if batch.length() == 0 {
+                    break;
+                }
+                stack.extend(batch.iter().filter_map(|e| e.dyn_into().ok()));
+            }
+        } else if let Ok(file_entry) = entry.dyn_into::<web_sys::FileSystemFileEntry>() {
+            let file = promised(|ok, err| {
+                file_entry.file_with_callback_and_callback(ok, err);
+                Ok(())
+            })
+            .await;
+            if let Ok(file) = file.and_then(|f| f.dyn_into::<web_sys::File>()) {
+                out.push((path, file));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// More image files than this in one drop go to the batch instead of the viewer.
+pub const VIEWER_DROP_LIMIT: usize = 24;

@@ -1,6 +1,8 @@
 //! The Leptos user interface (wasm32 only).
 
 pub mod annotate;
+pub mod batch;
+pub mod batch_panel;
 pub mod bench;
 pub mod count;
 pub mod display_panel;
@@ -22,6 +24,8 @@ pub mod tune_panel;
 pub mod viewer;
 
 use self::{
+    batch::provide_batch_state,
+    batch_panel::BatchPanel,
     count::CountDisplay,
     dropzone::{DropZone, FilePicker},
     image_list::ImageList,
@@ -57,6 +61,7 @@ pub fn start() {
 #[component]
 pub fn App() -> impl IntoView {
     let state = provide_app_state();
+    provide_batch_state();
     // With the automatic preset, the parameters follow the selected image's collection.
     Effect::new(move |_| {
         if state.selected.get().is_some()
@@ -95,6 +100,7 @@ pub fn App() -> impl IntoView {
                         <ObjectsTable />
                     </details>
                     <TryAll />
+                    <BatchPanel />
                 </div>
                 <div class="side">
                     <ImageList />

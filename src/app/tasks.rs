@@ -68,7 +68,8 @@ pub fn take_picked(e: &leptos::ev::Event) -> Vec<web_sys::File> {
     files
 }
 
-async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
+/// Reads a file's bytes (at most [`MAX_FILE_BYTES`]).
+pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let size = file.size();
     if size > MAX_FILE_BYTES {
         return Err(format!(

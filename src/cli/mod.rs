@@ -39,6 +39,8 @@ usage:
                   [--debris N] [--faint N] [--gray16] --out IMAGE.png [--truth MASK.png]
       Writes a synthetic image (and its true mask); prints the number of cells.
       --gray16 writes the yellow channel (R+G)/2 as 16-bit grey, scaled by 257.
+      With --count N --out-dir DIR instead of --out: N images with seeds N..N+count as
+      DIR/images/synth-SEED.png and their masks as DIR/masks/synth-SEED.png.
   fluocount params [--preset NAME]
       Prints the default (or a preset's) parameters in their text form.
 

@@ -5,6 +5,7 @@
 
 pub mod autothreshold;
 pub mod background;
+pub mod batch;
 pub mod bitmask;
 pub mod cellcounter;
 pub mod channel;

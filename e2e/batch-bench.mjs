@@ -1,0 +1,147 @@
+// The batch benchmark: 283 synthetic 1600x1200 PNG images (the size of the v1 dataset) with their
+// masks, counted by the page's worker pool in headless Chromium, against the native command line
+// on the same files in the same run.
+//
+//   node e2e/batch-bench.mjs [--count N] [--runs R]   (make bench-batch builds dist/ and the CLI)
+//
+// The images are generated once into target/batch-bench/ (fluocount synth --count N --out-dir).
+// For each run the page is loaded fresh, the folder is given to the batch's folder input, and the
+// time from the pick to the progress bar's 100 % is measured in the page (performance.now()).
+// Main-thread long tasks come from a PerformanceObserver ('longtask', installed before the app
+// loads); memory from performance.memory (Chromium, --enable-precise-memory-info) sampled every
+// 100 ms. Prints a table and writes e2e/batch-bench-results.json.
+
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { launchBrowser } from './browser.mjs';
+import { E2E_DIR, REPO_ROOT, fluocount } from './native.mjs';
+import { serve } from './serve.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, def) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
+const COUNT = opt('--count', 283);
+const RUNS = opt('--runs', 3);
+const DIST = process.env.FLUOCOUNT_DIST ?? path.join(REPO_ROOT, 'dist');
+const DATA = path.join(REPO_ROOT, 'target', 'batch-bench');
+const RESULTS = path.join(E2E_DIR, 'batch-bench-results.json');
+
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+
+async function ensureImages() {
+  const dir = path.join(DATA, 'images');
+  const have = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.png')).length : 0;
+  if (have !== COUNT) {
+    console.log(`bench: generating ${COUNT} synthetic images into ${DATA} …`);
+    execFileSync('rm', ['-rf', DATA]);
+    await fluocount(['synth', '--seed', '1', '--count', String(COUNT), '--out-dir', DATA]);
+  }
+}
+
+async function browserRun(srv) {
+  const browser = await launchBrowser({ defaultTimeout: 600_000, extraArgs: ['--enable-precise-memory-info'] });
+  try {
+    const page = await browser.context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.addInitScript(() => {
+      window.__long = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(srv.url, { waitUntil: 'load' });
+    await page.waitForSelector('[data-testid="dropzone"]', { state: 'attached' });
+    await page.waitForTimeout(1000); // workers started and idle
+    await page.click('[data-testid="batch-drawer"] summary');
+    const workers = page.workers().length;
+    await page.evaluate(() => {
+      window.__peak = 0;
+      window.__t0 = performance.now();
+      window.__sampler = setInterval(() => {
+        const m = performance.memory?.usedJSHeapSize ?? 0;
+        window.__peak = Math.max(window.__peak, m);
+      }, 100);
+    });
+    await page.setInputFiles('[data-testid="batch-folder-input"]', DATA);
+    const t1 = await (await page.waitForFunction(() => {
+      const p = document.querySelector('[data-testid="batch-progress"]');
+      return p && Number(p.max) > 0 && Number(p.value) === Number(p.max) ? performance.now() : false;
+    }, null, { polling: 10, timeout: 600_000 })).jsonValue();
+    const out = await page.evaluate((t1) => {
+      clearInterval(window.__sampler);
+      const during = window.__long.filter((l) => l.start >= window.__t0 && l.start <= t1);
+      return {
+        ms: t1 - window.__t0,
+        images: Number(document.querySelector('[data-testid="batch-progress"]').max),
+        counted: Number(document.querySelector('[data-testid="batch-counted"]')?.textContent ?? 0),
+        total: Number(document.querySelector('[data-testid="batch-total"]')?.textContent ?? 0),
+        pooled: document.querySelector('[data-testid="batch-pooled"]')?.textContent ?? '',
+        memory: document.querySelector('[data-testid="batch-memory"]')?.textContent ?? '',
+        longest_task_ms: during.reduce((m, l) => Math.max(m, l.duration), 0),
+        long_tasks: during.length,
+        over_100ms: during.filter((l) => l.duration > 100).length,
+        peak_heap_mib: window.__peak / 1048576,
+      };
+    }, t1);
+    return { ...out, workers, errors };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function nativeRun() {
+  const t0 = performance.now();
+  const stdout = await fluocount(['eval', '--images', path.join(DATA, 'images'), '--masks', path.join(DATA, 'masks')]);
+  return { ms: performance.now() - t0, pooled: stdout.split('\n').filter((l) => /F1|all/i.test(l)).slice(-2).join(' | ') };
+}
+
+async function main() {
+  if (!existsSync(path.join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html is missing: trunk build --release first`);
+  await ensureImages();
+  const srv = await serve(DIST, { port: 0 });
+  const runs = [];
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      const run = await browserRun(srv);
+      console.log(`run ${r + 1}: ${(run.ms / 1000).toFixed(2)} s, ${run.counted}/${run.images} counted, ` +
+        `longest main-thread task ${run.longest_task_ms.toFixed(0)} ms (${run.over_100ms} over 100 ms), ` +
+        `peak JS heap ${run.peak_heap_mib.toFixed(0)} MiB, ${run.workers} workers`);
+      if (run.errors.length) console.log('  page errors:', run.errors);
+      runs.push(run);
+    }
+  } finally {
+    await srv.close();
+  }
+  const native = await nativeRun();
+  const ms = median(runs.map((r) => r.ms));
+  const result = {
+    images: COUNT,
+    size: '1600x1200 RGB 8-bit PNG + 8-bit mask',
+    params: 'automatic preset (yellow for these images: local Phansalkar r=15, split, filters)',
+    browser: {
+      median_s: ms / 1000,
+      images_per_s: (COUNT * 1000) / ms,
+      runs_s: runs.map((r) => r.ms / 1000),
+      longest_main_thread_task_ms: Math.max(...runs.map((r) => r.longest_task_ms)),
+      tasks_over_100ms: runs.reduce((s, r) => s + r.over_100ms, 0),
+      peak_js_heap_mib: Math.max(...runs.map((r) => r.peak_heap_mib)),
+      app_memory_readout: runs.at(-1)?.memory,
+      workers: runs[0]?.workers,
+      total_objects: runs[0]?.total,
+      pooled: runs[0]?.pooled,
+    },
+    native_cli_eval: { s: native.ms / 1000, images_per_s: (COUNT * 1000) / native.ms, summary: native.pooled },
+  };
+  console.log(JSON.stringify(result, null, 2));
+  writeFileSync(RESULTS, JSON.stringify(result, null, 2) + '\n');
+  if (runs.some((r) => r.errors.length || r.counted !== COUNT)) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(`batch-bench: ${e.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,126 @@
+// Batch runs: a dataset folder (images/ and masks/) picked with the folder input, or many files
+// dropped, counted in the worker pool; the table, progress, pooled scores, CSV, cancel, a broken
+// file, a parameter change and opening a row in the viewer.
+
+import { copyFileSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { appTest, assert, before, dropFiles, nativeCount, synth, tempDir, tid } from './helpers.mjs';
+
+const dir = tempDir();
+const folder = path.join(dir, 'dataset');
+const fx = { images: [] };
+
+before(async () => {
+  mkdirSync(path.join(folder, 'images'), { recursive: true });
+  mkdirSync(path.join(folder, 'masks'), { recursive: true });
+  for (const [seed, cells] of [[21, 12], [22, 18], [23, 9], [24, 15]]) {
+    const file = path.join(folder, 'images', `cells-${seed}.png`);
+    const truth = path.join(dir, `truth-${seed}.png`);
+    const n = await synth({ out: file, truth, seed, cells, touching: 0.2 });
+    // Three of the four get their mask, by the dataset's layout.
+    if (seed !== 24) copyFileSync(truth, path.join(folder, 'masks', `cells-${seed}.png`));
+    fx.images.push({ name: `cells-${seed}.png`, file, cells: n, native: await nativeCount(file), masked: seed !== 24 });
+  }
+  // A truncated PNG among them, and a stray text file (skipped).
+  const bytes = readFileSync(fx.images[0].file);
+  writeFileSync(path.join(folder, 'images', 'broken.png'), bytes.subarray(0, 4000));
+  writeFileSync(path.join(folder, 'README.txt'), 'not an image');
+});
+
+/** Waits for the batch progress to reach its end; resolves to {value, max}. */
+function finished(app) {
+  return app.until('the batch progress to reach 100 %', (sel) => {
+    const p = document.querySelector(sel);
+    return p && Number(p.max) > 0 && Number(p.value) === Number(p.max) ? { value: Number(p.value), max: Number(p.max) } : false;
+  }, tid('batch-progress'));
+}
+
+/** The rows of the batch table: {name, state, count, truth, f1, error}. */
+function rows(page) {
+  return page.$$eval('[data-testid="batch-row"]', (trs) => trs.map((tr) => ({
+    name: tr.querySelectorAll('td')[1]?.textContent.trim(),
+    state: tr.getAttribute('data-state'),
+    count: tr.querySelector('[data-testid="batch-count"]')?.textContent.trim(),
+    truth: tr.querySelector('[data-testid="batch-true"]')?.textContent.trim(),
+    f1: tr.querySelector('[data-testid="batch-f1"]')?.textContent.trim(),
+    error: tr.querySelector('[data-testid="batch-error"]')?.textContent.trim(),
+    thumb: tr.querySelector('img')?.naturalWidth ?? 0,
+  })));
+}
+
+appTest('a dataset folder: rows stream in, masks pair, the broken file shows its error, CSV and viewer', async ({ page, app }) => {
+  await page.click(`${tid('batch-drawer')} summary`);
+  await page.setInputFiles(tid('batch-folder-input'), folder);
+  const end = await finished(app);
+  assert.equal(end.max, 5, 'four images and the broken file; README.txt and the masks are not rows');
+  await app.until('thumbnails to load', () =>
+    [...document.querySelectorAll('[data-testid="batch-row"][data-state="done"] img')].every((i) => i.complete && i.naturalWidth > 0));
+  const got = await rows(page);
+  assert.equal(got.length, 5);
+  for (const im of fx.images) {
+    const row = got.find((r) => r.name.endsWith(im.name));
+    assert.ok(row, `a row for ${im.name}`);
+    assert.equal(row.state, 'done');
+    assert.equal(Number(row.count), im.native.count, `${im.name}: the batch count is the native CLI's`);
+    assert.equal(row.thumb, 160, 'a 160 px thumbnail');
+    if (im.masked) {
+      assert.equal(Number(row.truth), im.cells, `${im.name}: the true count comes from its mask`);
+      assert.match(row.f1, /^\d\.\d{3}$/);
+    } else {
+      assert.equal(row.truth, '', 'no mask, no score');
+    }
+  }
+  const broken = got.find((r) => r.name.endsWith('broken.png'));
+  assert.equal(broken.state, 'error');
+  assert.match(broken.error, /truncated|ends|corrupt/i);
+  assert.match(await page.textContent(tid('batch-notice')), /1 files? that are not PNG, JPEG or TIFF by name/);
+  assert.equal(await page.textContent(tid('batch-counted')), '4');
+  assert.equal(await page.textContent(tid('batch-failed')), '1');
+  const total = fx.images.reduce((s, im) => s + im.native.count, 0);
+  assert.equal(Number(await page.textContent(tid('batch-total'))), total);
+  assert.match(await page.textContent(tid('batch-pooled')), /pooled over 3 images with masks/);
+
+  const csv = (await app.download('batch-export')).bytes.toString();
+  const lines = csv.trim().split('\n');
+  assert.match(lines[0], /^# fluocount \d+\.\d+\.\d+$/);
+  assert.match(lines[1], /^# parameters: /);
+  assert.match(lines[2], /^Image,Mask,Status,/);
+  assert.equal(lines.filter((l) => /^dataset\/images\//.test(l)).length, 5);
+  assert.ok(lines.some((l) => l.includes('broken.png') && l.includes(',error,')));
+  assert.ok(lines.some((l) => l.startsWith('# pooled over 3 images with masks')));
+
+  // Open one in the viewer: it is read again and counted the same.
+  const k = got.findIndex((r) => r.name.endsWith(fx.images[1].name));
+  await page.click(`[data-testid="batch-row"]:nth-child(${k + 1}) ${tid('batch-open')}`);
+  assert.equal(await app.count(), fx.images[1].native.count);
+  await app.until('its mask to pair in the viewer', (sel) => !!document.querySelector(sel), tid('m-true'));
+});
+
+appTest('many dropped files go to the batch; cancel stops it; a parameter change re-runs it', async ({ page, app }) => {
+  const bytes = readFileSync(fx.images[0].file);
+  const files = Array.from({ length: 40 }, (_, i) => ({ name: `copy-${String(i).padStart(2, '0')}.png`, bytes }));
+  await dropFiles(page, null, files);
+  await app.until('the batch drawer to open', (sel) => document.querySelector(sel)?.open, tid('batch-drawer'));
+  await app.until('a first result', () => document.querySelector('[data-testid="batch-row"][data-state="done"]'));
+  await page.click(tid('batch-cancel'));
+  const stopped = Number(await page.getAttribute(tid('batch-progress'), 'value'));
+  assert.ok(stopped < 40, `cancel stopped the run (${stopped} of 40)`);
+  await page.waitForTimeout(1500);
+  assert.equal(Number(await page.getAttribute(tid('batch-progress'), 'value')), stopped, 'nothing more arrives after cancel');
+  assert.match(await page.textContent(tid('batch-notice')), /Cancelled: \d+ of 40/);
+  assert.equal(await page.$$eval('[data-testid="image-item"]', (e) => e.length), 0, 'the viewer got none of them');
+
+  // Run again to the end, then change a parameter: the batch re-runs with it.
+  await page.click(tid('batch-rerun'));
+  await finished(app);
+  const before = await rows(page);
+  assert.ok(before.every((r) => r.state === 'done' && Number(r.count) === fx.images[0].native.count));
+  await page.selectOption(tid('method'), 'Otsu');
+  await app.until('the re-run to finish with other counts', ({ sel, old }) => {
+    const p = document.querySelector(sel);
+    const counts = [...document.querySelectorAll('[data-testid="batch-count"]')].map((e) => Number(e.textContent));
+    return p && Number(p.value) === Number(p.max) && counts.length === 40 && counts.some((c) => c !== old);
+  }, { sel: tid('batch-progress'), old: fx.images[0].native.count });
+  const csv = (await app.download('batch-export')).bytes.toString();
+  assert.match(csv, /# parameters: v=2&channel=yellow.*method=Otsu/);
+});

@@ -1,0 +1,416 @@
+//! Batch runs: hundreds of files (or a dropped folder) counted in the worker pool, two files in
+//! flight per worker, results streaming into a table. Only each image's result and a PNG
+//! thumbnail (as a blob URL) are kept, never the decoded images; a row opens its image in the
+//! viewer on demand by reading the file again.
+
+use super::{
+    pool,
+    state::{AppState, PresetChoice},
+    tasks::read_bytes,
+};
+use crate::core::{
+    Params,
+    batch::{Plan, Progress, Record, plan},
+    clock::now_ms,
+    engine::{BatchJob, Request, Response},
+};
+use leptos::{prelude::*, task::spawn_local};
+use std::cell::RefCell;
+use wasm_bindgen::JsValue;
+
+/// Width of the thumbnails, in pixels.
+const THUMB_WIDTH: u32 = 160;
+/// Files in flight per worker: one working, one waiting, so a worker never idles while the page
+/// reads the next file.
+const PER_WORKER: usize = 2;
+
+thread_local! {
+    /// The batch's files with their paths (`File` is not `Send`, so it stays out of signals).
+    static FILES: RefCell<Vec<(String, web_sys::File)>> = const { RefCell::new(Vec::new()) };
+    /// The thumbnail blob URLs of the current rows, revoked when the rows go.
+    static THUMBS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What one row of the table shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowState {
+    /// Not started.
+    Waiting,
+    /// Counted.
+    Done {
+        /// The record.
+        record: Box<Record>,
+        /// The thumbnail's blob URL.
+        thumb: Option<String>,
+    },
+    /// Could not be counted.
+    Failed(String),
+}
+
+/// One row of the batch table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// Position in the plan.
+    pub index: usize,
+    /// The image's path.
+    pub name: String,
+    /// Its mask's path.
+    pub mask: Option<String>,
+    /// Its state.
+    pub state: RowState,
+    /// The run that produced the state (part of the row's key, so a re-run redraws it).
+    pub run: u64,
+}
+
+/// The batch's shared state (a context).
+#[derive(Clone, Copy)]
+pub struct BatchState {
+    /// The rows, in plan order.
+    pub rows: RwSignal<Vec<Row>>,
+    /// Progress of the current or last run.
+    pub progress: RwSignal<Option<Progress>>,
+    /// A run is in progress.
+    pub running: RwSignal<bool>,
+    /// The drawer is open.
+    pub show: RwSignal<bool>,
+    /// Files skipped, masks without an image, cancellations: what the user should know.
+    pub notice: RwSignal<String>,
+    /// Memory the page reports (JS heap and this page's wasm memory), in MiB, with the peak.
+    pub memory: RwSignal<Option<(f64, f64)>>,
+    /// The parameters of the last run (`None` = each image's preset).
+    pub ran_with: StoredValue<Option<Option<Params>>>,
+    /// Bumped by every start and cancel; older runs stop.
+    pub epoch: StoredValue<u64>,
+    /// The next plan index to hand out in the current run.
+    next: StoredValue<usize>,
+    /// The plan of the current files.
+    plan: StoredValue<Plan>,
+}
+
+/// Creates the batch state and provides it as context.
+pub fn provide_batch_state() -> BatchState {
+    let b = BatchState {
+        rows: RwSignal::new(Vec::new()),
+        progress: RwSignal::new(None),
+        running: RwSignal::new(false),
+        show: RwSignal::new(false),
+        notice: RwSignal::new(String::new()),
+        memory: RwSignal::new(None),
+        ran_with: StoredValue::new(None),
+        epoch: StoredValue::new(0),
+        next: StoredValue::new(0),
+        plan: StoredValue::new(Plan {
+            images: Vec::new(),
+            unpaired_masks: Vec::new(),
+            skipped: Vec::new(),
+        }),
+    };
+    provide_context(b);
+    b
+}
+
+/// The batch state from context.
+pub fn use_batch_state() -> BatchState {
+    expect_context::<BatchState>()
+}
+
+/// The parameters a batch runs with: the current ones, or `None` (each image's preset) while
+/// the parameters follow the image's colour.
+pub fn batch_params(state: AppState) -> Option<Params> {
+    match state.preset.get_untracked() {
+        PresetChoice::Auto(_) => None,
+        _ => Some(state.params.get_untracked()),
+    }
+}
+
+/// Memory the page reports: (JS heap, this page's wasm memory) in MiB; Chromium only for the heap.
+fn memory_mib() -> (f64, f64) {
+    let heap = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &JsValue::from_str("performance")).ok())
+        .and_then(|p| js_sys::Reflect::get(&p, &JsValue::from_str("memory")).ok())
+        .and_then(|m| js_sys::Reflect::get(&m, &JsValue::from_str("usedJSHeapSize")).ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let wasm = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0.0, |b| f64::from(b.byte_length()));
+    (heap / 1048576.0, wasm / 1048576.0)
+}
+
+use wasm_bindgen::JsCast;
+
+fn thumb_url(png: &[u8]) -> Option<String> {
+    if png.is_empty() {
+        return None;
+    }
+    let array = js_sys::Uint8Array::from(png);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("image/png");
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&array), &opts)
+            .ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    THUMBS.with(|t| t.borrow_mut().push(url.clone()));
+    Some(url)
+}
+
+fn revoke_thumbs() {
+    THUMBS.with(|t| {
+        for url in t.borrow_mut().drain(..) {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    });
+}
+
+impl BatchState {
+    /// Replaces the batch's files with `files` (path, file) and runs it.
+    pub fn start(self, state: AppState, files: Vec<(String, web_sys::File)>) {
+        let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+        let p = plan(&paths);
+        let mut notes = Vec::new();
+        if !p.skipped.is_empty() {
+            notes.push(format!(
+                "{} files that are not PNG, JPEG or TIFF by name were skipped",
+                p.skipped.len()
+            ));
+        }
+        if !p.unpaired_masks.is_empty() {
+            let names: Vec<&str> = p
+                .unpaired_masks
+                .iter()
+                .take(3)
+                .map(|&k| paths[k].as_str())
+                .collect();
+            notes.push(format!(
+                "{} masks match no image ({}{})",
+                p.unpaired_masks.len(),
+                names.join(", "),
+                if p.unpaired_masks.len() > 3 {
+                    ", …"
+                } else {
+                    ""
+                }
+            ));
+        }
+        self.notice.set(notes.join("; "));
+        self.show.set(true);
+        FILES.with(|f| *f.borrow_mut() = files);
+        self.plan.set_value(p);
+        self.run(state);
+    }
+
+    /// Runs (or re-runs) the batch with the current parameters; a run in progress stops.
+    pub fn run(self, state: AppState) {
+        let epoch = self.epoch.get_value() + 1;
+        self.epoch.set_value(epoch);
+        revoke_thumbs();
+        let params = batch_params(state);
+        self.ran_with.set_value(Some(params.clone()));
+        let rows: Vec<Row> = self.plan.with_value(|p| {
+            FILES.with(|f| {
+                let f = f.borrow();
+                p.images
+                    .iter()
+                    .enumerate()
+                    .map(|(index, im)| Row {
+                        index,
+                        name: f[im.image].0.clone(),
+                        mask: im.mask.map(|m| f[m].0.clone()),
+                        state: RowState::Waiting,
+                        run: epoch,
+                    })
+                    .collect()
+            })
+        });
+        let total = rows.len();
+        self.rows.set(rows);
+        self.next.set_value(0);
+        self.progress.set(Some(Progress {
+            done: 0,
+            total,
+            elapsed_ms: 0.0,
+        }));
+        self.running.set(total > 0);
+        self.memory.set(None);
+        let t0 = now_ms();
+        let lanes = (pool::size() * PER_WORKER).min(total);
+        let scoring = state.scoring.get_untracked();
+        for _ in 0..lanes {
+            let params = params.clone();
+            spawn_local(async move {
+                self.lane(epoch, t0, params, scoring).await;
+            });
+        }
+    }
+
+    /// Stops the run: no new file is started, results still in flight are dropped.
+    pub fn cancel(self) {
+        if !self.running.get_untracked() {
+            return;
+        }
+        self.epoch.update_value(|e| *e += 1);
+        self.running.set(false);
+        let (done, total) = self
+            .progress
+            .get_untracked()
+            .map_or((0, 0), |p| (p.done, p.total));
+        self.notice
+            .set(format!("Cancelled: {done} of {total} images were counted."));
+    }
+
+    /// Removes the batch (files, rows, thumbnails).
+    pub fn clear(self) {
+        self.epoch.update_value(|e| *e += 1);
+        revoke_thumbs();
+        FILES.with(|f| f.borrow_mut().clear());
+        self.rows.set(Vec::new());
+        self.progress.set(None);
+        self.running.set(false);
+        self.notice.set(String::new());
+        self.ran_with.set_value(None);
+    }
+
+    /// The files of row `index`: the image and its mask, for opening in the viewer.
+    pub fn files_of(self, index: usize) -> Vec<web_sys::File> {
+        self.plan.with_value(|p| {
+            FILES.with(|f| {
+                let f = f.borrow();
+                p.images.get(index).map_or_else(Vec::new, |im| {
+                    std::iter::once(im.image)
+                        .chain(im.mask)
+                        .filter_map(|k| f.get(k).map(|(_, file)| file.clone()))
+                        .collect()
+                })
+            })
+        })
+    }
+
+    /// The finished records, in plan order.
+    pub fn records(self) -> Vec<Record> {
+        self.rows.with_untracked(|rows| {
+            rows.iter()
+                .filter_map(|r| match &r.state {
+                    RowState::Done { record, .. } => Some((**record).clone()),
+                    RowState::Failed(reason) => Some(Record {
+                        name: r.name.clone(),
+                        mask: r.mask.clone(),
+                        result: Err(reason.clone()),
+                    }),
+                    RowState::Waiting => None,
+                })
+                .collect()
+        })
+    }
+
+    /// One lane of a run: takes the next file until none is left or the run is stopped.
+    async fn lane(
+        self,
+        epoch: u64,
+        t0: f64,
+        params: Option<Params>,
+        scoring: crate::core::scoring::ScoreOptions,
+    ) {
+        loop {
+            if self.epoch.get_value() != epoch {
+                return;
+            }
+            let index = self.next.get_value();
+            let Some(planned) = self.plan.with_value(|p| p.images.get(index).copied()) else {
+                return;
+            };
+            self.next.set_value(index + 1);
+            let (image_file, mask_file) = FILES.with(|f| {
+                let f = f.borrow();
+                (
+                    f.get(planned.image).map(|(_, file)| file.clone()),
+                    planned
+                        .mask
+                        .and_then(|m| f.get(m).map(|(_, file)| file.clone())),
+                )
+            });
+            let outcome = match image_file {
+                None => Err("the file is no longer available".to_string()),
+                Some(file) => {
+                    let bytes = read_bytes(&file).await;
+                    let mask = match &mask_file {
+                        Some(m) => Some(read_bytes(m).await),
+                        None => None,
+                    };
+                    match bytes {
+                        Err(reason) => Err(reason),
+                        Ok(bytes) => {
+                            let (mask, mask_read_error) = match mask {
+                                Some(Ok(m)) => (Some(m), None),
+                                Some(Err(e)) => (None, Some(format!("mask: {e}"))),
+                                None => (None, None),
+                            };
+                            let job = Request::Batch(BatchJob {
+                                bytes,
+                                mask,
+                                params: params.clone(),
+                                scoring,
+                                thumb_width: THUMB_WIDTH,
+                            });
+                            match pool::call(pool::least_busy(), &job).await {
+                                Ok(Response::Batch(mut row)) => {
+                                    if row.mask_error.is_none() {
+                                        row.mask_error = mask_read_error;
+                                    }
+                                    Ok(row)
+                                }
+                                Ok(Response::Failed(reason)) | Err(reason) => Err(reason),
+                                Ok(_) => Err("the worker gave an unexpected answer".into()),
+                            }
+                        }
+                    }
+                }
+            };
+            if self.epoch.get_value() != epoch {
+                return;
+            }
+            let state = match outcome {
+                Ok(mut row) => {
+                    let thumb = thumb_url(&row.thumbnail);
+                    row.thumbnail = Vec::new();
+                    let (name, mask) = self.rows.with_untracked(|r| {
+                        r.get(index)
+                            .map(|r| (r.name.clone(), r.mask.clone()))
+                            .unwrap_or_default()
+                    });
+                    RowState::Done {
+                        record: Box::new(Record {
+                            name,
+                            mask,
+                            result: Ok(*row),
+                        }),
+                        thumb,
+                    }
+                }
+                Err(reason) => RowState::Failed(reason),
+            };
+            self.rows.update(|rows| {
+                if let Some(r) = rows.get_mut(index) {
+                    r.state = state;
+                }
+            });
+            let mut finished = false;
+            self.progress.update(|p| {
+                if let Some(p) = p {
+                    p.done += 1;
+                    p.elapsed_ms = now_ms() - t0;
+                    finished = p.done >= p.total;
+                }
+            });
+            let (heap, wasm) = memory_mib();
+            self.memory.update(|m| {
+                let peak = m.map_or(0.0, |(_, peak)| peak);
+                *m = Some((heap + wasm, peak.max(heap + wasm)));
+            });
+            if finished {
+                self.running.set(false);
+            }
+        }
+    }
+}
