@@ -58,6 +58,10 @@ appTest('a synthetic demo from the gallery, changed, copied and opened in a fres
   await app.key('+');
   await app.key('+');
   await app.setCheckbox('overlay-numbers', true);
+  await page.$eval(tid('display-gamma'), (el) => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, '0.5');
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
   const count = await settledCount(app);
   const zoom = await page.textContent(tid('zoom'));
   const transform = await page.$eval(tid('viewer'), (c) => c.style.transform);
@@ -69,6 +73,7 @@ appTest('a synthetic demo from the gallery, changed, copied and opened in a fres
   assert.match(link, /demo=synth-sparse/);
   assert.match(link, /overlay=/);
   assert.match(link, /zoom=/);
+  assert.match(link, /display=[^&]*gamma%3D0\.5/);
   // The address bar holds the same state.
   assert.equal(await page.evaluate(() => location.href), link);
 
@@ -86,6 +91,7 @@ appTest('a synthetic demo from the gallery, changed, copied and opened in a fres
     assert.equal(await page2.inputValue(tid('min-area')), '200');
     assert.equal(await page2.inputValue(tid('open')), '1');
     assert.equal(await page2.isChecked(tid('overlay-numbers')), true);
+    assert.equal(await app2.text('display-gamma-value', /0\.50/), '0.50', 'the same display');
     assert.equal(await page2.inputValue(tid('preset')), 'custom');
     assert.equal(await page2.$(tid('link-notices')), null, 'a clean link has no notices');
     assert.deepEqual(errors, []);
