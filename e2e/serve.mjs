@@ -58,19 +58,23 @@ function resolveUnder(root, urlPath) {
  * Serves `rootDir` on 127.0.0.1.
  *
  * @param {string} rootDir directory to serve at `/` (a directory request serves its index.html)
- * @param {{port?: number, mounts?: Record<string, string>}} [options] `port: 0` picks a free port;
- *   `mounts` maps URL prefixes such as `/vendor/` to further directories.
+ * @param {{port?: number, mounts?: Record<string, string>, cors?: boolean}} [options] `port: 0`
+ *   picks a free port; `mounts` maps URL prefixes such as `/vendor/` to further directories; `cors`
+ *   lets any other site read the files (`Access-Control-Allow-Origin: *`, as an image host would).
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}
  */
-export async function serve(rootDir, { port = 0, mounts = {} } = {}) {
+export async function serve(rootDir, { port = 0, mounts = {}, cors = false } = {}) {
   const root = path.resolve(rootDir);
+  const headers = cors
+    ? { ...ISOLATION_HEADERS, 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' }
+    : ISOLATION_HEADERS;
   const prefixes = Object.entries(mounts)
     .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : prefix + '/', path.resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);
 
   const server = createServer(async (req, res) => {
     const send = (status, body) => {
-      res.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n');
@@ -103,7 +107,7 @@ export async function serve(rootDir, { port = 0, mounts = {} } = {}) {
         info = await stat(file);
       }
       const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-      res.writeHead(200, { ...ISOLATION_HEADERS, 'Content-Type': type, 'Content-Length': info.size });
+      res.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': info.size });
       if (req.method === 'HEAD') return res.end();
       createReadStream(file)
         .on('error', () => res.destroy())

@@ -7,13 +7,16 @@ pub mod bench;
 pub mod count;
 pub mod display_panel;
 pub mod dropzone;
+pub mod gallery;
 pub mod histogram_view;
 pub mod image_list;
+pub mod links;
 pub mod metrics;
 pub mod objects_table;
 pub mod overlay_panel;
 pub mod params_panel;
 pub mod pool;
+pub mod remote;
 pub mod results;
 pub mod state;
 pub mod tasks;
@@ -62,6 +65,7 @@ pub fn start() {
 pub fn App() -> impl IntoView {
     let state = provide_app_state();
     provide_batch_state();
+    links::provide_links(state);
     // With the automatic preset, the parameters follow the selected image's collection.
     Effect::new(move |_| {
         if state.selected.get().is_some()
@@ -79,6 +83,8 @@ pub fn App() -> impl IntoView {
                     <p class="tagline">"Counts fluorescent cells, entirely in your browser"</p>
                 </div>
                 <FilePicker />
+                <gallery::DemosMenu />
+                <links::CopyLink />
                 <p class="status" role="status" data-testid="status">{status}</p>
                 <Show when=move || state.loading.get().is_some()>
                     <div class="loading">
@@ -94,6 +100,8 @@ pub fn App() -> impl IntoView {
             <main class="layout">
                 <ParamsPanel />
                 <div class="centre">
+                    <links::LinkNotices />
+                    <remote::ImageSource />
                     <Viewer />
                     <details class="drawer" data-testid="objects-drawer">
                         <summary>"Objects table"</summary>

@@ -100,18 +100,31 @@ fn many(p: &SynthParams, n: u32, dir: &std::path::Path) -> Result<i32, String> {
                             return Err("generator returned a non-8-bit image".into());
                         };
                         let (out, truth) = (images.join(&name), masks.join(&name));
-                        image::save_buffer(&out, rgb, q.width, q.height, image::ExtendedColorType::Rgb8)
-                            .map_err(|e| format!("{}: {e}", out.display()))?;
-                        image::save_buffer(&truth, &s.truth, q.width, q.height, image::ExtendedColorType::L8)
-                            .map_err(|e| format!("{}: {e}", truth.display()))?;
+                        image::save_buffer(
+                            &out,
+                            rgb,
+                            q.width,
+                            q.height,
+                            image::ExtendedColorType::Rgb8,
+                        )
+                        .map_err(|e| format!("{}: {e}", out.display()))?;
+                        image::save_buffer(
+                            &truth,
+                            &s.truth,
+                            q.width,
+                            q.height,
+                            image::ExtendedColorType::L8,
+                        )
+                        .map_err(|e| format!("{}: {e}", truth.display()))?;
                         cells.fetch_add(s.cells.len() as u64, std::sync::atomic::Ordering::Relaxed);
                     }
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            .try_for_each(|w| w.join().map_err(|_| "a generator thread failed".to_string())?)
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .map_err(|_| "a generator thread failed".to_string())?
+        })
     });
     result?;
     println!("{}", cells.load(std::sync::atomic::Ordering::Relaxed));

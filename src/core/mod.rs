@@ -21,6 +21,7 @@ pub mod gaussian;
 pub mod histogram;
 pub mod image;
 pub mod label;
+pub mod links;
 pub mod local_threshold;
 pub mod maxima;
 pub mod morphology;

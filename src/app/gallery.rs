@@ -1,0 +1,117 @@
+//! The demo gallery: one card per built-in demo with its link, the dataset's credit and licence,
+//! and the field to open an image from a URL. On the start page while no image is loaded, and
+//! under "Demos" in the header afterwards.
+
+use super::{
+    links::{demo_fragment, open_link, use_links},
+    remote::OpenUrl,
+    state::use_app_state,
+};
+use crate::core::{
+    demos::{ATTRIBUTION, Demo, DemoKind, demos},
+    links::synth_name,
+    share::SYNTH_WIDTH,
+};
+use leptos::{ev, html, prelude::*};
+
+/// What a demo is, in one line.
+fn what(demo: &Demo) -> String {
+    match demo.kind {
+        DemoKind::Real {
+            collection,
+            true_count: Some(n),
+            ..
+        } => format!(
+            "Real sample ({} collection) with its ground-truth mask: {n} cells, so it shows its score.",
+            collection.name()
+        ),
+        DemoKind::Real { collection, .. } => {
+            format!(
+                "Real sample ({} collection), without a mask.",
+                collection.name()
+            )
+        }
+        DemoKind::Synth(spec) => format!(
+            "Made in your browser ({SYNTH_WIDTH}x{} pixels, {}) with its true mask, so it shows its score.",
+            crate::core::share::SYNTH_HEIGHT,
+            synth_name(&spec)
+        ),
+    }
+}
+
+/// The credit the licence asks for, with a link to the licence.
+#[component]
+pub fn Attribution() -> impl IntoView {
+    let a = ATTRIBUTION;
+    view! {
+        <p class="attribution small" data-testid="attribution">
+            "Sample images: "<cite>{a.dataset}</cite>" dataset, "{a.authors}", "{a.institution}
+            "; licensed "
+            <a href=a.licence_url rel="license noopener noreferrer" target="_blank"
+                data-testid="licence-link">{a.licence}</a>"."
+        </p>
+    }
+}
+
+/// One card per demo, the URL field and the credit. `on_open` runs after a card is opened
+/// (the header menu closes itself).
+#[component]
+pub fn Gallery(#[prop(optional)] on_open: Option<Callback<()>>) -> impl IntoView {
+    let state = use_app_state();
+    let links = use_links();
+    let cards = demos()
+        .iter()
+        .map(|demo| {
+            let href = move || format!("#{}", demo_fragment(state, demo));
+            let on_click = move |e: ev::MouseEvent| {
+                // A plain click opens here; a middle or modified click opens the link elsewhere.
+                if e.button() != 0 || e.ctrl_key() || e.meta_key() || e.shift_key() || e.alt_key() {
+                    return;
+                }
+                e.prevent_default();
+                let fragment = untrack(|| demo_fragment(state, demo));
+                open_link(state, links, &fragment);
+                if let Some(cb) = on_open {
+                    cb.run(());
+                }
+            };
+            view! {
+                <li class="demo-card" data-testid=format!("demo-{}", demo.id)>
+                    <a class="demo-title" href=href data-testid=format!("demo-open-{}", demo.id)
+                        on:click=on_click>{demo.title}</a>
+                    <p class="small">{what(demo)}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="gallery" data-testid="gallery">
+            <h3>"Demos"</h3>
+            <ul class="demo-cards">{cards}</ul>
+            <Attribution />
+            <OpenUrl />
+        </div>
+    }
+}
+
+/// "Demos" in the header, once an image is shown (before, the gallery is on the start page).
+#[component]
+pub fn DemosMenu() -> impl IntoView {
+    let state = use_app_state();
+    let menu = NodeRef::<html::Details>::new();
+    let close = Callback::new(move |()| {
+        if let Some(d) = menu.get_untracked() {
+            d.set_open(false);
+        }
+    });
+    view! {
+        <Show when=move || state.selected.get().is_some()>
+            <details class="demos-menu" data-testid="demos-menu" node_ref=menu>
+                <summary class="button">"Demos"</summary>
+                <div class="demos-popup">
+                    <Gallery on_open=close />
+                </div>
+            </details>
+        </Show>
+    }
+}

@@ -1,0 +1,282 @@
+//! Opening the image a link names: a demo from the site itself, a synthetic image made in a
+//! worker, or a remote image fetched from the address a person gave (the only request the page
+//! makes beyond its own files); and the "Open image from URL" field.
+
+use super::{
+    links::{Links, open_link, use_links},
+    pool,
+    state::{AppState, use_app_state},
+};
+use crate::core::{
+    BitMask, Image,
+    demos::{DemoKind, find},
+    engine::{Request, Response},
+    links::{FetchFailure, check_length, check_read, source_name, synth_name},
+    remote::check_image_url,
+    share::{ShareState, Source},
+};
+use leptos::{ev, prelude::*};
+use std::sync::Arc;
+use wasm_bindgen::{JsCast, prelude::*};
+use wasm_bindgen_futures::JsFuture;
+
+/// Fetches `url` (same origin or CORS) and reads its body, with the 512 MiB cap.
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, FetchFailure> {
+    let window = web_sys::window().ok_or(FetchFailure::CrossOrigin)?;
+    let init = web_sys::RequestInit::new();
+    init.set_mode(web_sys::RequestMode::Cors);
+    // A CORS failure and an unreachable server both reject with a TypeError.
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| FetchFailure::CrossOrigin)?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| FetchFailure::Read("not a response".into()))?;
+    if !response.ok() {
+        return Err(FetchFailure::Http {
+            status: response.status(),
+            text: response.status_text(),
+        });
+    }
+    let length = response.headers().get("content-length").ok().flatten();
+    check_length(length.as_deref())?;
+    let buffer = response
+        .array_buffer()
+        .map_err(|e| FetchFailure::Read(message_of(&e)))?;
+    let buffer = JsFuture::from(buffer)
+        .await
+        .map_err(|e| FetchFailure::Read(message_of(&e)))?;
+    let bytes = js_sys::Uint8Array::new(&buffer);
+    check_read(u64::from(bytes.length()))?;
+    Ok(bytes.to_vec())
+}
+
+fn message_of(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown browser error".into())
+}
+
+/// A path of the site (e.g. `fluocells/…`) as an absolute address, under the page's base.
+fn site_url(path: &str) -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let base = document.base_uri().ok().flatten()?;
+    web_sys::Url::new_with_base(path, &base)
+        .ok()
+        .map(|u| u.href())
+}
+
+/// Decodes `bytes` in a worker and adds the image as `name`; `Err` is the decoder's reason.
+async fn add_decoded(
+    state: AppState,
+    links: Links,
+    source: &Source,
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<u64, String> {
+    let id = state.new_id();
+    let worker = pool::least_busy();
+    let request = Request::Decode {
+        id,
+        bytes,
+        as_mask: false,
+        keep: true,
+    };
+    match pool::call(worker, &request).await {
+        Ok(Response::Image { image, truth }) => Ok(add(
+            state,
+            links,
+            source,
+            (id, name, image, worker),
+            truth.map(Arc::new),
+        )),
+        Ok(Response::Failed(reason)) | Err(reason) => Err(reason),
+        Ok(_) => Err("the worker gave an unexpected answer".into()),
+    }
+}
+
+fn add(
+    state: AppState,
+    links: Links,
+    source: &Source,
+    (id, name, image, worker): (u64, String, Image, usize),
+    truth: Option<Arc<BitMask>>,
+) -> u64 {
+    links.sources.update(|s| {
+        s.insert(id, source.clone());
+    });
+    state.add_image(id, name, image, worker, truth);
+    let display = state.displays.with_untracked(|d| d.get(&id).copied());
+    if let Some(display) = display {
+        links.initial.update_value(|d| {
+            d.insert(id, display);
+        });
+    }
+    id
+}
+
+/// Fetches and attaches a demo's mask.
+async fn add_mask(state: AppState, id: u64, path: &str) -> Result<(), String> {
+    let url = site_url(path).ok_or("the page's address is unknown")?;
+    let name = path.rsplit('/').next().unwrap_or(path).to_string();
+    let bytes = fetch_bytes(&url).await.map_err(|f| f.message(&url))?;
+    let request = Request::Decode {
+        id: state.new_id(),
+        bytes,
+        as_mask: true,
+        keep: false,
+    };
+    match pool::call(pool::least_busy(), &request).await {
+        Ok(Response::Mask(mask)) => state.attach_mask(id, name, Arc::new(mask)),
+        Ok(Response::Failed(reason)) | Err(reason) => Err(format!("ground-truth mask {reason}")),
+        Ok(_) => Err("the worker gave an unexpected answer".into()),
+    }
+}
+
+async fn load(state: AppState, links: Links, source: &Source) -> Result<u64, String> {
+    match source {
+        Source::Demo(demo_id) => {
+            let demo = find(demo_id).ok_or("there is no such demo")?;
+            match demo.kind {
+                DemoKind::Real { image, mask, .. } => {
+                    let url = site_url(image).ok_or("the page's address is unknown")?;
+                    let bytes = fetch_bytes(&url).await.map_err(|f| f.message(&url))?;
+                    let id = add_decoded(state, links, source, source_name(source), bytes).await?;
+                    if let Some(mask) = mask
+                        && let Err(reason) = add_mask(state, id, mask).await
+                    {
+                        state.add_error(format!("{} mask", source_name(source)), reason);
+                    }
+                    Ok(id)
+                }
+                DemoKind::Synth(spec) => {
+                    let name = format!("{} ({})", source_name(source), synth_name(&spec));
+                    synth(state, links, source, name, spec.params()).await
+                }
+            }
+        }
+        Source::Synth(spec) => {
+            synth(state, links, source, source_name(source), spec.params()).await
+        }
+        Source::Remote(url) => {
+            check_image_url(url).map_err(|why| FetchFailure::Refused(why).message(url))?;
+            links.fetching.set(Some(url.clone()));
+            state.status.set(format!("Fetching image from {url}…"));
+            let fetched = fetch_bytes(url).await;
+            links.fetching.set(None);
+            state.status.set(String::new());
+            let bytes = fetched.map_err(|f| f.message(url))?;
+            add_decoded(state, links, source, source_name(source), bytes)
+                .await
+                .map_err(|why| FetchFailure::NotImage(why).message(url))
+        }
+    }
+}
+
+async fn synth(
+    state: AppState,
+    links: Links,
+    source: &Source,
+    name: String,
+    params: crate::core::synth::SynthParams,
+) -> Result<u64, String> {
+    let id = state.new_id();
+    let worker = pool::least_busy();
+    state.status.set(format!("Making {name}…"));
+    let response = pool::call(worker, &Request::Synth { id, params }).await;
+    state.status.set(String::new());
+    match response {
+        Ok(Response::Image { image, truth }) => Ok(add(
+            state,
+            links,
+            source,
+            (id, name, image, worker),
+            truth.map(Arc::new),
+        )),
+        Ok(Response::Failed(reason)) | Err(reason) => Err(reason),
+        Ok(_) => Err("the worker gave an unexpected answer".into()),
+    }
+}
+
+/// Opens `source` (or finds it among the images already loaded); the image's id, or `None`
+/// after the reason was listed with the images.
+pub async fn open_source(state: AppState, links: Links, source: &Source) -> Option<u64> {
+    let loaded = links.sources.with_untracked(|s| {
+        s.iter()
+            .find(|(_, v)| *v == source)
+            .map(|(id, _)| *id)
+            .filter(|id| state.slots.with_value(|s| s.contains_key(id)))
+    });
+    if loaded.is_some() {
+        return loaded;
+    }
+    match load(state, links, source).await {
+        Ok(id) => Some(id),
+        Err(reason) => {
+            let name = match source {
+                Source::Remote(url) => format!("image from {}", crate::core::links::host_of(url)),
+                _ => source_name(source),
+            };
+            state.add_error(name, reason);
+            None
+        }
+    }
+}
+
+/// "Open image from URL": a person types an image address; it is fetched by the page.
+#[component]
+pub fn OpenUrl() -> impl IntoView {
+    let state = use_app_state();
+    let links = use_links();
+    let (text, set_text) = signal(String::new());
+    let (problem, set_problem) = signal(None::<String>);
+    let on_submit = move |e: ev::SubmitEvent| {
+        e.prevent_default();
+        let url = text.get_untracked().trim().to_string();
+        match check_image_url(&url) {
+            Err(why) => set_problem.set(Some(FetchFailure::Refused(why).message(&url))),
+            Ok(()) => {
+                set_problem.set(None);
+                let share = ShareState {
+                    params: state.params.get_untracked(),
+                    overlay: state.overlay.get_untracked(),
+                    source: Some(Source::Remote(url)),
+                    ..ShareState::default()
+                };
+                open_link(state, links, &share.to_fragment());
+            }
+        }
+    };
+    view! {
+        <form class="open-url" on:submit=on_submit>
+            <label for="url-input">"Open image from URL"</label>
+            <div class="open-url-row">
+                <input id="url-input" type="url" placeholder="https://…/image.png"
+                    data-testid="url-input" autocomplete="off" spellcheck="false"
+                    prop:value=text on:input=move |e| set_text.set(event_target_value(&e)) />
+                <button class="button" type="submit" data-testid="url-open">"Open"</button>
+            </div>
+            <p class="small">"The page fetches the image itself; the server must allow other sites to read it (CORS)."</p>
+            {move || problem.get().map(|p| view! { <p class="error" data-testid="url-error">{p}</p> })}
+        </form>
+    }
+}
+
+/// Where the shown image comes from, when a link or the gallery opened it.
+#[component]
+pub fn ImageSource() -> impl IntoView {
+    let state = use_app_state();
+    let links = use_links();
+    let text = move || {
+        if let Some(url) = links.fetching.get() {
+            return Some(format!("Fetching image from {url}…"));
+        }
+        let id = state.selected.get()?;
+        match links.sources.with(|s| s.get(&id).cloned())? {
+            Source::Remote(url) => Some(format!("Image from {url}")),
+            source => Some(format!("Shown: {}", source_name(&source))),
+        }
+    };
+    view! { <p class="image-source small" data-testid="image-source">{text}</p> }
+}
