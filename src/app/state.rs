@@ -308,7 +308,6 @@ impl AppState {
         self.slots.update_value(|s| {
             s.insert(id, slot);
         });
-        self.request_count(id);
         self.items.update(|v| {
             v.push(Item {
                 id,
@@ -317,9 +316,15 @@ impl AppState {
                 mask: None,
             })
         });
+        // The first image picks the automatic preset before its first count, so that no count
+        // with the parameters of no image is ever shown.
         if self.selected.get_untracked().is_none() {
             self.selected.set(Some(id));
+            if matches!(self.preset.get_untracked(), PresetChoice::Auto(_)) {
+                self.choose_auto_preset();
+            }
         }
+        self.request_count(id);
         id
     }
 
@@ -440,11 +445,12 @@ impl AppState {
         let state = *self;
         spawn_local(async move {
             loop {
-                state.count_once(id).await;
+                let sent = state.count_once(id).await;
                 let again = state
                     .counting
                     .try_update_value(|c| match c.get(&id).copied() {
-                        Some(true) => {
+                        // Asked again, with other parameters than the ones just counted.
+                        Some(true) if sent.as_ref() != Some(&state.count_key()) => {
                             c.insert(id, false);
                             true
                         }
@@ -462,9 +468,15 @@ impl AppState {
         });
     }
 
-    async fn count_once(self, id: u64) {
+    /// What a count depends on besides the image: the parameters and the scoring options.
+    fn count_key(&self) -> (Params, ScoreOptions) {
+        (self.params.get_untracked(), self.scoring.get_untracked())
+    }
+
+    /// One count of image `id`; returns what it was counted with, if it was.
+    async fn count_once(self, id: u64) -> Option<(Params, ScoreOptions)> {
         let params = self.params.get_untracked();
-        let Some((worker, want_prepared)) = self.slots.with_value(|s| {
+        let (worker, want_prepared) = self.slots.with_value(|s| {
             s.get(&id).map(|slot| {
                 let have = slot
                     .prepared
@@ -472,19 +484,18 @@ impl AppState {
                     .is_some_and(|(with, _)| prepared_matches(with, &params));
                 (slot.worker, !have)
             })
-        }) else {
-            return;
-        };
+        })?;
+        let scoring = self.scoring.get_untracked();
         let request = Request::Count {
             id,
             params: params.clone(),
-            scoring: self.scoring.get_untracked(),
+            scoring,
             want_prepared,
         };
         let response = pool::call(worker, &request).await;
         let still_loaded = self.slots.with_value(|s| s.contains_key(&id));
         if !still_loaded {
-            return;
+            return None;
         }
         match response {
             Ok(Response::Counted {
@@ -522,6 +533,7 @@ impl AppState {
             }
             Ok(_) => {}
         }
+        Some((params, scoring))
     }
 
     /// Sets the parameters from a preset (or a reset) and recounts everything.
