@@ -6,6 +6,7 @@
 #   make e2e            the release build, then only the end-to-end tests
 #   make bench          criterion benchmarks (native) and the browser benchmark
 #   make bench-browser  only the browser benchmark (the wasm pipeline against OpenCV.js)
+#   make bench-batch    the batch benchmark: 283 synthetic images in the worker pool vs the CLI
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -18,10 +19,10 @@ export PATH := $(CURDIR)/e2e/node_modules/.bin:$(CARGO_BIN):$(PATH)
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup setup-run run test fmt-check clippy unit cli web e2e bench bench-native bench-browser clean
+.PHONY: help setup setup-run run test fmt-check clippy unit cli web e2e bench bench-native bench-browser bench-batch clean
 
 help:
-	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
 
 setup:
 	bash scripts/setup.sh
@@ -60,7 +61,7 @@ web:
 e2e: web
 	cd e2e && node --test
 
-bench: bench-native bench-browser
+bench: bench-native bench-browser bench-batch
 
 bench-native:
 	cargo bench
@@ -70,6 +71,11 @@ bench-browser:
 	$(MAKE) --no-print-directory cli web
 	node e2e/bench.mjs
 
+bench-batch:
+	$(MAKE) --no-print-directory setup
+	$(MAKE) --no-print-directory cli web
+	node e2e/batch-bench.mjs
+
 clean:
 	cargo clean
-	rm -rf dist e2e/bench-results.json
+	rm -rf dist e2e/bench-results.json e2e/batch-bench-results.json

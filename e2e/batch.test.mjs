@@ -25,6 +25,10 @@ before(async () => {
   const bytes = readFileSync(fx.images[0].file);
   writeFileSync(path.join(folder, 'images', 'broken.png'), bytes.subarray(0, 4000));
   writeFileSync(path.join(folder, 'README.txt'), 'not an image');
+  // A small image for the many-files drop (the drop passes every file through the page).
+  fx.small = path.join(dir, 'small.png');
+  await synth({ out: fx.small, seed: 30, cells: 4, extra: ['--width', '400', '--height', '300'] });
+  fx.smallNative = await nativeCount(fx.small);
 });
 
 /** Waits for the batch progress to reach its end; resolves to {value, max}. */
@@ -97,18 +101,29 @@ appTest('a dataset folder: rows stream in, masks pair, the broken file shows its
 });
 
 appTest('many dropped files go to the batch; cancel stops it; a parameter change re-runs it', async ({ page, app }) => {
-  const bytes = readFileSync(fx.images[0].file);
-  const files = Array.from({ length: 26 }, (_, i) => ({ name: `copy-${String(i).padStart(2, '0')}.png`, bytes }));
+  const small = readFileSync(fx.small);
+  const files = Array.from({ length: 26 }, (_, i) => ({ name: `copy-${String(i).padStart(2, '0')}.png`, bytes: small }));
   await dropFiles(page, null, files);
   await app.until('the batch drawer to open', (sel) => document.querySelector(sel)?.open, tid('batch-drawer'));
+  const dropped = await finished(app);
+  assert.equal(dropped.max, 26);
+  assert.ok((await rows(page)).every((r) => r.state === 'done' && Number(r.count) === fx.smallNative.count));
+  assert.equal(await page.$$eval('[data-testid="image-item"]', (e) => e.length), 0, 'the viewer got none of them');
+
+  // 30 full-size files picked: cancel after the first result.
+  const big = Array.from({ length: 30 }, (_, i) => {
+    const p = path.join(dir, `big-${String(i).padStart(2, '0')}.png`);
+    copyFileSync(fx.images[0].file, p);
+    return p;
+  });
+  await page.setInputFiles(tid('batch-files-input'), big);
   await app.until('a first result', () => document.querySelector('[data-testid="batch-row"][data-state="done"]'));
   await page.click(tid('batch-cancel'));
   const stopped = Number(await page.getAttribute(tid('batch-progress'), 'value'));
-  assert.ok(stopped < 26, `cancel stopped the run (${stopped} of 26)`);
+  assert.ok(stopped < 30, `cancel stopped the run (${stopped} of 30)`);
   await page.waitForTimeout(1500);
   assert.equal(Number(await page.getAttribute(tid('batch-progress'), 'value')), stopped, 'nothing more arrives after cancel');
-  assert.match(await page.textContent(tid('batch-notice')), /Cancelled: \d+ of 26/);
-  assert.equal(await page.$$eval('[data-testid="image-item"]', (e) => e.length), 0, 'the viewer got none of them');
+  assert.match(await page.textContent(tid('batch-notice')), /Cancelled: \d+ of 30/);
 
   // Run again to the end, then change a parameter: the batch re-runs with it.
   await page.click(tid('batch-rerun'));
@@ -119,7 +134,7 @@ appTest('many dropped files go to the batch; cancel stops it; a parameter change
   await app.until('the re-run to finish with other counts', ({ sel, old }) => {
     const p = document.querySelector(sel);
     const counts = [...document.querySelectorAll('[data-testid="batch-count"]')].map((e) => Number(e.textContent));
-    return p && Number(p.value) === Number(p.max) && counts.length === 26 && counts.some((c) => c !== old);
+    return p && Number(p.value) === Number(p.max) && counts.length === 30 && counts.some((c) => c !== old);
   }, { sel: tid('batch-progress'), old: fx.images[0].native.count });
   const csv = (await app.download('batch-export')).bytes.toString();
   assert.match(csv, /# parameters: v=2&channel=yellow.*method=Otsu/);

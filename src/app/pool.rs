@@ -187,8 +187,27 @@ impl Pool {
         self.0.busy.borrow().iter().sum()
     }
 
-    /// Sends `request` to worker `worker` and waits for its response.
-    pub async fn call(&self, worker: usize, request: &Request) -> Result<Response, String> {
+    /// Sends `request` to worker `worker` now; the future resolves to its response.
+    pub fn send(
+        &self,
+        worker: usize,
+        request: &Request,
+    ) -> impl std::future::Future<Output = Result<Response, String>> + use<> {
+        let sent = self.post(worker, request);
+        async move {
+            let promise = sent?;
+            let value = JsFuture::from(promise)
+                .await
+                .map_err(|e| format!("the analysis worker failed: {}", message_of(&e)))?;
+            let buf = value
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_err(|_| "the analysis worker sent no data".to_string())?;
+            let out = js_sys::Uint8Array::new(&buf).to_vec();
+            Response::decode(&out).map_err(|e| e.to_string())
+        }
+    }
+
+    fn post(&self, worker: usize, request: &Request) -> Result<js_sys::Promise, String> {
         if let Some(reason) = self.0.fatal.borrow().clone() {
             return Err(format!("the analysis workers could not start: {reason}"));
         }
@@ -218,14 +237,7 @@ impl Pool {
         if let Err(e) = self.0.workers[worker].post_message_with_transfer(&msg, &transfer) {
             self.settle(id, Err(e));
         }
-        let value = JsFuture::from(promise)
-            .await
-            .map_err(|e| format!("the analysis worker failed: {}", message_of(&e)))?;
-        let buf = value
-            .dyn_into::<js_sys::ArrayBuffer>()
-            .map_err(|_| "the analysis worker sent no data".to_string())?;
-        let out = js_sys::Uint8Array::new(&buf).to_vec();
-        Response::decode(&out).map_err(|e| e.to_string())
+        Ok(promise)
     }
 }
 
@@ -269,11 +281,23 @@ pub fn least_busy() -> usize {
 /// Carries out `request` on worker `worker`; without workers, on the page itself (the same
 /// engine, so the same results, only without the parallelism).
 pub async fn call(worker: usize, request: &Request) -> Result<Response, String> {
+    send(worker, request).await
+}
+
+/// Sends `request` to worker `worker` at once (so several can run side by side); the future
+/// resolves to the response. Without workers the request runs on the page when awaited.
+pub fn send(
+    worker: usize,
+    request: &Request,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, String>>>> {
     match pool() {
-        Some(p) => p.call(worker, request).await,
+        Some(p) => Box::pin(p.send(worker, request)),
         None => {
-            let bytes = worker_handle(&request.encode());
-            Response::decode(&bytes).map_err(|e| e.to_string())
+            let bytes = request.encode();
+            Box::pin(async move {
+                let out = worker_handle(&bytes);
+                Response::decode(&out).map_err(|e| e.to_string())
+            })
         }
     }
 }

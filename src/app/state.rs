@@ -58,6 +58,9 @@ pub struct Slot {
     pub display: Mutex<Option<(DisplaySettings, Arc<Vec<u8>>)>>,
 }
 
+/// What a count depends on besides the image (see `AppState::count_key`).
+type CountKey = (Params, ScoreOptions, usize);
+
 /// The latest count of one image.
 #[derive(Clone, Debug)]
 pub struct Outcome {
@@ -450,7 +453,7 @@ impl AppState {
                     .counting
                     .try_update_value(|c| match c.get(&id).copied() {
                         // Asked again, with other parameters than the ones just counted.
-                        Some(true) if sent.as_ref() != Some(&state.count_key()) => {
+                        Some(true) if sent.as_ref() != Some(&state.count_key(id)) => {
                             c.insert(id, false);
                             true
                         }
@@ -468,14 +471,29 @@ impl AppState {
         });
     }
 
-    /// What a count depends on besides the image: the parameters and the scoring options.
-    fn count_key(&self) -> (Params, ScoreOptions) {
-        (self.params.get_untracked(), self.scoring.get_untracked())
+    /// What a count of image `id` depends on besides the image: the parameters, the scoring
+    /// options and which mask is attached.
+    fn count_key(&self, id: u64) -> CountKey {
+        (
+            self.params.get_untracked(),
+            self.scoring.get_untracked(),
+            self.truth_tag(id),
+        )
+    }
+
+    /// Which mask image `id` has (its address), 0 for none.
+    fn truth_tag(&self, id: u64) -> usize {
+        self.slots.with_value(|s| {
+            s.get(&id)
+                .and_then(|slot| slot.truth.as_ref())
+                .map_or(0, |t| Arc::as_ptr(t) as usize)
+        })
     }
 
     /// One count of image `id`; returns what it was counted with, if it was.
-    async fn count_once(self, id: u64) -> Option<(Params, ScoreOptions)> {
+    async fn count_once(self, id: u64) -> Option<CountKey> {
         let params = self.params.get_untracked();
+        let truth = self.truth_tag(id);
         let (worker, want_prepared) = self.slots.with_value(|s| {
             s.get(&id).map(|slot| {
                 let have = slot
@@ -533,7 +551,7 @@ impl AppState {
             }
             Ok(_) => {}
         }
-        Some((params, scoring))
+        Some((params, scoring, truth))
     }
 
     /// Sets the parameters from a preset (or a reset) and recounts everything.

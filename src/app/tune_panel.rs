@@ -1,13 +1,14 @@
 //! Auto-tune in the page: searches the parameters that maximise pooled F1 over the images with
-//! masks, one image at a time with yields in between, with a progress bar and a cancel button.
+//! masks, each candidate scored in the workers that keep the images, with a progress bar and a
+//! cancel button.
 
-use super::{state::use_app_state, tasks::yield_to_browser};
+use super::{pool, state::use_app_state};
 use crate::core::{
-    BitMask, Image, Params,
-    tune::{Fitness, PreparedCache, Progress, SearchSpace, Tuner, score_candidate},
+    Params,
+    engine::{Request, Response},
+    tune::{Fitness, Progress, SearchSpace, Tuner},
 };
 use leptos::{prelude::*, task::spawn_local};
-use std::sync::Arc;
 
 /// What the panel shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,14 +43,13 @@ pub fn TunePanel() -> impl IntoView {
             .with(|v| v.iter().filter(|i| i.mask.is_some()).count())
     };
     let start = move |_| {
-        let samples: Vec<(Arc<Image>, Arc<BitMask>)> = state.slots.with_value(|s| {
+        // (image id, its worker) of every image with a mask; the workers keep both.
+        let samples: Vec<(u64, usize)> = state.slots.with_value(|s| {
             let mut ids: Vec<&u64> = s.keys().collect();
             ids.sort();
             ids.into_iter()
-                .filter_map(|id| {
-                    let slot = &s[id];
-                    slot.truth.clone().map(|t| (slot.image.clone(), t))
-                })
+                .filter(|id| s[id].truth.is_some())
+                .map(|id| (*id, s[id].worker))
                 .collect()
         });
         if samples.is_empty() {
@@ -65,21 +65,29 @@ pub fn TunePanel() -> impl IntoView {
             start: None,
         });
         spawn_local(async move {
-            let mut cache: Vec<PreparedCache> = vec![None; samples.len()];
             while let Some(candidate) = tuner.next_candidate() {
+                // Every image of a candidate at once, each in its worker.
+                let replies: Vec<_> = samples
+                    .iter()
+                    .map(|&(id, worker)| {
+                        pool::send(
+                            worker,
+                            &Request::Score {
+                                id,
+                                params: candidate.clone(),
+                                scoring: opts,
+                            },
+                        )
+                    })
+                    .collect();
                 let mut scores = Vec::with_capacity(samples.len());
-                for (k, (image, truth)) in samples.iter().enumerate() {
-                    yield_to_browser().await;
-                    if run_id.get_value() != run {
-                        return;
+                for reply in replies {
+                    if let Ok(Response::Scored(Some(s))) = reply.await {
+                        scores.push(*s);
                     }
-                    scores.extend(score_candidate(
-                        image,
-                        truth,
-                        &mut cache[k],
-                        &candidate,
-                        opts,
-                    ));
+                }
+                if run_id.get_value() != run {
+                    return;
                 }
                 tuner.report(Fitness::of(&scores));
                 tune.set(TuneState::Running {

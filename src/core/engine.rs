@@ -63,6 +63,16 @@ pub enum Request {
         /// Send the prepared planes back even if they were cached.
         want_prepared: bool,
     },
+    /// Score a kept image with a mask against candidate parameters (auto-tune), with planes kept
+    /// apart from the counts' so a search does not disturb them.
+    Score {
+        /// The image's id.
+        id: u64,
+        /// The candidate parameters.
+        params: Params,
+        /// How to score.
+        scoring: ScoreOptions,
+    },
     /// Drop a kept image.
     Forget {
         /// The image's id.
@@ -137,6 +147,8 @@ pub enum Response {
         /// Time in the worker, in milliseconds.
         ms: f64,
     },
+    /// A candidate's score (`None`: the image has no usable mask).
+    Scored(Option<Box<ImageScore>>),
     /// A batch file's result.
     Batch(Box<BatchRow>),
     /// Done, nothing to send.
@@ -149,6 +161,7 @@ struct Kept {
     image: Arc<Image>,
     truth: Option<BitMask>,
     prepared: Option<(Params, Arc<Prepared>)>,
+    tune_prepared: super::tune::PreparedCache,
 }
 
 /// A worker's state: the images it keeps.
@@ -217,6 +230,23 @@ impl Engine {
                 scoring,
                 want_prepared,
             } => self.count(id, &params, scoring, want_prepared),
+            Request::Score {
+                id,
+                params,
+                scoring,
+            } => match self.kept.get_mut(&id) {
+                None => Response::Failed(format!("image {id} is not loaded in this worker")),
+                Some(k) => Response::Scored(k.truth.as_ref().and_then(|t| {
+                    super::tune::score_candidate(
+                        &k.image,
+                        t,
+                        &mut k.tune_prepared,
+                        &params,
+                        scoring,
+                    )
+                    .map(Box::new)
+                })),
+            },
             Request::Forget { id } => {
                 self.kept.remove(&id);
                 Response::Done
@@ -235,6 +265,7 @@ impl Engine {
                 image: Arc::new(image),
                 truth,
                 prepared: None,
+                tune_prepared: None,
             },
         );
     }
@@ -455,6 +486,16 @@ impl Request {
                 w.u8(5);
                 w.u64(*id);
             }
+            Request::Score {
+                id,
+                params,
+                scoring,
+            } => {
+                w.u8(7);
+                w.u64(*id);
+                put_params(&mut w, params);
+                put_score_options(&mut w, scoring);
+            }
             Request::Batch(job) => {
                 w.u8(6);
                 w.bytes(&job.bytes);
@@ -497,6 +538,11 @@ impl Request {
                 want_prepared: r.bool()?,
             },
             5 => Request::Forget { id: r.u64()? },
+            7 => Request::Score {
+                id: r.u64()?,
+                params: get_params(&mut r)?,
+                scoring: get_score_options(&mut r)?,
+            },
             6 => Request::Batch(BatchJob {
                 bytes: r.bytes()?.to_vec(),
                 mask: r.opt(|r| Ok(r.bytes()?.to_vec()))?,
@@ -552,6 +598,10 @@ impl Response {
                 w.bytes(&row.thumbnail);
             }
             Response::Done => w.u8(5),
+            Response::Scored(score) => {
+                w.u8(7);
+                w.opt(score.as_deref(), put_score);
+            }
             Response::Failed(reason) => {
                 w.u8(6);
                 w.str(reason);
@@ -589,6 +639,7 @@ impl Response {
                 thumbnail: r.bytes()?.to_vec(),
             })),
             5 => Response::Done,
+            7 => Response::Scored(r.opt(get_score)?.map(Box::new)),
             6 => Response::Failed(r.str()?),
             t => return Err(WireError(format!("response type {t}"))),
         };
@@ -744,6 +795,18 @@ mod tests {
         let score = score.expect("scored against the true mask");
         assert_eq!(score.true_count, 8);
         assert_eq!(score.tp + score.fn_, 8);
+        // Auto-tune's scoring gives the same score as the count's.
+        let Response::Scored(Some(tuned)) = through_bytes(
+            &mut e,
+            Request::Score {
+                id: 1,
+                params: Collection::Yellow.preset(),
+                scoring: ScoreOptions::default(),
+            },
+        ) else {
+            panic!("scored")
+        };
+        assert_eq!(*tuned, score);
     }
 
     #[test]
