@@ -22,9 +22,12 @@ const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
 const COUNT = opt('--count', 283);
 const RUNS = opt('--runs', 3);
+// --method METHOD: the yellow preset with another threshold method (e.g. Otsu), loaded as a
+// parameter file through the page's "Load parameters…" input, for a second configuration.
+const METHOD = args.includes('--method') ? args[args.indexOf('--method') + 1] : null;
 const DIST = process.env.FLUOCOUNT_DIST ?? path.join(REPO_ROOT, 'dist');
 const DATA = path.join(REPO_ROOT, 'target', 'batch-bench');
-const RESULTS = path.join(E2E_DIR, 'batch-bench-results.json');
+const RESULTS = path.join(E2E_DIR, `batch-bench-results${args.includes('--method') ? '-' + args[args.indexOf('--method') + 1].toLowerCase() : ''}.json`);
 
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
@@ -56,6 +59,12 @@ async function browserRun(srv) {
     await page.goto(srv.url, { waitUntil: 'load' });
     await page.waitForSelector('[data-testid="dropzone"]', { state: 'attached' });
     await page.waitForTimeout(1000); // workers started and idle
+    if (METHOD) {
+      const preset = (await fluocount(['params', '--preset', 'yellow'])).trim();
+      const text = preset.replace(/method=[^&]+/, `method=${METHOD}`);
+      await page.setInputFiles('[data-testid="load-params"]', { name: 'bench-params.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+      await page.waitForFunction((m) => document.querySelector('[data-testid="method"]')?.value === m, METHOD);
+    }
     await page.click('[data-testid="batch-drawer"] summary');
     const workers = page.workers().length;
     await page.evaluate(() => {
@@ -116,12 +125,14 @@ async function main() {
   } finally {
     await srv.close();
   }
-  const native = await nativeRun();
+  const native = METHOD ? { ms: NaN, pooled: 'not run with --method' } : await nativeRun();
   const ms = median(runs.map((r) => r.ms));
   const result = {
     images: COUNT,
     size: '1600x1200 RGB 8-bit PNG + 8-bit mask',
-    params: 'automatic preset (yellow for these images: local Phansalkar r=15, split, filters)',
+    params: METHOD
+      ? `the yellow preset with method=${METHOD} (a parameter file)`
+      : 'automatic preset (yellow for these images: local Phansalkar r=15, split, filters)',
     browser: {
       median_s: ms / 1000,
       images_per_s: (COUNT * 1000) / ms,

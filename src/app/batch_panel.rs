@@ -244,8 +244,17 @@ pub fn BatchPanel() -> impl IntoView {
                         <th scope="col">"F1"</th><th scope="col">"ms"</th><th scope="col">"Viewer"</th>
                     </tr></thead>
                     <tbody>
+                        // Rows appear as their results arrive (a table of hundreds of waiting
+                        // rows would cost the page a long task at the start).
                         <For
-                            each=move || batch.rows.get()
+                            each=move || {
+                                batch.rows.with(|rows| {
+                                    rows.iter()
+                                        .filter(|r| !matches!(r.state, RowState::Waiting))
+                                        .cloned()
+                                        .collect::<Vec<_>>()
+                                })
+                            }
                             key=|r| (r.index, r.run, match r.state {
                                 RowState::Waiting => 0u8,
                                 RowState::Done { .. } => 1,

@@ -85,7 +85,8 @@ pub fn App() -> impl IntoView {
                 <FilePicker />
                 <gallery::DemosMenu />
                 <links::CopyLink />
-                <p class="status" role="status" data-testid="status">{status}</p>
+                <p class="status" role="status" data-testid="status"
+                    data-busy=move || (state.busy.get() > 0).to_string()>{status}</p>
                 <Show when=move || state.loading.get().is_some()>
                     <div class="loading">
                         <progress data-testid="load-progress" aria-label="Files read"
