@@ -5,31 +5,16 @@ use super::{
     batch::{BatchState, Row, RowState, batch_params, use_batch_state},
     results::{VERSION, download},
     state::{AppState, use_app_state},
-    tasks::files_of,
+    tasks::{path_of, take_picked},
 };
 use crate::core::batch::{Progress, batch_csv, clock, summarize};
 use leptos::{ev, html, prelude::*};
-use wasm_bindgen::JsCast;
 
 /// The files picked in a batch input, with their paths (relative within a picked folder).
 fn picked_with_paths(e: &ev::Event) -> Vec<(String, web_sys::File)> {
-    let Some(input) = e
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
-        return Vec::new();
-    };
-    let files = files_of(input.files());
-    input.set_value("");
-    files
+    take_picked(e)
         .into_iter()
-        .map(|f| {
-            let rel = js_sys::Reflect::get(&f, &"webkitRelativePath".into())
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            (if rel.is_empty() { f.name() } else { rel }, f)
-        })
+        .map(|f| (path_of(&f), f))
         .collect()
 }
 

@@ -83,7 +83,19 @@ async fn add_decoded(
         as_mask: false,
         keep: true,
     };
-    match pool::call(worker, &request).await {
+    let response = pool::call(worker, &request).await;
+    add_answer(state, links, source, (id, name, worker), response)
+}
+
+/// Adds the image a worker sent back for request `id`, or gives its reason.
+fn add_answer(
+    state: AppState,
+    links: Links,
+    source: &Source,
+    (id, name, worker): (u64, String, usize),
+    response: Result<Response, String>,
+) -> Result<u64, String> {
+    match response {
         Ok(Response::Image { image, truth }) => Ok(add(
             state,
             links,
@@ -186,17 +198,7 @@ async fn synth(
     state.status.set(format!("Making {name}…"));
     let response = pool::call(worker, &Request::Synth { id, params }).await;
     state.status.set(String::new());
-    match response {
-        Ok(Response::Image { image, truth }) => Ok(add(
-            state,
-            links,
-            source,
-            (id, name, image, worker),
-            truth.map(Arc::new),
-        )),
-        Ok(Response::Failed(reason)) | Err(reason) => Err(reason),
-        Ok(_) => Err("the worker gave an unexpected answer".into()),
-    }
+    add_answer(state, links, source, (id, name, worker), response)
 }
 
 /// Opens `source` (or finds it among the images already loaded); the image's id, or `None`

@@ -54,6 +54,15 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.item(i)).collect()
 }
 
+/// A file's path within a picked folder (`webkitRelativePath`, not in web-sys), else its name.
+pub fn path_of(f: &web_sys::File) -> String {
+    let rel = js_sys::Reflect::get(f, &JsValue::from_str("webkitRelativePath"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    if rel.is_empty() { f.name() } else { rel }
+}
+
 /// The files picked in the file input that fired `e`, clearing the input so the same file can be
 /// picked again.
 pub fn take_picked(e: &leptos::ev::Event) -> Vec<web_sys::File> {
@@ -112,17 +121,7 @@ impl AppState {
             return;
         }
         spawn_local(async move {
-            let paths: Vec<String> = files
-                .iter()
-                .map(|f| {
-                    // A folder picked or dropped gives its relative path (not in web-sys).
-                    let rel = js_sys::Reflect::get(f, &JsValue::from_str("webkitRelativePath"))
-                        .ok()
-                        .and_then(|v| v.as_string())
-                        .unwrap_or_default();
-                    if rel.is_empty() { f.name() } else { rel }
-                })
-                .collect();
+            let paths: Vec<String> = files.iter().map(path_of).collect();
             // Images already loaded take part in the pairing, after the new files.
             let existing: Vec<(u64, String)> = self.items.with_untracked(|v| {
                 v.iter()
