@@ -94,6 +94,7 @@ async function browserRun(srv) {
         long_tasks: during.length,
         over_100ms: during.filter((l) => l.duration > 100).length,
         peak_heap_mib: window.__peak / 1048576,
+        tasks: during.map((l) => [Math.round(l.start - window.__t0), Math.round(l.duration)]),
       };
     }, t1);
     return { ...out, workers, errors };
@@ -120,6 +121,7 @@ async function main() {
         `longest main-thread task ${run.longest_task_ms.toFixed(0)} ms (${run.over_100ms} over 100 ms), ` +
         `peak JS heap ${run.peak_heap_mib.toFixed(0)} MiB, ${run.workers} workers`);
       if (run.errors.length) console.log('  page errors:', run.errors);
+      console.log('  main-thread tasks over 50 ms [start after the pick, duration] in ms:', JSON.stringify(run.tasks));
       runs.push(run);
     }
   } finally {
