@@ -36,7 +36,11 @@ const MAX_WORKERS: usize = 8;
 
 type Handler = Closure<dyn FnMut(web_sys::MessageEvent)>;
 
-type Pending = HashMap<u32, (js_sys::Function, js_sys::Function, usize)>;
+type ErrorHandler = Closure<dyn FnMut(web_sys::Event)>;
+
+/// A request in flight: its promise's resolve and reject, its worker, and its bytes (kept so
+/// that it can run on the page if its worker turns out unable to start).
+type Pending = HashMap<u32, (js_sys::Function, js_sys::Function, usize, Vec<u8>)>;
 
 struct Inner {
     workers: Vec<web_sys::Worker>,
@@ -44,9 +48,10 @@ struct Inner {
     busy: RefCell<Vec<usize>>,
     pending: RefCell<Pending>,
     next: Cell<u32>,
-    /// The last fatal error of a worker, if one could not start.
-    fatal: RefCell<Option<String>>,
+    /// Workers that could not start: their requests run on the page instead.
+    dead: RefCell<Vec<bool>>,
     _handlers: RefCell<Vec<Handler>>,
+    _errors: RefCell<Vec<ErrorHandler>>,
 }
 
 /// A handle to the worker pool (cheap to clone).
@@ -112,8 +117,9 @@ impl Pool {
             workers,
             pending: RefCell::new(HashMap::new()),
             next: Cell::new(1),
-            fatal: RefCell::new(None),
+            dead: RefCell::new(vec![false; n]),
             _handlers: RefCell::new(Vec::new()),
+            _errors: RefCell::new(Vec::new()),
         }));
         for (k, w) in pool.0.workers.iter().enumerate() {
             let weak = Rc::downgrade(&pool.0);
@@ -124,26 +130,26 @@ impl Pool {
             });
             w.set_onmessage(Some(handler.as_ref().unchecked_ref()));
             pool.0._handlers.borrow_mut().push(handler);
+            // The script itself failed (not found, blocked, a syntax error).
+            let weak = Rc::downgrade(&pool.0);
+            let on_error = ErrorHandler::new(move |e: web_sys::Event| {
+                e.prevent_default();
+                if let Some(inner) = weak.upgrade() {
+                    let message = get(&e, "message")
+                        .as_string()
+                        .unwrap_or_else(|| "the worker script did not load".into());
+                    Pool(inner).fail_worker(k, &message);
+                }
+            });
+            w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            pool.0._errors.borrow_mut().push(on_error);
         }
         Ok(pool)
     }
 
     fn on_message(&self, worker: usize, data: &JsValue) {
-        let fatal = get(data, "fatal");
-        if let Some(reason) = fatal.as_string() {
-            *self.0.fatal.borrow_mut() = Some(reason.clone());
-            // Fail everything waiting on this worker.
-            let failed: Vec<u32> = self
-                .0
-                .pending
-                .borrow()
-                .iter()
-                .filter(|(_, (_, _, w))| *w == worker)
-                .map(|(id, _)| *id)
-                .collect();
-            for id in failed {
-                self.settle(id, Err(JsValue::from_str(&reason)));
-            }
+        if let Some(reason) = get(data, "fatal").as_string() {
+            self.fail_worker(worker, &reason);
             return;
         }
         let Some(id) = get(data, "id").as_f64() else {
@@ -158,8 +164,31 @@ impl Pool {
         }
     }
 
+    /// Marks worker `worker` as unable to work: what waits on it, and all that is sent to it
+    /// later, runs on the page instead, so nothing is lost.
+    fn fail_worker(&self, worker: usize, reason: &str) {
+        web_sys::console::warn_1(
+            &format!("Fluocount: analysis worker {worker} could not start ({reason}); its work runs on the page").into(),
+        );
+        if let Some(d) = self.0.dead.borrow_mut().get_mut(worker) {
+            *d = true;
+        }
+        let waiting: Vec<(u32, Vec<u8>)> = self
+            .0
+            .pending
+            .borrow()
+            .iter()
+            .filter(|(_, (_, _, w, _))| *w == worker)
+            .map(|(id, (_, _, _, bytes))| (*id, bytes.clone()))
+            .collect();
+        for (id, bytes) in waiting {
+            let out = js_sys::Uint8Array::from(&worker_handle(&bytes)[..]);
+            self.settle(id, Ok(out.buffer().into()));
+        }
+    }
+
     fn settle(&self, id: u32, result: Result<JsValue, JsValue>) {
-        let Some((resolve, reject, worker)) = self.0.pending.borrow_mut().remove(&id) else {
+        let Some((resolve, reject, worker, _)) = self.0.pending.borrow_mut().remove(&id) else {
             return;
         };
         if let Some(b) = self.0.busy.borrow_mut().get_mut(worker) {
@@ -179,7 +208,10 @@ impl Pool {
     /// The worker with the fewest requests in flight.
     pub fn least_busy(&self) -> usize {
         let busy = self.0.busy.borrow();
-        (0..busy.len()).min_by_key(|&k| busy[k]).unwrap_or(0)
+        let dead = self.0.dead.borrow();
+        (0..busy.len())
+            .min_by_key(|&k| (dead.get(k).copied().unwrap_or(false), busy[k]))
+            .unwrap_or(0)
     }
 
     /// Requests in flight on all workers.
@@ -208,15 +240,16 @@ impl Pool {
     }
 
     fn post(&self, worker: usize, request: &Request) -> Result<js_sys::Promise, String> {
-        if let Some(reason) = self.0.fatal.borrow().clone() {
-            return Err(format!("the analysis workers could not start: {reason}"));
-        }
         let worker = worker % self.size().max(1);
+        let bytes = request.encode();
+        if self.0.dead.borrow().get(worker).copied().unwrap_or(true) {
+            let out = js_sys::Uint8Array::from(&worker_handle(&bytes)[..]);
+            let buffer: JsValue = out.buffer().into();
+            return Ok(js_sys::Promise::resolve(&buffer));
+        }
         let id = self.0.next.get();
         self.0.next.set(id.wrapping_add(1).max(1));
-        let bytes = request.encode();
         let array = js_sys::Uint8Array::from(&bytes[..]);
-        drop(bytes);
         let buffer = array.buffer();
         let mut stored = None;
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
@@ -226,7 +259,7 @@ impl Pool {
         self.0
             .pending
             .borrow_mut()
-            .insert(id, (resolve, reject, worker));
+            .insert(id, (resolve, reject, worker, bytes));
         if let Some(b) = self.0.busy.borrow_mut().get_mut(worker) {
             *b += 1;
         }
