@@ -1,14 +1,109 @@
 //! Batch runs over many files: which files are images and which are their masks, the progress and
 //! time left, the summary (counts, totals, pooled ground-truth figures) and the CSV of it all. The
-//! work itself is [`engine::run_batch`](super::engine::run_batch), one file at a time in a worker.
+//! work itself is [`run_batch`], one file at a time in a worker.
 
 use super::{
-    engine::BatchRow,
+    clock::now_ms,
+    decode::{DecodeLimits, decode},
+    engine::mask_of,
     export::{csv_field, header},
     pairing::{Role, file_name, pair},
-    scoring::{ImageScore, Pooled},
+    params::Params,
+    pipeline::{analyze_prepared, prepare},
+    presets::{Collection, detect_collection},
+    render::labelled_thumbnail,
+    scoring::{ImageScore, Pooled, ScoreOptions, score},
 };
 use std::fmt::Write as _;
+
+/// One file of a batch.
+#[derive(Clone, Debug)]
+pub struct BatchJob {
+    /// The image file's bytes.
+    pub bytes: Vec<u8>,
+    /// Its ground-truth mask file's bytes, if paired.
+    pub mask: Option<Vec<u8>>,
+    /// The parameters; `None` uses the preset of the collection detected from the image's colour.
+    pub params: Option<Params>,
+    /// The scoring protocol's settings.
+    pub scoring: ScoreOptions,
+    /// Width of the thumbnail, in pixels.
+    pub thumb_width: u32,
+}
+
+/// The result of one file of a batch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchRow {
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// What the image is, e.g. `1600x1200 RGB 8-bit`.
+    pub description: String,
+    /// The collection detected from its colour.
+    pub collection: Option<Collection>,
+    /// The parameters it was counted with (their text form).
+    pub params: String,
+    /// Number of objects.
+    pub count: u32,
+    /// The global threshold level used, if any.
+    pub level: Option<u16>,
+    /// Decode and analysis time in the worker, in milliseconds.
+    pub ms: f64,
+    /// The score against the mask.
+    pub score: Option<ImageScore>,
+    /// Why the mask could not be used, if it could not.
+    pub mask_error: Option<String>,
+    /// A PNG thumbnail with the objects drawn over it.
+    pub thumbnail: Vec<u8>,
+}
+
+/// Decodes, counts and scores one batch file.
+pub fn run_batch(job: &BatchJob, limits: &DecodeLimits) -> Result<BatchRow, String> {
+    let t0 = now_ms();
+    let image = decode(&job.bytes, limits).map_err(|e| e.to_string())?;
+    let collection = detect_collection(&image);
+    let params = job
+        .params
+        .clone()
+        .unwrap_or_else(|| collection.unwrap_or(Collection::Yellow).preset());
+    let prepared = prepare(&image, &params);
+    let analysis = analyze_prepared(&prepared, &params);
+    let (mut score_out, mut mask_error) = (None, None);
+    if let Some(bytes) = &job.mask {
+        match decode(bytes, limits) {
+            Err(e) => mask_error = Some(format!("mask: {e}")),
+            Ok(m) if (m.width(), m.height()) != (image.width(), image.height()) => {
+                mask_error = Some(format!(
+                    "the mask is {}x{} but the image is {}x{}; masks must have the image's size",
+                    m.width(),
+                    m.height(),
+                    image.width(),
+                    image.height()
+                ))
+            }
+            Ok(m) => match score(&analysis.components, &mask_of(&m), job.scoring) {
+                Ok(s) => score_out = Some(s),
+                Err(e) => mask_error = Some(e.to_string()),
+            },
+        }
+    }
+    let thumbnail = labelled_thumbnail(&image, &analysis.labels, job.thumb_width)
+        .ok_or_else(|| "the thumbnail could not be made".to_string())?;
+    Ok(BatchRow {
+        width: image.width(),
+        height: image.height(),
+        description: image.describe(),
+        collection,
+        params: params.to_query(),
+        count: analysis.count() as u32,
+        level: analysis.level,
+        ms: now_ms() - t0,
+        score: score_out,
+        mask_error,
+        thumbnail,
+    })
+}
 
 /// One image of a batch: its file and, when paired, its mask file (indices into the input list).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,7 +350,6 @@ pub fn batch_csv(version: &str, params_text: &str, records: &[Record]) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::presets::Collection;
 
     fn row(count: u32, score: Option<(u32, u32)>) -> BatchRow {
         BatchRow {

@@ -3,16 +3,16 @@
 //! which keeps the images it decoded (and their prepared planes) so that a parameter change only
 //! sends the parameters. Everything here is pure Rust and is tested natively.
 
+pub use super::batch::{BatchJob, BatchRow, run_batch};
 use super::{
     bitmask::BitMask,
     channel::{Channel, Plane, intensity},
     clock::now_ms,
     decode::{DecodeLimits, decode},
-    image::{Image, Pixels},
+    image::Image,
     params::Params,
     pipeline::{Analysis, Prepared, analyze_prepared, prepare, prepared_matches},
-    presets::{Collection, detect_collection},
-    render::{OverlayStyle, display_rgba, thumbnail},
+    presets::Collection,
     scoring::{ImageScore, ScoreOptions, score, truth_mask},
     synth::{SynthParams, generate},
     wire::{
@@ -80,48 +80,6 @@ pub enum Request {
     },
     /// Decode, count and score one file of a batch without keeping anything.
     Batch(BatchJob),
-}
-
-/// One file of a batch.
-#[derive(Clone, Debug)]
-pub struct BatchJob {
-    /// The image file's bytes.
-    pub bytes: Vec<u8>,
-    /// Its ground-truth mask file's bytes, if paired.
-    pub mask: Option<Vec<u8>>,
-    /// The parameters; `None` uses the preset of the collection detected from the image's colour.
-    pub params: Option<Params>,
-    /// The scoring protocol's settings.
-    pub scoring: ScoreOptions,
-    /// Width of the thumbnail, in pixels.
-    pub thumb_width: u32,
-}
-
-/// The result of one file of a batch.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BatchRow {
-    /// Width.
-    pub width: u32,
-    /// Height.
-    pub height: u32,
-    /// What the image is, e.g. `1600x1200 RGB 8-bit`.
-    pub description: String,
-    /// The collection detected from its colour.
-    pub collection: Option<Collection>,
-    /// The parameters it was counted with (their text form).
-    pub params: String,
-    /// Number of objects.
-    pub count: u32,
-    /// The global threshold level used, if any.
-    pub level: Option<u16>,
-    /// Decode and analysis time in the worker, in milliseconds.
-    pub ms: f64,
-    /// The score against the mask.
-    pub score: Option<ImageScore>,
-    /// Why the mask could not be used, if it could not.
-    pub mask_error: Option<String>,
-    /// A PNG thumbnail with the objects drawn over it.
-    pub thumbnail: Vec<u8>,
 }
 
 /// What a worker sends back.
@@ -297,94 +255,6 @@ impl Engine {
             ms: now_ms() - t0,
         }
     }
-}
-
-/// Decodes, counts and scores one batch file.
-pub fn run_batch(job: &BatchJob, limits: &DecodeLimits) -> Result<BatchRow, String> {
-    let t0 = now_ms();
-    let image = decode(&job.bytes, limits).map_err(|e| e.to_string())?;
-    let collection = detect_collection(&image);
-    let params = job
-        .params
-        .clone()
-        .unwrap_or_else(|| collection.unwrap_or(Collection::Yellow).preset());
-    let prepared = prepare(&image, &params);
-    let analysis = analyze_prepared(&prepared, &params);
-    let (mut score_out, mut mask_error) = (None, None);
-    if let Some(bytes) = &job.mask {
-        match decode(bytes, limits) {
-            Err(e) => mask_error = Some(format!("mask: {e}")),
-            Ok(m) if (m.width(), m.height()) != (image.width(), image.height()) => {
-                mask_error = Some(format!(
-                    "the mask is {}x{} but the image is {}x{}; masks must have the image's size",
-                    m.width(),
-                    m.height(),
-                    image.width(),
-                    image.height()
-                ))
-            }
-            Ok(m) => match score(&analysis.components, &mask_of(&m), job.scoring) {
-                Ok(s) => score_out = Some(s),
-                Err(e) => mask_error = Some(e.to_string()),
-            },
-        }
-    }
-    let thumbnail = labelled_thumbnail(&image, &analysis.labels, job.thumb_width)
-        .ok_or_else(|| "the thumbnail could not be made".to_string())?;
-    Ok(BatchRow {
-        width: image.width(),
-        height: image.height(),
-        description: image.describe(),
-        collection,
-        params: params.to_query(),
-        count: analysis.count() as u32,
-        level: analysis.level,
-        ms: now_ms() - t0,
-        score: score_out,
-        mask_error,
-        thumbnail,
-    })
-}
-
-/// A PNG thumbnail `max_width` wide of `image` with the objects of `labels` filled and outlined
-/// in the default overlay colours (nearest-pixel sampling; 16-bit stretched by the samples seen).
-pub fn labelled_thumbnail(image: &Image, labels: &[u32], max_width: u32) -> Option<Vec<u8>> {
-    let (w, h) = (image.width(), image.height());
-    if w == 0 || h == 0 || labels.len() != w as usize * h as usize {
-        return None;
-    }
-    let tw = max_width.clamp(1, w);
-    let th = ((u64::from(h) * u64::from(tw)) / u64::from(w)).max(1) as u32;
-    let ch = image.layout().channels();
-    let sx: Vec<usize> = (0..tw)
-        .map(|x| (u64::from(x) * u64::from(w) / u64::from(tw)) as usize)
-        .collect();
-    let sy: Vec<usize> = (0..th)
-        .map(|y| (u64::from(y) * u64::from(h) / u64::from(th)) as usize)
-        .collect();
-    let mut small_labels = Vec::with_capacity(tw as usize * th as usize);
-    let mut samples = Vec::with_capacity(tw as usize * th as usize * ch);
-    for &y in &sy {
-        for &x in &sx {
-            let i = y * w as usize + x;
-            small_labels.push(labels[i]);
-            match image.pixels() {
-                Pixels::U8(p) => {
-                    samples.extend(p[i * ch..(i + 1) * ch].iter().map(|&v| u16::from(v)))
-                }
-                Pixels::U16(p) => samples.extend_from_slice(&p[i * ch..(i + 1) * ch]),
-            }
-        }
-    }
-    let pixels = match image.pixels() {
-        Pixels::U8(_) => Pixels::U8(samples.iter().map(|&v| v as u8).collect()),
-        Pixels::U16(_) => Pixels::U16(samples),
-    };
-    let small = Image::new(tw, th, image.layout(), pixels);
-    let base = display_rgba(&small);
-    let drawn =
-        super::render::composite(&base, &small_labels, tw, th, &OverlayStyle::new(true, true));
-    thumbnail(&drawn, tw, th, tw)
 }
 
 fn put_params(w: &mut Writer, p: &Params) {
@@ -661,7 +531,7 @@ pub fn handle_bytes(engine: &mut Engine, bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{analyze, export::label_png, pipeline::analyze as whole};
+    use crate::core::{Pixels, analyze, export::label_png, pipeline::analyze as whole};
 
     fn synth(seed: u64) -> SynthParams {
         SynthParams {

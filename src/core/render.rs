@@ -357,6 +357,47 @@ pub fn thumbnail(rgba: &[u8], width: u32, height: u32, max_width: u32) -> Option
     Some(png)
 }
 
+/// A PNG thumbnail `max_width` wide of `image` with the objects of `labels` filled and outlined
+/// in the default overlay colours (nearest-pixel sampling; 16-bit stretched by the samples seen).
+pub fn labelled_thumbnail(image: &Image, labels: &[u32], max_width: u32) -> Option<Vec<u8>> {
+    let (w, h) = (image.width(), image.height());
+    if w == 0 || h == 0 || labels.len() != w as usize * h as usize {
+        return None;
+    }
+    let tw = max_width.clamp(1, w);
+    let th = ((u64::from(h) * u64::from(tw)) / u64::from(w)).max(1) as u32;
+    let ch = image.layout().channels();
+    let sx: Vec<usize> = (0..tw)
+        .map(|x| (u64::from(x) * u64::from(w) / u64::from(tw)) as usize)
+        .collect();
+    let sy: Vec<usize> = (0..th)
+        .map(|y| (u64::from(y) * u64::from(h) / u64::from(th)) as usize)
+        .collect();
+    let mut small_labels = Vec::with_capacity(tw as usize * th as usize);
+    let mut samples = Vec::with_capacity(tw as usize * th as usize * ch);
+    for &y in &sy {
+        for &x in &sx {
+            let i = y * w as usize + x;
+            small_labels.push(labels[i]);
+            match image.pixels() {
+                Pixels::U8(p) => {
+                    samples.extend(p[i * ch..(i + 1) * ch].iter().map(|&v| u16::from(v)))
+                }
+                Pixels::U16(p) => samples.extend_from_slice(&p[i * ch..(i + 1) * ch]),
+            }
+        }
+    }
+    let pixels = match image.pixels() {
+        Pixels::U8(_) => Pixels::U8(samples.iter().map(|&v| v as u8).collect()),
+        Pixels::U16(_) => Pixels::U16(samples),
+    };
+    let small = Image::new(tw, th, image.layout(), pixels);
+    let base = display_rgba(&small);
+    let drawn =
+        super::render::composite(&base, &small_labels, tw, th, &OverlayStyle::new(true, true));
+    thumbnail(&drawn, tw, th, tw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
