@@ -16,7 +16,7 @@ use crate::core::{
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::cell::RefCell;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Width of the thumbnails, in pixels.
 const THUMB_WIDTH: u32 = 160;
@@ -138,8 +138,6 @@ fn memory_mib() -> (f64, f64) {
         .map_or(0.0, |b| f64::from(b.byte_length()));
     (heap / 1048576.0, wasm / 1048576.0)
 }
-
-use wasm_bindgen::JsCast;
 
 fn thumb_url(png: &[u8]) -> Option<String> {
     if png.is_empty() {

@@ -214,11 +214,6 @@ impl Pool {
             .unwrap_or(0)
     }
 
-    /// Requests in flight on all workers.
-    pub fn in_flight(&self) -> usize {
-        self.0.busy.borrow().iter().sum()
-    }
-
     /// Sends `request` to worker `worker` now; the future resolves to its response.
     pub fn send(
         &self,

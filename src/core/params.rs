@@ -6,6 +6,7 @@
 
 use super::{
     autothreshold::AutoMethod, channel::Channel, label::Connectivity, local_threshold::LocalMethod,
+    text::quote,
 };
 use std::{fmt, str::FromStr};
 
@@ -454,16 +455,6 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A value shortened and stripped of control characters, safe to quote in a message.
-fn quote(v: &str) -> String {
-    let clean: String = v.chars().filter(|c| !c.is_control()).take(40).collect();
-    if v.chars().count() > 40 {
-        format!("{clean}…")
-    } else {
-        clean
-    }
 }
 
 impl fmt::Display for Params {
