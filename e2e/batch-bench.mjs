@@ -66,6 +66,21 @@ async function browserRun(srv) {
       await page.waitForFunction((m) => document.querySelector('[data-testid="method"]')?.value === m, METHOD);
     }
     await page.click('[data-testid="batch-drawer"] summary');
+    // The main thread's busy time (task, script, layout, style) over the run, from CDP.
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const m0 = await metrics();
+    const traceEvents = [];
+    if (process.env.TRACE) {
+      cdp.on('Tracing.dataCollected', (e) => traceEvents.push(...e.value));
+      await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8,blink,toplevel', transferMode: 'ReportEvents' });
+    }
+    if (process.env.PROFILE) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
     const workers = page.workers().length;
     await page.evaluate(() => {
       window.__peak = 0;
@@ -95,9 +110,55 @@ async function browserRun(srv) {
         over_100ms: during.filter((l) => l.duration > 100).length,
         peak_heap_mib: window.__peak / 1048576,
         tasks: during.map((l) => [Math.round(l.start - window.__t0), Math.round(l.duration)]),
+        // The ms column: each image's time in its worker (decode, count, score, thumbnail).
+        row_ms: [...document.querySelectorAll('[data-testid="batch-row"][data-state="done"]')]
+          .map((r) => Number(r.querySelector('[data-testid="batch-ms"]')?.textContent)),
       };
     }, t1);
-    return { ...out, workers, errors };
+    const m1 = await metrics();
+    if (process.env.TRACE) {
+      const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+      await cdp.send('Tracing.end');
+      await done;
+      const threads = new Map();
+      for (const e of traceEvents) if (e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
+      // Self time of complete events per thread and name (children subtracted).
+      const byThread = new Map();
+      const stacks = new Map();
+      const evs = traceEvents.filter((e) => e.ph === 'X' && e.dur).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+      for (const e of evs) {
+        const key = `${e.pid}:${e.tid}`;
+        const st = stacks.get(key) ?? [];
+        stacks.set(key, st);
+        while (st.length && st.at(-1).end <= e.ts) st.pop();
+        const t = byThread.get(key) ?? new Map();
+        byThread.set(key, t);
+        t.set(e.name, (t.get(e.name) ?? 0) + e.dur);
+        if (st.length) { const p = st.at(-1); t.set(p.name, (t.get(p.name) ?? 0) - e.dur); }
+        st.push({ name: e.name, end: e.ts + e.dur });
+      }
+      for (const [key, t] of byThread) {
+        const total = [...t.values()].reduce((a, b) => a + b, 0);
+        if (total < 300_000) continue;
+        console.log(`  thread ${threads.get(key) ?? key}: ${(total / 1e6).toFixed(2)} s self time in trace events`);
+        for (const [n, v] of [...t].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${(v / 1000).toFixed(0)} ms  ${n}`);
+      }
+    }
+    if (process.env.PROFILE) {
+      const { profile } = await cdp.send('Profiler.stop');
+      const self = new Map();
+      const dt = new Map();
+      profile.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+      for (const n of profile.nodes) {
+        const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+        self.set(k, (self.get(k) ?? 0) + (dt.get(n.id) ?? 0));
+      }
+      console.log('  main-thread self time, top 40 (ms):');
+      for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`    ${(v / 1000).toFixed(0)}  ${k}`);
+    }
+    const busy = Object.fromEntries(['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration']
+      .map((k) => [k, +(m1[k] - m0[k]).toFixed(2)]));
+    return { ...out, workers, errors, main_thread_busy_s: busy };
   } finally {
     await browser.close();
   }
@@ -119,8 +180,10 @@ async function main() {
       const run = await browserRun(srv);
       console.log(`run ${r + 1}: ${(run.ms / 1000).toFixed(2)} s, ${run.counted}/${run.images} counted, ` +
         `longest main-thread task ${run.longest_task_ms.toFixed(0)} ms (${run.over_100ms} over 100 ms), ` +
-        `peak JS heap ${run.peak_heap_mib.toFixed(0)} MiB, ${run.workers} workers`);
+        `peak JS heap ${run.peak_heap_mib.toFixed(0)} MiB, ${run.workers} workers, ` +
+        `median ${median(run.row_ms).toFixed(0)} ms per image in its worker`);
       if (run.errors.length) console.log('  page errors:', run.errors);
+      console.log('  main thread busy (s):', JSON.stringify(run.main_thread_busy_s));
       console.log('  main-thread tasks over 50 ms [start after the pick, duration] in ms:', JSON.stringify(run.tasks));
       runs.push(run);
     }
@@ -144,6 +207,7 @@ async function main() {
       peak_js_heap_mib: Math.max(...runs.map((r) => r.peak_heap_mib)),
       app_memory_readout: runs.at(-1)?.memory,
       workers: runs[0]?.workers,
+      median_ms_per_image_in_worker: median(runs.flatMap((r) => r.row_ms)),
       total_objects: runs[0]?.total,
       pooled: runs[0]?.pooled,
     },

@@ -1,18 +1,35 @@
-//! Prints per-stage timings of the default pipeline on a file or the default synthetic image.
-use fluocount::core::{DecodeLimits, Params, analyze, decode, synth};
+//! Prints the decode time and per-stage timings of a file (or the default synthetic image)
+//! under the default parameters, a blur, and the yellow preset.
+//! Run with `cargo run --release --example stages [IMAGE]`.
+use fluocount::core::{DecodeLimits, Params, analyze, decode, presets::Collection, synth};
+use std::time::Instant;
 
 fn main() {
     let image = match std::env::args().nth(1) {
         Some(p) => {
-            decode(&std::fs::read(p).expect("read"), &DecodeLimits::default()).expect("decode")
+            let bytes = std::fs::read(p).expect("read");
+            let mut image = None;
+            for _ in 0..3 {
+                let t = Instant::now();
+                image = Some(decode(&bytes, &DecodeLimits::default()).expect("decode"));
+                println!("decode {:.2} ms", t.elapsed().as_secs_f64() * 1e3);
+            }
+            image.expect("decoded")
         }
         None => synth::generate(&synth::SynthParams::default()).image,
     };
-    for sigma in [0.0, 1.0] {
-        let params = Params {
-            sigma,
-            ..Params::default()
-        };
+    let runs = [
+        ("default", Params::default()),
+        (
+            "sigma 1",
+            Params {
+                sigma: 1.0,
+                ..Params::default()
+            },
+        ),
+        ("yellow preset", Collection::Yellow.preset()),
+    ];
+    for (name, params) in runs {
         for _ in 0..3 {
             let a = analyze(&image, &params);
             let t: Vec<String> = a
@@ -21,7 +38,7 @@ fn main() {
                 .map(|t| format!("{} {:.2}", t.stage, t.ms))
                 .collect();
             println!(
-                "sigma {sigma}: count {} level {:?} total {:.2} ms: {}",
+                "{name}: count {} level {:?} total {:.2} ms: {}",
                 a.count(),
                 a.level,
                 a.total_ms(),

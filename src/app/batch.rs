@@ -6,7 +6,6 @@
 use super::{
     pool,
     state::{AppState, PresetChoice},
-    tasks::read_bytes,
 };
 use crate::core::{
     Params,
@@ -15,14 +14,19 @@ use crate::core::{
     engine::{BatchJob, Request, Response},
 };
 use leptos::{prelude::*, task::spawn_local};
-use std::cell::RefCell;
+use std::{cell::RefCell, time::Duration};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Width of the thumbnails, in pixels.
 const THUMB_WIDTH: u32 = 160;
-/// Files in flight per worker: one working, one waiting, so a worker never idles while the page
-/// reads the next file.
-const PER_WORKER: usize = 2;
+/// Files in flight per worker: one working and two being read by the worker, so that it never
+/// waits for a read.
+const PER_WORKER: usize = 3;
+/// Results reach the table at most this often (the first one at once): every update lays out
+/// and paints the table, and on a 2-core machine the page's work is taken from the workers.
+/// JUSTIFICATION: e2e/batch-bench.mjs "main thread busy" (13 s of a 15 s run with an update per
+/// result).
+const UPDATE_MS: f64 = 250.0;
 
 thread_local! {
     /// The batch's files with their paths (`File` is not `Send`, so it stays out of signals).
@@ -85,6 +89,12 @@ pub struct BatchState {
     next: StoredValue<usize>,
     /// The plan of the current files.
     plan: StoredValue<Plan>,
+    /// Results not yet shown: (plan index, state).
+    queued: StoredValue<Vec<(usize, RowState)>>,
+    /// When the current run started (`now_ms`).
+    started: StoredValue<f64>,
+    /// When results were last shown (`now_ms`), and whether a later showing is scheduled.
+    shown_at: StoredValue<(f64, bool)>,
 }
 
 /// Creates the batch state and provides it as context.
@@ -104,6 +114,9 @@ pub fn provide_batch_state() -> BatchState {
             unpaired_masks: Vec::new(),
             skipped: Vec::new(),
         }),
+        queued: StoredValue::new(Vec::new()),
+        started: StoredValue::new(0.0),
+        shown_at: StoredValue::new((0.0, false)),
     };
     provide_context(b);
     b
@@ -232,13 +245,15 @@ impl BatchState {
         }));
         self.running.set(total > 0);
         self.memory.set(None);
-        let t0 = now_ms();
+        self.queued.set_value(Vec::new());
+        self.shown_at.set_value((0.0, false));
+        self.started.set_value(now_ms());
         let lanes = (pool::size() * PER_WORKER).min(total);
         let scoring = state.scoring.get_untracked();
         for _ in 0..lanes {
             let params = params.clone();
             spawn_local(async move {
-                self.lane(epoch, t0, params, scoring).await;
+                self.lane(epoch, params, scoring).await;
             });
         }
     }
@@ -248,6 +263,8 @@ impl BatchState {
         if !self.running.get_untracked() {
             return;
         }
+        // What was counted before the cancel is kept.
+        self.flush();
         self.epoch.update_value(|e| *e += 1);
         self.running.set(false);
         let (done, total) = self
@@ -306,7 +323,6 @@ impl BatchState {
     async fn lane(
         self,
         epoch: u64,
-        t0: f64,
         params: Option<Params>,
         scoring: crate::core::scoring::ScoreOptions,
     ) {
@@ -331,37 +347,19 @@ impl BatchState {
             let outcome = match image_file {
                 None => Err("the file is no longer available".to_string()),
                 Some(file) => {
-                    let bytes = read_bytes(&file).await;
-                    let mask = match &mask_file {
-                        Some(m) => Some(read_bytes(m).await),
-                        None => None,
-                    };
-                    match bytes {
-                        Err(reason) => Err(reason),
-                        Ok(bytes) => {
-                            let (mask, mask_read_error) = match mask {
-                                Some(Ok(m)) => (Some(m), None),
-                                Some(Err(e)) => (None, Some(format!("mask: {e}"))),
-                                None => (None, None),
-                            };
-                            let job = Request::Batch(BatchJob {
-                                bytes,
-                                mask,
-                                params: params.clone(),
-                                scoring,
-                                thumb_width: THUMB_WIDTH,
-                            });
-                            match pool::call(pool::least_busy(), &job).await {
-                                Ok(Response::Batch(mut row)) => {
-                                    if row.mask_error.is_none() {
-                                        row.mask_error = mask_read_error;
-                                    }
-                                    Ok(row)
-                                }
-                                Ok(Response::Failed(reason)) | Err(reason) => Err(reason),
-                                Ok(_) => Err("the worker gave an unexpected answer".into()),
-                            }
-                        }
+                    // The worker reads the files itself: the page never copies their bytes.
+                    let job = Request::Batch(BatchJob {
+                        bytes: Vec::new(),
+                        mask: None,
+                        params: params.clone(),
+                        scoring,
+                        thumb_width: THUMB_WIDTH,
+                    });
+                    let files = std::iter::once(file).chain(mask_file).collect();
+                    match pool::send_with_files(pool::least_busy(), &job, files).await {
+                        Ok(Response::Batch(row)) => Ok(row),
+                        Ok(Response::Failed(reason)) | Err(reason) => Err(reason),
+                        Ok(_) => Err("the worker gave an unexpected answer".into()),
                     }
                 }
             };
@@ -388,27 +386,67 @@ impl BatchState {
                 }
                 Err(reason) => RowState::Failed(reason),
             };
-            self.rows.update(|rows| {
+            self.queued.update_value(|q| q.push((index, state)));
+            self.show_results(epoch);
+        }
+    }
+    /// Shows the queued results now if none were shown for [`UPDATE_MS`] or the run is complete;
+    /// otherwise makes sure they are shown when that time is up.
+    fn show_results(self, epoch: u64) {
+        let (last, scheduled) = self.shown_at.get_value();
+        let now = now_ms();
+        let queued = self.queued.with_value(Vec::len);
+        let complete = self
+            .progress
+            .with_untracked(|p| p.is_some_and(|p| p.done + queued >= p.total));
+        if complete || now - last >= UPDATE_MS {
+            self.flush();
+        } else if !scheduled {
+            self.shown_at.set_value((last, true));
+            let wait = Duration::from_secs_f64((UPDATE_MS - (now - last)).max(0.0) / 1e3);
+            set_timeout(
+                move || {
+                    if self.epoch.get_value() == epoch {
+                        self.flush();
+                    }
+                },
+                wait,
+            );
+        }
+    }
+
+    /// Moves the queued results into the table, the progress and the memory readout (one
+    /// update of each).
+    fn flush(self) {
+        let t0 = self.started.get_value();
+        self.shown_at.set_value((now_ms(), false));
+        let queued = std::mem::take(&mut *self.queued.write_value());
+        if queued.is_empty() {
+            return;
+        }
+        let n = queued.len();
+        self.rows.update(|rows| {
+            for (index, state) in queued {
                 if let Some(r) = rows.get_mut(index) {
                     r.state = state;
                 }
-            });
-            let mut finished = false;
-            self.progress.update(|p| {
-                if let Some(p) = p {
-                    p.done += 1;
-                    p.elapsed_ms = now_ms() - t0;
-                    finished = p.done >= p.total;
-                }
-            });
-            let (heap, wasm) = memory_mib();
-            self.memory.update(|m| {
-                let peak = m.map_or(0.0, |(_, peak)| peak);
-                *m = Some((heap + wasm, peak.max(heap + wasm)));
-            });
-            if finished {
-                self.running.set(false);
             }
+        });
+        let mut finished = false;
+        self.progress.update(|p| {
+            if let Some(p) = p {
+                p.done += n;
+                p.elapsed_ms = now_ms() - t0;
+                finished = p.done >= p.total;
+            }
+        });
+        let (heap, wasm) = memory_mib();
+        self.memory.update(|m| {
+            let peak = m.map_or(0.0, |(_, peak)| peak);
+            *m = Some((heap + wasm, peak.max(heap + wasm)));
+        });
+        if finished {
+            self.running.set(false);
         }
     }
 }

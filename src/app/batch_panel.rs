@@ -97,7 +97,7 @@ fn row_view(state: AppState, batch: BatchState, row: Row) -> impl IntoView {
                     <td class="num">{fp}</td>
                     <td class="num">{fn_}</td>
                     <td class="num" data-testid="batch-f1">{f1}</td>
-                    <td class="num">{format!("{:.0}", r.ms)}</td>
+                    <td class="num" data-testid="batch-ms">{format!("{:.0}", r.ms)}</td>
                     <td><button type="button" class="button small-button" data-testid="batch-open"
                         on:click=open>"Open"</button></td>
                 </tr>

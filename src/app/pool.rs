@@ -4,7 +4,10 @@
 //! [`core::engine::Engine`](crate::core::engine::Engine); requests and responses cross as one
 //! transferred byte buffer each.
 
-use crate::core::engine::{Engine, Request, Response, handle_bytes};
+use crate::core::{
+    batch::{MAX_FILE_BYTES, ReadFile, too_large},
+    engine::{Engine, Request, Response, handle_bytes, handle_bytes_with_files},
+};
 use std::{
     cell::{Cell, RefCell},
     collections::HashMap,
@@ -24,11 +27,58 @@ thread_local! {
 /// one starts from a fresh engine instead of a cell left borrowed.
 #[wasm_bindgen]
 pub fn worker_handle(input: &[u8]) -> Vec<u8> {
+    with_engine(|engine| handle_bytes(engine, input))
+}
+
+/// The worker's entry point for a request sent with files (a batch job's image and mask): the
+/// worker read each into a `Uint8Array`, or gives its size when it is over the limit, or a string
+/// saying why it could not be read.
+#[wasm_bindgen]
+pub fn worker_handle_files(input: &[u8], files: js_sys::Array) -> Vec<u8> {
+    let read = files.iter().map(|f| read_result(&f)).collect();
+    with_engine(|engine| handle_bytes_with_files(engine, input, read))
+}
+
+/// The largest file a worker reads, in bytes ([`MAX_FILE_BYTES`]).
+#[wasm_bindgen]
+pub fn max_file_bytes() -> f64 {
+    MAX_FILE_BYTES as f64
+}
+
+/// What `worker.js` made of one file: its bytes, its size when too large, or why not read.
+fn read_result(value: &JsValue) -> ReadFile {
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        Ok(bytes.to_vec())
+    } else if let Some(size) = value.as_f64() {
+        Err(too_large(size).unwrap_or_else(|| "too large".into()))
+    } else {
+        Err(value
+            .as_string()
+            .unwrap_or_else(|| "could not be read".into()))
+    }
+}
+
+/// Runs `f` on this thread's engine, taken out of its cell while it works (see
+/// [`worker_handle`]).
+fn with_engine(f: impl FnOnce(&mut Engine) -> Vec<u8>) -> Vec<u8> {
     console_error_panic_hook::set_once();
     let mut engine = ENGINE.with(|e| e.borrow_mut().take()).unwrap_or_default();
-    let out = handle_bytes(&mut engine, input);
+    let out = f(&mut engine);
     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
     out
+}
+
+/// Runs a request with files on the page (no worker, or its worker could not start): the page
+/// reads the files itself.
+async fn run_here(bytes: Vec<u8>, files: Vec<web_sys::File>) -> Vec<u8> {
+    if files.is_empty() {
+        return worker_handle(&bytes);
+    }
+    let mut read = Vec::with_capacity(files.len());
+    for f in &files {
+        read.push(super::tasks::read_bytes(f).await);
+    }
+    with_engine(|engine| handle_bytes_with_files(engine, &bytes, read))
 }
 
 /// At most this many workers, whatever the browser reports.
@@ -38,9 +88,17 @@ type Handler = Closure<dyn FnMut(web_sys::MessageEvent)>;
 
 type ErrorHandler = Closure<dyn FnMut(web_sys::Event)>;
 
-/// A request in flight: its promise's resolve and reject, its worker, and its bytes (kept so
-/// that it can run on the page if its worker turns out unable to start).
-type Pending = HashMap<u32, (js_sys::Function, js_sys::Function, usize, Vec<u8>)>;
+/// A request in flight: its promise's resolve and reject, its worker, and its bytes and files
+/// (kept so that it can run on the page if its worker turns out unable to start).
+type Pending = HashMap<u32, InFlight>;
+
+struct InFlight {
+    resolve: js_sys::Function,
+    reject: js_sys::Function,
+    worker: usize,
+    bytes: Vec<u8>,
+    files: Vec<web_sys::File>,
+}
 
 struct Inner {
     workers: Vec<web_sys::Worker>,
@@ -173,22 +231,31 @@ impl Pool {
         if let Some(d) = self.0.dead.borrow_mut().get_mut(worker) {
             *d = true;
         }
-        let waiting: Vec<(u32, Vec<u8>)> = self
+        let waiting: Vec<(u32, Vec<u8>, Vec<web_sys::File>)> = self
             .0
             .pending
             .borrow()
             .iter()
-            .filter(|(_, (_, _, w, _))| *w == worker)
-            .map(|(id, (_, _, _, bytes))| (*id, bytes.clone()))
+            .filter(|(_, p)| p.worker == worker)
+            .map(|(id, p)| (*id, p.bytes.clone(), p.files.clone()))
             .collect();
-        for (id, bytes) in waiting {
-            let out = js_sys::Uint8Array::from(&worker_handle(&bytes)[..]);
-            self.settle(id, Ok(out.buffer().into()));
+        for (id, bytes, files) in waiting {
+            let pool = self.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let out = js_sys::Uint8Array::from(&run_here(bytes, files).await[..]);
+                pool.settle(id, Ok(out.buffer().into()));
+            });
         }
     }
 
     fn settle(&self, id: u32, result: Result<JsValue, JsValue>) {
-        let Some((resolve, reject, worker, _)) = self.0.pending.borrow_mut().remove(&id) else {
+        let Some(InFlight {
+            resolve,
+            reject,
+            worker,
+            ..
+        }) = self.0.pending.borrow_mut().remove(&id)
+        else {
             return;
         };
         if let Some(b) = self.0.busy.borrow_mut().get_mut(worker) {
@@ -214,13 +281,15 @@ impl Pool {
             .unwrap_or(0)
     }
 
-    /// Sends `request` to worker `worker` now; the future resolves to its response.
+    /// Sends `request` to worker `worker` now, with `files` for the worker to read (see
+    /// [`worker_handle_files`]); the future resolves to its response.
     pub fn send(
         &self,
         worker: usize,
         request: &Request,
+        files: Vec<web_sys::File>,
     ) -> impl std::future::Future<Output = Result<Response, String>> + use<> {
-        let sent = self.post(worker, request);
+        let sent = self.post(worker, request, files);
         async move {
             let promise = sent?;
             let value = JsFuture::from(promise)
@@ -234,13 +303,19 @@ impl Pool {
         }
     }
 
-    fn post(&self, worker: usize, request: &Request) -> Result<js_sys::Promise, String> {
+    fn post(
+        &self,
+        worker: usize,
+        request: &Request,
+        files: Vec<web_sys::File>,
+    ) -> Result<js_sys::Promise, String> {
         let worker = worker % self.size().max(1);
         let bytes = request.encode();
         if self.0.dead.borrow().get(worker).copied().unwrap_or(true) {
-            let out = js_sys::Uint8Array::from(&worker_handle(&bytes)[..]);
-            let buffer: JsValue = out.buffer().into();
-            return Ok(js_sys::Promise::resolve(&buffer));
+            return Ok(wasm_bindgen_futures::future_to_promise(async move {
+                let out = js_sys::Uint8Array::from(&run_here(bytes, files).await[..]);
+                Ok(out.buffer().into())
+            }));
         }
         let id = self.0.next.get();
         self.0.next.set(id.wrapping_add(1).max(1));
@@ -251,16 +326,26 @@ impl Pool {
             stored = Some((resolve, reject));
         });
         let (resolve, reject) = stored.ok_or("the promise did not start")?;
-        self.0
-            .pending
-            .borrow_mut()
-            .insert(id, (resolve, reject, worker, bytes));
-        if let Some(b) = self.0.busy.borrow_mut().get_mut(worker) {
-            *b += 1;
-        }
         let msg = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&msg, &"id".into(), &JsValue::from(id));
         let _ = js_sys::Reflect::set(&msg, &"bytes".into(), &buffer);
+        if !files.is_empty() {
+            let list: js_sys::Array = files.iter().collect();
+            let _ = js_sys::Reflect::set(&msg, &"files".into(), &list);
+        }
+        self.0.pending.borrow_mut().insert(
+            id,
+            InFlight {
+                resolve,
+                reject,
+                worker,
+                bytes,
+                files,
+            },
+        );
+        if let Some(b) = self.0.busy.borrow_mut().get_mut(worker) {
+            *b += 1;
+        }
         let transfer = js_sys::Array::of1(&buffer);
         if let Err(e) = self.0.workers[worker].post_message_with_transfer(&msg, &transfer) {
             self.settle(id, Err(e));
@@ -318,12 +403,22 @@ pub fn send(
     worker: usize,
     request: &Request,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, String>>>> {
+    send_with_files(worker, request, Vec::new())
+}
+
+/// Like [`send`], with files that the worker reads itself, so that the page never copies their
+/// bytes (a batch job's image and mask; see [`handle_bytes_with_files`]).
+pub fn send_with_files(
+    worker: usize,
+    request: &Request,
+    files: Vec<web_sys::File>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, String>>>> {
     match pool() {
-        Some(p) => Box::pin(p.send(worker, request)),
+        Some(p) => Box::pin(p.send(worker, request, files)),
         None => {
             let bytes = request.encode();
             Box::pin(async move {
-                let out = worker_handle(&bytes);
+                let out = run_here(bytes, files).await;
                 Response::decode(&out).map_err(|e| e.to_string())
             })
         }

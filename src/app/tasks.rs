@@ -7,6 +7,7 @@ use super::{
 };
 use crate::core::{
     BitMask, Params,
+    batch::too_large,
     engine::{Request, Response},
     pairing::{Role, file_name, pair},
 };
@@ -14,9 +15,6 @@ use leptos::{prelude::*, task::spawn_local};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-
-/// Files larger than this are refused before reading.
-pub const MAX_FILE_BYTES: f64 = 512.0 * 1024.0 * 1024.0;
 
 /// Lets the browser paint and handle input: resolves on the next `setTimeout(0)`.
 pub async fn yield_to_browser() {
@@ -77,14 +75,10 @@ pub fn take_picked(e: &leptos::ev::Event) -> Vec<web_sys::File> {
     files
 }
 
-/// Reads a file's bytes (at most [`MAX_FILE_BYTES`]).
+/// Reads a file's bytes (at most [`MAX_FILE_BYTES`](crate::core::batch::MAX_FILE_BYTES)).
 pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
-    let size = file.size();
-    if size > MAX_FILE_BYTES {
-        return Err(format!(
-            "too large: the file has {:.0} MiB, the limit is 512 MiB",
-            size / 1024.0 / 1024.0
-        ));
+    if let Some(reason) = too_large(file.size()) {
+        return Err(reason);
     }
     let buffer = JsFuture::from(file.array_buffer())
         .await

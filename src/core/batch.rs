@@ -105,6 +105,49 @@ pub fn run_batch(job: &BatchJob, limits: &DecodeLimits) -> Result<BatchRow, Stri
     })
 }
 
+/// A file as the worker that runs a job read it: its bytes, or why they could not be read.
+pub type ReadFile = Result<Vec<u8>, String>;
+
+/// The largest file a batch (or the viewer) reads: 512 MiB.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Why a file of `size` bytes is not read, or `None` when it is within [`MAX_FILE_BYTES`].
+pub fn too_large(size: f64) -> Option<String> {
+    (size > MAX_FILE_BYTES as f64).then(|| {
+        format!(
+            "too large: the file has {:.0} MiB, the limit is {} MiB",
+            size / 1024.0 / 1024.0,
+            MAX_FILE_BYTES / 1024 / 1024
+        )
+    })
+}
+
+/// Runs a job that was sent without its files (so that the page never holds them): `image` and
+/// `mask` are what the worker read. An image that could not be read fails the job; a mask that
+/// could not be read is named in the row (`mask: …`) and the image is still counted.
+pub fn run_batch_read(
+    mut job: BatchJob,
+    image: ReadFile,
+    mask: Option<ReadFile>,
+    limits: &DecodeLimits,
+) -> Result<BatchRow, String> {
+    job.bytes = image?;
+    let mut mask_read_error = None;
+    job.mask = match mask {
+        Some(Ok(bytes)) => Some(bytes),
+        Some(Err(e)) => {
+            mask_read_error = Some(format!("mask: {e}"));
+            None
+        }
+        None => None,
+    };
+    let mut row = run_batch(&job, limits)?;
+    if row.mask_error.is_none() {
+        row.mask_error = mask_read_error;
+    }
+    Ok(row)
+}
+
 /// One image of a batch: its file and, when paired, its mask file (indices into the input list).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlannedImage {

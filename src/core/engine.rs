@@ -3,7 +3,7 @@
 //! which keeps the images it decoded (and their prepared planes) so that a parameter change only
 //! sends the parameters. Everything here is pure Rust and is tested natively.
 
-pub use super::batch::{BatchJob, BatchRow, run_batch};
+pub use super::batch::{BatchJob, BatchRow, ReadFile, run_batch, run_batch_read};
 use super::{
     bitmask::BitMask,
     channel::{Channel, Plane, intensity},
@@ -528,10 +528,30 @@ pub fn handle_bytes(engine: &mut Engine, bytes: &[u8]) -> Vec<u8> {
     .encode()
 }
 
+/// Like [`handle_bytes`], for a request sent with files for the worker to read: a
+/// [`Request::Batch`] takes its image from `files[0]` and its mask from `files[1]` (when
+/// given). Any other request ignores `files`.
+pub fn handle_bytes_with_files(engine: &mut Engine, bytes: &[u8], files: Vec<ReadFile>) -> Vec<u8> {
+    let mut files = files.into_iter();
+    match (Request::decode(bytes), files.next()) {
+        (Ok(Request::Batch(job)), Some(image)) => {
+            match run_batch_read(job, image, files.next(), &engine.limits) {
+                Ok(row) => Response::Batch(Box::new(row)),
+                Err(reason) => Response::Failed(reason),
+            }
+        }
+        (Ok(req), _) => engine.handle(req),
+        (Err(e), _) => Response::Failed(e.to_string()),
+    }
+    .encode()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{Pixels, analyze, export::label_png, pipeline::analyze as whole};
+    use crate::core::{
+        Pixels, analyze, batch::too_large, export::label_png, pipeline::analyze as whole,
+    };
 
     fn synth(seed: u64) -> SynthParams {
         SynthParams {
@@ -736,6 +756,77 @@ mod tests {
                 .as_deref()
                 .is_some_and(|m| m.contains("10x10"))
         );
+    }
+
+    #[test]
+    fn batch_jobs_sent_without_their_files_take_what_the_worker_read() {
+        let s = generate(&synth(5));
+        let truth_png = {
+            let mut out = Vec::new();
+            use image::ImageEncoder;
+            image::codecs::png::PngEncoder::new(&mut out)
+                .write_image(&s.truth, 320, 240, image::ExtendedColorType::L8)
+                .expect("encodes");
+            out
+        };
+        let bare = BatchJob {
+            bytes: Vec::new(),
+            mask: None,
+            params: None,
+            scoring: ScoreOptions::default(),
+            thumb_width: 80,
+        };
+        let full = BatchJob {
+            bytes: png_of(&s.image),
+            ..bare.clone()
+        };
+        let mut e = Engine::new();
+        let request = Request::Batch(bare).encode();
+        let run = |e: &mut Engine, files: Vec<ReadFile>| {
+            Response::decode(&handle_bytes_with_files(e, &request, files)).expect("decodes")
+        };
+        // The same row as a job that carries its bytes (but for the time it took).
+        let Response::Batch(read) = run(&mut e, vec![Ok(png_of(&s.image))]) else {
+            panic!("a row")
+        };
+        let Response::Batch(carried) = through_bytes(&mut e, Request::Batch(full)) else {
+            panic!("a row")
+        };
+        assert_eq!(
+            (read.count, &read.thumbnail),
+            (carried.count, &carried.thumbnail)
+        );
+        assert_eq!(read.mask_error, None);
+        // An image that could not be read fails with the reader's reason.
+        assert!(matches!(
+            run(&mut e, vec![Err("could not be read (NotReadableError)".into())]),
+            Response::Failed(r) if r == "could not be read (NotReadableError)"
+        ));
+        // A mask that could not be read is named in the row; the image is still counted.
+        let Response::Batch(row) = run(
+            &mut e,
+            vec![Ok(png_of(&s.image)), Err("could not be read (gone)".into())],
+        ) else {
+            panic!("a row")
+        };
+        assert_eq!(row.count, carried.count);
+        assert_eq!(
+            row.mask_error.as_deref(),
+            Some("mask: could not be read (gone)")
+        );
+        // A readable mask is scored.
+        let Response::Batch(row) = run(&mut e, vec![Ok(png_of(&s.image)), Ok(truth_png)]) else {
+            panic!("a row")
+        };
+        assert_eq!(row.score.map(|s| s.true_count), Some(8));
+        assert_eq!(row.mask_error, None);
+        // Without files, a request is handled as usual.
+        assert!(matches!(run(&mut e, Vec::new()), Response::Failed(_)));
+        assert_eq!(
+            too_large(600.0 * 1024.0 * 1024.0).as_deref(),
+            Some("too large: the file has 600 MiB, the limit is 512 MiB")
+        );
+        assert_eq!(too_large(512.0 * 1024.0 * 1024.0), None);
     }
 
     #[test]

@@ -1,0 +1,76 @@
+//! The decode time and per-stage timings of the batch pipeline, in WebAssembly: build with
+//! `scripts/wasm-stages.sh IMAGE [MASK]`, which runs this in Node on the same wasm the browser
+//! gets (SIMD on). On native it runs the same stages directly.
+
+use fluocount::core::{
+    DecodeLimits,
+    clock::now_ms,
+    decode,
+    engine::mask_of,
+    pipeline::{analyze_prepared, prepare},
+    presets::Collection,
+    render::labelled_thumbnail,
+    scoring::score,
+};
+
+/// Timings of `runs` passes over `image` (and `mask`), one line per pass.
+pub fn stages(image: &[u8], mask: &[u8], runs: u32) -> String {
+    let limits = DecodeLimits::default();
+    let mut out = String::new();
+    for _ in 0..runs {
+        let t0 = now_ms();
+        let Ok(img) = decode(image, &limits) else {
+            return "the image could not be decoded".into();
+        };
+        let t1 = now_ms();
+        let params = Collection::Yellow.preset();
+        let prepared = prepare(&img, &params);
+        let analysis = analyze_prepared(&prepared, &params);
+        let t2 = now_ms();
+        let scored = if mask.is_empty() {
+            None
+        } else {
+            decode(mask, &limits)
+                .ok()
+                .and_then(|m| score(&analysis.components, &mask_of(&m), Default::default()).ok())
+        };
+        let t3 = now_ms();
+        let thumb = labelled_thumbnail(&img, &analysis.labels, 160).map_or(0, |t| t.len());
+        let t4 = now_ms();
+        let st: Vec<String> = analysis
+            .timings
+            .iter()
+            .map(|t| format!("{} {:.1}", t.stage, t.ms))
+            .collect();
+        out += &format!(
+            "decode {:.1} | analysis {:.1} ({}) | mask+score {:.1} (tp {:?}) | thumb {:.1} ({} B) | total {:.1}\n",
+            t1 - t0,
+            t2 - t1,
+            st.join(", "),
+            t3 - t2,
+            scored.map(|s| s.tp),
+            t4 - t3,
+            thumb,
+            t4 - t0
+        );
+    }
+    out
+}
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn wasm_stages(image: &[u8], mask: &[u8], runs: u32) -> String {
+    stages(image, mask, runs)
+}
+
+fn main() {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let read = |p: Option<&String>| p.map_or(Ok(Vec::new()), std::fs::read);
+        match (read(args.first()), read(args.get(1))) {
+            (Ok(image), Ok(mask)) if !image.is_empty() => print!("{}", stages(&image, &mask, 5)),
+            _ => eprintln!("usage: wasm_stages IMAGE [MASK]"),
+        }
+    }
+}
