@@ -7,6 +7,7 @@ use fluocount::core::{
     clock::now_ms,
     decode,
     engine::mask_of,
+    local_threshold::{LocalMethod, LocalOptions, local_threshold},
     pipeline::{analyze_prepared, prepare},
     presets::Collection,
     render::labelled_thumbnail,
@@ -42,6 +43,26 @@ pub fn stages(image: &[u8], mask: &[u8], runs: u32) -> String {
             .iter()
             .map(|t| format!("{} {:.1}", t.stage, t.ms))
             .collect();
+        let plane = fluocount::core::channel::intensity(&img, params.channel);
+        let mut local = Vec::new();
+        for method in [LocalMethod::Mean, LocalMethod::Phansalkar] {
+            let t = now_ms();
+            let mask = local_threshold(
+                &plane,
+                &LocalOptions {
+                    method,
+                    radius: 15,
+                    p1: None,
+                    p2: None,
+                },
+            );
+            local.push(format!(
+                "{method} {:.1} ({} px)",
+                now_ms() - t,
+                mask.count_ones()
+            ));
+        }
+        out += &format!("local: {}\n", local.join(", "));
         out += &format!(
             "decode {:.1} | analysis {:.1} ({}) | mask+score {:.1} (tp {:?}) | thumb {:.1} ({} B) | total {:.1}\n",
             t1 - t0,

@@ -217,7 +217,32 @@ pub fn local_threshold(plane: &Plane, opts: &LocalOptions) -> BitMask {
             // against the direct formula by the property test below.
             let sd_free = k >= 0.0 && rr > 0.0;
             let rest0 = k * (0.0 / rr - 1.0);
+            // The same bound without a division, for full windows (all but a border of width r):
+            // with d = sum - n lo, background if (v - lo) n <= d (1 + 2 e + rest0) with e a lower
+            // bound of exp(-10 d / (n range)), taken two table steps further on (so that the
+            // rounded index can only err towards a smaller e), and a relative margin of 1e-4 for
+            // the rounding of the direct formula (whose mean subtracts lo from sum / n).
+            // JUSTIFICATION: e2e/batch-bench.mjs (README "Benchmarks"); same decisions, checked
+            // against the direct formula by the property test below.
+            let full = ((2 * r + 1) * (2 * r + 1)) as u64;
+            let n_lo = full as f64 * lo;
+            let to_index = ExpBounds::STEPS as f64 / (full as f64 * range);
+            let fast: Vec<f64> = (0..ExpBounds::STEPS)
+                .map(|i| {
+                    let e = exps.table[(i + 2).min(ExpBounds::STEPS)] * (1.0 - 1e-9);
+                    (1.0 + 2.0 * e + rest0) * (1.0 - 1e-4)
+                })
+                .collect();
             scan_windows(plane, r, |v, w| {
+                if sd_free && w.n == full {
+                    let d = w.sum as f64 - n_lo;
+                    let i = d * to_index;
+                    if (0.0..ExpBounds::STEPS as f64).contains(&i)
+                        && (v as f64 - lo) * full as f64 <= d * fast[i as usize]
+                    {
+                        return false;
+                    }
+                }
                 let mean = (w.mean() - lo) / range;
                 let value = (v as f64 - lo) / range;
                 if sd_free
@@ -409,15 +434,47 @@ fn scan_windows(plane: &Plane, r: usize, mut f: impl FnMut(u16, Window) -> bool)
             pre_s[x + 1] = pre_s[x] + col_s[x];
             pre_q[x + 1] = pre_q[x] + col_q[x];
         }
-        let bits = row(y).iter().enumerate().map(|(x, &v)| {
+        let values = row(y);
+        let edge = |x: usize| {
             let (x0, x1) = (x.saturating_sub(r), (x + r).min(w - 1) + 1);
-            let win = Window {
+            Window {
                 n: rows * (x1 - x0) as u64,
                 sum: pre_s[x1] - pre_s[x0],
                 sum_sq: pre_q[x1] - pre_q[x0],
-            };
-            f(v, win)
-        });
+            }
+        };
+        // Windows that span 2r + 1 columns (x in r..w - r), without the clamping.
+        let (a, b) = (r.min(w), w.saturating_sub(r).max(r.min(w)));
+        let n_mid = rows * (2 * r + 1) as u64;
+        let mid = values[a..b]
+            .iter()
+            .zip(
+                pre_s
+                    .get(2 * r + 1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .zip(&pre_s),
+            )
+            .zip(
+                pre_q
+                    .get(2 * r + 1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .zip(&pre_q),
+            )
+            .map(|((&v, (s1, s0)), (q1, q0))| {
+                let win = Window {
+                    n: n_mid,
+                    sum: s1 - s0,
+                    sum_sq: q1 - q0,
+                };
+                (v, win)
+            });
+        let bits = (0..a)
+            .map(|x| (values[x], edge(x)))
+            .chain(mid)
+            .chain((b..w).map(|x| (values[x], edge(x))))
+            .map(|(v, win)| f(v, win));
         out.row(y, bits);
     }
     out.mask
@@ -948,6 +1005,44 @@ mod proptests {
                 prop_assert_eq!(q, plane.data[i] >> shift);
                 prop_assert_eq!(m, vals[(vals.len() - 1) / 2]);
             }
+        }
+
+        #[test]
+        fn phansalkar_matches_the_direct_formula_on_dim_fields(
+            (w, h) in (12u32..40, 12u32..40),
+            r in 1usize..6,
+            base in 0u16..60,
+            noise in 0u16..8,
+            sixteen in any::<bool>(),
+            seed in any::<u64>(),
+        ) {
+            // Dim noisy backgrounds with a few bright spots: most pixels lie near their window's
+            // mean, where the division-free bound of full windows decides them.
+            let mut x = seed | 1;
+            let data: Vec<u16> = (0..w * h)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let v = if x % 97 == 0 { 255 } else { base + (x >> 32) as u16 % (noise + 1) };
+                    if sixteen { v * 257 } else { v }
+                })
+                .collect();
+            let depth = if sixteen { BitDepth::Sixteen } else { BitDepth::Eight };
+            let plane = Plane::new(w, h, depth, data);
+            let got = local_threshold(&plane, &LocalOptions {
+                method: LocalMethod::Phansalkar, radius: r as u32, p1: None, p2: None,
+            });
+            let (lo, hi) = (*plane.data.iter().min().unwrap(), *plane.data.iter().max().unwrap());
+            let lo = lo as f64;
+            let range = if hi as f64 > lo { hi as f64 - lo } else { 1.0 };
+            let want = scan_windows(&plane, r, |v, w| {
+                let mean = (w.mean() - lo) / range;
+                let sd = w.sd() / range;
+                let t = mean * (1.0 + 2.0 * (-10.0 * mean).exp() + 0.25 * (sd / 0.5 - 1.0));
+                (v as f64 - lo) / range > t
+            });
+            prop_assert_eq!(got, want);
         }
 
         #[test]
