@@ -28,12 +28,20 @@ pub fn stages(image: &[u8], mask: &[u8], runs: u32) -> String {
         let prepared = prepare(&img, &params);
         let analysis = analyze_prepared(&prepared, &params);
         let t2 = now_ms();
-        let scored = if mask.is_empty() {
-            None
+        let (scored, mask_split) = if mask.is_empty() {
+            (None, String::new())
         } else {
-            decode(mask, &limits)
-                .ok()
-                .and_then(|m| score(&analysis.components, &mask_of(&m), Default::default()).ok())
+            let m = decode(mask, &limits).ok();
+            let ta = now_ms();
+            let truth = m.as_ref().map(mask_of);
+            let tb = now_ms();
+            let s = truth
+                .and_then(|t| score(&analysis.components, &t, Default::default()).ok());
+            let tc = now_ms();
+            (
+                s,
+                format!("decode {:.1}, mask_of {:.1}, score {:.1}", ta - t2, tb - ta, tc - tb),
+            )
         };
         let t3 = now_ms();
         let thumb = labelled_thumbnail(&img, &analysis.labels, 160).map_or(0, |t| t.len());
@@ -64,7 +72,7 @@ pub fn stages(image: &[u8], mask: &[u8], runs: u32) -> String {
         }
         out += &format!("local: {}\n", local.join(", "));
         out += &format!(
-            "decode {:.1} | analysis {:.1} ({}) | mask+score {:.1} (tp {:?}) | thumb {:.1} ({} B) | total {:.1}\n",
+            "decode {:.1} | analysis {:.1} ({}) | mask+score {:.1} ({mask_split}; tp {:?}) | thumb {:.1} ({} B) | total {:.1}\n",
             t1 - t0,
             t2 - t1,
             st.join(", "),
