@@ -49,6 +49,19 @@ function rows(page) {
     f1: tr.querySelector('[data-testid="batch-f1"]')?.textContent.trim(),
     error: tr.querySelector('[data-testid="batch-error"]')?.textContent.trim(),
     thumb: tr.querySelector('img')?.naturalWidth ?? 0,
+    // Drawn: the thumbnail's pixels are not all one colour (objects over the image).
+    drawn: (() => {
+      const img = tr.querySelector('img');
+      if (!img?.complete || !img.naturalWidth) return false;
+      const c = document.createElement('canvas');
+      [c.width, c.height] = [img.naturalWidth, img.naturalHeight];
+      const g = c.getContext('2d');
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      const colours = new Set();
+      for (let i = 0; i < d.length; i += 4 * 37) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return d[3] === 255 && colours.size > 10;
+    })(),
   })));
 }
 
@@ -66,7 +79,8 @@ appTest('a dataset folder: rows stream in, masks pair, the broken file shows its
     assert.ok(row, `a row for ${im.name}`);
     assert.equal(row.state, 'done');
     assert.equal(Number(row.count), im.native.count, `${im.name}: the batch count is the native CLI's`);
-    assert.equal(row.thumb, 160, 'a 160 px thumbnail');
+    assert.equal(row.thumb, 80, 'an 80 px thumbnail: 80 CSS pixels at a device pixel ratio of 1');
+    assert.ok(row.drawn, `${im.name}: the thumbnail is drawn`);
     if (im.masked) {
       assert.equal(Number(row.truth), im.cells, `${im.name}: the true count comes from its mask`);
       assert.match(row.f1, /^\d\.\d{3}$/);

@@ -35,12 +35,16 @@ pub fn stages(image: &[u8], mask: &[u8], runs: u32) -> String {
             let ta = now_ms();
             let truth = m.as_ref().map(mask_of);
             let tb = now_ms();
-            let s = truth
-                .and_then(|t| score(&analysis.components, &t, Default::default()).ok());
+            let s = truth.and_then(|t| score(&analysis.components, &t, Default::default()).ok());
             let tc = now_ms();
             (
                 s,
-                format!("decode {:.1}, mask_of {:.1}, score {:.1}", ta - t2, tb - ta, tc - tb),
+                format!(
+                    "decode {:.1}, mask_of {:.1}, score {:.1}",
+                    ta - t2,
+                    tb - ta,
+                    tc - tb
+                ),
             )
         };
         let t3 = now_ms();
@@ -70,6 +74,12 @@ pub fn stages(image: &[u8], mask: &[u8], runs: u32) -> String {
                 mask.count_ones()
             ));
         }
+        let t = now_ms();
+        let detected = fluocount::core::presets::detect_collection(&img);
+        local.push(format!("detect {:.1} ({detected:?})", now_ms() - t));
+        let t = now_ms();
+        let described = img.describe();
+        local.push(format!("describe {:.1} ({described})", now_ms() - t));
         out += &format!("local: {}\n", local.join(", "));
         out += &format!(
             "decode {:.1} | analysis {:.1} ({}) | mask+score {:.1} ({mask_split}; tp {:?}) | thumb {:.1} ({} B) | total {:.1}\n",

@@ -1,6 +1,6 @@
 //! Batch runs: hundreds of files (or a dropped folder) counted in the worker pool, two files in
 //! flight per worker, results streaming into a table. Only each image's result and a PNG
-//! thumbnail (as a blob URL) are kept, never the decoded images; a row opens its image in the
+//! PNG thumbnail (as a `data:` URL) are kept, never the decoded images; a row opens its image in the
 //! viewer on demand by reading the file again.
 
 use super::{
@@ -14,11 +14,25 @@ use crate::core::{
     engine::{BatchJob, Request, Response},
 };
 use leptos::{prelude::*, task::spawn_local};
-use std::{cell::RefCell, time::Duration};
+use std::{cell::RefCell, sync::Arc, time::Duration};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Width of the thumbnails, in pixels.
-const THUMB_WIDTH: u32 = 160;
+/// Width of the thumbnails on the page, in CSS pixels.
+pub const THUMB_CSS_WIDTH: u32 = 80;
+
+/// Width of the thumbnails, in image pixels: the page's width in device pixels (at most twice
+/// it), so that no thumbnail carries pixels the screen cannot show.
+/// JUSTIFICATION: e2e/batch-bench.mjs "main thread busy": decoding and painting the thumbnails
+/// is most of the page's work during a batch.
+fn thumb_width() -> u32 {
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let dpr = if dpr.is_finite() {
+        dpr.clamp(1.0, 2.0)
+    } else {
+        1.0
+    };
+    (f64::from(THUMB_CSS_WIDTH) * dpr).round() as u32
+}
 /// Files in flight per worker: one working and two being read by the worker, so that it never
 /// waits for a read.
 const PER_WORKER: usize = 3;
@@ -31,8 +45,6 @@ const UPDATE_MS: f64 = 250.0;
 thread_local! {
     /// The batch's files with their paths (`File` is not `Send`, so it stays out of signals).
     static FILES: RefCell<Vec<(String, web_sys::File)>> = const { RefCell::new(Vec::new()) };
-    /// The thumbnail blob URLs of the current rows, revoked when the rows go.
-    static THUMBS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 /// What one row of the table shows.
@@ -44,8 +56,9 @@ pub enum RowState {
     Done {
         /// The record.
         record: Box<Record>,
-        /// The thumbnail's blob URL.
-        thumb: Option<String>,
+        /// The thumbnail's `data:` URL, if there is one (shared: the table's rows are cloned at
+        /// every update).
+        thumb: Option<Arc<str>>,
     },
     /// Could not be counted.
     Failed(String),
@@ -152,29 +165,6 @@ fn memory_mib() -> (f64, f64) {
     (heap / 1048576.0, wasm / 1048576.0)
 }
 
-fn thumb_url(png: &[u8]) -> Option<String> {
-    if png.is_empty() {
-        return None;
-    }
-    let array = js_sys::Uint8Array::from(png);
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("image/png");
-    let blob =
-        web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&array), &opts)
-            .ok()?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-    THUMBS.with(|t| t.borrow_mut().push(url.clone()));
-    Some(url)
-}
-
-fn revoke_thumbs() {
-    THUMBS.with(|t| {
-        for url in t.borrow_mut().drain(..) {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        }
-    });
-}
-
 impl BatchState {
     /// Replaces the batch's files with `files` (path, file) and runs it.
     pub fn start(self, state: AppState, files: Vec<(String, web_sys::File)>) {
@@ -216,7 +206,6 @@ impl BatchState {
     pub fn run(self, state: AppState) {
         let epoch = self.epoch.get_value() + 1;
         self.epoch.set_value(epoch);
-        revoke_thumbs();
         let params = batch_params(state);
         self.ran_with.set_value(Some(params.clone()));
         let rows: Vec<Row> = self.plan.with_value(|p| {
@@ -250,10 +239,11 @@ impl BatchState {
         self.started.set_value(now_ms());
         let lanes = (pool::size() * PER_WORKER).min(total);
         let scoring = state.scoring.get_untracked();
+        let thumb_width = thumb_width();
         for _ in 0..lanes {
             let params = params.clone();
             spawn_local(async move {
-                self.lane(epoch, params, scoring).await;
+                self.lane(epoch, params, scoring, thumb_width).await;
             });
         }
     }
@@ -278,7 +268,6 @@ impl BatchState {
     /// Removes the batch (files, rows, thumbnails).
     pub fn clear(self) {
         self.epoch.update_value(|e| *e += 1);
-        revoke_thumbs();
         FILES.with(|f| f.borrow_mut().clear());
         self.rows.set(Vec::new());
         self.progress.set(None);
@@ -325,6 +314,7 @@ impl BatchState {
         epoch: u64,
         params: Option<Params>,
         scoring: crate::core::scoring::ScoreOptions,
+        thumb_width: u32,
     ) {
         loop {
             if self.epoch.get_value() != epoch {
@@ -353,7 +343,7 @@ impl BatchState {
                         mask: None,
                         params: params.clone(),
                         scoring,
-                        thumb_width: THUMB_WIDTH,
+                        thumb_width,
                     });
                     let files = std::iter::once(file).chain(mask_file).collect();
                     match pool::send_with_files(pool::least_busy(), &job, files).await {
@@ -368,8 +358,8 @@ impl BatchState {
             }
             let state = match outcome {
                 Ok(mut row) => {
-                    let thumb = thumb_url(&row.thumbnail);
-                    row.thumbnail = Vec::new();
+                    let url = std::mem::take(&mut row.thumbnail);
+                    let thumb = (!url.is_empty()).then(|| Arc::from(url));
                     let (name, mask) = self.rows.with_untracked(|r| {
                         r.get(index)
                             .map(|r| (r.name.clone(), r.mask.clone()))

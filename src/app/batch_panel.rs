@@ -2,7 +2,7 @@
 //! stream in, export the CSV, open any image in the viewer.
 
 use super::{
-    batch::{BatchState, Row, RowState, batch_params, use_batch_state},
+    batch::{BatchState, Row, RowState, THUMB_CSS_WIDTH, batch_params, use_batch_state},
     results::{VERSION, download},
     state::{AppState, use_app_state},
     tasks::{path_of, take_picked},
@@ -81,10 +81,15 @@ fn row_view(state: AppState, batch: BatchState, row: Row) -> impl IntoView {
                 None => Default::default(),
             };
             let mask_error = r.mask_error.clone();
+            // The row's height is known before the thumbnail is decoded, so nothing moves.
+            let thumb_height = (u64::from(THUMB_CSS_WIDTH) * u64::from(r.height)
+                / u64::from(r.width.max(1)))
+            .max(1);
             view! {
                 <tr data-testid="batch-row" data-state="done">
                     <td>{thumb.map(|src| view! {
-                        <img class="batch-thumb" src=src alt=format!("{name} with its objects") width="80" />
+                        <img class="batch-thumb" src=src alt=format!("{name} with its objects")
+                            width=THUMB_CSS_WIDTH height=thumb_height decoding="async" />
                     })}</td>
                     <td class="name">{name.clone()}</td>
                     <td class="name">{mask}{mask_error.map(|e| view! {

@@ -6,7 +6,7 @@ use crate::core::{
     ThresholdMethod,
     autothreshold::AutoMethod,
     pipeline::{analyze_prepared, prepare, prepared_matches},
-    render::{composite, thumbnail},
+    render::{composite, png_data_url, thumbnail},
     scoring::score,
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -78,8 +78,8 @@ pub fn TryAll() -> impl IntoView {
                     a.height,
                     &state.overlay.get_untracked().style(),
                 );
-                let preview = thumbnail(&rgba, a.width, a.height, THUMB_WIDTH)
-                    .map(|png| format!("data:image/png;base64,{}", base64(&png)));
+                let preview =
+                    thumbnail(&rgba, a.width, a.height, THUMB_WIDTH).map(|png| png_data_url(&png));
                 results.update(|v| {
                     v.push(Tried {
                         method,
@@ -126,31 +126,4 @@ pub fn TryAll() -> impl IntoView {
             </ul>
         </section>
     }
-}
-
-/// Standard base64 with padding.
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        out.push(A[(n >> 18) as usize & 63] as char);
-        out.push(A[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            A[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            A[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
 }

@@ -6,7 +6,7 @@
 pub use super::batch::{BatchJob, BatchRow, ReadFile, run_batch, run_batch_read};
 use super::{
     bitmask::BitMask,
-    channel::{Channel, Plane, intensity},
+    channel::Plane,
     clock::now_ms,
     decode::{DecodeLimits, decode},
     image::Image,
@@ -147,11 +147,7 @@ pub fn mask_of(image: &Image) -> BitMask {
         }
         let zero = T::default();
         for (y, row) in samples.chunks_exact(w as usize * n).enumerate() {
-            for (word, px) in mask
-                .row_mut(y as u32)
-                .iter_mut()
-                .zip(row.chunks(64 * n))
-            {
+            for (word, px) in mask.row_mut(y as u32).iter_mut().zip(row.chunks(64 * n)) {
                 *word = px.chunks_exact(n).enumerate().fold(0u64, |acc, (i, p)| {
                     acc | u64::from(p[..colours].iter().any(|&v| v != zero)) << i
                 });
@@ -535,7 +531,7 @@ impl Response {
                 w.f64(row.ms);
                 w.opt(row.score.as_ref(), put_score);
                 w.opt(row.mask_error.as_ref(), |w, e| w.str(e));
-                w.bytes(&row.thumbnail);
+                w.str(&row.thumbnail);
             }
             Response::Done => w.u8(5),
             Response::Scored(score) => {
@@ -576,7 +572,7 @@ impl Response {
                 ms: r.f64()?,
                 score: r.opt(get_score)?,
                 mask_error: r.opt(Reader::str)?,
-                thumbnail: r.bytes()?.to_vec(),
+                thumbnail: r.str()?,
             })),
             5 => Response::Done,
             7 => Response::Scored(r.opt(get_score)?.map(Box::new)),
@@ -620,7 +616,12 @@ pub fn handle_bytes_with_files(engine: &mut Engine, bytes: &[u8], files: Vec<Rea
 mod tests {
     use super::*;
     use crate::core::{
-        Pixels, analyze, batch::too_large, export::label_png, pipeline::analyze as whole,
+        Pixels, analyze,
+        batch::too_large,
+        channel::{Channel, intensity},
+        export::label_png,
+        pipeline::analyze as whole,
+        render::labelled_thumbnail_rgba,
     };
 
     fn synth(seed: u64) -> SynthParams {
@@ -795,7 +796,15 @@ mod tests {
         assert_eq!(row.count as usize, direct.count());
         assert_eq!(row.collection, Some(Collection::Yellow));
         assert_eq!(row.score.as_ref().map(|s| s.true_count), Some(8));
-        assert!(row.thumbnail.starts_with(b"\x89PNG"));
+        assert!(
+            row.thumbnail
+                .starts_with("data:image/png;base64,iVBORw0KGgo")
+        );
+        // The objects are drawn over the picture: some pixels are the outline colour.
+        assert_ne!(
+            labelled_thumbnail_rgba(&s.image, &direct.labels, 80).map(|t| t.data),
+            labelled_thumbnail_rgba(&s.image, &vec![0; direct.labels.len()], 80).map(|t| t.data)
+        );
         assert_eq!(e.kept(), 0, "a batch keeps nothing");
 
         let broken = BatchJob {
@@ -934,11 +943,19 @@ mod tests {
                     x ^= x << 13;
                     x ^= x >> 7;
                     x ^= x << 17;
-                    if x % 3 == 0 { (x >> 40) as u8 } else { 0 }
+                    if x.is_multiple_of(3) {
+                        (x >> 40) as u8
+                    } else {
+                        0
+                    }
                 })
                 .collect();
             let image = Image::new(w, 2, Layout::Gray, Pixels::U8(data));
-            assert_eq!(mask_of(&image), truth_mask(&intensity(&image, Channel::Max)), "{w}");
+            assert_eq!(
+                mask_of(&image),
+                truth_mask(&intensity(&image, Channel::Max)),
+                "{w}"
+            );
         }
     }
 
