@@ -7,6 +7,7 @@
 #   make bench          criterion benchmarks (native) and the browser benchmark
 #   make bench-browser  only the browser benchmark (the wasm pipeline against OpenCV.js)
 #   make bench-batch    the batch benchmark: 283 synthetic images in the worker pool vs the CLI
+#   make bench-decode   decoding in a worker: WebCodecs ImageDecoder vs the app's Rust decoder
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -19,7 +20,7 @@ export PATH := $(CURDIR)/e2e/node_modules/.bin:$(CARGO_BIN):$(PATH)
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup setup-run run test fmt-check clippy unit cli web e2e bench bench-native bench-browser bench-batch clean
+.PHONY: help setup setup-run run test fmt-check clippy unit cli web e2e bench bench-native bench-browser bench-batch bench-decode clean
 
 help:
 	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
@@ -61,7 +62,7 @@ web:
 e2e: web
 	cd e2e && node --test
 
-bench: bench-native bench-browser bench-batch
+bench: bench-native bench-browser bench-batch bench-decode
 
 bench-native:
 	cargo bench
@@ -76,6 +77,11 @@ bench-batch:
 	$(MAKE) --no-print-directory cli web
 	node e2e/batch-bench.mjs
 
+bench-decode:
+	$(MAKE) --no-print-directory setup
+	cargo build --release --target wasm32-unknown-unknown --example wasm_stages
+	node e2e/decode-bench.mjs
+
 clean:
 	cargo clean
-	rm -rf dist e2e/bench-results.json e2e/batch-bench-results.json
+	rm -rf dist e2e/bench-results.json e2e/batch-bench-results.json e2e/decode-bench-results.json

@@ -96,6 +96,46 @@ pub fn stages(image: &[u8], mask: &[u8], runs: u32) -> String {
     out
 }
 
+/// Decodes `bytes` with the app's decoder and returns 8-bit RGBA (alpha 255 where the file has
+/// none), or nothing when the file is not an 8-bit image; for e2e/decode-bench.mjs, which
+/// compares this with the browser's WebCodecs `ImageDecoder`.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn wasm_decode_rgba(bytes: &[u8]) -> Vec<u8> {
+    use fluocount::core::{Layout, Pixels};
+    let Ok(img) = decode(bytes, &DecodeLimits::default()) else {
+        return Vec::new();
+    };
+    let Pixels::U8(p) = img.pixels() else {
+        return Vec::new();
+    };
+    let n = img.layout().channels();
+    p.chunks_exact(n)
+        .flat_map(|px| match img.layout() {
+            Layout::Gray => [px[0], px[0], px[0], 255],
+            Layout::GrayAlpha => [px[0], px[0], px[0], px[1]],
+            Layout::Rgb => [px[0], px[1], px[2], 255],
+            Layout::Rgba => [px[0], px[1], px[2], px[3]],
+        })
+        .collect()
+}
+
+/// The time the app's decoder takes on `bytes`, in ms (what a batch worker spends), or NaN when
+/// they do not decode.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn wasm_decode_ms(bytes: &[u8]) -> f64 {
+    let t = now_ms();
+    match decode(bytes, &DecodeLimits::default()) {
+        Ok(img) => {
+            let ms = now_ms() - t;
+            drop(img);
+            ms
+        }
+        Err(_) => f64::NAN,
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn wasm_stages(image: &[u8], mask: &[u8], runs: u32) -> String {
