@@ -6,6 +6,7 @@
 use super::{
     pool,
     state::{AppState, PresetChoice},
+    tasks::yield_to_browser,
 };
 use crate::core::{
     Params,
@@ -243,6 +244,10 @@ impl BatchState {
         for _ in 0..lanes {
             let params = params.clone();
             spawn_local(async move {
+                // Each lane starts in a task of its own: handing over a file costs the page a few
+                // ms the first time (the browser registers it), and the pick itself is already a
+                // long task of the browser's (building the file list).
+                yield_to_browser().await;
                 self.lane(epoch, params, scoring, thumb_width).await;
             });
         }
