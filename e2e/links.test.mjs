@@ -225,3 +225,58 @@ appTest('a local file is not part of a link', async ({ app, page }) => {
   assert.match(link, /min_area=250/);
   assert.doesNotMatch(link, /[#&](demo|synth|url|display)=/);
 });
+
+const MENU = tid('demos-menu');
+const SUMMARY = `${MENU} summary`;
+const POPUP = `${MENU} .demos-popup`;
+
+/** Whether the header's Demos menu is open (its popup shown). */
+function menuOpen(page) {
+  return page.evaluate((sel) => document.querySelector(sel)?.open === true, MENU);
+}
+
+appTest('the Demos menu closes on Escape, on a click elsewhere and on a demo chosen, not on a click inside', async ({ app, page }) => {
+  await page.click(tid('demo-open-synth-sparse'));
+  await app.imageItems(1);
+  await app.waitFor(SUMMARY);
+  const closed = () => app.until('the Demos menu closed', (sel) => document.querySelector(sel)?.open === false, MENU);
+
+  // Reading the credit, clicking in the popup and scrolling it keep the menu open.
+  await page.click(SUMMARY);
+  assert.ok(await page.isVisible(POPUP));
+  await page.click(`${POPUP} ${tid('attribution')}`, { position: { x: 4, y: 4 } });
+  await page.click(`${POPUP} h3`);
+  await page.hover(`${POPUP} ${tid('demo-synth-sparse')}`);
+  await page.mouse.wheel(0, 300);
+  await app.until('the popup scrolled', (sel) => document.querySelector(sel).scrollTop > 0, POPUP);
+  await app.frames(2);
+  assert.equal(await menuOpen(page), true, 'a click or a scroll inside keeps the menu open');
+
+  // Escape closes it, also from the URL field inside, and gives the focus back to "Demos".
+  await page.keyboard.press('Escape');
+  await closed();
+  await page.click(SUMMARY);
+  await page.click(`${POPUP} ${tid('url-input')}`);
+  await page.keyboard.press('Escape');
+  await closed();
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'SUMMARY', 'the focus back on Demos');
+
+  // A click anywhere else closes it: the title, the image.
+  await page.click(SUMMARY);
+  assert.equal(await menuOpen(page), true);
+  await page.click('.brand h1');
+  await closed();
+  await page.click(SUMMARY);
+  // A point of the image that the popup does not cover.
+  const box = await app.viewport();
+  const [x, y] = [box.x + box.width - 12, box.y + box.height - 12];
+  assert.equal(await page.evaluate(([x, y, sel]) => document.querySelector(sel).contains(document.elementFromPoint(x, y)), [x, y, MENU]), false);
+  await page.mouse.click(x, y);
+  await closed();
+
+  // Choosing a demo opens it and closes the menu.
+  await page.click(SUMMARY);
+  await page.click(`${POPUP} ${tid('demo-open-synth-touching')}`);
+  await closed();
+  await app.imageItems(2);
+});

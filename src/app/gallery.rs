@@ -13,6 +13,7 @@ use crate::core::{
     share::SYNTH_WIDTH,
 };
 use leptos::{ev, html, prelude::*};
+use wasm_bindgen::JsCast;
 
 /// What a demo is, in one line.
 fn what(demo: &Demo) -> String {
@@ -95,18 +96,63 @@ pub fn Gallery(#[prop(optional)] on_open: Option<Callback<()>>) -> impl IntoView
 }
 
 /// "Demos" in the header, once an image is shown (before, the gallery is on the start page).
+/// A press anywhere outside it closes it, Escape too (in the page's key handler), and so does
+/// choosing a demo.
 #[component]
 pub fn DemosMenu() -> impl IntoView {
     let state = use_app_state();
+    let links = use_links();
     let menu = NodeRef::<html::Details>::new();
-    let close = Callback::new(move |()| {
-        if let Some(d) = menu.get_untracked() {
-            d.set_open(false);
+    let close = Callback::new(move |()| links.demos_open.set(false));
+    let handle = window_event_listener(ev::pointerdown, move |e| {
+        if !links.demos_open.get_untracked() {
+            return;
+        }
+        let target = e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let inside = menu
+            .get_untracked()
+            .is_some_and(|m| m.contains(target.as_ref()));
+        if !inside {
+            links.demos_open.set(false);
         }
     });
+    on_cleanup(move || handle.remove());
+    // Closed with the focus inside (Escape, a demo chosen): the focus goes back to "Demos".
+    Effect::new(move |_| {
+        if links.demos_open.get() {
+            return;
+        }
+        let Some(m) = menu.get_untracked() else {
+            return;
+        };
+        let focused = document().active_element();
+        if focused.as_ref().is_some_and(|f| m.contains(Some(f)))
+            && let Some(summary) = m
+                .query_selector("summary")
+                .ok()
+                .flatten()
+                .and_then(|s| s.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = summary.focus();
+        }
+    });
+    // Without an image there is no menu: it comes back closed.
+    Effect::new(move |_| {
+        if state.selected.get().is_none() {
+            links.demos_open.set(false);
+        }
+    });
+    let on_toggle = move |_: ev::Event| {
+        // The menu also opens and closes by itself (a summary click, find in page).
+        let open = menu.get_untracked().is_some_and(|d| d.open());
+        if open != links.demos_open.get_untracked() {
+            links.demos_open.set(open);
+        }
+    };
     view! {
         <Show when=move || state.selected.get().is_some()>
-            <details class="demos-menu" data-testid="demos-menu" node_ref=menu>
+            <details class="demos-menu" data-testid="demos-menu" node_ref=menu
+                prop:open=move || links.demos_open.get() on:toggle=on_toggle>
                 <summary class="button">"Demos"</summary>
                 <div class="demos-popup">
                     <Gallery on_open=close />

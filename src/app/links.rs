@@ -46,6 +46,8 @@ pub struct Links {
     pub copied: RwSignal<Option<Copied>>,
     /// A remote image being fetched (its address).
     pub fetching: RwSignal<Option<String>>,
+    /// The header's Demos menu is open.
+    pub demos_open: RwSignal<bool>,
     /// The URL follows the state (off while a link is being applied).
     syncing: RwSignal<bool>,
     /// The fragment last written, without `#`.
@@ -79,6 +81,7 @@ pub fn provide_links(state: AppState) -> Links {
         notices: RwSignal::new(Vec::new()),
         copied: RwSignal::new(None),
         fetching: RwSignal::new(None),
+        demos_open: RwSignal::new(false),
         syncing: RwSignal::new(false),
         written: StoredValue::new(String::new()),
         wanted: StoredValue::new(String::new()),

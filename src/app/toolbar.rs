@@ -3,6 +3,7 @@
 
 use super::{
     annotate,
+    links::{Links, use_links},
     state::{AppState, Tool, use_app_state},
     viewer::{STEP, describe_values, fit, zoom_by, zoom_percent},
 };
@@ -37,7 +38,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+Shift+Z or Ctrl+Y", "Redo"),
     ("n / m", "Next / previous image"),
     ("?", "Show or hide this help"),
-    ("Esc", "Close this help, cancel a polygon"),
+    ("Esc", "Close the Demos menu or this help, cancel a polygon"),
 ];
 
 /// Whether a key event comes from a text field, where keys mean typing.
@@ -78,11 +79,15 @@ fn step_image(state: AppState, step: i64) {
 }
 
 /// Handles a key pressed anywhere on the page (outside text fields).
-fn on_key(state: AppState, e: &web_sys::KeyboardEvent) {
+fn on_key(state: AppState, links: Links, e: &web_sys::KeyboardEvent) {
     let key = e.key();
     let ctrl = e.ctrl_key() || e.meta_key();
     if key == "Escape" {
-        if state.help.get_untracked() {
+        // The innermost thing open closes first: the Demos menu, the help, a polygon drawn.
+        if links.demos_open.get_untracked() {
+            links.demos_open.set(false);
+            e.prevent_default();
+        } else if state.help.get_untracked() {
             state.help.set(false);
             e.prevent_default();
         } else if !state.draft.with_untracked(Vec::is_empty) {
@@ -140,7 +145,8 @@ fn on_key(state: AppState, e: &web_sys::KeyboardEvent) {
 #[component]
 pub fn Toolbar() -> impl IntoView {
     let state = use_app_state();
-    let handle = window_event_listener(ev::keydown, move |e| on_key(state, &e));
+    let links = use_links();
+    let handle = window_event_listener(ev::keydown, move |e| on_key(state, links, &e));
     on_cleanup(move || handle.remove());
     let has_image = move || state.selected.get().is_some();
     view! {
