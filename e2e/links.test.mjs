@@ -280,3 +280,66 @@ appTest('the Demos menu closes on Escape, on a click elsewhere and on a demo cho
   await closed();
   await app.imageItems(2);
 });
+
+/**
+ * From now on, counts the animation frames in which the copy feedback and the Demos popup are
+ * both visible with overlapping boxes, as a person would see them; `overlapFrames` reads it.
+ */
+function watchOverlap(page) {
+  return page.evaluate(({ status, popup }) => {
+    const box = (sel) => {
+      const el = document.querySelector(sel);
+      if (!el || el.checkVisibility?.() === false) return null;
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 ? r : null;
+    };
+    window.__overlapFrames = 0;
+    const frame = () => {
+      const a = box(status);
+      const b = box(popup);
+      if (a && b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+        window.__overlapFrames += 1;
+      }
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }, { status: tid('copy-status'), popup: POPUP });
+}
+
+async function overlapFrames(app) {
+  await app.frames(2);
+  return app.page.evaluate(() => window.__overlapFrames);
+}
+
+appTest('the copy feedback and the Demos menu are never shown over each other', async ({ app, page }) => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.click(tid('demo-open-synth-sparse'));
+  await app.imageItems(1);
+  await app.waitFor(SUMMARY);
+  await watchOverlap(page);
+
+  // Copied, then the menu opened with the mouse: the feedback gives way.
+  await page.click(tid('copy-link'));
+  await app.text('copy-status', /Link copied/);
+  await page.click(SUMMARY);
+  assert.ok(await page.isVisible(POPUP), 'the Demos popup is shown');
+  assert.equal(await overlapFrames(app), 0, 'the copy feedback over the open Demos menu');
+  await app.until('the copy feedback gone', (sel) => document.querySelector(sel) === null, tid('copy-status'));
+
+  // The menu open, the link copied with the mouse: the menu closes.
+  await page.click(tid('copy-link'));
+  await app.text('copy-status', /Link copied/);
+  assert.equal(await overlapFrames(app), 0, 'the Demos menu over the copy feedback');
+  assert.equal(await menuOpen(page), false, 'copying closed the Demos menu');
+
+  // The same with the keyboard: Enter on "Demos", then Enter on "Copy link".
+  await page.focus(SUMMARY);
+  await page.keyboard.press('Enter');
+  await app.until('the Demos menu open', (sel) => document.querySelector(sel)?.open === true, MENU);
+  await app.until('the copy feedback gone', (sel) => document.querySelector(sel) === null, tid('copy-status'));
+  await page.focus(tid('copy-link'));
+  await page.keyboard.press('Enter');
+  await app.text('copy-status', /Link copied/);
+  assert.equal(await menuOpen(page), false, 'copying from the keyboard closed the Demos menu');
+  assert.equal(await overlapFrames(app), 0, 'never both shown over each other');
+});

@@ -96,8 +96,9 @@ pub fn Gallery(#[prop(optional)] on_open: Option<Callback<()>>) -> impl IntoView
 }
 
 /// "Demos" in the header, once an image is shown (before, the gallery is on the start page).
-/// A press anywhere outside it closes it, Escape too (in the page's key handler), and so does
-/// choosing a demo.
+/// A press anywhere outside it closes it, Escape too (in the page's key handler), and so do
+/// choosing a demo and "Copy link"; opening it dismisses the copy feedback, which would show
+/// over it.
 #[component]
 pub fn DemosMenu() -> impl IntoView {
     let state = use_app_state();
@@ -142,18 +143,27 @@ pub fn DemosMenu() -> impl IntoView {
             links.demos_open.set(false);
         }
     });
+    let on_summary = move |_: ev::MouseEvent| {
+        // The click (or Enter) opens a closed menu: clear its place first, in the same task.
+        if menu.get_untracked().is_some_and(|d| !d.open()) {
+            links.copied.set(None);
+        }
+    };
     let on_toggle = move |_: ev::Event| {
         // The menu also opens and closes by itself (a summary click, find in page).
         let open = menu.get_untracked().is_some_and(|d| d.open());
         if open != links.demos_open.get_untracked() {
             links.demos_open.set(open);
         }
+        if open {
+            links.copied.set(None);
+        }
     };
     view! {
         <Show when=move || state.selected.get().is_some()>
             <details class="demos-menu" data-testid="demos-menu" node_ref=menu
                 prop:open=move || links.demos_open.get() on:toggle=on_toggle>
-                <summary class="button">"Demos"</summary>
+                <summary class="button" on:click=on_summary>"Demos"</summary>
                 <div class="demos-popup">
                     <Gallery on_open=close />
                 </div>

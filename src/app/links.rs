@@ -46,7 +46,8 @@ pub struct Links {
     pub copied: RwSignal<Option<Copied>>,
     /// A remote image being fetched (its address).
     pub fetching: RwSignal<Option<String>>,
-    /// The header's Demos menu is open.
+    /// The header's Demos menu is open. One popup at a time under the header: opening the menu
+    /// dismisses the copy feedback and "Copy link" closes the menu.
     pub demos_open: RwSignal<bool>,
     /// The URL follows the state (off while a link is being applied).
     syncing: RwSignal<bool>,
@@ -249,6 +250,8 @@ async fn show(state: AppState, links: Links, id: u64, display: Option<&str>, vie
 
 /// Writes the current state into the URL now and copies the address.
 async fn copy_link(state: AppState, links: Links) {
+    // Its feedback shows where the Demos menu opens.
+    links.demos_open.set(false);
     let (share, local) = untrack(|| share_state(state, links));
     links.wanted.set_value(share.to_fragment());
     write_now(links);
