@@ -343,3 +343,40 @@ appTest('the copy feedback and the Demos menu are never shown over each other', 
   assert.equal(await menuOpen(page), false, 'copying from the keyboard closed the Demos menu');
   assert.equal(await overlapFrames(app), 0, 'never both shown over each other');
 });
+
+appTest('a linked image that fails to load keeps its source in the address', async ({ app, page }) => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  const missing = `${open.url}missing-${process.pid}.png`;
+  const link = new URL(`#link=1&url=${encodeURIComponent(missing)}`, page.url()).href;
+  const named = () => page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('url'));
+  await page.goto('about:blank');
+  await page.goto(link, { waitUntil: 'load' });
+  await app.ready();
+  const message = await app.errorMentioning('HTTP 404');
+  assert.ok(message.includes(missing), message);
+
+  // The page follows a change (the address is rewritten) and still names the image.
+  await app.setField('min-area', 150);
+  await app.until('the address following the change', () => /min_area=150/.test(location.hash));
+  assert.equal(await named(), missing, 'the address still names the image that failed');
+  const copied = await copyLink(app, page);
+  assert.equal(new URLSearchParams(new URL(copied).hash.slice(1)).get('url'), missing, 'the copied link names it');
+
+  // Reloading retries it: the same failure, named again.
+  await page.reload({ waitUntil: 'load' });
+  await app.ready();
+  await app.errorMentioning('HTTP 404');
+  assert.equal(await page.inputValue(tid('min-area')), '150');
+  await app.setField('min-area', 160);
+  await app.until('the address following the change', () => /min_area=160/.test(location.hash));
+  assert.equal(await named(), missing);
+
+  // Another image shown: the address names it instead.
+  await page.click(tid('demo-open-synth-sparse'));
+  await app.imageItems(1);
+  await app.until('the address naming the demo', () => /demo=synth-sparse/.test(location.hash));
+  assert.equal(await named(), null);
+}, {
+  // Chromium itself logs the missing file; the page handles it.
+  allow: [/Failed to load resource/],
+});

@@ -49,6 +49,8 @@ pub struct Links {
     /// The header's Demos menu is open. One popup at a time under the header: opening the menu
     /// dismisses the copy feedback and "Copy link" closes the menu.
     pub demos_open: RwSignal<bool>,
+    /// The image of the last link opened did not load: the URL keeps naming it.
+    failed: RwSignal<Option<FailedLink>>,
     /// The URL follows the state (off while a link is being applied).
     syncing: RwSignal<bool>,
     /// The fragment last written, without `#`.
@@ -59,6 +61,18 @@ pub struct Links {
     scheduled: StoredValue<bool>,
     /// Bumped by every link opened: an older one still loading does not apply its view.
     epoch: StoredValue<u64>,
+}
+
+/// A link whose image did not load. The URL keeps its image, display and view (to retry the
+/// link or share it) while the image selected when it failed stays selected, until another link
+/// is opened.
+#[derive(Clone, Debug, PartialEq)]
+struct FailedLink {
+    source: Source,
+    display: Option<String>,
+    view: Option<View>,
+    /// The image selected when it failed (still shown, if any).
+    selected: Option<u64>,
 }
 
 /// The links context.
@@ -83,6 +97,7 @@ pub fn provide_links(state: AppState) -> Links {
         copied: RwSignal::new(None),
         fetching: RwSignal::new(None),
         demos_open: RwSignal::new(false),
+        failed: RwSignal::new(None),
         syncing: RwSignal::new(false),
         written: StoredValue::new(String::new()),
         wanted: StoredValue::new(String::new()),
@@ -96,6 +111,14 @@ pub fn provide_links(state: AppState) -> Links {
             links.wanted.set_value(share.to_fragment());
             schedule_write(links);
         }
+    });
+    // Another image selected: the URL follows it, no longer the link that failed.
+    Effect::new(move |before: Option<Option<u64>>| {
+        let selected = state.selected.get();
+        if before.is_some_and(|b| b != selected) {
+            links.failed.set(None);
+        }
+        selected
     });
     let start = current_hash();
     if start.trim().is_empty() {
@@ -120,6 +143,16 @@ pub fn provide_links(state: AppState) -> Links {
 /// The state a link would carry now (tracked), and whether the shown image is a local file.
 fn share_state(state: AppState, links: Links) -> (ShareState, bool) {
     let selected = state.selected.get();
+    if let Some(failed) = links.failed.get().filter(|f| f.selected == selected) {
+        let share = ShareState {
+            params: state.params.get(),
+            view: failed.view,
+            display: failed.display,
+            overlay: state.overlay.get(),
+            source: Some(failed.source),
+        };
+        return (share, false);
+    }
     let source = selected.and_then(|id| links.sources.with(|s| s.get(&id).cloned()));
     let display = match (selected, &source) {
         (Some(id), Some(_)) => {
@@ -184,6 +217,7 @@ pub fn open_link(state: AppState, links: Links, fragment: &str) {
         .notices
         .set(notices.into_iter().map(|n| n.message).collect());
     links.syncing.set(false);
+    links.failed.set(None);
     links.epoch.update_value(|e| *e += 1);
     let epoch = links.epoch.get_value();
     state.preset.set(match preset_of(&share.params) {
@@ -203,6 +237,14 @@ pub fn open_link(state: AppState, links: Links, fragment: &str) {
         }
         if let Some(id) = shown {
             show(state, links, id, share.display.as_deref(), share.view).await;
+        } else if let Some(source) = share.source {
+            // Its reason is listed with the images; the URL keeps the link as it was.
+            links.failed.set(Some(FailedLink {
+                source,
+                display: share.display,
+                view: share.view,
+                selected: state.selected.get_untracked(),
+            }));
         }
         if links.epoch.get_value() == epoch {
             links.syncing.set(true);
