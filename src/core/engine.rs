@@ -652,6 +652,16 @@ mod tests {
         out
     }
 
+    /// A 320x240 true mask as an 8-bit grey PNG file.
+    fn truth_png_of(truth: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        use image::ImageEncoder;
+        image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(truth, 320, 240, image::ExtendedColorType::L8)
+            .expect("encodes");
+        out
+    }
+
     fn through_bytes(engine: &mut Engine, req: Request) -> Response {
         let bytes = handle_bytes(engine, &req.encode());
         Response::decode(&bytes).expect("a response reads back")
@@ -773,14 +783,7 @@ mod tests {
     #[test]
     fn batch_rows_report_counts_scores_and_broken_files() {
         let s = generate(&synth(5));
-        let truth_png = {
-            let mut out = Vec::new();
-            use image::ImageEncoder;
-            image::codecs::png::PngEncoder::new(&mut out)
-                .write_image(&s.truth, 320, 240, image::ExtendedColorType::L8)
-                .expect("encodes");
-            out
-        };
+        let truth_png = truth_png_of(&s.truth);
         let job = BatchJob {
             bytes: png_of(&s.image),
             mask: Some(truth_png),
@@ -840,14 +843,7 @@ mod tests {
     #[test]
     fn batch_jobs_sent_without_their_files_take_what_the_worker_read() {
         let s = generate(&synth(5));
-        let truth_png = {
-            let mut out = Vec::new();
-            use image::ImageEncoder;
-            image::codecs::png::PngEncoder::new(&mut out)
-                .write_image(&s.truth, 320, 240, image::ExtendedColorType::L8)
-                .expect("encodes");
-            out
-        };
+        let truth_png = truth_png_of(&s.truth);
         let bare = BatchJob {
             bytes: Vec::new(),
             mask: None,
