@@ -4,7 +4,7 @@
 #   make run            serve the app at http://127.0.0.1:8080 (trunk serve --release)
 #   make test           formatting, clippy (native and wasm32), unit tests, release build, end-to-end
 #   make e2e            the release build, then only the end-to-end tests
-#   make bench          criterion benchmarks (native) and the browser benchmark
+#   make bench          all the benchmarks: criterion (native), browser, batch and decode
 #   make bench-browser  only the browser benchmark (the wasm pipeline against OpenCV.js)
 #   make bench-batch    the batch benchmark: 283 synthetic images in the worker pool vs the CLI
 #   make bench-decode   decoding in a worker: WebCodecs ImageDecoder vs the app's Rust decoder

@@ -9,7 +9,10 @@
 // time from the pick to the progress bar's 100 % is measured in the page (performance.now()).
 // Main-thread long tasks come from a PerformanceObserver ('longtask', installed before the app
 // loads); memory from performance.memory (Chromium, --enable-precise-memory-info) sampled every
-// 100 ms. Prints a table and writes e2e/batch-bench-results.json.
+// 100 ms; the main thread's busy time over the run from CDP (Performance.getMetrics); each image's
+// time in its worker from the table's ms column. Prints a table and writes
+// e2e/batch-bench-results.json. Diagnostics: TRACE=1 prints self time per browser thread from a
+// CDP trace, PROFILE=1 the page's hottest functions from its CPU profile.
 
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

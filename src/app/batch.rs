@@ -1,7 +1,7 @@
-//! Batch runs: hundreds of files (or a dropped folder) counted in the worker pool, two files in
-//! flight per worker, results streaming into a table. Only each image's result and a PNG
-//! PNG thumbnail (as a `data:` URL) are kept, never the decoded images; a row opens its image in the
-//! viewer on demand by reading the file again.
+//! Batch runs: hundreds of files (or a dropped folder) counted in the worker pool, three files in
+//! flight per worker (the workers read them), results streaming into a table. Only each image's
+//! result and a PNG thumbnail (as a `data:` URL) are kept, never the decoded images; a row opens
+//! its image in the viewer on demand by reading the file again.
 
 use super::{
     pool,
@@ -34,6 +34,7 @@ fn thumb_width() -> u32 {
     };
     (f64::from(THUMB_CSS_WIDTH) * dpr).round() as u32
 }
+
 /// Files in flight per worker: one working and two being read by the worker, so that it never
 /// waits for a read.
 const PER_WORKER: usize = 3;
@@ -385,6 +386,7 @@ impl BatchState {
             self.show_results(epoch);
         }
     }
+
     /// Shows the queued results now if none were shown for [`UPDATE_MS`] or the run is complete;
     /// otherwise makes sure they are shown when that time is up.
     fn show_results(self, epoch: u64) {

@@ -621,7 +621,7 @@ mod tests {
         channel::{Channel, intensity},
         export::label_png,
         pipeline::analyze as whole,
-        render::labelled_thumbnail_rgba,
+        render::labelled_thumbnail,
     };
 
     fn synth(seed: u64) -> SynthParams {
@@ -805,8 +805,8 @@ mod tests {
         );
         // The objects are drawn over the picture: some pixels are the outline colour.
         assert_ne!(
-            labelled_thumbnail_rgba(&s.image, &direct.labels, 80).map(|t| t.data),
-            labelled_thumbnail_rgba(&s.image, &vec![0; direct.labels.len()], 80).map(|t| t.data)
+            labelled_thumbnail(&s.image, &direct.labels, 80),
+            labelled_thumbnail(&s.image, &vec![0; direct.labels.len()], 80)
         );
         assert_eq!(e.kept(), 0, "a batch keeps nothing");
 

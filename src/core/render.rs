@@ -390,28 +390,10 @@ pub fn png_data_url(png: &[u8]) -> String {
     format!("data:image/png;base64,{}", base64(png))
 }
 
-/// A small RGBA picture: `width` x `height`, four bytes per pixel.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Rgba {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// The pixels, row by row, RGBA.
-    pub data: Vec<u8>,
-}
-
-/// A PNG thumbnail `max_width` wide of `image` with the objects of `labels` filled and outlined
-/// in the default overlay colours (see [`labelled_thumbnail_rgba`]).
-pub fn labelled_thumbnail(image: &Image, labels: &[u32], max_width: u32) -> Option<Vec<u8>> {
-    let t = labelled_thumbnail_rgba(image, labels, max_width)?;
-    thumbnail(&t.data, t.width, t.height, t.width)
-}
-
-/// A thumbnail `max_width` wide (at most the image's width) of `image` with the objects of
+/// A PNG thumbnail `max_width` wide (at most the image's width) of `image` with the objects of
 /// `labels` filled and outlined in the default overlay colours (nearest-pixel sampling; 16-bit
-/// stretched by the samples seen), as RGBA pixels: the page draws them on a canvas as they are.
-pub fn labelled_thumbnail_rgba(image: &Image, labels: &[u32], max_width: u32) -> Option<Rgba> {
+/// stretched by the samples seen).
+pub fn labelled_thumbnail(image: &Image, labels: &[u32], max_width: u32) -> Option<Vec<u8>> {
     let (w, h) = (image.width(), image.height());
     if w == 0 || h == 0 || labels.len() != w as usize * h as usize {
         return None;
@@ -447,11 +429,7 @@ pub fn labelled_thumbnail_rgba(image: &Image, labels: &[u32], max_width: u32) ->
     let base = display_rgba(&small);
     let drawn =
         super::render::composite(&base, &small_labels, tw, th, &OverlayStyle::new(true, true));
-    Some(Rgba {
-        width: tw,
-        height: th,
-        data: drawn,
-    })
+    thumbnail(&drawn, tw, th, tw)
 }
 
 #[cfg(test)]
