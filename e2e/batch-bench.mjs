@@ -12,7 +12,7 @@
 // 100 ms; the main thread's busy time over the run from CDP (Performance.getMetrics); each image's
 // time in its worker from the table's ms column. Prints a table and writes
 // e2e/batch-bench-results.json. Diagnostics: TRACE=1 prints self time per browser thread from a
-// CDP trace, PROFILE=1 the page's hottest functions from its CPU profile.
+// CDP trace (TRACE_FILE=F also writes its events to F), PROFILE=1 the page's hottest functions from its CPU profile.
 
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -123,6 +123,7 @@ async function browserRun(srv) {
       const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
       await cdp.send('Tracing.end');
       await done;
+      if (process.env.TRACE_FILE) writeFileSync(process.env.TRACE_FILE, JSON.stringify(traceEvents));
       const threads = new Map();
       for (const e of traceEvents) if (e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
       // Self time of complete events per thread and name (children subtracted).
