@@ -4,7 +4,7 @@
 
 import { copyFileSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { appTest, assert, before, dropFiles, nativeCount, synth, tempDir, tid } from './helpers.mjs';
+import { appTest, assert, before, dropFiles, dropPaths, nativeCount, synth, tempDir, tid } from './helpers.mjs';
 
 const dir = tempDir();
 const folder = path.join(dir, 'dataset');
@@ -121,6 +121,8 @@ appTest('many dropped files go to the batch; cancel stops it; a parameter change
   await app.until('the batch drawer to open', (sel) => document.querySelector(sel)?.open, tid('batch-drawer'));
   const dropped = await finished(app);
   assert.equal(dropped.max, 26);
+  assert.equal(await page.textContent(tid('batch-counted')), '26');
+  assert.equal(Number(await page.textContent(tid('batch-total'))), 26 * fx.smallNative.count);
   assert.ok((await rows(page)).every((r) => r.state === 'done' && Number(r.count) === fx.smallNative.count));
   assert.equal(await page.$$eval('[data-testid="image-item"]', (e) => e.length), 0, 'the viewer got none of them');
 
@@ -144,12 +146,85 @@ appTest('many dropped files go to the batch; cancel stops it; a parameter change
   await finished(app);
   const before = await rows(page);
   assert.ok(before.every((r) => r.state === 'done' && Number(r.count) === fx.images[0].native.count));
+  assert.equal(await page.textContent(tid('batch-counted')), '30');
+  const total = Number(await page.textContent(tid('batch-total')));
+  assert.equal(total, 30 * fx.images[0].native.count);
   await page.selectOption(tid('method'), 'Otsu');
-  await app.until('the re-run to finish with other counts', ({ sel, old }) => {
+  await app.until('the re-run to finish with other counts', ({ sel, counted, total, old }) => {
     const p = document.querySelector(sel);
-    const counts = [...document.querySelectorAll('[data-testid="batch-count"]')].map((e) => Number(e.textContent));
-    return p && Number(p.value) === Number(p.max) && counts.length === 30 && counts.some((c) => c !== old);
-  }, { sel: tid('batch-progress'), old: fx.images[0].native.count });
+    return p && Number(p.value) === Number(p.max) && document.querySelector(counted)?.textContent === '30' &&
+      Number(document.querySelector(total)?.textContent) !== old;
+  }, { sel: tid('batch-progress'), counted: tid('batch-counted'), total: tid('batch-total'), old: total });
   const csv = (await app.download('batch-export')).bytes.toString();
   assert.match(csv, /# parameters: v=2&channel=yellow.*method=Otsu/);
+  assert.equal(csv.split('\n').filter((l) => /^big-\d\d\.png,,ok,/.test(l) && l.includes('method=Otsu')).length, 30);
+});
+
+appTest('a folder dropped from the disk: its images and masks are found and paired', async ({ page, app }) => {
+  await page.click(`${tid('batch-drawer')} summary`);
+  await dropPaths(page, [folder]);
+  const end = await finished(app);
+  assert.equal(end.max, 5, 'four images and the broken file, found in the folder and its subfolders');
+  const got = await rows(page);
+  for (const im of fx.images) {
+    const row = got.find((r) => r.name === `dataset/images/${im.name}`);
+    assert.ok(row, `a row for dataset/images/${im.name} (the path inside the drop)`);
+    assert.equal(Number(row.count), im.native.count);
+    if (im.masked) assert.equal(Number(row.truth), im.cells, `${im.name}: paired with its mask`);
+  }
+  assert.equal(got.find((r) => r.name.endsWith('broken.png'))?.state, 'error');
+  assert.match(await page.textContent(tid('batch-pooled')), /pooled over 3 images with masks/);
+  assert.match(await page.textContent(tid('batch-notice')), /1 files? that are not PNG, JPEG or TIFF by name/);
+});
+
+appTest('a long batch table lays out only the rows in view and scrolls to the last', async ({ page, app }) => {
+  const n = 120;
+  const picked = Array.from({ length: n }, (_, i) => {
+    const p = path.join(dir, `many-${String(i).padStart(3, '0')}.png`);
+    copyFileSync(fx.small, p);
+    return p;
+  });
+  await page.click(`${tid('batch-drawer')} summary`);
+  await page.setInputFiles(tid('batch-files-input'), picked);
+  await finished(app);
+  assert.equal(await page.textContent(tid('batch-counted')), String(n));
+  const layout = () => page.$eval(tid('batch-table-wrap'), (wrap) => {
+    const trs = [...wrap.querySelectorAll('[data-testid="batch-row"]')];
+    const top = wrap.getBoundingClientRect().top;
+    const bottom = wrap.getBoundingClientRect().bottom;
+    const inView = trs.filter((tr) => {
+      const r = tr.getBoundingClientRect();
+      return r.bottom > top + 30 && r.top < bottom;
+    });
+    return {
+      rows: trs.length,
+      heights: [...new Set(trs.map((tr) => Math.round(tr.getBoundingClientRect().height)))],
+      names: inView.map((tr) => tr.querySelectorAll('td')[1].textContent.trim()),
+      scrollHeight: wrap.scrollHeight,
+      rowcount: wrap.querySelector('table').getAttribute('aria-rowcount'),
+    };
+  });
+  const first = await layout();
+  assert.ok(first.rows < n / 2, `only the rows near the view are in the page (${first.rows} of ${n})`);
+  assert.deepEqual(first.heights, [66], 'every row is 66 px high, as the spacers assume');
+  assert.equal(first.names[0], 'many-000.png');
+  assert.equal(first.rowcount, String(n + 1), 'aria-rowcount: every row and the header');
+  assert.ok(first.scrollHeight >= n * 66, `the table scrolls over all ${n} rows (${first.scrollHeight} px)`);
+  // Scroll to the end, as a person drags the scroll bar: the last rows are there, in order.
+  await page.$eval(tid('batch-table-wrap'), (wrap) => { wrap.scrollTop = wrap.scrollHeight; });
+  await app.until('the last row to be laid out', (sel) =>
+    [...document.querySelectorAll(sel)].some((tr) => tr.querySelectorAll('td')[1]?.textContent.trim() === 'many-119.png'),
+  '[data-testid="batch-row"]');
+  const last = await layout();
+  assert.ok(last.rows < n / 2);
+  assert.equal(last.names.at(-1), 'many-119.png', 'the last row is in view at the bottom');
+  const k = Number(last.names[0].slice(5, 8));
+  assert.deepEqual(last.names, Array.from({ length: last.names.length }, (_, i) => `many-${String(k + i).padStart(3, '0')}.png`));
+  // Halfway: the rows there, with their counts.
+  await page.$eval(tid('batch-table-wrap'), (wrap) => { wrap.scrollTop = 60 * 66; });
+  await app.until('row 60 to be laid out', (sel) =>
+    [...document.querySelectorAll(sel)].some((tr) => tr.querySelectorAll('td')[1]?.textContent.trim() === 'many-060.png'),
+  '[data-testid="batch-row"]');
+  const mid = await rows(page);
+  assert.ok(mid.every((r) => r.state === 'done' && Number(r.count) === fx.smallNative.count));
 });

@@ -122,6 +122,24 @@ export async function dropFiles(page, selector, files) {
   await dataTransfer.dispose();
 }
 
+/**
+ * Drops files or folders from the disk on the page as the operating system does: Chromium's own
+ * drag-and-drop (CDP `Input.dispatchDragEvent` with the paths), so that a folder arrives as a
+ * directory entry (`webkitGetAsEntry`), which a `DataTransfer` built in the page cannot hold.
+ * The drop lands at (x, y) in the viewport.
+ */
+export async function dropPaths(page, paths, { x = 400, y = 300 } = {}) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const data = { items: [], files: paths, dragOperationsMask: 1 };
+    for (const type of ['dragEnter', 'dragOver', 'drop']) {
+      await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
+    }
+  } finally {
+    await cdp.detach();
+  }
+}
+
 /** Picks files with the file input (`data-testid="file-input"`), as the file dialog would. */
 export async function pickFiles(page, files) {
   const specs = await Promise.all(files.map(fileSpec));

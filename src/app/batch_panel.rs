@@ -9,6 +9,7 @@ use super::{
 };
 use crate::core::batch::{Progress, batch_csv, clock, summarize};
 use leptos::{ev, html, prelude::*};
+use wasm_bindgen::JsCast;
 
 /// The files picked in a batch input, with their paths (relative within a picked folder).
 fn picked_with_paths(e: &ev::Event) -> Vec<(String, web_sys::File)> {
@@ -16,6 +17,33 @@ fn picked_with_paths(e: &ev::Event) -> Vec<(String, web_sys::File)> {
         .into_iter()
         .map(|f| (path_of(&f), f))
         .collect()
+}
+
+/// The height of a table row, in CSS pixels (style/main.css `.batch-table tbody tr`): rows
+/// have one line of text and a thumbnail at most [`THUMB_CSS_HEIGHT`] high, so the table can
+/// lay out only the rows in view.
+const ROW_PX: f64 = 66.0;
+/// The thumbnails' greatest height on the page, in CSS pixels.
+const THUMB_CSS_HEIGHT: u32 = 60;
+/// Rows laid out above and below the ones in view.
+const OVERSCAN: usize = 10;
+
+/// The thumbnail's size on the page for an image of `width` x `height`: 80 CSS pixels wide, or
+/// narrower for a tall image, so that it is at most [`THUMB_CSS_HEIGHT`] high.
+fn thumb_css_size(width: u32, height: u32) -> (u32, u32) {
+    let (w, h) = (u64::from(width.max(1)), u64::from(height.max(1)));
+    let tall = u64::from(THUMB_CSS_WIDTH) * h > u64::from(THUMB_CSS_HEIGHT) * w;
+    if tall {
+        (
+            (u64::from(THUMB_CSS_HEIGHT) * w / h).max(1) as u32,
+            THUMB_CSS_HEIGHT,
+        )
+    } else {
+        (
+            THUMB_CSS_WIDTH,
+            (u64::from(THUMB_CSS_WIDTH) * h / w).max(1) as u32,
+        )
+    }
 }
 
 fn progress_text(p: Progress, running: bool) -> String {
@@ -39,8 +67,10 @@ fn ratio(x: f64) -> String {
 }
 
 /// One row of the table.
-fn row_view(state: AppState, batch: BatchState, row: Row) -> impl IntoView {
+fn row_view(state: AppState, batch: BatchState, (position, row): (usize, Row)) -> impl IntoView {
     let index = row.index;
+    // The header is row 1.
+    let aria_row = (position + 2).to_string();
     let open = move |_| {
         let files = batch.files_of(index);
         state.load_files(files);
@@ -48,21 +78,27 @@ fn row_view(state: AppState, batch: BatchState, row: Row) -> impl IntoView {
     };
     let name = row.name.clone();
     let mask = row.mask.clone().unwrap_or_default();
+    // Long names are cut with an ellipsis (rows are one line high); the title has them whole.
+    let (name_title, mask_title) = (name.clone(), mask.clone());
     match row.state {
         RowState::Waiting => view! {
-            <tr data-testid="batch-row" data-state="waiting">
+            <tr data-testid="batch-row" data-state="waiting" aria-rowindex=aria_row>
                 <td></td><td class="name">{name}</td><td class="name">{mask}</td>
                 <td colspan="8" class="muted">"waiting"</td><td></td>
             </tr>
         }
         .into_any(),
-        RowState::Failed(reason) => view! {
-            <tr data-testid="batch-row" data-state="error">
-                <td></td><td class="name">{name}</td><td class="name">{mask}</td>
-                <td colspan="8" class="error" data-testid="batch-error">{reason}</td><td></td>
+        RowState::Failed(reason) => {
+            let reason_title = reason.clone();
+            view! {
+            <tr data-testid="batch-row" data-state="error" aria-rowindex=aria_row>
+                <td></td><td class="name" title=name_title>{name}</td><td class="name">{mask}</td>
+                <td colspan="8" class="error"><div class="clamp" data-testid="batch-error"
+                    title=reason_title>{reason}</div></td><td></td>
             </tr>
+            }
+            .into_any()
         }
-        .into_any(),
         RowState::Done { record, thumb } => {
             let Ok(r) = record.result else {
                 return view! { <tr></tr> }.into_any();
@@ -81,18 +117,16 @@ fn row_view(state: AppState, batch: BatchState, row: Row) -> impl IntoView {
                 None => Default::default(),
             };
             let mask_error = r.mask_error.clone();
-            // The row's height is known before the thumbnail is decoded, so nothing moves.
-            let thumb_height = (u64::from(THUMB_CSS_WIDTH) * u64::from(r.height)
-                / u64::from(r.width.max(1)))
-            .max(1);
+            // The thumbnail's size is known before it is decoded, so nothing moves.
+            let (thumb_w, thumb_h) = thumb_css_size(r.width, r.height);
             view! {
-                <tr data-testid="batch-row" data-state="done">
+                <tr data-testid="batch-row" data-state="done" aria-rowindex=aria_row>
                     <td>{thumb.map(|src| view! {
                         <img class="batch-thumb" src=src alt=format!("{name} with its objects")
-                            width=THUMB_CSS_WIDTH height=thumb_height decoding="async" />
+                            width=thumb_w height=thumb_h decoding="async" />
                     })}</td>
-                    <td class="name">{name.clone()}</td>
-                    <td class="name">{mask}{mask_error.map(|e| view! {
+                    <td class="name" title=name_title>{name.clone()}</td>
+                    <td class="name" title=mask_title>{mask}{mask_error.map(|e| view! {
                         <span class="error" data-testid="batch-mask-error">" "{e}</span>
                     })}</td>
                     <td class="num" data-testid="batch-count">{r.count}</td>
@@ -134,6 +168,54 @@ pub fn BatchPanel() -> impl IntoView {
             batch.run(state);
         }
     });
+    // Only the rows in view (and OVERSCAN either side) are laid out: with hundreds of rows, every
+    // update would otherwise lay out and paint them all. Rows appear as their results arrive (a
+    // table of hundreds of waiting rows would tell nothing).
+    // JUSTIFICATION: e2e/batch-bench.mjs TRACE=1: paint and layout of the whole table were
+    // 1.5 s of the page's 3.8 s during a 283-image batch.
+    let first_in_view = RwSignal::new(0usize);
+    let shown = Memo::new(move |_| {
+        batch.rows.with(|rows| {
+            rows.iter()
+                .enumerate()
+                .filter(|(_, r)| !matches!(r.state, RowState::Waiting))
+                .map(|(k, _)| k)
+                .collect::<Vec<usize>>()
+        })
+    });
+    let in_view = Memo::new(move |_| {
+        let n = shown.with(Vec::len);
+        let height = web_sys::window()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|h| h.as_f64())
+            .filter(|h| h.is_finite() && *h > 0.0)
+            .unwrap_or(1080.0);
+        let rows = (height / ROW_PX).ceil() as usize;
+        let first = first_in_view.get();
+        let start = first.saturating_sub(OVERSCAN).min(n);
+        let end = first.saturating_add(rows + OVERSCAN).min(n);
+        (start, end, n)
+    });
+    let on_scroll = move |e: ev::Event| {
+        let Some(el) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let first = (f64::from(el.scroll_top()) / ROW_PX).floor().max(0.0) as usize;
+        if first != first_in_view.get_untracked() {
+            first_in_view.set(first);
+        }
+    };
+    let spacer = |rows: usize| {
+        (rows > 0).then(|| {
+            view! {
+                <tr class="batch-spacer" aria-hidden="true"
+                    style:height=format!("{}px", rows as f64 * ROW_PX)><td colspan="12"></td></tr>
+            }
+        })
+    };
     let summary = Memo::new(move |_| {
         batch.rows.track();
         let records = batch.records();
@@ -161,6 +243,9 @@ pub fn BatchPanel() -> impl IntoView {
             <summary>"Batch"
                 {move || batch.progress.get().map(|p| format!(" · {} of {}", p.done, p.total))}
             </summary>
+            // One box of bounded height, so that the table scrolls inside the drawer and the
+            // page never grows with it.
+            <div class="drawer-body">
             <div class="batch-tools">
                 <label class="button">
                     "Count a folder…"
@@ -213,6 +298,8 @@ pub fn BatchPanel() -> impl IntoView {
                     <span>" · failed "<strong data-testid="batch-failed">{s.failed}</strong></span>
                     <span>" · objects "<strong data-testid="batch-total">{s.total_count}</strong></span>
                     <span>{format!(" · {:.2} per image", s.mean_count)}</span>
+                    <span>" · "<span data-testid="batch-median-ms">{format!("{:.0}", s.median_ms)}</span>
+                        " ms per image in a worker (median)"</span>
                     {s.pooled.map(|p| view! {
                         <span data-testid="batch-pooled">
                             {format!(
@@ -225,35 +312,46 @@ pub fn BatchPanel() -> impl IntoView {
                     })}
                 </div>
             })}
-            <div class="table-wrap batch-table-wrap">
-                <table class="objects batch-table" data-testid="batch-table">
-                    <thead><tr>
+            <div class="table-wrap batch-table-wrap" data-testid="batch-table-wrap" on:scroll=on_scroll>
+                <table class="objects batch-table" data-testid="batch-table"
+                    aria-rowcount=move || (in_view.get().2 + 1).to_string()>
+                    <thead><tr aria-rowindex="1">
                         <th scope="col">"View"</th><th scope="col">"Image"</th><th scope="col">"Mask"</th>
                         <th scope="col">"Count"</th><th scope="col">"Level"</th><th scope="col">"True"</th>
                         <th scope="col">"TP"</th><th scope="col">"FP"</th><th scope="col">"FN"</th>
                         <th scope="col">"F1"</th><th scope="col">"ms"</th><th scope="col">"Viewer"</th>
                     </tr></thead>
                     <tbody>
-                        // Rows appear as their results arrive (a table of hundreds of waiting
-                        // rows would cost the page a long task at the start).
+                        {move || spacer(in_view.get().0)}
                         <For
                             each=move || {
-                                batch.rows.with(|rows| {
-                                    rows.iter()
-                                        .filter(|r| !matches!(r.state, RowState::Waiting))
-                                        .cloned()
-                                        .collect::<Vec<_>>()
+                                let (start, end, _) = in_view.get();
+                                shown.with(|shown| {
+                                    batch.rows.with(|rows| {
+                                        shown[start..end]
+                                            .iter()
+                                            .enumerate()
+                                            .filter_map(|(k, &i)| {
+                                                rows.get(i).map(|r| (start + k, r.clone()))
+                                            })
+                                            .collect::<Vec<_>>()
+                                    })
                                 })
                             }
-                            key=|r| (r.index, r.run, match r.state {
+                            key=|(position, r)| (*position, r.index, r.run, match r.state {
                                 RowState::Waiting => 0u8,
                                 RowState::Done { .. } => 1,
                                 RowState::Failed(_) => 2,
                             })
                             children=move |row| row_view(state, batch, row)
                         />
+                        {move || {
+                            let (_, end, n) = in_view.get();
+                            spacer(n - end)
+                        }}
                     </tbody>
                 </table>
+            </div>
             </div>
         </details>
     }

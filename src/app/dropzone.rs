@@ -111,42 +111,81 @@ async fn promised(
 
 /// Every file under the dropped entries, with its path inside the drop (`folder/sub/name.png`).
 /// Unreadable entries are skipped: a folder drop reads what it can.
+///
+/// Entries are told apart by `isDirectory` / `isFile`, never by class: Chromium names them
+/// `DirectoryEntry` and `FileEntry` and exposes neither these nor the standard
+/// `FileSystemDirectoryEntry` / `FileSystemFileEntry` as globals, so a checked cast fails there.
+/// The files of each batch of entries are asked for at once (each is a round trip to the
+/// browser).
 async fn walk(entries: Vec<web_sys::FileSystemEntry>) -> Vec<(String, web_sys::File)> {
     let mut out = Vec::new();
-    let mut stack = entries;
-    while let Some(entry) = stack.pop() {
-        let path = entry.full_path().trim_start_matches('/').to_string();
+    let mut dirs = Vec::new();
+    let mut files = Vec::new();
+    for entry in entries {
         if entry.is_directory() {
-            let Ok(dir) = entry.dyn_into::<web_sys::FileSystemDirectoryEntry>() else {
-                continue;
+            dirs.push(entry.unchecked_into::<web_sys::FileSystemDirectoryEntry>());
+        } else if entry.is_file() {
+            files.push(entry.unchecked_into::<web_sys::FileSystemFileEntry>());
+        }
+    }
+    loop {
+        out.extend(files_of_entries(std::mem::take(&mut files)).await);
+        let Some(dir) = dirs.pop() else {
+            break;
+        };
+        let reader = dir.create_reader();
+        // readEntries gives at most about 100 entries a call; an empty batch ends the folder.
+        loop {
+            let batch =
+                promised(|ok, err| reader.read_entries_with_callback_and_callback(ok, err)).await;
+            let Ok(batch) = batch.map(|b| js_sys::Array::from(&b)) else {
+                break;
             };
-            let reader = dir.create_reader();
-            // readEntries gives at most about 100 entries a call; an empty batch ends the folder.
-            loop {
-                let batch =
-                    promised(|ok, err| reader.read_entries_with_callback_and_callback(ok, err))
-                        .await;
-                let Ok(batch) = batch.map(|b| js_sys::Array::from(&b)) else {
-                    break;
-                };
-                if batch.length() == 0 {
-                    break;
+            if batch.length() == 0 {
+                break;
+            }
+            for e in batch.iter() {
+                let entry = e.unchecked_into::<web_sys::FileSystemEntry>();
+                if entry.is_directory() {
+                    dirs.push(entry.unchecked_into());
+                } else if entry.is_file() {
+                    files.push(entry.unchecked_into());
                 }
-                stack.extend(batch.iter().filter_map(|e| e.dyn_into().ok()));
             }
-        } else if let Ok(file_entry) = entry.dyn_into::<web_sys::FileSystemFileEntry>() {
-            let file = promised(|ok, err| {
-                file_entry.file_with_callback_and_callback(ok, err);
-                Ok(())
-            })
-            .await;
-            if let Ok(file) = file.and_then(|f| f.dyn_into::<web_sys::File>()) {
-                out.push((path, file));
-            }
+            out.extend(files_of_entries(std::mem::take(&mut files)).await);
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
+}
+
+/// The files of `entries` with their paths, asked for all at once; unreadable ones are skipped.
+async fn files_of_entries(
+    entries: Vec<web_sys::FileSystemFileEntry>,
+) -> Vec<(String, web_sys::File)> {
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    let paths: Vec<String> = entries
+        .iter()
+        .map(|e| e.full_path().trim_start_matches('/').to_string())
+        .collect();
+    // Each promise resolves to the File, or to the error when it cannot be read (then skipped).
+    let promises = js_sys::Array::new();
+    for entry in &entries {
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            entry.file_with_callback_and_callback(&resolve, &resolve);
+        });
+        promises.push(&promise);
+    }
+    let Ok(done) = JsFuture::from(js_sys::Promise::all(&promises)).await else {
+        return Vec::new();
+    };
+    paths
+        .into_iter()
+        .zip(js_sys::Array::from(&done).iter())
+        .filter_map(|(path, f)| f.dyn_into::<web_sys::File>().ok().map(|f| (path, f)))
+        .collect()
 }
 
 /// More image files than this in one drop go to the batch instead of the viewer.

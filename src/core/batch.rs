@@ -283,6 +283,9 @@ pub struct Summary {
     pub mean_count: f64,
     /// Pooled ground-truth figures over the images with a usable mask.
     pub pooled: Option<Pooled>,
+    /// The median time of a counted image in its worker (decode, count, score, thumbnail), in
+    /// ms (the lower median of an even number); 0 with none.
+    pub median_ms: f64,
 }
 
 /// The totals of `records`.
@@ -303,6 +306,13 @@ pub fn summarize(records: &[Record]) -> Summary {
             total_count as f64 / rows.len() as f64
         },
         pooled: (!scores.is_empty()).then(|| Pooled::new(&scores)),
+        median_ms: {
+            let mut ms: Vec<f64> = rows.iter().map(|r| r.ms).collect();
+            ms.sort_by(f64::total_cmp);
+            ms.get(ms.len().saturating_sub(1) / 2)
+                .copied()
+                .unwrap_or(0.0)
+        },
     }
 }
 
@@ -543,5 +553,25 @@ mod tests {
         }
         assert!(lines[7].starts_with("# images: 3 counted, 1 failed; objects: 10 in all"));
         assert!(lines[8].starts_with("# pooled over 2 images with masks: TP 6, FP 1, FN 1"));
+    }
+
+    #[test]
+    fn summary_median_time_is_the_lower_median_of_counted_images() {
+        let timed = |ms: f64| Record {
+            name: "a.png".into(),
+            mask: None,
+            result: Ok(BatchRow { ms, ..row(1, None) }),
+        };
+        let failed = Record {
+            name: "bad.png".into(),
+            mask: None,
+            result: Err("not an image".into()),
+        };
+        assert_eq!(summarize(&[]).median_ms, 0.0);
+        assert_eq!(summarize(std::slice::from_ref(&failed)).median_ms, 0.0);
+        let three = [timed(50.0), failed.clone(), timed(7.0), timed(61.5)];
+        assert_eq!(summarize(&three).median_ms, 50.0);
+        let four = [timed(50.0), timed(7.0), timed(61.5), timed(49.0)];
+        assert_eq!(summarize(&four).median_ms, 49.0);
     }
 }
