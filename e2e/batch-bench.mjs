@@ -5,8 +5,12 @@
 //   node e2e/batch-bench.mjs [--count N] [--runs R]   (make bench-batch builds dist/ and the CLI)
 //
 // The images are generated once into target/batch-bench/ (fluocount synth --count N --out-dir).
-// For each run the page is loaded fresh, the folder is given to the batch's folder input, and the
-// time from the pick to the progress bar's 100 % is measured in the page (performance.now()).
+// For each run the page is loaded fresh and the folder is given to it in two ways, each timed
+// from the drop or pick to the progress bar's 100 % in the page (performance.now()):
+//   drop   the folder dragged from the disk onto the page, through Chromium's own drag and drop
+//          (CDP Input.dispatchDragEvent with the folder's path), as a file manager drops it;
+//   input  the batch's "Count a folder…" input (setInputFiles with the folder).
+// `--via drop` or `--via input` runs one of them.
 // Main-thread long tasks come from a PerformanceObserver ('longtask', installed before the app
 // loads); memory from performance.memory (Chromium, --enable-precise-memory-info) sampled every
 // 100 ms; the main thread's busy time over the run from CDP (Performance.getMetrics); each image's
@@ -28,6 +32,7 @@ const RUNS = opt('--runs', 3);
 // --method METHOD: the yellow preset with another threshold method (e.g. Otsu), loaded as a
 // parameter file through the page's "Load parameters…" input, for a second configuration.
 const METHOD = args.includes('--method') ? args[args.indexOf('--method') + 1] : null;
+const VIAS = args.includes('--via') ? [args[args.indexOf('--via') + 1]] : ['drop', 'input'];
 const DIST = process.env.FLUOCOUNT_DIST ?? path.join(REPO_ROOT, 'dist');
 const DATA = path.join(REPO_ROOT, 'target', 'batch-bench');
 const RESULTS = path.join(E2E_DIR, `batch-bench-results${args.includes('--method') ? '-' + args[args.indexOf('--method') + 1].toLowerCase() : ''}.json`);
@@ -47,7 +52,7 @@ async function ensureImages() {
   }
 }
 
-async function browserRun(srv) {
+async function browserRun(srv, via) {
   const browser = await launchBrowser({ defaultTimeout: 600_000, extraArgs: ['--enable-precise-memory-info'] });
   try {
     const page = await browser.context.newPage();
@@ -93,7 +98,12 @@ async function browserRun(srv) {
         window.__peak = Math.max(window.__peak, m);
       }, 100);
     });
-    await page.setInputFiles('[data-testid="batch-folder-input"]', DATA);
+    if (via === 'drop') {
+      const drag = { items: [], files: [DATA], dragOperationsMask: 1 };
+      for (const type of ['dragEnter', 'dragOver', 'drop']) await cdp.send('Input.dispatchDragEvent', { type, x: 400, y: 200, data: drag });
+    } else {
+      await page.setInputFiles('[data-testid="batch-folder-input"]', DATA);
+    }
     const t1 = await (await page.waitForFunction(() => {
       const p = document.querySelector('[data-testid="batch-progress"]');
       return p && Number(p.max) > 0 && Number(p.value) === Number(p.max) ? performance.now() : false;
@@ -179,48 +189,54 @@ async function main() {
   if (!existsSync(path.join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html is missing: trunk build --release first`);
   await ensureImages();
   const srv = await serve(DIST, { port: 0 });
-  const runs = [];
+  const runs = Object.fromEntries(VIAS.map((v) => [v, []]));
   try {
     for (let r = 0; r < RUNS; r++) {
-      const run = await browserRun(srv);
-      console.log(`run ${r + 1}: ${(run.ms / 1000).toFixed(2)} s, ${run.counted}/${run.images} counted, ` +
-        `longest main-thread task ${run.longest_task_ms.toFixed(0)} ms (${run.over_100ms} over 100 ms), ` +
-        `peak JS heap ${run.peak_heap_mib.toFixed(0)} MiB, ${run.workers} workers, ` +
-        `median ${run.worker_ms.toFixed(0)} ms per image in its worker, ${run.rows_in_dom} rows in the DOM`);
-      if (run.errors.length) console.log('  page errors:', run.errors);
-      console.log('  main thread busy (s):', JSON.stringify(run.main_thread_busy_s));
-      console.log('  main-thread tasks over 50 ms [start after the pick, duration] in ms:', JSON.stringify(run.tasks));
-      runs.push(run);
+      for (const via of VIAS) {
+        const run = await browserRun(srv, via);
+        console.log(`run ${r + 1} (${via}): ${(run.ms / 1000).toFixed(2)} s, ${run.counted}/${run.images} counted, ` +
+          `longest main-thread task ${run.longest_task_ms.toFixed(0)} ms (${run.over_100ms} over 100 ms), ` +
+          `peak JS heap ${run.peak_heap_mib.toFixed(0)} MiB, ${run.workers} workers, ` +
+          `median ${run.worker_ms.toFixed(0)} ms per image in its worker, ${run.rows_in_dom} rows in the DOM`);
+        if (run.errors.length) console.log('  page errors:', run.errors);
+        console.log('  main thread busy (s):', JSON.stringify(run.main_thread_busy_s));
+        console.log('  main-thread tasks over 50 ms [start after the pick, duration] in ms:', JSON.stringify(run.tasks));
+        runs[via].push(run);
+      }
     }
   } finally {
     await srv.close();
   }
   const native = METHOD ? { ms: NaN, pooled: 'not run with --method' } : await nativeRun();
-  const ms = median(runs.map((r) => r.ms));
+  const summary = (rs) => {
+    const ms = median(rs.map((r) => r.ms));
+    return {
+      median_s: ms / 1000,
+      images_per_s: (COUNT * 1000) / ms,
+      runs_s: rs.map((r) => r.ms / 1000),
+      longest_main_thread_task_ms: Math.max(...rs.map((r) => r.longest_task_ms)),
+      tasks_over_100ms: rs.reduce((s, r) => s + r.over_100ms, 0),
+      peak_js_heap_mib: Math.max(...rs.map((r) => r.peak_heap_mib)),
+      app_memory_readout: rs.at(-1)?.memory,
+      main_thread_busy_s: median(rs.map((r) => r.main_thread_busy_s.TaskDuration)),
+      workers: rs[0]?.workers,
+      median_ms_per_image_in_worker: median(rs.map((r) => r.worker_ms)),
+      total_objects: rs[0]?.total,
+      pooled: rs[0]?.pooled,
+    };
+  };
   const result = {
     images: COUNT,
     size: '1600x1200 RGB 8-bit PNG + 8-bit mask',
     params: METHOD
       ? `the yellow preset with method=${METHOD} (a parameter file)`
       : 'automatic preset (yellow for these images: local Phansalkar r=15, split, filters)',
-    browser: {
-      median_s: ms / 1000,
-      images_per_s: (COUNT * 1000) / ms,
-      runs_s: runs.map((r) => r.ms / 1000),
-      longest_main_thread_task_ms: Math.max(...runs.map((r) => r.longest_task_ms)),
-      tasks_over_100ms: runs.reduce((s, r) => s + r.over_100ms, 0),
-      peak_js_heap_mib: Math.max(...runs.map((r) => r.peak_heap_mib)),
-      app_memory_readout: runs.at(-1)?.memory,
-      workers: runs[0]?.workers,
-      median_ms_per_image_in_worker: median(runs.map((r) => r.worker_ms)),
-      total_objects: runs[0]?.total,
-      pooled: runs[0]?.pooled,
-    },
+    ...Object.fromEntries(VIAS.map((v) => [v === 'drop' ? 'browser_folder_drop' : 'browser_folder_input', summary(runs[v])])),
     native_cli_eval: { s: native.ms / 1000, images_per_s: (COUNT * 1000) / native.ms, summary: native.pooled },
   };
   console.log(JSON.stringify(result, null, 2));
   writeFileSync(RESULTS, JSON.stringify(result, null, 2) + '\n');
-  if (runs.some((r) => r.errors.length || r.counted !== COUNT)) process.exitCode = 1;
+  if (Object.values(runs).flat().some((r) => r.errors.length || r.counted !== COUNT)) process.exitCode = 1;
 }
 
 main().catch((e) => {
