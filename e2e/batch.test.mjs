@@ -227,4 +227,7 @@ appTest('a long batch table lays out only the rows in view and scrolls to the la
   '[data-testid="batch-row"]');
   const mid = await rows(page);
   assert.ok(mid.every((r) => r.state === 'done' && Number(r.count) === fx.smallNative.count));
+  // The table scrolls inside its drawer: the page itself never scrolls.
+  assert.deepEqual(await page.evaluate(() => [document.documentElement.scrollHeight, innerHeight, scrollY]),
+    await page.evaluate(() => [innerHeight, innerHeight, 0]), 'the page is exactly the window high');
 });

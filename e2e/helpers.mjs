@@ -47,7 +47,8 @@ after(async () => {
 /**
  * Declares a test that gets a fresh browser on the served app. `fn({page, app, errors})` runs
  * after the page has loaded; the test fails if the page reported any error (pageerror or console
- * error), also when `fn` itself passed. `options.allow` lists RegExps of tolerated messages.
+ * error), also when `fn` itself passed. `options.allow` lists RegExps of tolerated messages;
+ * `options.init` is a function run in the page before its own scripts (`page.addInitScript`).
  */
 export function appTest(name, fn, options = {}) {
   return test(name, { timeout: options.timeout ?? 5 * 60_000 }, async (t) => {
@@ -59,6 +60,7 @@ export function appTest(name, fn, options = {}) {
       const app = new App(page, failed, errors);
       let failure;
       try {
+        if (options.init) await page.addInitScript(options.init);
         await page.goto(srv.url, { waitUntil: 'load', timeout: WAIT_MS });
         await app.ready();
         await fn({ page, app, errors, t });
