@@ -33,6 +33,7 @@ const RUNS = opt('--runs', 3);
 // parameter file through the page's "Load parameters…" input, for a second configuration.
 const METHOD = args.includes('--method') ? args[args.indexOf('--method') + 1] : null;
 const VIAS = args.includes('--via') ? [args[args.indexOf('--via') + 1]] : ['drop', 'input'];
+if (!VIAS.every((v) => v === 'drop' || v === 'input')) throw new Error(`--via takes drop or input, not ${VIAS[0]}`);
 const DIST = process.env.FLUOCOUNT_DIST ?? path.join(REPO_ROOT, 'dist');
 const DATA = path.join(REPO_ROOT, 'target', 'batch-bench');
 const RESULTS = path.join(E2E_DIR, `batch-bench-results${args.includes('--method') ? '-' + args[args.indexOf('--method') + 1].toLowerCase() : ''}.json`);

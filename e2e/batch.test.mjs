@@ -227,7 +227,34 @@ appTest('a long batch table lays out only the rows in view and scrolls to the la
   '[data-testid="batch-row"]');
   const mid = await rows(page);
   assert.ok(mid.every((r) => r.state === 'done' && Number(r.count) === fx.smallNative.count));
-  // The table scrolls inside its drawer: the page itself never scrolls.
-  assert.deepEqual(await page.evaluate(() => [document.documentElement.scrollHeight, innerHeight, scrollY]),
-    await page.evaluate(() => [innerHeight, innerHeight, 0]), 'the page is exactly the window high');
+  // The table scrolls inside its drawer: the page itself never scrolls, with the objects drawer
+  // open too and at a narrow window, and the table keeps at least two rows in view.
+  const fits = () => page.evaluate(() => ({
+    page: document.documentElement.scrollHeight - innerHeight,
+    viewer: Math.round(document.querySelector('.viewer').getBoundingClientRect().height),
+    table: Math.round(document.querySelector('[data-testid="batch-table-wrap"]').getBoundingClientRect().height),
+  }));
+  const alone = await fits();
+  assert.equal(alone.page, 0, 'the page is exactly the window high');
+  assert.ok(alone.viewer >= 100 && alone.table >= 150, `viewer ${alone.viewer} px, table ${alone.table} px`);
+  await page.click(`${tid('objects-drawer')} summary`);
+  const both = await fits();
+  assert.equal(both.page, 0, 'the page is exactly the window high with both drawers open');
+  assert.ok(both.table >= 150, `the table keeps ${both.table} px`);
+  await page.click(`${tid('objects-drawer')} summary`);
+  await page.setViewportSize({ width: 900, height: 700 });
+  const narrow = await fits();
+  assert.equal(narrow.page, 0, 'and at a narrow window');
+  assert.ok(narrow.viewer >= 50 && narrow.table >= 150, `narrow: viewer ${narrow.viewer} px, table ${narrow.table} px`);
+  // The rows in view are still there after the drawer is closed and opened again.
+  await page.click(`${tid('batch-drawer')} summary`);
+  await page.click(`${tid('batch-drawer')} summary`);
+  await app.until('rows in view after reopening', (sel) => {
+    const wrap = document.querySelector(sel);
+    const top = wrap.getBoundingClientRect().top;
+    return [...wrap.querySelectorAll('[data-testid="batch-row"]')].some((tr) => {
+      const r = tr.getBoundingClientRect();
+      return r.bottom > top + 30 && r.top < wrap.getBoundingClientRect().bottom;
+    });
+  }, tid('batch-table-wrap'));
 });

@@ -67,10 +67,20 @@ fn ratio(x: f64) -> String {
 }
 
 /// One row of the table.
-fn row_view(state: AppState, batch: BatchState, (position, row): (usize, Row)) -> impl IntoView {
+fn row_view(
+    state: AppState,
+    batch: BatchState,
+    shown: Memo<Vec<usize>>,
+    row: Row,
+) -> impl IntoView {
     let index = row.index;
-    // The header is row 1.
-    let aria_row = (position + 2).to_string();
+    // The row's place among the rows shown (the header is row 1): it moves when a result
+    // arrives ahead of it, without the row being drawn again (which would lose its focus).
+    let aria_row = move || {
+        shown
+            .with(|s| s.binary_search(&index).map_or(0, |p| p + 2))
+            .to_string()
+    };
     let open = move |_| {
         let files = batch.files_of(index);
         state.load_files(files);
@@ -196,16 +206,19 @@ pub fn BatchPanel() -> impl IntoView {
         let end = first.saturating_add(rows + OVERSCAN).min(n);
         (start, end, n)
     });
-    let on_scroll = move |e: ev::Event| {
-        let Some(el) = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        else {
-            return;
-        };
-        let first = (f64::from(el.scroll_top()) / ROW_PX).floor().max(0.0) as usize;
+    let rows_scrolled_to = move |scroll_top: f64| {
+        let first = (scroll_top / ROW_PX).floor().max(0.0) as usize;
         if first != first_in_view.get_untracked() {
             first_in_view.set(first);
+        }
+    };
+    let wrap = NodeRef::<html::Div>::new();
+    let on_scroll = move |e: ev::Event| {
+        if let Some(el) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
+            rows_scrolled_to(f64::from(el.scroll_top()));
         }
     };
     let spacer = |rows: usize| {
@@ -238,6 +251,10 @@ pub fn BatchPanel() -> impl IntoView {
             on:toggle=move |_| {
                 if let Some(d) = drawer.get_untracked() {
                     batch.show.set(d.open());
+                }
+                // The table's scroll position may have changed while it was hidden.
+                if let Some(w) = wrap.get_untracked() {
+                    rows_scrolled_to(f64::from(w.scroll_top()));
                 }
             }>
             <summary>"Batch"
@@ -299,7 +316,7 @@ pub fn BatchPanel() -> impl IntoView {
                     <span>" · objects "<strong data-testid="batch-total">{s.total_count}</strong></span>
                     <span>{format!(" · {:.2} per image", s.mean_count)}</span>
                     <span>" · "<span data-testid="batch-median-ms">{format!("{:.0}", s.median_ms)}</span>
-                        " ms per image in a worker (median)"</span>
+                        " ms per image (median: decode, count, score, thumbnail)"</span>
                     {s.pooled.map(|p| view! {
                         <span data-testid="batch-pooled">
                             {format!(
@@ -312,7 +329,8 @@ pub fn BatchPanel() -> impl IntoView {
                     })}
                 </div>
             })}
-            <div class="table-wrap batch-table-wrap" data-testid="batch-table-wrap" on:scroll=on_scroll>
+            <div class="table-wrap batch-table-wrap" data-testid="batch-table-wrap" node_ref=wrap
+                on:scroll=on_scroll>
                 <table class="objects batch-table" data-testid="batch-table"
                     aria-rowcount=move || (in_view.get().2 + 1).to_string()>
                     <thead><tr aria-rowindex="1">
@@ -330,20 +348,17 @@ pub fn BatchPanel() -> impl IntoView {
                                     batch.rows.with(|rows| {
                                         shown[start..end]
                                             .iter()
-                                            .enumerate()
-                                            .filter_map(|(k, &i)| {
-                                                rows.get(i).map(|r| (start + k, r.clone()))
-                                            })
+                                            .filter_map(|&i| rows.get(i).cloned())
                                             .collect::<Vec<_>>()
                                     })
                                 })
                             }
-                            key=|(position, r)| (*position, r.index, r.run, match r.state {
+                            key=|r| (r.index, r.run, match r.state {
                                 RowState::Waiting => 0u8,
                                 RowState::Done { .. } => 1,
                                 RowState::Failed(_) => 2,
                             })
-                            children=move |row| row_view(state, batch, row)
+                            children=move |row| row_view(state, batch, shown, row)
                         />
                         {move || {
                             let (_, end, n) = in_view.get();
