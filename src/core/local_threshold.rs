@@ -341,7 +341,7 @@ impl ExpBounds {
 /// interval's first `d`; `gm_i`, the least `g_j` for `j >= i`, is non-decreasing, so a sum in an
 /// interval at or after the first with `gm >= (v - lo) full` is background, and `smin[v]` is
 /// that interval's first sum. `smax` is the first sum past the table (a window of the plane's
-/// maximum only).
+/// maximum only), or past the last interval whose bound is positive (with a large `k`).
 fn background_sums(
     lo: f64,
     range: f64,
@@ -369,29 +369,36 @@ fn background_sums(
         }
         a
     };
-    let mut gm: Vec<f64> = (0..STEPS)
+    // The bound's ratio falls with the index (e does); from the first index where it is not
+    // positive (a large k), no sum is decided here: the table ends there.
+    let ratios: Vec<f64> = (0..STEPS)
         .map(|i| {
             let e = exps.table[(i + 2).min(STEPS)] * (1.0 - 1e-9);
-            let ratio = (1.0 + 2.0 * e + rest0) * (1.0 - 1e-4);
-            (i as f64 / to_index) * (1.0 - 1e-9) * ratio
+            (1.0 + 2.0 * e + rest0) * (1.0 - 1e-4)
         })
         .collect();
-    for i in (0..STEPS - 1).rev() {
+    let end = ratios.iter().position(|&q| q <= 0.0).unwrap_or(STEPS);
+    let mut gm: Vec<f64> = ratios[..end]
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (i as f64 / to_index) * (1.0 - 1e-9) * q)
+        .collect();
+    for i in (0..end.saturating_sub(1)).rev() {
         gm[i] = gm[i].min(gm[i + 1]);
     }
-    let starts: Vec<u64> = (0..STEPS).map(first_sum).collect();
+    let starts: Vec<u64> = (0..end).map(first_sum).collect();
     // (v - lo) full grows with v and gm with i: one sweep finds every v's interval.
     let mut i = 0;
     let smin = (0..=hi)
         .map(|v| {
             let x = (v as f64 - lo) * full as f64;
-            while i < STEPS && gm[i] < x {
+            while i < end && gm[i] < x {
                 i += 1;
             }
             starts.get(i).copied().unwrap_or(u64::MAX)
         })
         .collect();
-    (smin, first_sum(STEPS))
+    (smin, first_sum(end))
 }
 
 /// Packs one bool per pixel, row by row, into a mask.
