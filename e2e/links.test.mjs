@@ -147,8 +147,9 @@ appTest('a hostile link: notices as text, nothing injected, defaults used', asyn
   assert.ok(notices.length >= 5, `notices: ${notices.join(' | ')}`);
   assert.ok(notices.some((n) => n.includes('<script>')), 'the hostile text is shown as text');
 
-  // A fresh page on the same hostile link.
-  const link = await page.evaluate(() => location.href);
+  // A fresh page on the same hostile link (built here: once it is opened, the page's own
+  // address follows its state, which has taken the defaults).
+  const link = await page.evaluate((h) => `${location.origin}${location.pathname}#${h}`, parts.join('&'));
   await page.goto('about:blank');
   await page.goto(link, { waitUntil: 'load' });
   await app.ready();

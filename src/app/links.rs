@@ -53,7 +53,8 @@ pub struct Links {
     failed: RwSignal<Option<FailedLink>>,
     /// The URL follows the state (off while a link is being applied).
     syncing: RwSignal<bool>,
-    /// The fragment last written, without `#`.
+    /// What the address holds as far as the page knows (without `#`): the link it opened with,
+    /// then each fragment written or opened.
     written: StoredValue<String>,
     /// The fragment to write next.
     wanted: StoredValue<String>,
@@ -120,7 +121,11 @@ pub fn provide_links(state: AppState) -> Links {
         }
         selected
     });
+    // `written` is what the address holds as far as the page knows: the link it was opened with,
+    // then each fragment it writes or opens. An address that differs was changed by someone
+    // else (the person, a pasted link), and the page opens it rather than overwrite it.
     let start = current_hash();
+    links.written.set_value(start.clone());
     if start.trim().is_empty() {
         links.syncing.set(true);
     } else {
@@ -129,6 +134,7 @@ pub fn provide_links(state: AppState) -> Links {
     let on_hash = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
         let hash = current_hash();
         if hash != links.written.get_value() {
+            links.written.set_value(hash.clone());
             open_link(state, links, &hash);
         }
     });
@@ -200,12 +206,18 @@ fn write_now(links: Links) {
     if fragment == links.written.get_value() {
         return;
     }
+    // The address changed since the page last wrote it (a link pasted or typed while a write
+    // was due): its `hashchange` opens it; writing now would replace it unseen.
+    if current_hash() != links.written.get_value() {
+        return;
+    }
     let history = web_sys::window().and_then(|w| w.history().ok());
     if let Some(h) = history
         && h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{fragment}")))
             .is_ok()
     {
-        links.written.set_value(fragment);
+        // As the address holds it (the URL parser may percent-encode what was written).
+        links.written.set_value(current_hash());
     }
 }
 
