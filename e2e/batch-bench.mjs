@@ -21,7 +21,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { launchBrowser } from './browser.mjs';
+import { dropPaths, launchBrowser } from './browser.mjs';
 import { E2E_DIR, REPO_ROOT, fluocount } from './native.mjs';
 import { serve } from './serve.mjs';
 
@@ -100,8 +100,7 @@ async function browserRun(srv, via) {
       }, 100);
     });
     if (via === 'drop') {
-      const drag = { items: [], files: [DATA], dragOperationsMask: 1 };
-      for (const type of ['dragEnter', 'dragOver', 'drop']) await cdp.send('Input.dispatchDragEvent', { type, x: 400, y: 200, data: drag });
+      await dropPaths(page, [DATA], { x: 400, y: 200, cdp });
     } else {
       await page.setInputFiles('[data-testid="batch-folder-input"]', DATA);
     }

@@ -76,3 +76,21 @@ export function watchErrors(page, { allow = [] } = {}) {
   return { errors, failed };
 }
 
+/**
+ * Drops files or folders from the disk on the page as the operating system does: Chromium's own
+ * drag-and-drop (CDP `Input.dispatchDragEvent` with the paths), so that a folder arrives as a
+ * directory entry (`webkitGetAsEntry`), which a `DataTransfer` built in the page cannot hold.
+ * The drop lands at (x, y) in the viewport; `cdp` is a CDP session of the page to use (one is
+ * opened, and closed after, without it).
+ */
+export async function dropPaths(page, paths, { x = 400, y = 300, cdp = null } = {}) {
+  const session = cdp ?? (await page.context().newCDPSession(page));
+  try {
+    const data = { items: [], files: paths, dragOperationsMask: 1 };
+    for (const type of ['dragEnter', 'dragOver', 'drop']) {
+      await session.send('Input.dispatchDragEvent', { type, x, y, data });
+    }
+  } finally {
+    if (!cdp) await session.detach();
+  }
+}

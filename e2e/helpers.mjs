@@ -13,7 +13,7 @@ import { REPO_ROOT } from './native.mjs';
 import { serve } from './serve.mjs';
 
 export * from './native.mjs';
-export { CHROMIUM, CHROMIUM_ARGS, launchBrowser, watchErrors } from './browser.mjs';
+export { CHROMIUM, CHROMIUM_ARGS, dropPaths, launchBrowser, watchErrors } from './browser.mjs';
 
 export const DIST_DIR = process.env.FLUOCOUNT_DIST ?? path.join(REPO_ROOT, 'dist');
 
@@ -122,24 +122,6 @@ export async function dropFiles(page, selector, files) {
     await page.dispatchEvent(selector, type, { dataTransfer });
   }
   await dataTransfer.dispose();
-}
-
-/**
- * Drops files or folders from the disk on the page as the operating system does: Chromium's own
- * drag-and-drop (CDP `Input.dispatchDragEvent` with the paths), so that a folder arrives as a
- * directory entry (`webkitGetAsEntry`), which a `DataTransfer` built in the page cannot hold.
- * The drop lands at (x, y) in the viewport.
- */
-export async function dropPaths(page, paths, { x = 400, y = 300 } = {}) {
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    const data = { items: [], files: paths, dragOperationsMask: 1 };
-    for (const type of ['dragEnter', 'dragOver', 'drop']) {
-      await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
-    }
-  } finally {
-    await cdp.detach();
-  }
 }
 
 /** Picks files with the file input (`data-testid="file-input"`), as the file dialog would. */

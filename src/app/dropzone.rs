@@ -118,21 +118,12 @@ async fn promised(
 /// The files of each batch of entries are asked for at once (each is a round trip to the
 /// browser).
 async fn walk(entries: Vec<web_sys::FileSystemEntry>) -> Vec<(String, web_sys::File)> {
-    let mut out = Vec::new();
-    let mut dirs = Vec::new();
-    let mut files = Vec::new();
+    let (mut dirs, mut files) = (Vec::new(), Vec::new());
     for entry in entries {
-        if entry.is_directory() {
-            dirs.push(entry.unchecked_into::<web_sys::FileSystemDirectoryEntry>());
-        } else if entry.is_file() {
-            files.push(entry.unchecked_into::<web_sys::FileSystemFileEntry>());
-        }
+        sort_entry(entry, &mut dirs, &mut files);
     }
-    loop {
-        out.extend(files_of_entries(std::mem::take(&mut files)).await);
-        let Some(dir) = dirs.pop() else {
-            break;
-        };
+    let mut out = files_of_entries(std::mem::take(&mut files)).await;
+    while let Some(dir) = dirs.pop() {
         let reader = dir.create_reader();
         // readEntries gives at most about 100 entries a call; an empty batch ends the folder.
         loop {
@@ -144,19 +135,27 @@ async fn walk(entries: Vec<web_sys::FileSystemEntry>) -> Vec<(String, web_sys::F
             if batch.length() == 0 {
                 break;
             }
-            for e in batch.iter() {
-                let entry = e.unchecked_into::<web_sys::FileSystemEntry>();
-                if entry.is_directory() {
-                    dirs.push(entry.unchecked_into());
-                } else if entry.is_file() {
-                    files.push(entry.unchecked_into());
-                }
+            for entry in batch.iter() {
+                sort_entry(entry.unchecked_into(), &mut dirs, &mut files);
             }
             out.extend(files_of_entries(std::mem::take(&mut files)).await);
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
+}
+
+/// Puts `entry` with the folders or the files (anything else is skipped).
+fn sort_entry(
+    entry: web_sys::FileSystemEntry,
+    dirs: &mut Vec<web_sys::FileSystemDirectoryEntry>,
+    files: &mut Vec<web_sys::FileSystemFileEntry>,
+) {
+    if entry.is_directory() {
+        dirs.push(entry.unchecked_into());
+    } else if entry.is_file() {
+        files.push(entry.unchecked_into());
+    }
 }
 
 /// The files of `entries` with their paths, asked for all at once; unreadable ones are skipped.
