@@ -199,7 +199,7 @@ mod tests {
             return None;
         }
         let w = image.width() as usize;
-        let sampled = |i: &usize| (i % w) % 2 == 0 && (i / w) % 2 == 0;
+        let sampled = |i: &usize| (i % w).is_multiple_of(2) && (i / w).is_multiple_of(2);
         let px: Vec<[u32; 3]> = match image.pixels() {
             Pixels::U8(p) => p
                 .chunks_exact(ch)
