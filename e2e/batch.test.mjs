@@ -2,7 +2,7 @@
 // dropped, counted in the worker pool; the table, progress, pooled scores, CSV, cancel, a broken
 // file, a parameter change and opening a row in the viewer.
 
-import { copyFileSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { appTest, assert, before, dropFiles, dropPaths, nativeCount, synth, tempDir, tid } from './helpers.mjs';
 
@@ -175,6 +175,74 @@ appTest('a folder dropped from the disk: its images and masks are found and pair
   assert.equal(got.find((r) => r.name.endsWith('broken.png'))?.state, 'error');
   assert.match(await page.textContent(tid('batch-pooled')), /pooled over 3 images with masks/);
   assert.match(await page.textContent(tid('batch-notice')), /1 files? that are not PNG, JPEG or TIFF by name/);
+});
+
+/**
+ * Puts the files under `root` into the page's origin-private file system (a real directory
+ * handle, as the browser's folder dialog gives one) and has `showDirectoryPicker` answer with it.
+ */
+async function stubDirectoryPicker(page, root) {
+  const files = [];
+  const walk = (d, rel) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name), [...rel, e.name]);
+      else files.push({ path: [...rel, e.name], b64: readFileSync(path.join(d, e.name)).toString('base64') });
+    }
+  };
+  walk(root, []);
+  await page.evaluate(async ({ name, files }) => {
+    const opfs = await navigator.storage.getDirectory();
+    await opfs.removeEntry(name, { recursive: true }).catch(() => {});
+    const top = await opfs.getDirectoryHandle(name, { create: true });
+    for (const f of files) {
+      let d = top;
+      for (const part of f.path.slice(0, -1)) d = await d.getDirectoryHandle(part, { create: true });
+      const w = await (await d.getFileHandle(f.path.at(-1), { create: true })).createWritable();
+      await w.write(Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0)));
+      await w.close();
+    }
+    window.__pickerCalls = 0;
+    window.showDirectoryPicker = async () => { window.__pickerCalls++; return top; };
+  }, { name: path.basename(root), files });
+}
+
+appTest('a folder picked in the browser\'s folder dialog is walked through its handle', async ({ page, app }) => {
+  await page.click(`${tid('batch-drawer')} summary`);
+  await stubDirectoryPicker(page, folder);
+  await page.click(tid('batch-folder'));
+  const end = await finished(app);
+  assert.equal(await page.evaluate(() => window.__pickerCalls), 1);
+  assert.equal(end.max, 5, 'four images and the broken file, found in the folder and its subfolders');
+  const got = await rows(page);
+  for (const im of fx.images) {
+    const row = got.find((r) => r.name === `dataset/images/${im.name}`);
+    assert.ok(row, `a row for dataset/images/${im.name} (the path inside the folder)`);
+    assert.equal(row.state, 'done');
+    assert.equal(Number(row.count), im.native.count, `${im.name}: the batch count is the native CLI's`);
+    if (im.masked) assert.equal(Number(row.truth), im.cells, `${im.name}: paired with its mask`);
+    else assert.equal(row.truth, '');
+  }
+  assert.equal(got.find((r) => r.name.endsWith('broken.png'))?.state, 'error');
+  assert.match(await page.textContent(tid('batch-pooled')), /pooled over 3 images with masks/);
+  assert.match(await page.textContent(tid('batch-notice')), /1 files? that are not PNG, JPEG or TIFF by name/);
+
+  // A closed dialog changes nothing; a refusal says why; without the API the folder input opens.
+  await page.evaluate(() => {
+    window.showDirectoryPicker = async () => { throw new DOMException('The user aborted a request.', 'AbortError'); };
+  });
+  await page.click(tid('batch-folder'));
+  await page.waitForTimeout(300);
+  assert.equal((await rows(page)).length, 5, 'the table is kept');
+  assert.doesNotMatch(await page.textContent(tid('batch-notice')), /could not be opened/);
+  await page.evaluate(() => {
+    window.showDirectoryPicker = async () => { throw new DOMException('Too sensitive', 'SecurityError'); };
+  });
+  await page.click(tid('batch-folder'));
+  await app.until('the refusal to show', (sel) => /could not be opened \(SecurityError: Too sensitive\)/.test(document.querySelector(sel)?.textContent ?? ''), tid('batch-notice'));
+  assert.equal((await rows(page)).length, 5, 'the table is kept');
+  await page.evaluate(() => { delete window.showDirectoryPicker; });
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click(tid('batch-folder'))]);
+  assert.ok(chooser.isMultiple(), 'the folder input opened');
 });
 
 appTest('a long batch table lays out only the rows in view and scrolls to the last', async ({ page, app }) => {

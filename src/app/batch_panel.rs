@@ -3,12 +3,13 @@
 
 use super::{
     batch::{BatchState, Row, RowState, THUMB_CSS_WIDTH, batch_params, use_batch_state},
+    dropzone::{has_directory_picker, pick_directory},
     results::{VERSION, download},
     state::{AppState, use_app_state},
     tasks::{path_of, take_picked},
 };
 use crate::core::batch::{Progress, batch_csv, clock, summarize};
-use leptos::{ev, html, prelude::*};
+use leptos::{ev, html, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
 /// The files picked in a batch input, with their paths (relative within a picked folder).
@@ -167,6 +168,29 @@ pub fn BatchPanel() -> impl IntoView {
             batch.start(state, files);
         }
     };
+    let folder_input = NodeRef::<html::Input>::new();
+    let pick_folder = move |_: ev::MouseEvent| {
+        if !has_directory_picker() {
+            if let Some(input) = folder_input.get_untracked() {
+                input.click();
+            }
+            return;
+        }
+        spawn_local(async move {
+            let picked = pick_directory(move |files| {
+                if files.is_empty() {
+                    batch.notice.set("The folder holds no files".into());
+                    batch.show.set(true);
+                }
+                start(files);
+            })
+            .await;
+            if let Err(message) = picked {
+                batch.notice.set(message);
+                batch.show.set(true);
+            }
+        });
+    };
     // A parameter change re-runs the batch (the run in progress stops).
     Effect::new(move |_| {
         state.params.track();
@@ -264,11 +288,13 @@ pub fn BatchPanel() -> impl IntoView {
             // page never grows with it.
             <div class="drawer-body">
             <div class="batch-tools">
-                <label class="button">
-                    "Count a folder…"
-                    <input type="file" multiple prop:webkitdirectory=true data-testid="batch-folder-input"
-                        on:change=move |e| start(picked_with_paths(&e)) />
-                </label>
+                // The browser's folder dialog where it has one (File System Access), else the
+                // folder input's.
+                <button type="button" class="button" data-testid="batch-folder"
+                    on:click=pick_folder>"Count a folder…"</button>
+                <input type="file" multiple hidden prop:webkitdirectory=true
+                    data-testid="batch-folder-input" node_ref=folder_input
+                    on:change=move |e| start(picked_with_paths(&e)) />
                 <label class="button">
                     "Count files…"
                     <input type="file" multiple data-testid="batch-files-input"

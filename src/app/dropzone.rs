@@ -187,5 +187,133 @@ async fn files_of_entries(
         .collect()
 }
 
+/// `target[name]`, or `undefined`.
+fn get(target: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(target, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Calls `target[name]()` and awaits what it returns.
+async fn call_await(target: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    let f: js_sys::Function = get(target, name).dyn_into()?;
+    let out = f.call0(target)?;
+    JsFuture::from(js_sys::Promise::resolve(&out)).await
+}
+
+/// Whether the browser has `showDirectoryPicker` (see [`pick_directory`]).
+pub fn has_directory_picker() -> bool {
+    web_sys::window().is_some_and(|w| get(&w.into(), "showDirectoryPicker").is_function())
+}
+
+/// Asks for a folder with the File System Access API's `showDirectoryPicker`, where the browser
+/// has it (Chromium): `Ok(None)` when it has not (then the page uses its folder input),
+/// `Ok(Some(()))` when the person closes the dialog or once the folder is walked (its files go to
+/// `done`); `Err` says why the folder could not be opened.
+///
+/// Unlike a folder input, which has the browser build a list of every file in one task before
+/// the page hears of it (137 ms for 566 files, over the 100 ms the page allows itself), the
+/// handle is walked a few entries at a time.
+/// JUSTIFICATION: e2e/batch-bench.mjs, the picked folder's longest main-thread task.
+pub async fn pick_directory(
+    done: impl FnOnce(Vec<(String, web_sys::File)>),
+) -> Result<Option<()>, String> {
+    let Some(window) = web_sys::window() else {
+        return Ok(None);
+    };
+    let window: JsValue = window.into();
+    if !get(&window, "showDirectoryPicker").is_function() {
+        return Ok(None);
+    }
+    match call_await(&window, "showDirectoryPicker").await {
+        Ok(handle) => {
+            done(walk_handle(handle).await);
+            Ok(Some(()))
+        }
+        Err(err) => {
+            let name = get(&err, "name").as_string().unwrap_or_default();
+            if name == "AbortError" {
+                return Ok(Some(()));
+            }
+            let message = get(&err, "message")
+                .as_string()
+                .unwrap_or_else(|| format!("{err:?}"));
+            Err(format!(
+                "The folder could not be opened ({name}: {message})"
+            ))
+        }
+    }
+}
+
+/// Every file under a directory handle, with its path from the folder's name
+/// (`folder/sub/name.png`, as a folder input gives them). Unreadable entries are skipped. The
+/// files of a folder are asked for [`FILES_AT_ONCE`] at a time, so that their replies are not
+/// handled in one long task.
+async fn walk_handle(root: JsValue) -> Vec<(String, web_sys::File)> {
+    let name = get(&root, "name").as_string().unwrap_or_default();
+    let mut dirs = vec![(name, root)];
+    let mut out = Vec::new();
+    while let Some((path, dir)) = dirs.pop() {
+        let Ok(iter) = get(&dir, "values")
+            .dyn_into::<js_sys::Function>()
+            .and_then(|f| f.call0(&dir))
+        else {
+            continue;
+        };
+        let mut files = Vec::new();
+        while let Ok(step) = call_await(&iter, "next").await {
+            if get(&step, "done").as_bool() != Some(false) {
+                break;
+            }
+            let handle = get(&step, "value");
+            let child = match get(&handle, "name").as_string() {
+                Some(n) if path.is_empty() => n,
+                Some(n) => format!("{path}/{n}"),
+                None => continue,
+            };
+            match get(&handle, "kind").as_string().as_deref() {
+                Some("directory") => dirs.push((child, handle)),
+                Some("file") => files.push((child, handle)),
+                _ => {}
+            }
+        }
+        for chunk in files.chunks(FILES_AT_ONCE) {
+            let promises = js_sys::Array::new();
+            for (_, handle) in chunk {
+                let handle = handle.clone();
+                // Resolves to the File, or to the error (then skipped).
+                let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+                    let got = get(&handle, "getFile")
+                        .dyn_into::<js_sys::Function>()
+                        .and_then(|f| f.call0(&handle));
+                    let then = got.and_then(|p| {
+                        let p: JsValue = js_sys::Promise::resolve(&p).into();
+                        let then: js_sys::Function = get(&p, "then").dyn_into()?;
+                        then.call2(&p, &resolve, &resolve)
+                    });
+                    if let Err(e) = then {
+                        let _ = resolve.call1(&JsValue::NULL, &e);
+                    }
+                });
+                promises.push(&promise);
+            }
+            let Ok(got) = JsFuture::from(js_sys::Promise::all(&promises)).await else {
+                continue;
+            };
+            out.extend(
+                chunk
+                    .iter()
+                    .zip(js_sys::Array::from(&got).iter())
+                    .filter_map(|((p, _), f)| {
+                        f.dyn_into::<web_sys::File>().ok().map(|f| (p.clone(), f))
+                    }),
+            );
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// How many files of a picked folder are asked for at once (see [`walk_handle`]).
+const FILES_AT_ONCE: usize = 48;
+
 /// More image files than this in one drop go to the batch instead of the viewer.
 pub const VIEWER_DROP_LIMIT: usize = 24;
