@@ -9,8 +9,13 @@
 // from the drop or pick to the progress bar's 100 % in the page (performance.now()):
 //   drop   the folder dragged from the disk onto the page, through Chromium's own drag and drop
 //          (CDP Input.dispatchDragEvent with the folder's path), as a file manager drops it;
-//   input  the batch's "Count a folder…" input (setInputFiles with the folder).
-// `--via drop` or `--via input` runs one of them.
+//   input  the batch's folder input (setInputFiles with the folder), which "Count a folder…"
+//          opens in browsers without the File System Access API;
+//   picker "Count a folder…" in Chromium: its folder dialog (showDirectoryPicker) answers with a
+//          directory handle. Playwright cannot drive that dialog, so the folder is copied into the
+//          page's origin-private file system first (untimed, fetched from the bench's server) and
+//          showDirectoryPicker returns that folder's handle: a real handle to real files on disk.
+// `--via drop`, `--via input` or `--via picker` runs one of them.
 // Main-thread long tasks come from a PerformanceObserver ('longtask', installed before the app
 // loads); memory from performance.memory (Chromium, --enable-precise-memory-info) sampled every
 // 100 ms; the main thread's busy time over the run from CDP (Performance.getMetrics); each image's
@@ -32,8 +37,9 @@ const RUNS = opt('--runs', 3);
 // --method METHOD: the yellow preset with another threshold method (e.g. Otsu), loaded as a
 // parameter file through the page's "Load parameters…" input, for a second configuration.
 const METHOD = args.includes('--method') ? args[args.indexOf('--method') + 1] : null;
-const VIAS = args.includes('--via') ? [args[args.indexOf('--via') + 1]] : ['drop', 'input'];
-if (!VIAS.every((v) => v === 'drop' || v === 'input')) throw new Error(`--via takes drop or input, not ${VIAS[0]}`);
+const VIA_NAMES = { drop: 'browser_folder_drop', input: 'browser_folder_input', picker: 'browser_folder_picker' };
+const VIAS = args.includes('--via') ? [args[args.indexOf('--via') + 1]] : Object.keys(VIA_NAMES);
+if (!VIAS.every((v) => v in VIA_NAMES)) throw new Error(`--via takes drop, input or picker, not ${VIAS[0]}`);
 const DIST = process.env.FLUOCOUNT_DIST ?? path.join(REPO_ROOT, 'dist');
 const DATA = path.join(REPO_ROOT, 'target', 'batch-bench');
 const RESULTS = path.join(E2E_DIR, `batch-bench-results${args.includes('--method') ? '-' + args[args.indexOf('--method') + 1].toLowerCase() : ''}.json`);
@@ -81,6 +87,23 @@ async function browserRun(srv, via) {
       await page.waitForFunction((m) => document.querySelector('[data-testid="method"]')?.value === m, METHOD);
     }
     await page.click('[data-testid="batch-drawer"] summary');
+    if (via === 'picker') {
+      const names = Object.fromEntries(['images', 'masks'].map((d) => [d, readdirSync(path.join(DATA, d))]));
+      await page.evaluate(async (names) => {
+        const opfs = await navigator.storage.getDirectory();
+        await opfs.removeEntry('batch-bench', { recursive: true }).catch(() => {});
+        const top = await opfs.getDirectoryHandle('batch-bench', { create: true });
+        for (const [sub, files] of Object.entries(names)) {
+          const d = await top.getDirectoryHandle(sub, { create: true });
+          for (const f of files) {
+            const w = await (await d.getFileHandle(f, { create: true })).createWritable();
+            await (await fetch(`/bench-data/${sub}/${f}`)).body.pipeTo(w);
+          }
+        }
+        window.showDirectoryPicker = async () => top;
+      }, names);
+      await page.waitForTimeout(1000); // the copy's writes settled
+    }
     // The main thread's busy time (task, script, layout, style) over the run, from CDP.
     const cdp = await browser.context.newCDPSession(page);
     await cdp.send('Performance.enable');
@@ -110,6 +133,8 @@ async function browserRun(srv, via) {
     });
     if (via === 'drop') {
       await dropPaths(page, [DATA], { x: 400, y: 200, cdp });
+    } else if (via === 'picker') {
+      await page.click('[data-testid="batch-folder"]');
     } else {
       await page.setInputFiles('[data-testid="batch-folder-input"]', DATA);
     }
@@ -200,7 +225,7 @@ async function nativeRun() {
 async function main() {
   if (!existsSync(path.join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html is missing: trunk build --release first`);
   await ensureImages();
-  const srv = await serve(DIST, { port: 0 });
+  const srv = await serve(DIST, { port: 0, mounts: { '/bench-data/': DATA } });
   const runs = Object.fromEntries(VIAS.map((v) => [v, []]));
   try {
     for (let r = 0; r < RUNS; r++) {
@@ -245,7 +270,7 @@ async function main() {
     params: METHOD
       ? `the yellow preset with method=${METHOD} (a parameter file)`
       : 'automatic preset (yellow for these images: local Phansalkar r=15, split, filters)',
-    ...Object.fromEntries(VIAS.map((v) => [v === 'drop' ? 'browser_folder_drop' : 'browser_folder_input', summary(runs[v])])),
+    ...Object.fromEntries(VIAS.map((v) => [VIA_NAMES[v], summary(runs[v])])),
     native_cli_eval: { s: native.ms / 1000, images_per_s: (COUNT * 1000) / native.ms, summary: native.pooled },
   };
   console.log(JSON.stringify(result, null, 2));

@@ -115,8 +115,8 @@ async fn promised(
 /// Entries are told apart by `isDirectory` / `isFile`, never by class: Chromium names them
 /// `DirectoryEntry` and `FileEntry` and exposes neither these nor the standard
 /// `FileSystemDirectoryEntry` / `FileSystemFileEntry` as globals, so a checked cast fails there.
-/// The files of each batch of entries are asked for at once (each is a round trip to the
-/// browser).
+/// The files of each batch of entries are asked for [`FILES_AT_ONCE`] at a time (each is a round
+/// trip to the browser, and the browser handles the replies that have arrived in one task).
 async fn walk(entries: Vec<web_sys::FileSystemEntry>) -> Vec<(String, web_sys::File)> {
     let (mut dirs, mut files) = (Vec::new(), Vec::new());
     for entry in entries {
@@ -158,9 +158,21 @@ fn sort_entry(
     }
 }
 
-/// The files of `entries` with their paths, asked for all at once; unreadable ones are skipped.
+/// The files of `entries` with their paths, asked for [`FILES_AT_ONCE`] at a time (see
+/// [`walk_handle`]); unreadable ones are skipped.
 async fn files_of_entries(
     entries: Vec<web_sys::FileSystemFileEntry>,
+) -> Vec<(String, web_sys::File)> {
+    let mut out = Vec::new();
+    for chunk in entries.chunks(FILES_AT_ONCE) {
+        out.extend(files_of_entries_at_once(chunk).await);
+    }
+    out
+}
+
+/// The files of `entries` with their paths, asked for all at once.
+async fn files_of_entries_at_once(
+    entries: &[web_sys::FileSystemFileEntry],
 ) -> Vec<(String, web_sys::File)> {
     if entries.is_empty() {
         return Vec::new();
@@ -171,7 +183,7 @@ async fn files_of_entries(
         .collect();
     // Each promise resolves to the File, or to the error when it cannot be read (then skipped).
     let promises = js_sys::Array::new();
-    for entry in &entries {
+    for entry in entries {
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
             entry.file_with_callback_and_callback(&resolve, &resolve);
         });
