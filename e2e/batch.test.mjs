@@ -208,6 +208,11 @@ async function stubDirectoryPicker(page, root) {
 
 appTest('a folder picked in the browser\'s folder dialog is walked through its handle', async ({ page, app }) => {
   await page.click(`${tid('batch-drawer')} summary`);
+  // The tools are buttons: no file input shows its own widget.
+  assert.equal(await page.$eval(tid('batch-files-input'), (i) => getComputedStyle(i).opacity), '0');
+  assert.equal(await page.isHidden(tid('batch-folder-input')), true);
+  const [folderBox, filesBox] = [await page.locator(tid('batch-folder')).boundingBox(), await page.locator(tid('batch-files-input')).locator('..').boundingBox()];
+  assert.equal(Math.round(filesBox.height), Math.round(folderBox.height), 'the files button is as high as the folder button');
   await stubDirectoryPicker(page, folder);
   await page.click(tid('batch-folder'));
   const end = await finished(app);

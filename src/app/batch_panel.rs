@@ -295,7 +295,7 @@ pub fn BatchPanel() -> impl IntoView {
                 <input type="file" multiple hidden prop:webkitdirectory=true
                     data-testid="batch-folder-input" node_ref=folder_input
                     on:change=move |e| start(picked_with_paths(&e)) />
-                <label class="button">
+                <label class="button file-picker">
                     "Count files…"
                     <input type="file" multiple data-testid="batch-files-input"
                         accept="image/png,image/jpeg,image/tiff,.png,.jpg,.jpeg,.tif,.tiff"
