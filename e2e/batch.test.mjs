@@ -239,13 +239,26 @@ appTest('a folder picked in the browser\'s folder dialog is walked through its h
   await page.waitForTimeout(300);
   assert.equal((await rows(page)).length, 5, 'the table is kept');
   assert.doesNotMatch(await page.textContent(tid('batch-notice')), /could not be opened/);
+  // While the dialog is open (or the folder read) the button waits; an empty folder says so.
+  await page.evaluate(async () => {
+    const empty = await (await navigator.storage.getDirectory()).getDirectoryHandle('empty', { create: true });
+    window.showDirectoryPicker = () => new Promise((resolve) => { window.__answer = () => resolve(empty); });
+  });
+  await page.click(tid('batch-folder'));
+  await app.until('the button to wait', (sel) => document.querySelector(sel)?.disabled, tid('batch-folder'));
+  assert.match(await page.textContent(tid('batch-folder')), /Reading the folder/);
+  await page.evaluate(() => window.__answer());
+  await app.until('the empty folder to be named', (sel) => /The folder holds no files/.test(document.querySelector(sel)?.textContent ?? ''), tid('batch-notice'));
+  assert.equal(await page.isDisabled(tid('batch-folder')), false);
+  assert.match(await page.textContent(tid('batch-folder')), /Count a folder/);
+  assert.equal((await rows(page)).length, 5, 'the table is kept');
   await page.evaluate(() => {
     window.showDirectoryPicker = async () => { throw new DOMException('Too sensitive', 'SecurityError'); };
   });
   await page.click(tid('batch-folder'));
-  await app.until('the refusal to show', (sel) => /could not be opened \(SecurityError: Too sensitive\)/.test(document.querySelector(sel)?.textContent ?? ''), tid('batch-notice'));
+  await app.until('the refusal to show', (sel) => /could not be opened \(SecurityError: Too sensitive\); dropping it on the page counts it too/.test(document.querySelector(sel)?.textContent ?? ''), tid('batch-notice'));
   assert.equal((await rows(page)).length, 5, 'the table is kept');
-  await page.evaluate(() => { delete window.showDirectoryPicker; });
+  await page.evaluate(() => Object.defineProperty(window, 'showDirectoryPicker', { value: undefined, configurable: true }));
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click(tid('batch-folder'))]);
   assert.ok(chooser.isMultiple(), 'the folder input opened');
 });

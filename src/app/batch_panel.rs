@@ -169,6 +169,8 @@ pub fn BatchPanel() -> impl IntoView {
         }
     };
     let folder_input = NodeRef::<html::Input>::new();
+    // While the folder dialog is open or its folder is read: one pick at a time.
+    let picking = RwSignal::new(false);
     let pick_folder = move |_: ev::MouseEvent| {
         if !has_directory_picker() {
             if let Some(input) = folder_input.get_untracked() {
@@ -176,15 +178,36 @@ pub fn BatchPanel() -> impl IntoView {
             }
             return;
         }
+        picking.set(true);
         spawn_local(async move {
-            let picked = pick_directory(move |files| {
+            let picked = pick_directory(move |files, unread| {
+                let unread = (!unread.is_empty())
+                    .then(|| format!("some entries could not be read in {}", unread.join(", ")));
                 if files.is_empty() {
-                    batch.notice.set("The folder holds no files".into());
+                    let empty = Some("The folder holds no files".to_string());
+                    batch.notice.set(
+                        empty
+                            .into_iter()
+                            .chain(unread)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    );
                     batch.show.set(true);
+                    return;
                 }
                 start(files);
+                if let Some(note) = unread {
+                    batch.notice.update(|n| {
+                        *n = if n.is_empty() {
+                            note
+                        } else {
+                            format!("{n}; {note}")
+                        };
+                    });
+                }
             })
             .await;
+            picking.set(false);
             if let Err(message) = picked {
                 batch.notice.set(message);
                 batch.show.set(true);
@@ -291,7 +314,9 @@ pub fn BatchPanel() -> impl IntoView {
                 // The browser's folder dialog where it has one (File System Access), else the
                 // folder input's.
                 <button type="button" class="button" data-testid="batch-folder"
-                    on:click=pick_folder>"Count a folder…"</button>
+                    disabled=move || picking.get() on:click=pick_folder>
+                    {move || if picking.get() { "Reading the folder…" } else { "Count a folder…" }}
+                </button>
                 <input type="file" multiple hidden prop:webkitdirectory=true
                     data-testid="batch-folder-input" node_ref=folder_input
                     on:change=move |e| start(picked_with_paths(&e)) />

@@ -226,7 +226,7 @@ pub fn has_directory_picker() -> bool {
 /// handle is walked a few entries at a time.
 /// JUSTIFICATION: e2e/batch-bench.mjs, the picked folder's longest main-thread task.
 pub async fn pick_directory(
-    done: impl FnOnce(Vec<(String, web_sys::File)>),
+    done: impl FnOnce(Vec<(String, web_sys::File)>, Vec<String>),
 ) -> Result<Option<()>, String> {
     let Some(window) = web_sys::window() else {
         return Ok(None);
@@ -237,7 +237,8 @@ pub async fn pick_directory(
     }
     match call_await(&window, "showDirectoryPicker").await {
         Ok(handle) => {
-            done(walk_handle(handle).await);
+            let (files, unread) = walk_handle(handle).await;
+            done(files, unread);
             Ok(Some(()))
         }
         Err(err) => {
@@ -249,29 +250,35 @@ pub async fn pick_directory(
                 .as_string()
                 .unwrap_or_else(|| format!("{err:?}"));
             Err(format!(
-                "The folder could not be opened ({name}: {message})"
+                "The folder could not be opened ({name}: {message}); dropping it on the page \
+                 counts it too"
             ))
         }
     }
 }
 
 /// Every file under a directory handle, with its path from the folder's name
-/// (`folder/sub/name.png`, as a folder input gives them). Unreadable entries are skipped. The
-/// files of a folder are asked for [`FILES_AT_ONCE`] at a time, so that their replies are not
-/// handled in one long task.
-async fn walk_handle(root: JsValue) -> Vec<(String, web_sys::File)> {
+/// (`folder/sub/name.png`, as a folder input gives them), and the folders that could not be
+/// read to their end. Unreadable files are skipped. The files of a folder are asked for
+/// [`FILES_AT_ONCE`] at a time, so that their replies are not handled in one long task.
+async fn walk_handle(root: JsValue) -> (Vec<(String, web_sys::File)>, Vec<String>) {
     let name = get(&root, "name").as_string().unwrap_or_default();
     let mut dirs = vec![(name, root)];
-    let mut out = Vec::new();
+    let (mut out, mut unread) = (Vec::new(), Vec::new());
     while let Some((path, dir)) = dirs.pop() {
         let Ok(iter) = get(&dir, "values")
             .dyn_into::<js_sys::Function>()
             .and_then(|f| f.call0(&dir))
         else {
+            unread.push(path);
             continue;
         };
         let mut files = Vec::new();
-        while let Ok(step) = call_await(&iter, "next").await {
+        loop {
+            let Ok(step) = call_await(&iter, "next").await else {
+                unread.push(path.clone());
+                break;
+            };
             if get(&step, "done").as_bool() != Some(false) {
                 break;
             }
@@ -321,7 +328,7 @@ async fn walk_handle(root: JsValue) -> Vec<(String, web_sys::File)> {
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    (out, unread)
 }
 
 /// How many files of a picked folder are asked for at once (see [`walk_handle`]).
