@@ -9,6 +9,7 @@ import { appTest, assert, before, dropFiles, dropPaths, nativeCount, synth, temp
 const dir = tempDir();
 const folder = path.join(dir, 'dataset');
 const fx = { images: [] };
+const many = path.join(dir, 'many');
 
 before(async () => {
   mkdirSync(path.join(folder, 'images'), { recursive: true });
@@ -25,6 +26,11 @@ before(async () => {
   const bytes = readFileSync(fx.images[0].file);
   writeFileSync(path.join(folder, 'images', 'broken.png'), bytes.subarray(0, 4000));
   writeFileSync(path.join(folder, 'README.txt'), 'not an image');
+  // A folder with more files than the page asks for at once (48): two images and 60 notes.
+  mkdirSync(path.join(many, 'images'), { recursive: true });
+  mkdirSync(path.join(many, 'notes'), { recursive: true });
+  for (const im of fx.images.slice(0, 2)) copyFileSync(im.file, path.join(many, 'images', im.name));
+  for (let i = 0; i < 60; i++) writeFileSync(path.join(many, 'notes', `note-${String(i).padStart(2, '0')}.txt`), `note ${i}`);
   // A small image for the many-files drop (the drop passes every file through the page).
   fx.small = path.join(dir, 'small.png');
   await synth({ out: fx.small, seed: 30, cells: 4, extra: ['--width', '400', '--height', '300'] });
@@ -175,6 +181,10 @@ appTest('a folder dropped from the disk: its images and masks are found and pair
   assert.equal(got.find((r) => r.name.endsWith('broken.png'))?.state, 'error');
   assert.match(await page.textContent(tid('batch-pooled')), /pooled over 3 images with masks/);
   assert.match(await page.textContent(tid('batch-notice')), /1 files? that are not PNG, JPEG or TIFF by name/);
+  // A folder of 62 files: every one is found (48 asked for at a time), the notes skipped.
+  await dropPaths(page, [many]);
+  await app.until('the second folder to be counted', (sel) => /60 files that are not PNG, JPEG or TIFF by name/.test(document.querySelector(sel)?.textContent ?? ''), tid('batch-notice'));
+  assert.equal((await finished(app)).max, 2);
 });
 
 /**
@@ -230,6 +240,16 @@ appTest('a folder picked in the browser\'s folder dialog is walked through its h
   assert.equal(got.find((r) => r.name.endsWith('broken.png'))?.state, 'error');
   assert.match(await page.textContent(tid('batch-pooled')), /pooled over 3 images with masks/);
   assert.match(await page.textContent(tid('batch-notice')), /1 files? that are not PNG, JPEG or TIFF by name/);
+
+  // A folder of 62 files: every one is found (48 asked for at a time), the notes skipped.
+  await stubDirectoryPicker(page, many);
+  await page.click(tid('batch-folder'));
+  await app.until('the second folder to be counted', (sel) => /60 files that are not PNG, JPEG or TIFF by name/.test(document.querySelector(sel)?.textContent ?? ''), tid('batch-notice'));
+  assert.equal((await finished(app)).max, 2);
+  await stubDirectoryPicker(page, folder);
+  await page.click(tid('batch-folder'));
+  await app.until('the first folder again', (sel) => /^1 files? that are not PNG/.test(document.querySelector(sel)?.textContent ?? ''), tid('batch-notice'));
+  assert.equal((await finished(app)).max, 5);
 
   // A closed dialog changes nothing; a refusal says why; without the API the folder input opens.
   await page.evaluate(() => {
