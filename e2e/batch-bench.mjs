@@ -18,8 +18,9 @@
 // `--via drop`, `--via input` or `--via picker` runs one of them.
 // Main-thread long tasks come from a PerformanceObserver ('longtask', installed before the app
 // loads); memory from performance.memory (Chromium, --enable-precise-memory-info) sampled every
-// 50 ms with the progress (for the first result's time and the last tenth's); the main thread's busy time over the run from CDP (Performance.getMetrics); each image's
-// time in its worker from the summary (the median of the ms column). Prints a table and writes
+// 50 ms with the progress (for the first result's time and the last tenth's); the main thread's
+// busy time over the run from CDP (Performance.getMetrics); each image's time in its worker from
+// the summary (the median of the ms column). Prints a table and writes
 // e2e/batch-bench-results.json. Diagnostics: TRACE=1 prints self time per browser thread from a
 // CDP trace (TRACE_FILE=F also writes its events to F), PROFILE=1 the page's hottest functions from its CPU profile.
 

@@ -184,25 +184,18 @@ pub fn BatchPanel() -> impl IntoView {
                 let unread = (!unread.is_empty())
                     .then(|| format!("some entries could not be read in {}", unread.join(", ")));
                 if files.is_empty() {
-                    let empty = Some("The folder holds no files".to_string());
-                    batch.notice.set(
-                        empty
-                            .into_iter()
-                            .chain(unread)
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    );
+                    let mut note = "The folder holds no files".to_string();
+                    if let Some(u) = unread {
+                        note = format!("{note}; {u}");
+                    }
+                    batch.notice.set(note);
                     batch.show.set(true);
                     return;
                 }
                 start(files);
-                if let Some(note) = unread {
+                if let Some(u) = unread {
                     batch.notice.update(|n| {
-                        *n = if n.is_empty() {
-                            note
-                        } else {
-                            format!("{n}; {note}")
-                        };
+                        *n = if n.is_empty() { u } else { format!("{n}; {u}") };
                     });
                 }
             })

@@ -115,8 +115,7 @@ async fn promised(
 /// Entries are told apart by `isDirectory` / `isFile`, never by class: Chromium names them
 /// `DirectoryEntry` and `FileEntry` and exposes neither these nor the standard
 /// `FileSystemDirectoryEntry` / `FileSystemFileEntry` as globals, so a checked cast fails there.
-/// The files of each batch of entries are asked for [`FILES_AT_ONCE`] at a time (each is a round
-/// trip to the browser, and the browser handles the replies that have arrived in one task).
+/// The files of each batch of entries are asked for in groups ([`files_in_groups`]).
 async fn walk(entries: Vec<web_sys::FileSystemEntry>) -> Vec<(String, web_sys::File)> {
     let (mut dirs, mut files) = (Vec::new(), Vec::new());
     for entry in entries {
@@ -158,45 +157,51 @@ fn sort_entry(
     }
 }
 
-/// The files of `entries` with their paths, asked for [`FILES_AT_ONCE`] at a time (see
-/// [`walk_handle`]); unreadable ones are skipped.
+/// The files of `entries` with their paths (see [`files_in_groups`]).
 async fn files_of_entries(
     entries: Vec<web_sys::FileSystemFileEntry>,
 ) -> Vec<(String, web_sys::File)> {
-    let mut out = Vec::new();
-    for chunk in entries.chunks(FILES_AT_ONCE) {
-        out.extend(files_of_entries_at_once(chunk).await);
-    }
-    out
+    let items: Vec<(String, web_sys::FileSystemFileEntry)> = entries
+        .into_iter()
+        .map(|e| (e.full_path().trim_start_matches('/').to_string(), e))
+        .collect();
+    files_in_groups(&items, |entry, resolve| {
+        entry.file_with_callback_and_callback(resolve, resolve);
+    })
+    .await
 }
 
-/// The files of `entries` with their paths, asked for all at once.
-async fn files_of_entries_at_once(
-    entries: &[web_sys::FileSystemFileEntry],
+/// The files of `items` with their paths, asked for [`FILES_AT_ONCE`] at a time (each is a
+/// round trip to the browser, and the browser handles the replies that have arrived in one
+/// task): `ask(item, resolve)` starts one request, which calls `resolve` with the `File` or with
+/// the error (then the item is skipped).
+async fn files_in_groups<T>(
+    items: &[(String, T)],
+    ask: impl Fn(&T, &js_sys::Function),
 ) -> Vec<(String, web_sys::File)> {
-    if entries.is_empty() {
-        return Vec::new();
+    let mut out = Vec::new();
+    for group in items.chunks(FILES_AT_ONCE) {
+        let promises = js_sys::Array::new();
+        for (_, item) in group {
+            promises.push(&js_sys::Promise::new(&mut |resolve, _reject| {
+                ask(item, &resolve)
+            }));
+        }
+        let Ok(got) = JsFuture::from(js_sys::Promise::all(&promises)).await else {
+            continue;
+        };
+        out.extend(
+            group
+                .iter()
+                .zip(js_sys::Array::from(&got).iter())
+                .filter_map(|((path, _), f)| {
+                    f.dyn_into::<web_sys::File>()
+                        .ok()
+                        .map(|f| (path.clone(), f))
+                }),
+        );
     }
-    let paths: Vec<String> = entries
-        .iter()
-        .map(|e| e.full_path().trim_start_matches('/').to_string())
-        .collect();
-    // Each promise resolves to the File, or to the error when it cannot be read (then skipped).
-    let promises = js_sys::Array::new();
-    for entry in entries {
-        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            entry.file_with_callback_and_callback(&resolve, &resolve);
-        });
-        promises.push(&promise);
-    }
-    let Ok(done) = JsFuture::from(js_sys::Promise::all(&promises)).await else {
-        return Vec::new();
-    };
-    paths
-        .into_iter()
-        .zip(js_sys::Array::from(&done).iter())
-        .filter_map(|(path, f)| f.dyn_into::<web_sys::File>().ok().map(|f| (path, f)))
-        .collect()
+    out
 }
 
 /// `target[name]`, or `undefined`.
@@ -228,14 +233,10 @@ pub fn has_directory_picker() -> bool {
 pub async fn pick_directory(
     done: impl FnOnce(Vec<(String, web_sys::File)>, Vec<String>),
 ) -> Result<Option<()>, String> {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = web_sys::window().filter(|_| has_directory_picker()) else {
         return Ok(None);
     };
-    let window: JsValue = window.into();
-    if !get(&window, "showDirectoryPicker").is_function() {
-        return Ok(None);
-    }
-    match call_await(&window, "showDirectoryPicker").await {
+    match call_await(&window.into(), "showDirectoryPicker").await {
         Ok(handle) => {
             let (files, unread) = walk_handle(handle).await;
             done(files, unread);
@@ -259,8 +260,8 @@ pub async fn pick_directory(
 
 /// Every file under a directory handle, with its path from the folder's name
 /// (`folder/sub/name.png`, as a folder input gives them), and the folders that could not be
-/// read to their end. Unreadable files are skipped. The files of a folder are asked for
-/// [`FILES_AT_ONCE`] at a time, so that their replies are not handled in one long task.
+/// read to their end. Unreadable files are skipped; the files of a folder are asked for in groups
+/// ([`files_in_groups`]).
 async fn walk_handle(root: JsValue) -> (Vec<(String, web_sys::File)>, Vec<String>) {
     let name = get(&root, "name").as_string().unwrap_or_default();
     let mut dirs = vec![(name, root)];
@@ -294,44 +295,28 @@ async fn walk_handle(root: JsValue) -> (Vec<(String, web_sys::File)>, Vec<String
                 _ => {}
             }
         }
-        for chunk in files.chunks(FILES_AT_ONCE) {
-            let promises = js_sys::Array::new();
-            for (_, handle) in chunk {
-                let handle = handle.clone();
-                // Resolves to the File, or to the error (then skipped).
-                let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-                    let got = get(&handle, "getFile")
-                        .dyn_into::<js_sys::Function>()
-                        .and_then(|f| f.call0(&handle));
-                    let then = got.and_then(|p| {
+        out.extend(
+            files_in_groups(&files, |handle, resolve| {
+                let asked = get(handle, "getFile")
+                    .dyn_into::<js_sys::Function>()
+                    .and_then(|f| f.call0(handle))
+                    .and_then(|p| {
                         let p: JsValue = js_sys::Promise::resolve(&p).into();
                         let then: js_sys::Function = get(&p, "then").dyn_into()?;
-                        then.call2(&p, &resolve, &resolve)
+                        then.call2(&p, resolve, resolve)
                     });
-                    if let Err(e) = then {
-                        let _ = resolve.call1(&JsValue::NULL, &e);
-                    }
-                });
-                promises.push(&promise);
-            }
-            let Ok(got) = JsFuture::from(js_sys::Promise::all(&promises)).await else {
-                continue;
-            };
-            out.extend(
-                chunk
-                    .iter()
-                    .zip(js_sys::Array::from(&got).iter())
-                    .filter_map(|((p, _), f)| {
-                        f.dyn_into::<web_sys::File>().ok().map(|f| (p.clone(), f))
-                    }),
-            );
-        }
+                if let Err(e) = asked {
+                    let _ = resolve.call1(&JsValue::NULL, &e);
+                }
+            })
+            .await,
+        );
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     (out, unread)
 }
 
-/// How many files of a picked folder are asked for at once (see [`walk_handle`]).
+/// How many files are asked for at once (see [`files_in_groups`]).
 const FILES_AT_ONCE: usize = 48;
 
 /// More image files than this in one drop go to the batch instead of the viewer.
