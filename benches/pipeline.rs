@@ -76,6 +76,7 @@ mod native {
         let split_opts = SplitOptions {
             prominence: 1.0,
             min_distance: 10.0,
+            min_seed_radius: 0.0,
         };
         g.bench_function("split (edt+maxima+watershed)", |b| {
             b.iter(|| split_touching(black_box(&filled), &split_opts))

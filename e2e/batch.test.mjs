@@ -162,7 +162,7 @@ appTest('many dropped files go to the batch; cancel stops it; a parameter change
       Number(document.querySelector(total)?.textContent) !== old;
   }, { sel: tid('batch-progress'), counted: tid('batch-counted'), total: tid('batch-total'), old: total });
   const csv = (await app.download('batch-export')).bytes.toString();
-  assert.match(csv, /# parameters: v=2&channel=yellow.*method=Otsu/);
+  assert.match(csv, /# parameters: v=3&channel=yellow.*method=Otsu/);
   assert.equal(csv.split('\n').filter((l) => /^big-\d\d\.png,,ok,/.test(l) && l.includes('method=Otsu')).length, 30);
 });
 

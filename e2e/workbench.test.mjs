@@ -194,7 +194,7 @@ appTest('exports: objects and summary CSV, 16-bit labels, binary mask, view PNG,
   assert.equal(objects.name, 'cells_one_objects.csv');
   const lines = objects.bytes.toString().trim().split('\n');
   assert.match(lines[0], /^# fluocount \d+\.\d+\.\d+$/);
-  assert.match(lines[1], /^# parameters: v=2&channel=/);
+  assert.match(lines[1], /^# parameters: v=3&channel=/);
   const header = lines.findIndex((l) => l.startsWith('Image,Object,Area,Mean,Min,Max,X,Y,BX,BY,Width,Height,Perim.,Circ.,AR,Round,Solidity'));
   assert.ok(header > 0, 'no ImageJ column line');
   assert.equal(lines.length - header - 1, n, 'one row per object');

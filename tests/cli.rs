@@ -94,7 +94,7 @@ fn count_out_writes_label_images_objects_and_summary() {
 
     let summary = std::fs::read_to_string(out_dir.join("summary.csv")).expect("summary.csv");
     assert!(
-        summary.contains("# parameters: preset yellow: v=2&channel=yellow"),
+        summary.contains("# parameters: preset yellow: v=3&channel=yellow"),
         "{summary}"
     );
     let last = summary.lines().last().expect("row");

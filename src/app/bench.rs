@@ -119,6 +119,7 @@ pub fn bench_pipeline(iterations: u32) -> String {
                 &SplitOptions {
                     prominence: 1.0,
                     min_distance: 10.0,
+                    min_seed_radius: 0.0,
                 },
             )
         });

@@ -5,13 +5,15 @@
 use super::Analysis;
 use std::fmt::Write as _;
 
-/// ImageJ's Results column names, in ImageJ's order, plus our contrast.
+/// ImageJ's Results column names, in ImageJ's order, plus our contrast and the cell-body
+/// measures ([`super::body`]: thickness, elongation, blob, brightness and ring contrast).
 pub const OBJECT_COLUMNS: &str = "Image,Object,Area,Mean,Min,Max,X,Y,BX,BY,Width,Height,\
-Perim.,Circ.,AR,Round,Solidity,Contrast";
+Perim.,Circ.,AR,Round,Solidity,Contrast,Thickness,Elongation,Blob,Brightness,Ring";
 
-/// ImageJ's Summarize columns, plus the collection, the level, the size and the time.
+/// ImageJ's Summarize columns, plus the collection, the level, the size, the time and the
+/// expected cell diameter in pixels (with `auto` when it was estimated from the image).
 pub const SUMMARY_COLUMNS: &str = "Slice,Count,Total Area,Average Size,%Area,Mean,Collection,\
-Level,Width,Height,ms";
+Level,Width,Height,ms,Diameter";
 
 /// The comment block opening every table: `# fluocount VERSION` and the parameters, the first
 /// line after `# parameters: `, every further line after `# `.
@@ -45,10 +47,17 @@ pub fn objects_csv(rows: &[(&str, &Analysis)]) -> String {
     let mut out = String::new();
     for (name, a) in rows {
         let name = csv_field(name);
-        for ((o, s), k) in a.objects.iter().zip(&a.shapes).zip(&a.contrast) {
+        for (((o, s), k), b) in a
+            .objects
+            .iter()
+            .zip(&a.shapes)
+            .zip(&a.contrast)
+            .zip(&a.bodies)
+        {
             let _ = writeln!(
                 out,
-                "{name},{},{},{:.3},{},{},{:.3},{:.3},{},{},{},{},{:.3},{:.4},{:.3},{:.3},{:.3},{:.3}",
+                "{name},{},{},{:.3},{},{},{:.3},{:.3},{},{},{},{},{:.3},{:.4},{:.3},{:.3},{:.3},{:.3},\
+                 {:.3},{:.3},{:.3},{:.3},{:.3}",
                 o.label,
                 o.area,
                 o.mean,
@@ -65,7 +74,12 @@ pub fn objects_csv(rows: &[(&str, &Analysis)]) -> String {
                 s.aspect_ratio,
                 s.roundness,
                 s.solidity,
-                k
+                k,
+                b.thickness,
+                b.elongation,
+                b.blob,
+                b.brightness,
+                b.ring
             );
         }
     }
@@ -80,7 +94,7 @@ pub fn summary_row(image_name: &str, a: &Analysis, collection: &str) -> String {
     let sum: f64 = a.objects.iter().map(|o| o.mean * o.area as f64).sum();
     let n = a.count();
     format!(
-        "{},{n},{total},{:.3},{:.3},{:.3},{},{},{},{},{:.1}\n",
+        "{},{n},{total},{:.3},{:.3},{:.3},{},{},{},{},{:.1},{}\n",
         csv_field(image_name),
         if n == 0 { 0.0 } else { total as f64 / n as f64 },
         100.0 * total as f64 / (f64::from(a.width) * f64::from(a.height)).max(1.0),
@@ -90,8 +104,18 @@ pub fn summary_row(image_name: &str, a: &Analysis, collection: &str) -> String {
             .map_or_else(|| "local".to_string(), |l| l.to_string()),
         a.width,
         a.height,
-        a.total_ms()
+        a.total_ms(),
+        diameter_text(a)
     )
+}
+
+/// The expected diameter as written in tables: `57.2 (auto)` when estimated, `40` when given.
+pub fn diameter_text(a: &Analysis) -> String {
+    if a.diameter_estimated {
+        format!("{:.1} (auto)", a.diameter)
+    } else {
+        format!("{}", a.diameter)
+    }
 }
 
 /// Encodes a grey image buffer as PNG in memory.
@@ -261,7 +285,7 @@ mod tests {
                 .iter()
                 .map(|l| l.matches(',').count())
                 .collect::<Vec<_>>(),
-            vec![18, 18, 17, 17]
+            vec![23, 23, 22, 22]
         );
         assert_eq!(objects_csv(&[]), "");
     }

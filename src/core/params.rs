@@ -11,8 +11,109 @@ use super::{
 use std::{fmt, str::FromStr};
 
 /// The version written by [`Params::to_query`]. Version 1 texts (before background
-/// correction, local thresholds, splitting and shape filters) read unchanged.
-pub const PARAMS_VERSION: u32 = 2;
+/// correction, local thresholds, splitting and shape filters) and version 2 texts (before the
+/// cell diameter and the cell-body filters) read unchanged: a missing key keeps its default, and
+/// the defaults of the version 3 keys change nothing.
+pub const PARAMS_VERSION: u32 = 3;
+
+/// The expected cell diameter (Cellpose's `diameter`): estimated per image, or given in pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub enum Diameter {
+    /// Estimated from each image ([`super::diameter::estimate_diameter`]).
+    #[default]
+    Auto,
+    /// Given, in pixels.
+    Px(f32),
+}
+
+impl fmt::Display for Diameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Diameter::Auto => f.write_str("auto"),
+            Diameter::Px(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+/// The diameter the size-dependent settings are written for: the dataset's median cell
+/// (about 1100 px in area, 36 px across). A setting that follows the diameter takes its value
+/// at 36 px times `diameter / 36` (areas times its square).
+pub const REFERENCE_DIAMETER: f32 = 36.0;
+
+/// A setting that can follow the expected cell diameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SizeKey {
+    /// The rolling-ball radius (`bg`): 1.4 diameters (50 px at 36 px).
+    Background,
+    /// The local threshold's radius: 0.42 diameters (15 px at 36 px).
+    LocalRadius,
+    /// The opening radius: a 18th of the diameter (2 px at 36 px).
+    Open,
+    /// The smallest distance between two seeds: 0.28 diameters (10 px at 36 px).
+    SeedDistance,
+    /// The smallest area: 0.29 of the disc of that diameter (300 px at 36 px).
+    MinArea,
+    /// The largest area: 10 discs of that diameter (10,179 px at 36 px).
+    MaxArea,
+}
+
+impl SizeKey {
+    /// Every size-dependent setting.
+    pub const ALL: [SizeKey; 6] = [
+        SizeKey::Background,
+        SizeKey::LocalRadius,
+        SizeKey::Open,
+        SizeKey::SeedDistance,
+        SizeKey::MinArea,
+        SizeKey::MaxArea,
+    ];
+
+    /// The key of the setting in the text form.
+    pub fn key(self) -> &'static str {
+        match self {
+            SizeKey::Background => "bg",
+            SizeKey::LocalRadius => "local_radius",
+            SizeKey::Open => "open",
+            SizeKey::SeedDistance => "seed_distance",
+            SizeKey::MinArea => "min_area",
+            SizeKey::MaxArea => "max_area",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// The set of size-dependent settings that follow the diameter (written `auto` in the text form).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Follow(u8);
+
+impl Follow {
+    /// No setting follows the diameter.
+    pub const NONE: Follow = Follow(0);
+    /// Every size-dependent setting follows the diameter.
+    pub const ALL: Follow = Follow(0b11_1111);
+
+    /// Whether `key` follows the diameter.
+    pub fn contains(self, key: SizeKey) -> bool {
+        self.0 & key.bit() != 0
+    }
+
+    /// `self` with `key` following the diameter or not.
+    pub fn with(self, key: SizeKey, on: bool) -> Follow {
+        if on {
+            Follow(self.0 | key.bit())
+        } else {
+            Follow(self.0 & !key.bit())
+        }
+    }
+
+    /// Whether no setting follows.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
 
 /// How the threshold is chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -126,6 +227,28 @@ pub struct Params {
     pub min_contrast: f64,
     /// Drop objects that touch the image edge (ImageJ's "Exclude on edges").
     pub exclude_edges: bool,
+    /// The expected cell diameter, which the settings in [`Params::follow`] follow.
+    pub diameter: Diameter,
+    /// The size-dependent settings whose values follow the diameter (the rest are as written).
+    pub follow: Follow,
+    /// Smallest thickness kept: the radius of the largest disc inside the object over the expected
+    /// radius (0 = off). A neurite is thin at any length; a cell body is about 1.
+    pub min_thickness: f64,
+    /// Largest elongation kept: the fitted ellipse's major over minor axis (0 = off).
+    pub max_elongation: f64,
+    /// Smallest blob measure kept, 0..1: the ratio of the Hessian's eigenvalues at the cell scale
+    /// at the object's centre (1 a round blob, 0 a ridge or an edge; 0 = off).
+    pub min_blob: f64,
+    /// Smallest brightness kept, relative to the image: the object's mean minus the image's
+    /// median, in units of the image's robust spread (1.4826 median absolute deviations; 0 = off).
+    pub min_brightness: f64,
+    /// Smallest ring contrast kept, relative to the image: [`Params::min_contrast`]'s measure in
+    /// units of the image's robust spread (0 = off).
+    pub min_ring: f64,
+    /// Splitting: a seed of the watershed must lie this many expected radii deep in the object
+    /// (the distance map's value over the expected radius; 0 = any seed). Thin parts are never cut
+    /// off as cells.
+    pub split_thickness: f64,
 }
 
 impl Default for Params {
@@ -153,7 +276,71 @@ impl Default for Params {
             min_mean: 0.0,
             min_contrast: 0.0,
             exclude_edges: false,
+            diameter: Diameter::Auto,
+            follow: Follow::NONE,
+            min_thickness: 0.0,
+            max_elongation: 0.0,
+            min_blob: 0.0,
+            min_brightness: 0.0,
+            min_ring: 0.0,
+            split_thickness: 0.0,
         }
+    }
+}
+
+impl Params {
+    /// The expected diameter `params` use on an image whose estimate is `estimated`.
+    pub fn diameter_for(&self, estimated: f32) -> f32 {
+        match self.diameter {
+            Diameter::Auto => estimated,
+            Diameter::Px(d) => d,
+        }
+    }
+
+    /// Whether analysing with these parameters needs the image's diameter estimate.
+    pub fn needs_estimate(&self) -> bool {
+        self.diameter == Diameter::Auto
+    }
+
+    /// The settings as applied with an expected diameter of `d` pixels: each setting of
+    /// [`Params::follow`] takes its value at [`REFERENCE_DIAMETER`] scaled to `d`
+    /// ([`SizeKey`] gives the rules); nothing follows any more.
+    ///
+    /// ```
+    /// use fluocount::core::{Params, params::Follow};
+    /// let p = Params { follow: Follow::ALL, ..Params::default() };
+    /// let r = p.resolved(72.0);
+    /// assert_eq!((r.background, r.local_radius, r.open_radius, r.min_area), (101, 30, 4, 1181));
+    /// assert_eq!(r.seed_distance, 20.16);
+    /// assert_eq!(Params::default().resolved(72.0), Params::default());
+    /// ```
+    pub fn resolved(&self, d: f32) -> Params {
+        let mut p = self.clone();
+        let d = f64::from(d.clamp(1.0, 10_000.0));
+        let disc = std::f64::consts::PI * d * d / 4.0;
+        for key in SizeKey::ALL {
+            if !self.follow.contains(key) {
+                continue;
+            }
+            match key {
+                SizeKey::Background => {
+                    p.background = (1.4 * d).round().clamp(1.0, MAX_WINDOW as f64) as u32
+                }
+                SizeKey::LocalRadius => {
+                    p.local_radius = (0.42 * d).round().clamp(1.0, MAX_WINDOW as f64) as u32
+                }
+                SizeKey::Open => {
+                    p.open_radius = (d / 18.0).round().clamp(0.0, MAX_RADIUS as f64) as u32
+                }
+                SizeKey::SeedDistance => {
+                    p.seed_distance = ((0.28 * d * 100.0).round() / 100.0) as f32
+                }
+                SizeKey::MinArea => p.min_area = (0.29 * disc).round() as u64,
+                SizeKey::MaxArea => p.max_area = Some((10.0 * disc).round() as u64),
+            }
+        }
+        p.follow = Follow::NONE;
+        p
     }
 }
 
@@ -165,7 +352,7 @@ pub const MAX_RADIUS: u32 = 25;
 pub const MAX_WINDOW: u32 = 500;
 
 /// Every key of the text form, in the order written.
-pub const KEYS: [&str; 22] = [
+pub const KEYS: [&str; 29] = [
     "channel",
     "bg",
     "sigma",
@@ -188,6 +375,13 @@ pub const KEYS: [&str; 22] = [
     "min_mean",
     "min_contrast",
     "exclude_edges",
+    "diameter",
+    "min_thickness",
+    "max_elongation",
+    "min_blob",
+    "min_brightness",
+    "min_ring",
+    "split_thickness",
 ];
 
 /// Something in a parameter text that was not taken as written.
@@ -231,6 +425,12 @@ fn optional(v: Option<f64>) -> String {
 impl Params {
     /// The text of one setting, as written in the text form; `None` for an unknown key.
     pub fn get(&self, key: &str) -> Option<String> {
+        if SizeKey::ALL
+            .iter()
+            .any(|&k| k.key() == key && self.follow.contains(k))
+        {
+            return Some("auto".into());
+        }
         Some(match key {
             "channel" => self.channel.to_string(),
             "bg" => self.background.to_string(),
@@ -256,6 +456,13 @@ impl Params {
             "min_mean" => self.min_mean.to_string(),
             "min_contrast" => self.min_contrast.to_string(),
             "exclude_edges" => u8::from(self.exclude_edges).to_string(),
+            "diameter" => self.diameter.to_string(),
+            "min_thickness" => self.min_thickness.to_string(),
+            "max_elongation" => self.max_elongation.to_string(),
+            "min_blob" => self.min_blob.to_string(),
+            "min_brightness" => self.min_brightness.to_string(),
+            "min_ring" => self.min_ring.to_string(),
+            "split_thickness" => self.split_thickness.to_string(),
             _ => return None,
         })
     }
@@ -271,10 +478,30 @@ impl Params {
     /// assert_eq!(p.set("zoom", "2"), Err(SetError::UnknownKey));
     /// ```
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), SetError> {
-        use SetError::Invalid;
         let v = value.trim();
+        // `auto`: a size-dependent setting follows the diameter; any value sets it explicitly.
+        if let Some(&size) = SizeKey::ALL.iter().find(|k| k.key() == key) {
+            if v.eq_ignore_ascii_case("auto") {
+                // The written value no longer counts: the default stands in for it, so that
+                // equal texts give equal parameters.
+                let default = Params::default().get(key).unwrap_or_default();
+                self.set_value(key, &default)?;
+                self.follow = self.follow.with(size, true);
+                return Ok(());
+            }
+            self.set_value(key, v)?;
+            self.follow = self.follow.with(size, false);
+            return Ok(());
+        }
+        self.set_value(key, v)
+    }
+
+    /// Sets one setting from its (trimmed) text, `auto` aside; on error nothing changes.
+    fn set_value(&mut self, key: &str, v: &str) -> Result<(), SetError> {
+        use SetError::Invalid;
         let radius = |what| number(v, 0, MAX_RADIUS).ok_or(Invalid(what));
         let window = |what| number(v, 0, MAX_WINDOW).ok_or(Invalid(what));
+        let ratio = |what| finite(v, 0.0, 1000.0).ok_or(Invalid(what));
         match key {
             "channel" => {
                 self.channel = v
@@ -353,6 +580,25 @@ impl Params {
                     finite(v, 0.0, 65535.0).ok_or(Invalid("a number from 0 (off) to 65535"))?
             }
             "exclude_edges" => self.exclude_edges = flag(v).ok_or(Invalid("0 or 1"))?,
+            "diameter" => {
+                self.diameter = if v.eq_ignore_ascii_case("auto") {
+                    Diameter::Auto
+                } else {
+                    Diameter::Px(
+                        number(v, 2.0, 2000.0)
+                            .filter(|d: &f32| d.is_finite())
+                            .ok_or(Invalid("auto or a diameter in pixels from 2 to 2000"))?,
+                    )
+                }
+            }
+            "min_thickness" => self.min_thickness = ratio("a number from 0 (off) to 1000")?,
+            "max_elongation" => self.max_elongation = ratio("a number from 0 (off) to 1000")?,
+            "min_blob" => {
+                self.min_blob = finite(v, 0.0, 1.0).ok_or(Invalid("a number from 0 (off) to 1"))?
+            }
+            "min_brightness" => self.min_brightness = ratio("a number from 0 (off) to 1000")?,
+            "min_ring" => self.min_ring = ratio("a number from 0 (off) to 1000")?,
+            "split_thickness" => self.split_thickness = ratio("a number from 0 (off) to 1000")?,
             _ => return Err(SetError::UnknownKey),
         }
         Ok(())
@@ -473,10 +719,11 @@ mod tests {
     fn the_text_form_is_stable() {
         assert_eq!(
             Params::default().to_query(),
-            "v=2&channel=yellow&bg=0&sigma=1&method=Otsu&level=128&local_radius=15&p1=default\
+            "v=3&channel=yellow&bg=0&sigma=1&method=Otsu&level=128&local_radius=15&p1=default\
              &p2=default&open=2&close=2&fill=1&split=0&prominence=1&seed_distance=10&conn=8\
              &min_area=120&max_area=inf&min_circ=0&max_circ=1&min_mean=0&min_contrast=0\
-             &exclude_edges=0"
+             &exclude_edges=0&diameter=auto&min_thickness=0&max_elongation=0&min_blob=0\
+             &min_brightness=0&min_ring=0&split_thickness=0"
         );
     }
 
@@ -545,6 +792,44 @@ mod tests {
     }
 
     #[test]
+    fn size_settings_follow_the_diameter_when_auto_and_stop_when_set() {
+        let (p, n) = Params::from_query("diameter=72&min_area=auto&open=auto&seed_distance=12");
+        assert!(n.is_empty(), "{n:?}");
+        assert_eq!(p.diameter, Diameter::Px(72.0));
+        assert!(p.follow.contains(SizeKey::MinArea) && p.follow.contains(SizeKey::Open));
+        assert!(!p.follow.contains(SizeKey::SeedDistance));
+        assert_eq!(p.get("min_area").as_deref(), Some("auto"));
+        let r = p.resolved(72.0);
+        // 0.29 of a 72 px disc; a 18th of 72; the explicit seed distance kept.
+        assert_eq!(
+            (r.min_area, r.open_radius, r.seed_distance),
+            (1181, 4, 12.0)
+        );
+        assert!(r.follow.is_empty());
+        // Setting a value stops the following; a bad value changes nothing.
+        let mut q = p.clone();
+        assert_eq!(q.set("min_area", "500"), Ok(()));
+        assert_eq!(
+            (q.min_area, q.follow.contains(SizeKey::MinArea)),
+            (500, false)
+        );
+        let mut q = p.clone();
+        assert!(q.set("open", "-3").is_err());
+        assert_eq!(q, p);
+        assert!(q.set("diameter", "0").is_err());
+        assert!(q.set("diameter", "NaN").is_err());
+        assert!(q.set("min_blob", "1.5").is_err());
+    }
+
+    #[test]
+    fn version_2_texts_keep_their_sizes() {
+        // No key follows the diameter, no body filter is on: the count is as before.
+        let (p, _) = Params::from_query("v=2&channel=red&open=3&min_area=300");
+        assert!(p.follow.is_empty());
+        assert_eq!(p.resolved(90.0), p);
+    }
+
+    #[test]
     fn a_parameter_file_with_lines_and_comments_reads_back() {
         let (p, n) =
             Params::from_query("// fluocount parameters\nv=1\nchannel=red\nmax_area=5000\n");
@@ -561,9 +846,15 @@ mod tests {
             prominence in 0.0f32..100.0, seed in 0.0f32..100.0, four in any::<bool>(),
             min_area in 0u64..100_000, max_area in proptest::option::of(1u64..1_000_000),
             circ in (0.0f64..=1.0, 0.0f64..=1.0), min_mean in 0.0f64..1000.0, contrast in 0.0f64..100.0,
-            edges in any::<bool>()
+            edges in any::<bool>(), diameter in proptest::option::of(2.0f32..2000.0),
+            follow in 0u8..64, body in proptest::collection::vec(0.0f64..10.0, 6),
+            blob in 0.0f64..=1.0
         ) {
-            let p = Params {
+            let follow = SizeKey::ALL
+                .iter()
+                .enumerate()
+                .fold(Follow::NONE, |f, (i, &k)| f.with(k, follow & (1 << i) != 0));
+            let mut p = Params {
                 channel: Channel::ALL[ch],
                 background: bg,
                 sigma,
@@ -586,7 +877,20 @@ mod tests {
                 min_mean,
                 min_contrast: contrast,
                 exclude_edges: edges,
+                diameter: diameter.map_or(Diameter::Auto, Diameter::Px),
+                follow,
+                min_thickness: body[0],
+                max_elongation: body[1],
+                min_blob: blob,
+                min_brightness: body[3],
+                min_ring: body[4],
+                split_thickness: body[5],
             };
+            for k in SizeKey::ALL {
+                if p.follow.contains(k) {
+                    prop_assert_eq!(p.set(k.key(), "auto"), Ok(()));
+                }
+            }
             prop_assert_eq!(Params::from_query(&p.to_query()), (p, vec![]));
         }
 

@@ -4,8 +4,10 @@ use super::{
     autothreshold::plane_level,
     background::subtract_background,
     bitmask::BitMask,
+    body::{Background, blob_measure, inscribed_radii, robust_background},
     channel::{Plane, intensity},
     clock::now_ms,
+    diameter::{DiameterEstimate, estimate_diameter},
     fill::fill_holes,
     gaussian::gaussian_blur,
     histogram::histogram,
@@ -13,7 +15,7 @@ use super::{
     label::{Components, ObjectStats, label, label_image, measure, retain},
     local_threshold::{LocalOptions, local_threshold},
     morphology::{close, open},
-    params::{Params, ThresholdMethod},
+    params::{Params, SizeKey, ThresholdMethod},
     shape::{Shape, shapes},
     threshold::{otsu_level, threshold},
     watershed::{SplitOptions, split_touching},
@@ -28,6 +30,8 @@ use std::{
 pub enum Stage {
     /// Intensity channel from the image.
     Channel,
+    /// The expected cell diameter, estimated.
+    Diameter,
     /// Rolling-ball background subtraction.
     Background,
     /// Gaussian smoothing.
@@ -57,6 +61,7 @@ impl Stage {
     pub fn name(self) -> &'static str {
         match self {
             Stage::Channel => "channel",
+            Stage::Diameter => "diameter",
             Stage::Background => "background",
             Stage::Smooth => "smooth",
             Stage::Level => "level",
@@ -107,6 +112,10 @@ pub struct Prepared {
     /// The last local-threshold mask with its options, so that a change after the threshold
     /// (morphology, splitting, filters) does not redo it.
     pub local_cache: LocalCache,
+    /// The expected cell diameter: the estimate, or the given one (with no votes).
+    pub diameter: DiameterEstimate,
+    /// The channel's robust background level and spread.
+    pub background: Background,
 }
 
 /// The last local-threshold mask computed on a [`Prepared`] plane (interior mutability, so a
@@ -165,6 +174,18 @@ pub struct Analysis {
     pub shapes: Vec<Shape>,
     /// Contrast of each object against the background around it, in label order.
     pub contrast: Vec<f64>,
+    /// The cell-body measures of each object, in label order.
+    pub bodies: Vec<Body>,
+    /// The objects a filter removed, labelled 1.. in raster order (the *Rejected* layer).
+    pub rejected: Components,
+    /// Their measurements, in their label order.
+    pub rejected_objects: Vec<ObjectStats>,
+    /// The filter that removed each, in their label order.
+    pub rejected_why: Vec<Reject>,
+    /// The expected cell diameter used, in pixels.
+    pub diameter: f32,
+    /// Whether that diameter was estimated from the image (else it was given).
+    pub diameter_estimated: bool,
     /// The global threshold level used, in the image's own units (foreground is
     /// `value > level`); `None` with a local threshold.
     pub level: Option<u16>,
@@ -204,11 +225,24 @@ impl Timer {
     }
 }
 
-/// Computes the channel, the background correction, the smoothing and the histogram.
+/// Computes the channel, the expected diameter, the background correction, the smoothing and the
+/// histogram.
 pub fn prepare(image: &Image, params: &Params) -> Prepared {
     let mut t = Timer::new();
     let plane = intensity(image, params.channel);
     t.lap(Stage::Channel);
+    let diameter = if params.needs_estimate() {
+        let e = estimate_diameter(&plane);
+        t.lap(Stage::Diameter);
+        e
+    } else {
+        DiameterEstimate {
+            diameter: params.diameter_for(0.0),
+            votes: 0,
+            estimated: false,
+        }
+    };
+    let params = &params.resolved(diameter.diameter);
     let corrected =
         (params.background > 0).then(|| subtract_background(&plane, params.background as f32));
     if corrected.is_some() {
@@ -225,6 +259,11 @@ pub fn prepare(image: &Image, params: &Params) -> Prepared {
     } else {
         plane_level(super::autothreshold::AutoMethod::Otsu, &hist)
     };
+    let background = if corrected.is_none() && smoothed.is_none() {
+        robust_background(&hist)
+    } else {
+        robust_background(&histogram(&plane))
+    };
     t.lap(Stage::Level);
     Prepared {
         plane,
@@ -234,13 +273,18 @@ pub fn prepare(image: &Image, params: &Params) -> Prepared {
         otsu,
         timings: t.0,
         local_cache: LocalCache::default(),
+        diameter,
+        background,
     }
 }
 
-/// Whether `prepared` was made with the channel, background and smoothing of `params`.
+/// Whether `prepared` was made with the channel, diameter, background and smoothing of `params`.
 pub fn prepared_matches(prepared_with: &Params, params: &Params) -> bool {
+    let follows = |p: &Params| p.follow.contains(SizeKey::Background);
     prepared_with.channel == params.channel
         && prepared_with.background == params.background
+        && follows(prepared_with) == follows(params)
+        && prepared_with.diameter == params.diameter
         && prepared_with.sigma == params.sigma
 }
 
@@ -302,6 +346,8 @@ pub fn segment(
             &SplitOptions {
                 prominence: params.prominence,
                 min_distance: params.seed_distance,
+                min_seed_radius: (params.split_thickness * f64::from(prepared.diameter.diameter)
+                    / 2.0) as f32,
             },
         );
         timer.lap(Stage::Split);
@@ -343,69 +389,240 @@ pub fn contrast(objects: &[ObjectStats], mask: &BitMask, plane: &Plane) -> Vec<f
         .collect()
 }
 
-/// Whether an object passes the particle filters of `params`.
-fn passes(params: &Params, o: &ObjectStats, s: &Shape, contrast: f64, w: u32, h: u32) -> bool {
+/// The filter that removed an object, for the *Rejected* layer and the objects table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reject {
+    /// Smaller than the minimum area.
+    Small,
+    /// Larger than the maximum area.
+    Large,
+    /// Circularity outside its range.
+    Circularity,
+    /// Mean under the minimum mean.
+    Mean,
+    /// Contrast under the minimum contrast.
+    Contrast,
+    /// Touching the image's edge.
+    Edge,
+    /// Thinner than the minimum thickness (a fibre).
+    Thin,
+    /// More elongated than the maximum elongation.
+    Elongated,
+    /// Blob measure under the minimum (a ridge or an edge).
+    NotBlob,
+    /// Dimmer, relative to the image, than the minimum brightness.
+    Dim,
+    /// Ring contrast, relative to the image, under the minimum.
+    LowRing,
+}
+
+impl Reject {
+    /// The filter's name, as in the parameter text where it has a key.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reject::Small => "min_area",
+            Reject::Large => "max_area",
+            Reject::Circularity => "circularity",
+            Reject::Mean => "min_mean",
+            Reject::Contrast => "min_contrast",
+            Reject::Edge => "exclude_edges",
+            Reject::Thin => "min_thickness",
+            Reject::Elongated => "max_elongation",
+            Reject::NotBlob => "min_blob",
+            Reject::Dim => "min_brightness",
+            Reject::LowRing => "min_ring",
+        }
+    }
+
+    /// Why, in a few words.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Reject::Small => "smaller than the minimum area",
+            Reject::Large => "larger than the maximum area",
+            Reject::Circularity => "circularity out of range",
+            Reject::Mean => "mean under the minimum",
+            Reject::Contrast => "contrast under the minimum",
+            Reject::Edge => "touches the image edge",
+            Reject::Thin => "too thin for a cell body (a fibre)",
+            Reject::Elongated => "too elongated",
+            Reject::NotBlob => "not blob-shaped (a ridge or an edge)",
+            Reject::Dim => "too dim for this image",
+            Reject::LowRing => "too little contrast to its ring",
+        }
+    }
+}
+
+/// The cell-body measures of one object ([`super::body`] defines them).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Body {
+    /// Largest inscribed radius over the expected radius.
+    pub thickness: f64,
+    /// The fitted ellipse's major over minor axis.
+    pub elongation: f64,
+    /// Blob measure, 0 (ridge) to 1 (round blob).
+    pub blob: f64,
+    /// Mean minus the image's median, in robust spreads.
+    pub brightness: f64,
+    /// Contrast to the ring around the object, in robust spreads.
+    pub ring: f64,
+}
+
+/// The first filter of `params` that an object fails, or `None` if it passes them all.
+fn rejected_by(
+    params: &Params,
+    o: &ObjectStats,
+    s: &Shape,
+    contrast: f64,
+    b: &Body,
+    w: u32,
+    h: u32,
+) -> Option<Reject> {
     let max_area = params.max_area.unwrap_or(u64::MAX);
     let on_edge = o.bx == 0 || o.by == 0 || o.bx + o.width >= w || o.by + o.height >= h;
-    o.area >= params.min_area
-        && o.area <= max_area
-        && s.circularity >= params.min_circularity
-        && s.circularity <= params.max_circularity
-        && o.mean >= params.min_mean
-        && (params.min_contrast <= 0.0 || contrast >= params.min_contrast)
-        && !(params.exclude_edges && on_edge)
+    let checks = [
+        (o.area < params.min_area, Reject::Small),
+        (o.area > max_area, Reject::Large),
+        (
+            s.circularity < params.min_circularity || s.circularity > params.max_circularity,
+            Reject::Circularity,
+        ),
+        (o.mean < params.min_mean, Reject::Mean),
+        (
+            params.min_contrast > 0.0 && contrast < params.min_contrast,
+            Reject::Contrast,
+        ),
+        (params.exclude_edges && on_edge, Reject::Edge),
+        (
+            params.min_thickness > 0.0 && b.thickness < params.min_thickness,
+            Reject::Thin,
+        ),
+        (
+            params.max_elongation > 0.0 && b.elongation > params.max_elongation,
+            Reject::Elongated,
+        ),
+        (
+            params.min_blob > 0.0 && b.blob < params.min_blob,
+            Reject::NotBlob,
+        ),
+        (
+            params.min_brightness > 0.0 && b.brightness < params.min_brightness,
+            Reject::Dim,
+        ),
+        (
+            params.min_ring > 0.0 && b.ring < params.min_ring,
+            Reject::LowRing,
+        ),
+    ];
+    checks.into_iter().find(|c| c.0).map(|c| c.1)
+}
+
+/// The cell-body measures of every object, in label order.
+fn bodies(
+    prepared: &Prepared,
+    comps: &Components,
+    stats: &[ObjectStats],
+    shape: &[Shape],
+    contrast: &[f64],
+) -> Vec<Body> {
+    let d = f64::from(prepared.diameter.diameter);
+    let radius = (d / 2.0).max(0.5);
+    let sigma = d / (2.0 * std::f64::consts::SQRT_2);
+    let bg = prepared.background;
+    let base = prepared.corrected.as_ref().unwrap_or(&prepared.plane);
+    inscribed_radii(comps)
+        .into_iter()
+        .zip(stats.iter().zip(shape).zip(contrast))
+        .map(|(r, ((o, s), &c))| Body {
+            thickness: r / radius,
+            elongation: s.aspect_ratio,
+            blob: blob_measure(base, o.x, o.y, sigma),
+            brightness: (o.mean - bg.level) / bg.spread,
+            ring: c / bg.spread,
+        })
+        .collect()
+}
+
+/// The objects of a segmented mask, measured, in label order, split into those kept and those
+/// a filter removed.
+struct Objects {
+    kept: Components,
+    stats: Vec<ObjectStats>,
+    shapes: Vec<Shape>,
+    contrast: Vec<f64>,
+    bodies: Vec<Body>,
+    rejected: Components,
+    rejected_stats: Vec<ObjectStats>,
+    why: Vec<Reject>,
 }
 
 /// Labels, measures and filters the objects of a segmented mask.
-fn objects_of(
-    prepared: &Prepared,
-    params: &Params,
-    mask: &BitMask,
-    timer: &mut Timer,
-) -> (Components, Vec<ObjectStats>, Vec<Shape>, Vec<f64>) {
+fn objects_of(prepared: &Prepared, params: &Params, mask: &BitMask, timer: &mut Timer) -> Objects {
     let comps = label(mask, params.connectivity);
     let stats = measure(&comps, &prepared.plane);
     timer.lap(Stage::Label);
     let shape = shapes(&comps, params.connectivity);
     let contrasts = contrast(&stats, mask, &prepared.plane);
+    let body = bodies(prepared, &comps, &stats, &shape, &contrasts);
     let (w, h) = (comps.width, comps.height);
-    let (kept, old) = retain(&comps, |l| {
-        let i = l as usize - 1;
-        passes(params, &stats[i], &shape[i], contrasts[i], w, h)
-    });
-    let mut objects = Vec::with_capacity(old.len());
-    let mut kept_shapes = Vec::with_capacity(old.len());
-    let mut kept_contrast = Vec::with_capacity(old.len());
+    let why: Vec<Option<Reject>> = (0..stats.len())
+        .map(|i| rejected_by(params, &stats[i], &shape[i], contrasts[i], &body[i], w, h))
+        .collect();
+    let (kept, old) = retain(&comps, |l| why[l as usize - 1].is_none());
+    let (rejected, old_rejected) = retain(&comps, |l| why[l as usize - 1].is_some());
+    let relabel = |i: usize, j: usize| ObjectStats {
+        label: i as u32 + 1,
+        ..stats[j].clone()
+    };
+    let mut out = Objects {
+        kept,
+        stats: Vec::with_capacity(old.len()),
+        shapes: Vec::with_capacity(old.len()),
+        contrast: Vec::with_capacity(old.len()),
+        bodies: Vec::with_capacity(old.len()),
+        rejected,
+        rejected_stats: Vec::with_capacity(old_rejected.len()),
+        why: Vec::with_capacity(old_rejected.len()),
+    };
     for (i, &l) in old.iter().enumerate() {
         let j = l as usize - 1;
-        objects.push(ObjectStats {
-            label: i as u32 + 1,
-            ..stats[j].clone()
-        });
-        kept_shapes.push(shape[j]);
-        kept_contrast.push(contrasts[j]);
+        out.stats.push(relabel(i, j));
+        out.shapes.push(shape[j]);
+        out.contrast.push(contrasts[j]);
+        out.bodies.push(body[j]);
+    }
+    for (i, &l) in old_rejected.iter().enumerate() {
+        let j = l as usize - 1;
+        out.rejected_stats.push(relabel(i, j));
+        out.why.extend(why[j]);
     }
     timer.lap(Stage::Filter);
-    (kept, objects, kept_shapes, kept_contrast)
+    out
 }
 
 /// Runs everything after [`prepare`].
 pub fn analyze_prepared(prepared: &Prepared, params: &Params) -> Analysis {
+    let params = &params.resolved(prepared.diameter.diameter);
     let mut timings = prepared.timings.clone();
     let (mask, level) = segment(prepared, params, &mut timings);
     let mut timer = Timer::new();
-    let (kept, objects, shapes, contrast) = objects_of(prepared, params, &mask, &mut timer);
-    let labels = label_image(&kept);
+    let o = objects_of(prepared, params, &mask, &mut timer);
+    let labels = label_image(&o.kept);
     timer.lap(Stage::LabelImage);
     timings.extend(timer.0);
     Analysis {
         width: prepared.plane.width,
         height: prepared.plane.height,
         labels,
-        components: kept,
-        objects,
-        shapes,
-        contrast,
+        components: o.kept,
+        objects: o.stats,
+        shapes: o.shapes,
+        contrast: o.contrast,
+        bodies: o.bodies,
+        rejected: o.rejected,
+        rejected_objects: o.rejected_stats,
+        rejected_why: o.why,
+        diameter: prepared.diameter.diameter,
+        diameter_estimated: prepared.diameter.estimated,
         level,
         otsu_level: prepared.otsu,
         max_value: prepared.plane.depth.max_value(),

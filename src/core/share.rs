@@ -1,7 +1,7 @@
 //! The state a share link carries, as a URL fragment (the part after `#`, which the browser
 //! never sends to a server): parameters, view, display, overlay and where the image comes from.
 //!
-//! `link=1&v=2&channel=yellow&…&zoom=2&cx=800&cy=600&display=…&overlay=…&demo=yellow-lhl`.
+//! `link=1&v=3&channel=yellow&…&zoom=2&cx=800&cy=600&display=…&overlay=…&demo=yellow-lhl`.
 //! Reading never fails: missing keys take their defaults, so old links keep working when
 //! settings are added; unknown keys and invalid values are reported as [`ShareNotice`]s and the
 //! default is used.
@@ -135,7 +135,7 @@ impl ShareState {
     /// use fluocount::core::share::{ShareState, Source};
     /// let s = ShareState { source: Some(Source::Demo("yellow-lhl".into())), ..ShareState::default() };
     /// let text = s.to_fragment();
-    /// assert!(text.starts_with("link=1&v=2&channel=yellow&") && text.ends_with("&demo=yellow-lhl"));
+    /// assert!(text.starts_with("link=1&v=3&channel=yellow&") && text.ends_with("&demo=yellow-lhl"));
     /// assert_eq!(ShareState::from_fragment(&text), (s, vec![]));
     /// ```
     pub fn to_fragment(&self) -> String {

@@ -102,6 +102,9 @@ pub struct SplitOptions {
     pub prominence: f32,
     /// Seeds closer than this (pixels, Euclidean, inclusive) to a higher seed are dropped.
     pub min_distance: f32,
+    /// Seeds less deep than this in the object (the distance map's value, in pixels) are dropped
+    /// before thinning (0 = every seed): a thin part is never cut off as an object of its own.
+    pub min_seed_radius: f32,
 }
 
 impl Default for SplitOptions {
@@ -109,6 +112,7 @@ impl Default for SplitOptions {
         SplitOptions {
             prominence: 0.5,
             min_distance: 10.0,
+            min_seed_radius: 0.0,
         }
     }
 }
@@ -205,6 +209,7 @@ pub fn split_touching(mask: &BitMask, opts: &SplitOptions) -> BitMask {
         let found: Vec<Maximum> = s
             .found
             .iter()
+            .filter(|&&i| s.distance[i] >= opts.min_seed_radius)
             .map(|&i| Maximum {
                 x: (i % pw) as u32,
                 y: (i / pw) as u32,
@@ -517,11 +522,36 @@ mod tests {
         let opts = |prominence| SplitOptions {
             prominence,
             min_distance: 0.0,
+            min_seed_radius: 0.0,
         };
         // Too low a prominence takes the ripples for maxima (ImageJ's Watershed keeps it whole too).
         assert!(count(&split_touching(&m, &opts(0.1)), Connectivity::Eight) > 1);
         assert_eq!(split_touching(&m, &opts(0.5)), m);
         assert_eq!(split_touching(&m, &SplitOptions::default()), m);
+    }
+
+    #[test]
+    fn seeds_too_shallow_are_not_cut_off_but_two_cells_are() {
+        // Two touching cells (radius 18) and a neurite: a 5 px bar with beads of radius 4 along it.
+        let mut parts = vec![(40.0, 40.0, 18.0), (72.0, 40.0, 18.0)];
+        parts.extend((0..8).map(|k| (100.0 + 12.0 * f64::from(k), 40.0, 4.0)));
+        let mut m = discs(210, 80, &parts);
+        for x in 88..200 {
+            for y in 38..43 {
+                m.set(x, y, true);
+            }
+        }
+        let any_seed = SplitOptions::default();
+        // Every bead is a seed: the neurite is cut into pieces.
+        assert!(count(&split_touching(&m, &any_seed), Connectivity::Eight) > 3);
+        let deep = SplitOptions {
+            min_seed_radius: 9.0,
+            ..any_seed
+        };
+        let out = split_touching(&m, &deep);
+        // The two cells are cut apart; the neurite stays whole (with the second cell).
+        assert_eq!(count(&out, Connectivity::Eight), 2);
+        assert!(!out.get(56, 40) && out.get(150, 40));
     }
 
     #[test]
@@ -726,6 +756,7 @@ mod proptests {
             let opts = SplitOptions {
                 prominence: prominence as f32 * 0.5,
                 min_distance: min_distance as f32,
+                min_seed_radius: 0.0,
             };
             let out = split_touching(&mask, &opts);
             let before = label(&mask, Connectivity::Eight);

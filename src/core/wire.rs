@@ -6,10 +6,12 @@
 
 use super::{
     bitmask::BitMask,
+    body::Background,
     channel::Plane,
+    diameter::DiameterEstimate,
     image::{BitDepth, Image, Layout, Pixels},
     label::{Components, ObjectStats, Run},
-    pipeline::{Analysis, LocalCache, Prepared, Stage, StageTiming},
+    pipeline::{Analysis, Body, LocalCache, Prepared, Reject, Stage, StageTiming},
     scoring::{CentreRule, ImageScore, ObjectBox, ScoreOptions},
     shape::Shape,
 };
@@ -348,7 +350,7 @@ pub fn get_plane(r: &mut Reader) -> WireResult<Plane> {
 }
 
 /// Every stage, in the order of their codes.
-const STAGES: [Stage; 12] = [
+const STAGES: [Stage; 13] = [
     Stage::Channel,
     Stage::Background,
     Stage::Smooth,
@@ -361,6 +363,21 @@ const STAGES: [Stage; 12] = [
     Stage::Label,
     Stage::Filter,
     Stage::LabelImage,
+    Stage::Diameter,
+];
+
+const REJECTS: [Reject; 11] = [
+    Reject::Small,
+    Reject::Large,
+    Reject::Circularity,
+    Reject::Mean,
+    Reject::Contrast,
+    Reject::Edge,
+    Reject::Thin,
+    Reject::Elongated,
+    Reject::NotBlob,
+    Reject::Dim,
+    Reject::LowRing,
 ];
 
 fn put_timings(w: &mut Writer, t: &[StageTiming]) {
@@ -395,6 +412,11 @@ pub fn put_prepared(w: &mut Writer, p: &Prepared) {
     }
     w.u16(p.otsu);
     put_timings(w, &p.timings);
+    w.f32(p.diameter.diameter);
+    w.len(p.diameter.votes);
+    w.bool(p.diameter.estimated);
+    w.f64(p.background.level);
+    w.f64(p.background.spread);
 }
 
 /// Reads prepared planes.
@@ -416,7 +438,32 @@ pub fn get_prepared(r: &mut Reader) -> WireResult<Prepared> {
         otsu: r.u16()?,
         timings: get_timings(r)?,
         local_cache: LocalCache::default(),
+        diameter: DiameterEstimate {
+            diameter: finite_f32(r.f32()?)?,
+            votes: r.u32()? as usize,
+            estimated: r.bool()?,
+        },
+        background: Background {
+            level: finite_f64(r.f64()?)?,
+            spread: finite_f64(r.f64()?)?,
+        },
     })
+}
+
+fn finite_f32(v: f32) -> WireResult<f32> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        bad("a number that is not finite")
+    }
+}
+
+fn finite_f64(v: f64) -> WireResult<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        bad("a number that is not finite")
+    }
 }
 
 fn put_components(w: &mut Writer, c: &Components) {
@@ -532,6 +579,21 @@ pub fn put_analysis(w: &mut Writer, a: &Analysis) {
     a.shapes.iter().for_each(|s| put_shape(w, s));
     w.len(a.contrast.len());
     a.contrast.iter().for_each(|&c| w.f64(c));
+    w.len(a.bodies.len());
+    a.bodies.iter().for_each(|b| {
+        for v in [b.thickness, b.elongation, b.blob, b.brightness, b.ring] {
+            w.f64(v);
+        }
+    });
+    put_components(w, &a.rejected);
+    w.len(a.rejected_objects.len());
+    a.rejected_objects.iter().for_each(|o| put_object(w, o));
+    w.len(a.rejected_why.len());
+    a.rejected_why
+        .iter()
+        .for_each(|&x| w.u8(REJECTS.iter().position(|&y| y == x).unwrap_or(0) as u8));
+    w.f32(a.diameter);
+    w.bool(a.diameter_estimated);
     w.opt(a.level.as_ref(), |w, &l| w.u16(l));
     w.u16(a.otsu_level);
     w.u16(a.max_value);
@@ -549,12 +611,41 @@ pub fn get_analysis(r: &mut Reader) -> WireResult<Analysis> {
     let objects = r.list(62, get_object)?;
     let shapes = r.list(80, get_shape)?;
     let contrast = r.list(8, Reader::f64)?;
+    let bodies = r.list(40, |r| {
+        Ok(Body {
+            thickness: r.f64()?,
+            elongation: r.f64()?,
+            blob: r.f64()?,
+            brightness: r.f64()?,
+            ring: r.f64()?,
+        })
+    })?;
     if objects.len() != components.count as usize
         || shapes.len() != objects.len()
         || contrast.len() != objects.len()
+        || bodies.len() != objects.len()
     {
         return bad("object lists of different lengths");
     }
+    let rejected = get_components(r)?;
+    if (rejected.width, rejected.height) != (width, height) {
+        return bad("rejected components of another size");
+    }
+    let rejected_objects = r.list(62, get_object)?;
+    let rejected_why = r.list(1, |r| {
+        let code = r.u8()? as usize;
+        REJECTS
+            .get(code)
+            .copied()
+            .ok_or_else(|| WireError(format!("filter {code}")))
+    })?;
+    if rejected_objects.len() != rejected.count as usize
+        || rejected_why.len() != rejected_objects.len()
+    {
+        return bad("rejected object lists of different lengths");
+    }
+    let diameter = finite_f32(r.f32()?)?;
+    let diameter_estimated = r.bool()?;
     let level = r.opt(Reader::u16)?;
     let (otsu_level, max_value) = (r.u16()?, r.u16()?);
     let timings = get_timings(r)?;
@@ -567,6 +658,12 @@ pub fn get_analysis(r: &mut Reader) -> WireResult<Analysis> {
         objects,
         shapes,
         contrast,
+        bodies,
+        rejected,
+        rejected_objects,
+        rejected_why,
+        diameter,
+        diameter_estimated,
         level,
         otsu_level,
         max_value,
