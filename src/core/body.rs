@@ -159,7 +159,8 @@ pub fn blob_measure(plane: &Plane, x: f64, y: f64, sigma: f64) -> f64 {
     (l2 / l1).clamp(0.0, 1.0)
 }
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::{BitMask, Connectivity, image::BitDepth, label::label};
