@@ -3,6 +3,7 @@
 use super::{Choice, choice_flag, csv, image_files, load_image, load_mask, parallel_map, value};
 use crate::core::{
     BitMask, Image, Params,
+    cv::{Grid, ScoreTable, apply, choose, describe, leave_one_out},
     pairing::{Role, pair},
     presets::{Collection, detect_collection},
     scoring::{ImageScore, Pooled, ScoreOptions, score},
@@ -16,6 +17,7 @@ use std::{
 /// Options shared by eval and tune.
 struct Inputs {
     choice: Choice,
+    cv: bool,
     images: PathBuf,
     masks: PathBuf,
     opts: ScoreOptions,
@@ -24,6 +26,7 @@ struct Inputs {
 
 fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
     let (mut choice, mut images, mut masks, mut out) = (Choice::Auto, None, None, None);
+    let mut cv = false;
     let mut opts = ScoreOptions::default();
     let mut i = 0;
     while i < args.len() {
@@ -42,6 +45,7 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
                     }
                     opts.max_distance = d;
                 }
+                "--cv" if !allow_out => cv = true,
                 "--out" if allow_out => {
                     out = Some(PathBuf::from(value::<String>(args, &mut i, "--out")?))
                 }
@@ -52,6 +56,7 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
     }
     Ok(Inputs {
         choice,
+        cv,
         images: images.ok_or("--images DIR is required")?,
         masks: masks.ok_or("--masks DIR is required")?,
         opts,
@@ -186,6 +191,9 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
     let inp = inputs(args, false)?;
     let (list, incomplete) = pairs(&inp.images, &inp.masks)?;
     let (samples, failed) = load_samples(&list);
+    if inp.cv {
+        return cross_validate(&inp, &samples).map(|bad| i32::from(bad || failed || incomplete));
+    }
     let scored = parallel_map(&samples, |s| {
         let (params, collection) = inp.choice.for_image(&s.image);
         let a = crate::core::analyze(&s.image, &params);
@@ -334,4 +342,118 @@ pub(crate) fn tune(args: &[String]) -> Result<i32, String> {
     std::fs::write(&out, text).map_err(|e| format!("{}: {e}", out.display()))?;
     eprintln!("parameters written to {}", out.display());
     Ok(i32::from(failed || incomplete))
+}
+
+/// `eval --cv`: leave one image out over the preset search ([`Grid::presets`]); prints each image
+/// scored with the settings chosen on the others, pooled by collection and in all, and the
+/// settings chosen on all images. Returns whether an image could not be scored.
+fn cross_validate(inp: &Inputs, samples: &[Sample]) -> Result<bool, String> {
+    if samples.len() < 2 {
+        return Err("--cv needs at least two images with masks".into());
+    }
+    let grid = Grid::presets();
+    let candidates = grid.candidates();
+    eprintln!(
+        "scoring {} candidates on {} images…",
+        candidates.len(),
+        samples.len()
+    );
+    let columns = parallel_map(samples, |s| {
+        let (base, collection) = inp.choice.for_image(&s.image);
+        let mut cache: PreparedCache = None;
+        let scores: Option<Vec<ImageScore>> = candidates
+            .iter()
+            .map(|c| score_candidate(&s.image, &s.truth, &mut cache, &apply(&base, c), inp.opts))
+            .collect();
+        (collection, scores)
+    });
+    let mut bad = false;
+    let mut kept: Vec<(usize, String)> = Vec::new();
+    let mut table = ScoreTable {
+        scores: vec![Vec::new(); candidates.len()],
+    };
+    for (k, (collection, scores)) in columns.into_iter().enumerate() {
+        match scores {
+            Some(scores) => {
+                for (row, sc) in table.scores.iter_mut().zip(scores) {
+                    row.push(sc);
+                }
+                kept.push((k, collection.clone()));
+            }
+            None => {
+                bad = true;
+                eprintln!(
+                    "{}: the mask and the image differ in size",
+                    samples[k].path.display()
+                );
+            }
+        }
+    }
+    let folds = leave_one_out(&table);
+    if folds.is_empty() {
+        return Err("--cv needs at least two images that could be scored".into());
+    }
+    println!("# {}", inp.choice.describe());
+    println!(
+        "# leave-one-image-out: each image is scored with the settings that did best (pooled F1) on the other images"
+    );
+    println!(
+        "# search: {} candidates laid over each image's own parameters: {}",
+        candidates.len(),
+        grid.axes
+            .iter()
+            .map(|(k, v)| format!("{k} in {{{}}}", v.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    println!(
+        "# protocol: Morelli et al. 2021, 4-connected truth, bounding-box centres, greedy matching < {} px",
+        inp.opts.max_distance
+    );
+    println!("file,collection,true,pred,tp,fp,fn,precision,recall,f1,abs_error,chosen");
+    let mut all: Vec<ImageScore> = Vec::new();
+    let mut by: Vec<(String, Vec<ImageScore>)> = Vec::new();
+    for fold in &folds {
+        let (k, collection) = &kept[fold.image];
+        let sc = &fold.score;
+        println!(
+            "{},{collection},{},{},{},{},{},{},{},{},{},{}",
+            csv(&samples[*k].path.display().to_string()),
+            sc.true_count,
+            sc.pred_count,
+            sc.tp,
+            sc.fp,
+            sc.fn_,
+            f(sc.precision()),
+            f(sc.recall()),
+            f(sc.f1()),
+            sc.abs_error(),
+            csv(&describe(&candidates[fold.chosen]))
+        );
+        match by.iter_mut().find(|(c, _)| c == collection) {
+            Some((_, v)) => v.push(sc.clone()),
+            None => by.push((collection.clone(), vec![sc.clone()])),
+        }
+        all.push(sc.clone());
+    }
+    if by.len() > 1 {
+        for (c, v) in &by {
+            println!(
+                "{}",
+                pooled_lines(&format!("held-out {c}"), &Pooled::new(v))
+            );
+        }
+    }
+    println!("{}", pooled_lines("held-out all", &Pooled::new(&all)));
+    let every: Vec<usize> = (0..kept.len()).collect();
+    if let Some(c) = choose(&table, &every) {
+        let on_all: Vec<ImageScore> = table.scores[c].clone();
+        println!(
+            "# chosen on all {} images (figures on the images it was chosen on, not an accuracy estimate): {} F1={}",
+            kept.len(),
+            describe(&candidates[c]),
+            f(Pooled::new(&on_all).f1())
+        );
+    }
+    Ok(bad)
 }

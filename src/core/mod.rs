@@ -11,6 +11,7 @@ pub mod body;
 pub mod cellcounter;
 pub mod channel;
 pub mod clock;
+pub mod cv;
 pub mod decode;
 pub mod demos;
 pub mod diameter;

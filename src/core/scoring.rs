@@ -221,7 +221,7 @@ fn ratio(num: u64, den: u64) -> f64 {
 }
 
 /// The score of one image.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageScore {
     /// Number of true objects.
     pub true_count: u32,

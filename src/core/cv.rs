@@ -1,0 +1,221 @@
+//! Leave-one-image-out cross-validation of a choice of settings, so that accuracy on real images
+//! is only ever reported on an image the choice did not see.
+//!
+//! A [`Grid`] of candidate settings is laid over each image's own parameters (its collection's
+//! preset, or a parameter file) by [`apply`]. The caller scores every candidate on every image (the
+//! expensive part, spread over threads or a worker) into a [`ScoreTable`]; [`leave_one_out`] then
+//! chooses, for each image in turn, the candidate with the best pooled F1 on the *other* images
+//! ([`choose`]: ties by the lower MAE, then the earlier candidate) and keeps that candidate's score
+//! on the held-out image. The pooled figures of those held-out scores estimate how the choice
+//! does on images it has never seen; the candidate chosen on all images is what ships.
+
+use super::{
+    params::{Params, SizeKey},
+    scoring::{ImageScore, Pooled},
+};
+
+/// One setting of a candidate: a key of [`Params::set`] (or `sizes`, see [`apply`]) and its text.
+pub type Setting = (&'static str, String);
+
+/// The candidates: every combination of the values of each axis, the first axis slowest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    /// The axes: a key and the values tried.
+    pub axes: Vec<(&'static str, Vec<String>)>,
+}
+
+impl Grid {
+    /// The search that chose the shipped presets' cell-body settings (README, "Presets"): whether
+    /// the size settings follow the diameter, and the thickness, blob, brightness and split
+    /// filters.
+    pub fn presets() -> Grid {
+        let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Grid {
+            axes: vec![
+                ("sizes", v(&["fixed", "auto"])),
+                ("split_thickness", v(&["0", "0.4", "0.6", "0.8"])),
+                ("min_thickness", v(&["0", "0.3", "0.45", "0.6"])),
+                ("min_blob", v(&["0", "0.15", "0.3"])),
+                ("min_brightness", v(&["0", "3", "6", "10"])),
+            ],
+        }
+    }
+
+    /// Every candidate, in order.
+    pub fn candidates(&self) -> Vec<Vec<Setting>> {
+        let mut out: Vec<Vec<Setting>> = vec![Vec::new()];
+        for (key, values) in &self.axes {
+            out = out
+                .into_iter()
+                .flat_map(|c| {
+                    values.iter().map(move |v| {
+                        let mut c = c.clone();
+                        c.push((*key, v.clone()));
+                        c
+                    })
+                })
+                .collect();
+        }
+        out
+    }
+}
+
+/// `base` with a candidate's settings. `sizes=auto` makes every size setting follow the diameter
+/// (`sizes=fixed` leaves them as they are); a setting that does not apply is skipped.
+pub fn apply(base: &Params, candidate: &[Setting]) -> Params {
+    let mut p = base.clone();
+    for (key, value) in candidate {
+        if *key == "sizes" {
+            if value == "auto" {
+                for k in SizeKey::ALL {
+                    // Max area stays as the preset has it: large clumps are cells too.
+                    if k != SizeKey::MaxArea {
+                        let _ = p.set(k.key(), "auto");
+                    }
+                }
+            }
+        } else {
+            let _ = p.set(key, value);
+        }
+    }
+    p
+}
+
+/// Candidate settings as text, `key=value&…`.
+pub fn describe(candidate: &[Setting]) -> String {
+    candidate
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Every candidate's score on every image: `scores[candidate][image]`.
+#[derive(Clone, Debug, Default)]
+pub struct ScoreTable {
+    /// The scores, one row per candidate, one column per image.
+    pub scores: Vec<Vec<ImageScore>>,
+}
+
+/// Pooled F1 and MAE of one candidate over some images.
+fn fitness(row: &[ImageScore], images: &[usize]) -> (f64, f64) {
+    let picked: Vec<ImageScore> = images.iter().map(|&i| row[i].clone()).collect();
+    let p = Pooled::new(&picked);
+    (p.f1(), p.mae)
+}
+
+/// The candidate with the best pooled F1 on `images` (ties: lower MAE, then the earlier one);
+/// `None` if the table is empty.
+pub fn choose(table: &ScoreTable, images: &[usize]) -> Option<usize> {
+    let mut best: Option<(usize, (f64, f64))> = None;
+    for (c, row) in table.scores.iter().enumerate() {
+        let f = fitness(row, images);
+        let better = match best {
+            None => true,
+            Some((_, b)) => f.0 > b.0 + 1e-12 || ((f.0 - b.0).abs() <= 1e-12 && f.1 < b.1 - 1e-12),
+        };
+        if better {
+            best = Some((c, f));
+        }
+    }
+    best.map(|b| b.0)
+}
+
+/// One fold: the image held out, the candidate chosen without it, and its score there.
+#[derive(Clone, Debug)]
+pub struct Fold {
+    /// The held-out image's column.
+    pub image: usize,
+    /// The candidate chosen on the other images.
+    pub chosen: usize,
+    /// That candidate's score on the held-out image.
+    pub score: ImageScore,
+}
+
+/// Leave one image out, for each image of the table (none with fewer than two images).
+pub fn leave_one_out(table: &ScoreTable) -> Vec<Fold> {
+    let n = table.scores.first().map_or(0, Vec::len);
+    if n < 2 {
+        return Vec::new();
+    }
+    (0..n)
+        .filter_map(|held| {
+            let train: Vec<usize> = (0..n).filter(|&i| i != held).collect();
+            let chosen = choose(table, &train)?;
+            Some(Fold {
+                image: held,
+                chosen,
+                score: table.scores[chosen][held].clone(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(true_count: u32, tp: u32, fp: u32) -> ImageScore {
+        ImageScore {
+            true_count,
+            pred_count: tp + fp,
+            tp,
+            fp,
+            fn_: true_count - tp,
+            ..ImageScore::default()
+        }
+    }
+
+    #[test]
+    fn the_grid_is_every_combination_first_axis_slowest() {
+        let g = Grid {
+            axes: vec![
+                ("a", vec!["1".into(), "2".into()]),
+                ("b", vec!["x".into(), "y".into(), "z".into()]),
+            ],
+        };
+        let c = g.candidates();
+        assert_eq!(c.len(), 6);
+        assert_eq!(describe(&c[0]), "a=1&b=x");
+        assert_eq!(describe(&c[4]), "a=2&b=y");
+        assert_eq!(Grid { axes: vec![] }.candidates().len(), 1);
+    }
+
+    #[test]
+    fn apply_sets_keys_and_sizes_auto_makes_them_follow() {
+        let p = apply(
+            &Params::default(),
+            &[("sizes", "auto".into()), ("min_blob", "0.3".into())],
+        );
+        assert!(p.follow.contains(SizeKey::MinArea) && !p.follow.contains(SizeKey::MaxArea));
+        assert_eq!(p.min_blob, 0.3);
+        assert_eq!(
+            apply(&Params::default(), &[("sizes", "fixed".into())]),
+            Params::default()
+        );
+    }
+
+    #[test]
+    fn each_fold_chooses_without_its_image() {
+        // Candidate 0 is perfect on image 0 only; candidate 1 is good on images 1 and 2.
+        let table = ScoreTable {
+            scores: vec![
+                vec![s(10, 10, 0), s(10, 2, 8), s(10, 2, 8)],
+                vec![s(10, 5, 5), s(10, 9, 1), s(10, 9, 1)],
+            ],
+        };
+        let folds = leave_one_out(&table);
+        assert_eq!(folds.len(), 3);
+        // Holding out image 0, candidate 1 wins on images 1 and 2: image 0 gets its 5 of 10.
+        assert_eq!((folds[0].chosen, folds[0].score.tp), (1, 5));
+        assert_eq!(folds[1].chosen, 1);
+        assert_eq!(choose(&table, &[0]), Some(0));
+        assert!(
+            leave_one_out(&ScoreTable {
+                scores: vec![vec![s(1, 1, 0)]]
+            })
+            .is_empty()
+        );
+        assert_eq!(choose(&ScoreTable::default(), &[0]), None);
+    }
+}
