@@ -287,20 +287,33 @@ pub(crate) fn separated_truth(owner: &[u32], (w, h): (usize, usize)) -> Vec<u8> 
 /// Bilinear interpolation of a coarse `nx` x `ny` grid stretched over a `w` x `h` image.
 pub(crate) fn grid_at(
     grid: &[f64],
+    n: (usize, usize),
+    size: (usize, usize),
+    x: usize,
+    y: usize,
+) -> f64 {
+    grid_eased(grid, n, size, x, y, |t| t)
+}
+
+/// [`grid_at`] with the interpolation weights passed through `ease` (e.g. [`smoothstep`], which
+/// leaves no creases along the grid lines).
+pub(crate) fn grid_eased(
+    grid: &[f64],
     (nx, ny): (usize, usize),
     (w, h): (usize, usize),
     x: usize,
     y: usize,
+    ease: impl Fn(f64) -> f64,
 ) -> f64 {
     let gy = y as f64 / h.max(2) as f64 * (ny - 1) as f64;
     let (iy, fy) = (
         (gy as usize).min(ny - 2),
-        gy - (gy as usize).min(ny - 2) as f64,
+        ease(gy - (gy as usize).min(ny - 2) as f64),
     );
     let gx = x as f64 / w.max(2) as f64 * (nx - 1) as f64;
     let (ix, fx) = (
         (gx as usize).min(nx - 2),
-        gx - (gx as usize).min(nx - 2) as f64,
+        ease(gx - (gx as usize).min(nx - 2) as f64),
     );
     let g = |i: usize, j: usize| grid[j * nx + i];
     g(ix, iy) * (1.0 - fx) * (1.0 - fy)
