@@ -242,3 +242,76 @@ fn tune_improves_a_poor_start_and_writes_parameters_that_read_back() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn synth_hard_writes_a_suite_and_refuses_bad_values() {
+    let dir = scratch("hard");
+    let out = fluocount(&[
+        "synth",
+        "--hard",
+        "--red",
+        "--jpeg",
+        "80",
+        "--width",
+        "400",
+        "--height",
+        "300",
+        "--cells",
+        "5",
+        "--seed",
+        "9",
+        "--count",
+        "2",
+        "--out-dir",
+        s(&dir),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let cells: usize = text(&out.stdout).trim().parse().expect("cell count");
+    assert!(cells > 0 && cells <= 10);
+    for name in ["hard-0009.png", "hard-0010.png"] {
+        for sub in ["images", "masks"] {
+            let f = dir.join(sub).join(name);
+            assert!(f.is_file(), "{} is missing", f.display());
+        }
+    }
+    let refused = [
+        (
+            &["--hard", "--jpeg", "0"][..],
+            "--jpeg must be 1 to 100 (got 0)",
+        ),
+        (
+            &["--hard", "--jpeg", "101"],
+            "--jpeg must be 1 to 100 (got 101)",
+        ),
+        (
+            &["--hard", "--jpeg", "x"],
+            "--jpeg: “x” is not a valid value",
+        ),
+        (&["--rat"], "need --hard"),
+        (
+            &["--hard", "--width", "100000"],
+            "width and height must be 32 to 20000",
+        ),
+        (
+            &["--hard", "--width", "10000", "--height", "10000"],
+            "at most 40000000 pixels",
+        ),
+        (&["--hard", "--noise", "NaN"], "noise must be 0 to 40"),
+        (&["--hard", "--touching", "2"], "touching must be 0 to 1"),
+    ];
+    let img = dir.join("never.png");
+    for (flags, message) in refused {
+        let mut args = vec!["synth"];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["--out", s(&img)]);
+        let out = fluocount(&args);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        assert!(
+            text(&out.stderr).contains(message),
+            "{flags:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    assert!(!img.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -38,9 +38,20 @@ usage:
   fluocount synth [--seed N] [--cells N] [--touching F] [--noise F] [--width W] [--height H]
                   [--debris N] [--faint N] [--gray16] --out IMAGE.png [--truth MASK.png]
       Writes a synthetic image (and its true mask); prints the number of cells.
-      --gray16 writes the yellow channel (R+G)/2 as 16-bit grey, scaled by 257.
-      With --count N --out-dir DIR instead of --out: N images with seeds N..N+count as
-      DIR/images/synth-SEED.png and their masks as DIR/masks/synth-SEED.png.
+      --gray16 writes the stained channel ((R+G)/2, or red with --red) as 16-bit grey,
+      scaled by 257.
+      With --count N --out-dir DIR instead of --out: N images with seeds SEED..SEED+N-1 as
+      DIR/images/synth-SEED.png and their masks as DIR/masks/synth-SEED.png (hard-SEED.png
+      with --hard); prints the total number of cells.
+  fluocount synth --hard [--rat] [--red] [--jpeg Q] [--neurites N] [the flags above]
+      The hard suite: cells on a dark textured background with branching neurites, a
+      bright tissue edge, a saturated blob, a black hole with a bright rim, faint blobs
+      and debris; the mask still marks only the cell bodies. Mouse scale by default
+      (1600x1200, 40 cells about 36 px across, 14 neurite trees); --rat: 2272x1704, 36
+      cells about 57 px across. Yellow (R and G) unless --red (red channel only).
+      --jpeg Q (1-100) passes the image through JPEG at quality Q (saved as PNG).
+      Limits: width and height 32-20000 and at most 40 million pixels, cells <= 2000,
+      touching 0-1, noise 0-40, neurites <= 1000, faint and debris <= 20000.
   fluocount params [--preset NAME]
       Prints the default (or a preset's) parameters in their text form.
 

@@ -41,6 +41,7 @@ pub mod shape;
 pub mod share;
 pub mod summary;
 pub mod synth;
+pub mod synth_hard;
 pub mod text;
 pub mod threshold;
 pub mod tune;

@@ -68,14 +68,15 @@ pub struct Cell {
 
 impl Cell {
     /// Normalised elliptical distance of (px, py) from the centre (1 on the boundary).
-    fn distance(&self, px: f64, py: f64) -> f64 {
+    pub(crate) fn distance(&self, px: f64, py: f64) -> f64 {
         let (dx, dy) = (px - self.x, py - self.y);
         let u = dx * self.ux + dy * self.uy;
         let v = -dx * self.uy + dy * self.ux;
         ((u / self.rx) * (u / self.rx) + (v / self.ry) * (v / self.ry)).sqrt()
     }
 
-    fn extent(&self) -> f64 {
+    /// The larger semi-axis.
+    pub(crate) fn extent(&self) -> f64 {
         self.rx.max(self.ry)
     }
 }
@@ -94,10 +95,10 @@ pub struct Synthetic {
 }
 
 /// SplitMix64: small, fast, and the same on every platform.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -105,18 +106,18 @@ impl Rng {
         z ^ (z >> 31)
     }
     /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+    pub(crate) fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.unit()
     }
     /// Approximately standard normal (Irwin–Hall with four terms).
-    fn normal(&mut self) -> f64 {
+    pub(crate) fn normal(&mut self) -> f64 {
         (self.unit() + self.unit() + self.unit() + self.unit() - 2.0) * 1.732_050_807_568_877_2
     }
     /// A random unit vector.
-    fn direction(&mut self) -> (f64, f64) {
+    pub(crate) fn direction(&mut self) -> (f64, f64) {
         loop {
             let (a, b) = (self.range(-1.0, 1.0), self.range(-1.0, 1.0));
             let n = (a * a + b * b).sqrt();
@@ -127,13 +128,14 @@ impl Rng {
     }
 }
 
-fn smoothstep(t: f64) -> f64 {
+/// 0 below 0, 1 above 1, a smooth cubic between.
+pub(crate) fn smoothstep(t: f64) -> f64 {
     let t = t.clamp(0.0, 1.0);
     t * t * (3.0 - 2.0 * t)
 }
 
 /// Brightness profile of a cell at normalised distance d (1 at the nominal boundary).
-fn profile(d: f64, dark_centre: bool) -> f64 {
+pub(crate) fn profile(d: f64, dark_centre: bool) -> f64 {
     let edge = 1.0 - smoothstep((d - 0.85) / 0.3);
     if dark_centre {
         edge * (1.0 - 0.6 * (1.0 - smoothstep(d / 0.5)))
@@ -142,16 +144,42 @@ fn profile(d: f64, dark_centre: bool) -> f64 {
     }
 }
 
-fn place_cells(p: &SynthParams, rng: &mut Rng) -> Vec<Cell> {
-    let (w, h) = (p.width as f64, p.height as f64);
+/// What [`place_cells`] draws: sizes, shapes and brightness of the cells, and how many touch.
+pub(crate) struct Placement {
+    pub(crate) width: f64,
+    pub(crate) height: f64,
+    /// Number of cells wanted (fewer when no room is found).
+    pub(crate) cells: u32,
+    /// Fraction of cells (0..=1) placed touching another cell.
+    pub(crate) touching: f32,
+    /// Range of the mean radius.
+    pub(crate) radius: (f64, f64),
+    /// Range of the ratio of the semi-axes' square root.
+    pub(crate) elong: (f64, f64),
+    /// Range of the peak brightness.
+    pub(crate) peak: (f64, f64),
+    /// Probability of a dark centre.
+    pub(crate) dark_centre: f64,
+    /// Least background gap between cells that do not touch.
+    pub(crate) gap: f64,
+}
+
+/// Places cells, some touching in pairs. `allowed(cell, partner)` may refuse a position (it is
+/// asked after every draw of an attempt, so it never changes the random sequence).
+pub(crate) fn place_cells(
+    p: &Placement,
+    rng: &mut Rng,
+    allowed: impl Fn(&Cell, Option<&Cell>) -> bool,
+) -> Vec<Cell> {
+    let (w, h) = (p.width, p.height);
     let mut cells: Vec<Cell> = Vec::new();
     let touching_target = (p.touching.clamp(0.0, 1.0) as f64 * p.cells as f64).round() as u32;
     let mut touching_done = 0u32;
     let mut attempts = 0u32;
-    while (cells.len() as u32) < p.cells && attempts < p.cells * 400 {
+    while (cells.len() as u32) < p.cells && attempts < p.cells.saturating_mul(400) {
         attempts += 1;
-        let r = rng.range(13.0, 23.0);
-        let elong = rng.range(0.8, 1.2);
+        let r = rng.range(p.radius.0, p.radius.1);
+        let elong = rng.range(p.elong.0, p.elong.1);
         let (ux, uy) = rng.direction();
         let mut cell = Cell {
             x: 0.0,
@@ -160,15 +188,15 @@ fn place_cells(p: &SynthParams, rng: &mut Rng) -> Vec<Cell> {
             ry: r / elong,
             ux,
             uy,
-            peak: rng.range(100.0, 200.0),
-            dark_centre: rng.unit() < 0.25,
+            peak: rng.range(p.peak.0, p.peak.1),
+            dark_centre: rng.unit() < p.dark_centre,
             touching: false,
         };
         let partner = (touching_done < touching_target)
             .then(|| cells.last().filter(|c| !c.touching))
             .flatten()
             .cloned();
-        if let Some(prev) = partner {
+        if let Some(prev) = &partner {
             let (dx, dy) = rng.direction();
             let dist =
                 (prev.extent().min(prev.rx.min(prev.ry) + 4.0) + cell.rx.min(cell.ry)) * 0.92;
@@ -186,9 +214,9 @@ fn place_cells(p: &SynthParams, rng: &mut Rng) -> Vec<Cell> {
         let clear = cells.iter().enumerate().all(|(i, o)| {
             let d = ((o.x - cell.x).powi(2) + (o.y - cell.y).powi(2)).sqrt();
             let is_partner = cell.touching && i + 1 == cells.len();
-            is_partner || d > o.extent() + e + 14.0
+            is_partner || d > o.extent() + e + p.gap
         });
-        if !clear {
+        if !clear || !allowed(&cell, partner.as_ref()) {
             continue;
         }
         if cell.touching {
@@ -199,56 +227,43 @@ fn place_cells(p: &SynthParams, rng: &mut Rng) -> Vec<Cell> {
     cells
 }
 
-/// Generates an image and its truth.
-///
-/// ```
-/// use fluocount::core::synth::{generate, SynthParams};
-/// let s = generate(&SynthParams { width: 200, height: 150, cells: 3, ..SynthParams::default() });
-/// assert_eq!(s.cells.len(), 3);
-/// assert_eq!(s.truth.len(), 200 * 150);
-/// ```
-pub fn generate(p: &SynthParams) -> Synthetic {
-    let mut rng = Rng(p.seed ^ 0x5EED_F00D_u64.wrapping_mul(0x1000_0000_01B3));
-    let (w, h) = (p.width as usize, p.height as usize);
-    let cells = place_cells(p, &mut rng);
-
-    // Uneven background: bilinear interpolation of a coarse random grid.
-    const GX: usize = 6;
-    const GY: usize = 5;
-    let grid: Vec<f64> = (0..GX * GY).map(|_| rng.range(14.0, 42.0)).collect();
-    let mut signal = vec![0f64; w * h];
-    // The cell (1-based) owning each pixel of the truth; the first stamped keeps an overlap.
-    let mut owner = vec![0u32; w * h];
-    let stamp = |signal: &mut [f64], owner: Option<(&mut [u32], u32)>, c: &Cell| {
-        let e = c.extent() * 1.2 + 1.0;
-        let (x0, x1) = (
-            (c.x - e).floor().max(0.0) as usize,
-            ((c.x + e).ceil() as usize).min(w),
-        );
-        let (y0, y1) = (
-            (c.y - e).floor().max(0.0) as usize,
-            ((c.y + e).ceil() as usize).min(h),
-        );
-        let mut owner = owner;
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let d = c.distance(x as f64 + 0.5, y as f64 + 0.5);
-                let v = c.peak * profile(d, c.dark_centre);
-                let s = &mut signal[y * w + x];
-                *s = s.max(v);
-                if d < 1.0
-                    && let Some((o, id)) = owner.as_mut()
-                    && o[y * w + x] == 0
-                {
-                    o[y * w + x] = *id;
-                }
+/// Draws a cell's profile into `signal` (keeping the larger value) and, with `owner`, marks the
+/// pixels inside it (normalised distance < 1) that no earlier cell owns.
+pub(crate) fn stamp(
+    signal: &mut [f64],
+    (w, h): (usize, usize),
+    owner: Option<(&mut [u32], u32)>,
+    c: &Cell,
+) {
+    let e = c.extent() * 1.2 + 1.0;
+    let (x0, x1) = (
+        (c.x - e).floor().max(0.0) as usize,
+        ((c.x + e).ceil().max(0.0) as usize).min(w),
+    );
+    let (y0, y1) = (
+        (c.y - e).floor().max(0.0) as usize,
+        ((c.y + e).ceil().max(0.0) as usize).min(h),
+    );
+    let mut owner = owner;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let d = c.distance(x as f64 + 0.5, y as f64 + 0.5);
+            let v = c.peak * profile(d, c.dark_centre);
+            let s = &mut signal[y * w + x];
+            *s = s.max(v);
+            if d < 1.0
+                && let Some((o, id)) = owner.as_mut()
+                && o[y * w + x] == 0
+            {
+                o[y * w + x] = *id;
             }
         }
-    };
-    for (i, c) in cells.iter().enumerate() {
-        stamp(&mut signal, Some((&mut owner, i as u32 + 1)), c);
     }
-    // A pixel touching (4-neighbour) a pixel of an earlier cell is left out of the truth.
+}
+
+/// The true mask from the owners (1-based cell numbers, 0 for none): a pixel touching
+/// (4-neighbour) a pixel of an earlier cell is left out, so touching cells are separate objects.
+pub(crate) fn separated_truth(owner: &[u32], (w, h): (usize, usize)) -> Vec<u8> {
     let mut truth = vec![0u8; w * h];
     for y in 0..h {
         for x in 0..w {
@@ -266,6 +281,82 @@ pub fn generate(p: &SynthParams) -> Synthetic {
             }
         }
     }
+    truth
+}
+
+/// Bilinear interpolation of a coarse `nx` x `ny` grid stretched over a `w` x `h` image.
+pub(crate) fn grid_at(
+    grid: &[f64],
+    n: (usize, usize),
+    size: (usize, usize),
+    x: usize,
+    y: usize,
+) -> f64 {
+    grid_eased(grid, n, size, x, y, |t| t)
+}
+
+/// [`grid_at`] with the interpolation weights passed through `ease` (e.g. [`smoothstep`], which
+/// leaves no creases along the grid lines).
+pub(crate) fn grid_eased(
+    grid: &[f64],
+    (nx, ny): (usize, usize),
+    (w, h): (usize, usize),
+    x: usize,
+    y: usize,
+    ease: impl Fn(f64) -> f64,
+) -> f64 {
+    let gy = y as f64 / h.max(2) as f64 * (ny - 1) as f64;
+    let (iy, fy) = (
+        (gy as usize).min(ny - 2),
+        ease(gy - (gy as usize).min(ny - 2) as f64),
+    );
+    let gx = x as f64 / w.max(2) as f64 * (nx - 1) as f64;
+    let (ix, fx) = (
+        (gx as usize).min(nx - 2),
+        ease(gx - (gx as usize).min(nx - 2) as f64),
+    );
+    let g = |i: usize, j: usize| grid[j * nx + i];
+    g(ix, iy) * (1.0 - fx) * (1.0 - fy)
+        + g(ix + 1, iy) * fx * (1.0 - fy)
+        + g(ix, iy + 1) * (1.0 - fx) * fy
+        + g(ix + 1, iy + 1) * fx * fy
+}
+
+/// Generates an image and its truth.
+///
+/// ```
+/// use fluocount::core::synth::{generate, SynthParams};
+/// let s = generate(&SynthParams { width: 200, height: 150, cells: 3, ..SynthParams::default() });
+/// assert_eq!(s.cells.len(), 3);
+/// assert_eq!(s.truth.len(), 200 * 150);
+/// ```
+pub fn generate(p: &SynthParams) -> Synthetic {
+    let mut rng = Rng(p.seed ^ 0x5EED_F00D_u64.wrapping_mul(0x1000_0000_01B3));
+    let (w, h) = (p.width as usize, p.height as usize);
+    let placement = Placement {
+        width: p.width as f64,
+        height: p.height as f64,
+        cells: p.cells,
+        touching: p.touching,
+        radius: (13.0, 23.0),
+        elong: (0.8, 1.2),
+        peak: (100.0, 200.0),
+        dark_centre: 0.25,
+        gap: 14.0,
+    };
+    let cells = place_cells(&placement, &mut rng, |_, _| true);
+
+    // Uneven background: bilinear interpolation of a coarse random grid.
+    const GX: usize = 6;
+    const GY: usize = 5;
+    let grid: Vec<f64> = (0..GX * GY).map(|_| rng.range(14.0, 42.0)).collect();
+    let mut signal = vec![0f64; w * h];
+    // The cell (1-based) owning each pixel of the truth; the first stamped keeps an overlap.
+    let mut owner = vec![0u32; w * h];
+    for (i, c) in cells.iter().enumerate() {
+        stamp(&mut signal, (w, h), Some((&mut owner, i as u32 + 1)), c);
+    }
+    let truth = separated_truth(&owner, (w, h));
     // Bright debris specks, then faint unannotated blobs: round, not in the truth.
     let blobs = [
         (p.debris, (1.5, 3.5), (120.0, 220.0)),
@@ -285,30 +376,15 @@ pub fn generate(p: &SynthParams) -> Synthetic {
                 dark_centre: false,
                 touching: false,
             };
-            stamp(&mut signal, None, &c);
+            stamp(&mut signal, (w, h), None, &c);
         }
     }
 
     let noise = p.noise.max(0.0) as f64;
     let mut rgb = vec![0u8; w * h * 3];
-    let to_u8 = |v: f64| (v + 0.5).clamp(0.0, 255.0) as u8;
     for y in 0..h {
-        let gy = y as f64 / h.max(2) as f64 * (GY - 1) as f64;
-        let (iy, fy) = (
-            (gy as usize).min(GY - 2),
-            gy - (gy as usize).min(GY - 2) as f64,
-        );
         for x in 0..w {
-            let gx = x as f64 / w.max(2) as f64 * (GX - 1) as f64;
-            let (ix, fx) = (
-                (gx as usize).min(GX - 2),
-                gx - (gx as usize).min(GX - 2) as f64,
-            );
-            let g = |i: usize, j: usize| grid[j * GX + i];
-            let bg = g(ix, iy) * (1.0 - fx) * (1.0 - fy)
-                + g(ix + 1, iy) * fx * (1.0 - fy)
-                + g(ix, iy + 1) * (1.0 - fx) * fy
-                + g(ix + 1, iy + 1) * fx * fy;
+            let bg = grid_at(&grid, (GX, GY), (w, h), x, y);
             let s = signal[y * w + x];
             let o = (y * w + x) * 3;
             rgb[o] = to_u8(bg + s + noise * rng.normal());
@@ -321,6 +397,11 @@ pub fn generate(p: &SynthParams) -> Synthetic {
         truth,
         cells,
     }
+}
+
+/// Rounds to the nearest grey level, clipped to 0..=255.
+pub(crate) fn to_u8(v: f64) -> u8 {
+    (v + 0.5).clamp(0.0, 255.0) as u8
 }
 
 #[cfg(test)]
