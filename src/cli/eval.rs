@@ -3,7 +3,7 @@
 use super::{Choice, choice_flag, csv, image_files, load_image, load_mask, parallel_map, value};
 use crate::core::{
     BitMask, Image, Params,
-    cv::{Grid, ScoreTable, apply, choose, describe, leave_one_out},
+    cv::{Grid, ScoreTable, apply, choose_in_groups, describe, leave_one_out},
     pairing::{Role, pair},
     presets::{Collection, detect_collection},
     scoring::{ImageScore, Pooled, ScoreOptions, score},
@@ -18,6 +18,7 @@ use std::{
 struct Inputs {
     choice: Choice,
     cv: bool,
+    train: Option<(PathBuf, PathBuf)>,
     images: PathBuf,
     masks: PathBuf,
     opts: ScoreOptions,
@@ -27,6 +28,7 @@ struct Inputs {
 fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
     let (mut choice, mut images, mut masks, mut out) = (Choice::Auto, None, None, None);
     let mut cv = false;
+    let (mut train_images, mut train_masks) = (None, None);
     let mut opts = ScoreOptions::default();
     let mut i = 0;
     while i < args.len() {
@@ -46,6 +48,20 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
                     opts.max_distance = d;
                 }
                 "--cv" if !allow_out => cv = true,
+                "--train-images" if !allow_out => {
+                    train_images = Some(PathBuf::from(value::<String>(
+                        args,
+                        &mut i,
+                        "--train-images",
+                    )?))
+                }
+                "--train-masks" if !allow_out => {
+                    train_masks = Some(PathBuf::from(value::<String>(
+                        args,
+                        &mut i,
+                        "--train-masks",
+                    )?))
+                }
                 "--out" if allow_out => {
                     out = Some(PathBuf::from(value::<String>(args, &mut i, "--out")?))
                 }
@@ -54,9 +70,16 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
         }
         i += 1;
     }
+    let train = match (train_images, train_masks) {
+        (Some(i), Some(m)) if cv => Some((i, m)),
+        (None, None) => None,
+        (Some(_), Some(_)) => return Err("--train-images and --train-masks go with --cv".into()),
+        _ => return Err("--train-images and --train-masks go together".into()),
+    };
     Ok(Inputs {
         choice,
         cv,
+        train,
         images: images.ok_or("--images DIR is required")?,
         masks: masks.ok_or("--masks DIR is required")?,
         opts,
@@ -351,14 +374,27 @@ fn cross_validate(inp: &Inputs, samples: &[Sample]) -> Result<bool, String> {
     if samples.len() < 2 {
         return Err("--cv needs at least two images with masks".into());
     }
+    // Training-only images (a synthetic suite): in every fold's training set, never held out.
+    let mut extra_bad = false;
+    let extra: Vec<Sample> = match &inp.train {
+        Some((images, masks)) => {
+            let (list, incomplete) = pairs(images, masks)?;
+            let (loaded, failed) = load_samples(&list);
+            extra_bad = incomplete || failed;
+            loaded
+        }
+        None => Vec::new(),
+    };
+    let held_out = samples.len();
+    let all_samples: Vec<&Sample> = samples.iter().chain(&extra).collect();
     let grid = Grid::presets();
     let candidates = grid.candidates();
     eprintln!(
         "scoring {} candidates on {} images…",
         candidates.len(),
-        samples.len()
+        all_samples.len()
     );
-    let columns = parallel_map(samples, |s| {
+    let columns = parallel_map(&all_samples, |s| {
         let (base, collection) = inp.choice.for_image(&s.image);
         let mut cache: PreparedCache = None;
         let scores: Option<Vec<ImageScore>> = candidates
@@ -367,8 +403,9 @@ fn cross_validate(inp: &Inputs, samples: &[Sample]) -> Result<bool, String> {
             .collect();
         (collection, scores)
     });
-    let mut bad = false;
+    let mut bad = extra_bad;
     let mut kept: Vec<(usize, String)> = Vec::new();
+    let mut kept_held_out = 0;
     let mut table = ScoreTable {
         scores: vec![Vec::new(); candidates.len()],
     };
@@ -379,23 +416,29 @@ fn cross_validate(inp: &Inputs, samples: &[Sample]) -> Result<bool, String> {
                     row.push(sc);
                 }
                 kept.push((k, collection.clone()));
+                kept_held_out += usize::from(k < held_out);
             }
             None => {
                 bad = true;
                 eprintln!(
                     "{}: the mask and the image differ in size",
-                    samples[k].path.display()
+                    all_samples[k].path.display()
                 );
             }
         }
     }
-    let folds = leave_one_out(&table);
+    let folds = leave_one_out(&table, kept_held_out);
     if folds.is_empty() {
         return Err("--cv needs at least two images that could be scored".into());
     }
     println!("# {}", inp.choice.describe());
     println!(
-        "# leave-one-image-out: each image is scored with the settings that did best (pooled F1) on the other images"
+        "# leave-one-image-out: each image is scored with the settings that did best (pooled F1) on the other images{}",
+        if extra.is_empty() {
+            String::new()
+        } else {
+            format!(" and the {} training-only images", extra.len())
+        }
     );
     println!(
         "# search: {} candidates laid over each image's own parameters: {}",
@@ -418,7 +461,7 @@ fn cross_validate(inp: &Inputs, samples: &[Sample]) -> Result<bool, String> {
         let sc = &fold.score;
         println!(
             "{},{collection},{},{},{},{},{},{},{},{},{},{}",
-            csv(&samples[*k].path.display().to_string()),
+            csv(&all_samples[*k].path.display().to_string()),
             sc.true_count,
             sc.pred_count,
             sc.tp,
@@ -445,14 +488,15 @@ fn cross_validate(inp: &Inputs, samples: &[Sample]) -> Result<bool, String> {
         }
     }
     println!("{}", pooled_lines("held-out all", &Pooled::new(&all)));
-    let every: Vec<usize> = (0..kept.len()).collect();
-    if let Some(c) = choose(&table, &every) {
-        let on_all: Vec<ImageScore> = table.scores[c].clone();
+    let (real, synthetic): (Vec<usize>, Vec<usize>) =
+        (0..kept.len()).partition(|&i| i < kept_held_out);
+    if let Some(c) = choose_in_groups(&table, &[&real, &synthetic]) {
+        let on_held: Vec<ImageScore> = table.scores[c][..kept_held_out].to_vec();
         println!(
-            "# chosen on all {} images (figures on the images it was chosen on, not an accuracy estimate): {} F1={}",
+            "# chosen on all {} images (figures on the images it was chosen on, not an accuracy estimate): {} F1 on the held-out set={}",
             kept.len(),
             describe(&candidates[c]),
-            f(Pooled::new(&on_all).f1())
+            f(Pooled::new(&on_held).f1())
         );
     }
     Ok(bad)

@@ -10,7 +10,7 @@
 //! does on images it has never seen; the candidate chosen on all images is what ships.
 
 use super::{
-    params::{Params, SizeKey},
+    params::{Params, REFERENCE_DIAMETER, SizeKey},
     scoring::{ImageScore, Pooled},
 };
 
@@ -26,17 +26,18 @@ pub struct Grid {
 
 impl Grid {
     /// The search that chose the shipped presets' cell-body settings (README, "Presets"): whether
-    /// the size settings follow the diameter, and the thickness, blob, brightness and split
-    /// filters.
+    /// the size settings follow the diameter, how touching cells are split, and the thickness,
+    /// blob and brightness filters.
     pub fn presets() -> Grid {
         let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         Grid {
             axes: vec![
                 ("sizes", v(&["fixed", "auto"])),
-                ("split_thickness", v(&["0", "0.4", "0.6", "0.8"])),
+                ("split_by", v(&["shape", "intensity"])),
+                ("split_thickness", v(&["0", "0.5"])),
                 ("min_thickness", v(&["0", "0.3", "0.45", "0.6"])),
                 ("min_blob", v(&["0", "0.15", "0.3"])),
-                ("min_brightness", v(&["0", "3", "6", "10"])),
+                ("min_brightness", v(&["0", "3", "6"])),
             ],
         }
     }
@@ -60,16 +61,27 @@ impl Grid {
     }
 }
 
-/// `base` with a candidate's settings. `sizes=auto` makes every size setting follow the diameter
-/// (`sizes=fixed` leaves them as they are); a setting that does not apply is skipped.
+/// `base` with a candidate's settings. `sizes=auto` makes every size setting that is on follow
+/// the diameter (a background or opening radius of 0 stays off, the maximum area stays as it is);
+/// `sizes=fixed` sets each following one to its value at the reference diameter (36 px); a
+/// setting that does not apply is skipped.
 pub fn apply(base: &Params, candidate: &[Setting]) -> Params {
     let mut p = base.clone();
     for (key, value) in candidate {
         if *key == "sizes" {
-            if value == "auto" {
+            if value == "fixed" {
+                // Each following setting at its value for the reference diameter.
+                p = p.resolved(REFERENCE_DIAMETER);
+            } else if value == "auto" {
                 for k in SizeKey::ALL {
-                    // Max area stays as the preset has it: large clumps are cells too.
-                    if k != SizeKey::MaxArea {
+                    let off = match k {
+                        SizeKey::Background => base.background == 0,
+                        SizeKey::Open => base.open_radius == 0,
+                        // Large clumps are cells too: the preset's maximum stands.
+                        SizeKey::MaxArea => true,
+                        _ => false,
+                    };
+                    if !off {
                         let _ = p.set(k.key(), "auto");
                     }
                 }
@@ -107,9 +119,24 @@ fn fitness(row: &[ImageScore], images: &[usize]) -> (f64, f64) {
 /// The candidate with the best pooled F1 on `images` (ties: lower MAE, then the earlier one);
 /// `None` if the table is empty.
 pub fn choose(table: &ScoreTable, images: &[usize]) -> Option<usize> {
+    choose_in_groups(table, &[images])
+}
+
+/// As [`choose`], on the mean over `groups` of each group's pooled F1 (and MAE), empty groups
+/// aside: so that a large synthetic suite cannot outvote the real images, each counts as much.
+pub fn choose_in_groups(table: &ScoreTable, groups: &[&[usize]]) -> Option<usize> {
+    let groups: Vec<&[usize]> = groups.iter().copied().filter(|g| !g.is_empty()).collect();
+    if groups.is_empty() {
+        return None;
+    }
     let mut best: Option<(usize, (f64, f64))> = None;
     for (c, row) in table.scores.iter().enumerate() {
-        let f = fitness(row, images);
+        let per: Vec<(f64, f64)> = groups.iter().map(|g| fitness(row, g)).collect();
+        let n = per.len() as f64;
+        let f = (
+            per.iter().map(|p| p.0).sum::<f64>() / n,
+            per.iter().map(|p| p.1).sum::<f64>() / n,
+        );
         let better = match best {
             None => true,
             Some((_, b)) => f.0 > b.0 + 1e-12 || ((f.0 - b.0).abs() <= 1e-12 && f.1 < b.1 - 1e-12),
@@ -132,16 +159,19 @@ pub struct Fold {
     pub score: ImageScore,
 }
 
-/// Leave one image out, for each image of the table (none with fewer than two images).
-pub fn leave_one_out(table: &ScoreTable) -> Vec<Fold> {
+/// Leave one image out, for each of the first `held_out` images of the table; the images after
+/// them are always among the training images (a synthetic suite, say), and the two groups of
+/// training images count alike ([`choose_in_groups`]). None with fewer than two images.
+pub fn leave_one_out(table: &ScoreTable, held_out: usize) -> Vec<Fold> {
     let n = table.scores.first().map_or(0, Vec::len);
     if n < 2 {
         return Vec::new();
     }
-    (0..n)
+    (0..held_out.min(n))
         .filter_map(|held| {
-            let train: Vec<usize> = (0..n).filter(|&i| i != held).collect();
-            let chosen = choose(table, &train)?;
+            let real: Vec<usize> = (0..held_out.min(n)).filter(|&i| i != held).collect();
+            let extra: Vec<usize> = (held_out.min(n)..n).collect();
+            let chosen = choose_in_groups(table, &[&real, &extra])?;
             Some(Fold {
                 image: held,
                 chosen,
@@ -188,6 +218,8 @@ mod tests {
             &[("sizes", "auto".into()), ("min_blob", "0.3".into())],
         );
         assert!(p.follow.contains(SizeKey::MinArea) && !p.follow.contains(SizeKey::MaxArea));
+        // The default has no background correction: it stays off.
+        assert!(!p.follow.contains(SizeKey::Background) && p.background == 0);
         assert_eq!(p.min_blob, 0.3);
         assert_eq!(
             apply(&Params::default(), &[("sizes", "fixed".into())]),
@@ -204,18 +236,29 @@ mod tests {
                 vec![s(10, 5, 5), s(10, 9, 1), s(10, 9, 1)],
             ],
         };
-        let folds = leave_one_out(&table);
+        let folds = leave_one_out(&table, 3);
         assert_eq!(folds.len(), 3);
+        // Image 2 only ever trains: two folds, the same choices.
+        let two = leave_one_out(&table, 2);
+        assert_eq!(two.len(), 2);
+        assert_eq!((two[0].chosen, two[1].chosen), (1, 1));
         // Holding out image 0, candidate 1 wins on images 1 and 2: image 0 gets its 5 of 10.
         assert_eq!((folds[0].chosen, folds[0].score.tp), (1, 5));
         assert_eq!(folds[1].chosen, 1);
         assert_eq!(choose(&table, &[0]), Some(0));
         assert!(
-            leave_one_out(&ScoreTable {
-                scores: vec![vec![s(1, 1, 0)]]
-            })
+            leave_one_out(
+                &ScoreTable {
+                    scores: vec![vec![s(1, 1, 0)]]
+                },
+                1
+            )
             .is_empty()
         );
         assert_eq!(choose(&ScoreTable::default(), &[0]), None);
+        // Groups count alike: one image of candidate 0's against two of candidate 1's.
+        assert_eq!(choose_in_groups(&table, &[&[0], &[1, 2]]), Some(1));
+        assert_eq!(choose_in_groups(&table, &[&[0], &[]]), Some(0));
+        assert_eq!(choose_in_groups(&table, &[]), None);
     }
 }

@@ -35,25 +35,48 @@ impl fmt::Display for Diameter {
     }
 }
 
+/// How touching cells are told apart when splitting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum SplitBy {
+    /// By shape: seeds at the maxima of the distance map (ImageJ's Process > Binary > Watershed).
+    #[default]
+    Shape,
+    /// By brightness: seeds at the maxima of the image smoothed at a sixth of the expected
+    /// diameter (CellProfiler's "Intensity" declumping); the prominence is then in units of the
+    /// image's robust spread.
+    Intensity,
+}
+
+impl SplitBy {
+    /// The name in the text form.
+    pub fn name(self) -> &'static str {
+        match self {
+            SplitBy::Shape => "shape",
+            SplitBy::Intensity => "intensity",
+        }
+    }
+}
+
 /// The diameter the size-dependent settings are written for: the dataset's median cell
 /// (about 1100 px in area, 36 px across). A setting that follows the diameter takes its value
-/// at 36 px times `diameter / 36` (areas times its square).
+/// at 36 px (the one the presets were first chosen with) times `diameter / 36`, areas times its
+/// square; at 36 px it is exactly that value.
 pub const REFERENCE_DIAMETER: f32 = 36.0;
 
 /// A setting that can follow the expected cell diameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SizeKey {
-    /// The rolling-ball radius (`bg`): 1.4 diameters (50 px at 36 px).
+    /// The rolling-ball radius (`bg`): 50 px at 36 px.
     Background,
-    /// The local threshold's radius: 0.42 diameters (15 px at 36 px).
+    /// The local threshold's radius: 15 px at 36 px.
     LocalRadius,
-    /// The opening radius: a 18th of the diameter (2 px at 36 px).
+    /// The opening radius: 2 px at 36 px.
     Open,
-    /// The smallest distance between two seeds: 0.28 diameters (10 px at 36 px).
+    /// The smallest distance between two seeds: 10 px at 36 px.
     SeedDistance,
-    /// The smallest area: 0.29 of the disc of that diameter (300 px at 36 px).
+    /// The smallest area: 300 px at 36 px (0.29 of the disc).
     MinArea,
-    /// The largest area: 10 discs of that diameter (10,179 px at 36 px).
+    /// The largest area: 10,179 px at 36 px (10 discs).
     MaxArea,
 }
 
@@ -245,6 +268,8 @@ pub struct Params {
     /// Smallest ring contrast kept, relative to the image: [`Params::min_contrast`]'s measure in
     /// units of the image's robust spread (0 = off).
     pub min_ring: f64,
+    /// How touching cells are told apart when splitting.
+    pub split_by: SplitBy,
     /// Splitting: a seed of the watershed must lie this many expected radii deep in the object
     /// (the distance map's value over the expected radius; 0 = any seed). Thin parts are never cut
     /// off as cells.
@@ -284,6 +309,7 @@ impl Default for Params {
             min_brightness: 0.0,
             min_ring: 0.0,
             split_thickness: 0.0,
+            split_by: SplitBy::Shape,
         }
     }
 }
@@ -310,33 +336,34 @@ impl Params {
     /// use fluocount::core::{Params, params::Follow};
     /// let p = Params { follow: Follow::ALL, ..Params::default() };
     /// let r = p.resolved(72.0);
-    /// assert_eq!((r.background, r.local_radius, r.open_radius, r.min_area), (101, 30, 4, 1181));
-    /// assert_eq!(r.seed_distance, 20.16);
+    /// assert_eq!((r.background, r.local_radius, r.open_radius, r.min_area), (100, 30, 4, 1200));
+    /// assert_eq!(r.seed_distance, 20.0);
+    /// // At the reference diameter, exactly the values the presets were chosen with.
+    /// let r = p.resolved(36.0);
+    /// assert_eq!((r.background, r.local_radius, r.open_radius, r.min_area), (50, 15, 2, 300));
     /// assert_eq!(Params::default().resolved(72.0), Params::default());
     /// ```
     pub fn resolved(&self, d: f32) -> Params {
         let mut p = self.clone();
-        let d = f64::from(d.clamp(1.0, 10_000.0));
-        let disc = std::f64::consts::PI * d * d / 4.0;
+        // The scale against the reference diameter; lengths scale with it, areas with its square.
+        let k = f64::from(d.clamp(1.0, 10_000.0)) / f64::from(REFERENCE_DIAMETER);
         for key in SizeKey::ALL {
             if !self.follow.contains(key) {
                 continue;
             }
             match key {
                 SizeKey::Background => {
-                    p.background = (1.4 * d).round().clamp(1.0, MAX_WINDOW as f64) as u32
+                    p.background = (50.0 * k).round().clamp(1.0, MAX_WINDOW as f64) as u32
                 }
                 SizeKey::LocalRadius => {
-                    p.local_radius = (0.42 * d).round().clamp(1.0, MAX_WINDOW as f64) as u32
+                    p.local_radius = (15.0 * k).round().clamp(1.0, MAX_WINDOW as f64) as u32
                 }
                 SizeKey::Open => {
-                    p.open_radius = (d / 18.0).round().clamp(0.0, MAX_RADIUS as f64) as u32
+                    p.open_radius = (2.0 * k).round().clamp(0.0, MAX_RADIUS as f64) as u32
                 }
-                SizeKey::SeedDistance => {
-                    p.seed_distance = ((0.28 * d * 100.0).round() / 100.0) as f32
-                }
-                SizeKey::MinArea => p.min_area = (0.29 * disc).round() as u64,
-                SizeKey::MaxArea => p.max_area = Some((10.0 * disc).round() as u64),
+                SizeKey::SeedDistance => p.seed_distance = ((1000.0 * k).round() / 100.0) as f32,
+                SizeKey::MinArea => p.min_area = (300.0 * k * k).round() as u64,
+                SizeKey::MaxArea => p.max_area = Some((10_179.0 * k * k).round() as u64),
             }
         }
         p.follow = Follow::NONE;
@@ -352,7 +379,7 @@ pub const MAX_RADIUS: u32 = 25;
 pub const MAX_WINDOW: u32 = 500;
 
 /// Every key of the text form, in the order written.
-pub const KEYS: [&str; 29] = [
+pub const KEYS: [&str; 30] = [
     "channel",
     "bg",
     "sigma",
@@ -382,6 +409,7 @@ pub const KEYS: [&str; 29] = [
     "min_brightness",
     "min_ring",
     "split_thickness",
+    "split_by",
 ];
 
 /// Something in a parameter text that was not taken as written.
@@ -463,6 +491,7 @@ impl Params {
             "min_brightness" => self.min_brightness.to_string(),
             "min_ring" => self.min_ring.to_string(),
             "split_thickness" => self.split_thickness.to_string(),
+            "split_by" => self.split_by.name().to_string(),
             _ => return None,
         })
     }
@@ -599,6 +628,13 @@ impl Params {
             "min_brightness" => self.min_brightness = ratio("a number from 0 (off) to 1000")?,
             "min_ring" => self.min_ring = ratio("a number from 0 (off) to 1000")?,
             "split_thickness" => self.split_thickness = ratio("a number from 0 (off) to 1000")?,
+            "split_by" => {
+                self.split_by = match v.to_ascii_lowercase().as_str() {
+                    "shape" => SplitBy::Shape,
+                    "intensity" => SplitBy::Intensity,
+                    _ => return Err(Invalid("shape or intensity")),
+                }
+            }
             _ => return Err(SetError::UnknownKey),
         }
         Ok(())
@@ -723,7 +759,7 @@ mod tests {
              &p2=default&open=2&close=2&fill=1&split=0&prominence=1&seed_distance=10&conn=8\
              &min_area=120&max_area=inf&min_circ=0&max_circ=1&min_mean=0&min_contrast=0\
              &exclude_edges=0&diameter=auto&min_thickness=0&max_elongation=0&min_blob=0\
-             &min_brightness=0&min_ring=0&split_thickness=0"
+             &min_brightness=0&min_ring=0&split_thickness=0&split_by=shape"
         );
     }
 
@@ -800,10 +836,10 @@ mod tests {
         assert!(!p.follow.contains(SizeKey::SeedDistance));
         assert_eq!(p.get("min_area").as_deref(), Some("auto"));
         let r = p.resolved(72.0);
-        // 0.29 of a 72 px disc; a 18th of 72; the explicit seed distance kept.
+        // Twice the reference diameter: 4 x 300 px, 2 x 2 px; the explicit seed distance kept.
         assert_eq!(
             (r.min_area, r.open_radius, r.seed_distance),
-            (1181, 4, 12.0)
+            (1200, 4, 12.0)
         );
         assert!(r.follow.is_empty());
         // Setting a value stops the following; a bad value changes nothing.
@@ -848,7 +884,7 @@ mod tests {
             circ in (0.0f64..=1.0, 0.0f64..=1.0), min_mean in 0.0f64..1000.0, contrast in 0.0f64..100.0,
             edges in any::<bool>(), diameter in proptest::option::of(2.0f32..2000.0),
             follow in 0u8..64, body in proptest::collection::vec(0.0f64..10.0, 6),
-            blob in 0.0f64..=1.0
+            blob in 0.0f64..=1.0, by_intensity in any::<bool>()
         ) {
             let follow = SizeKey::ALL
                 .iter()
@@ -885,6 +921,7 @@ mod tests {
                 min_brightness: body[3],
                 min_ring: body[4],
                 split_thickness: body[5],
+                split_by: if by_intensity { SplitBy::Intensity } else { SplitBy::Shape },
             };
             for k in SizeKey::ALL {
                 if p.follow.contains(k) {

@@ -8,6 +8,7 @@ use super::{
     channel::{Plane, intensity},
     clock::now_ms,
     diameter::{DiameterEstimate, estimate_diameter},
+    distance::FloatPlane,
     fill::fill_holes,
     gaussian::gaussian_blur,
     histogram::histogram,
@@ -15,10 +16,10 @@ use super::{
     label::{Components, ObjectStats, label, label_image, measure, retain},
     local_threshold::{LocalOptions, local_threshold},
     morphology::{close, open},
-    params::{Params, SizeKey, ThresholdMethod},
+    params::{Params, SizeKey, SplitBy, ThresholdMethod},
     shape::{Shape, shapes},
     threshold::{otsu_level, threshold},
-    watershed::{SplitOptions, split_touching},
+    watershed::{SplitOptions, split_by_intensity, split_touching},
 };
 use std::{
     fmt,
@@ -238,6 +239,7 @@ pub fn prepare(image: &Image, params: &Params) -> Prepared {
     } else {
         DiameterEstimate {
             diameter: params.diameter_for(0.0),
+            measured: params.diameter_for(0.0),
             votes: 0,
             estimated: false,
         }
@@ -340,7 +342,23 @@ pub fn segment(
         mask = fill_holes(&mask);
         timer.lap(Stage::FillHoles);
     }
-    if params.split {
+    if params.split && params.split_by == SplitBy::Intensity {
+        let d = prepared.diameter.diameter;
+        let base = prepared.corrected.as_ref().unwrap_or(&prepared.plane);
+        let smooth = gaussian_blur(base, (d / 6.0).max(1.0));
+        let surface = FloatPlane::from_vec(
+            smooth.width,
+            smooth.height,
+            smooth.data.iter().map(|&v| f32::from(v)).collect(),
+        );
+        mask = split_by_intensity(
+            &mask,
+            &surface,
+            params.prominence * prepared.background.spread as f32,
+            params.seed_distance,
+        );
+        timer.lap(Stage::Split);
+    } else if params.split {
         mask = split_touching(
             &mask,
             &SplitOptions {

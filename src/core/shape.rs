@@ -806,6 +806,20 @@ mod tests {
         assert!(runs.is_empty());
     }
 
+    /// The other draw that failed it: ImageJ's fitter turns its angle by its truncated π/2 twice,
+    /// lands within rounding of π, and divides by that angle's sine (about 4e-16): its major and
+    /// minor axes then follow the rounding, not the moments (AR 4.35 where the moments give 3.82),
+    /// and its angle is 180.0000000000004, just past the `angle == 180` it folds to 0. The fitter
+    /// is ImageJ's, kept as ImageJ has it; the property test leaves such draws out.
+    #[test]
+    fn imagejs_fitter_degenerates_when_its_angle_rounds_to_pi() {
+        let (runs, c) = random_object(11, 2, 13113188149273542154, false);
+        let s = shape_of(&runs, c);
+        assert!(s.angle > 180.0 && s.angle < 180.0 + 1e-9, "{}", s.angle);
+        assert!((s.aspect_ratio - 4.349863281995997).abs() < 1e-9);
+        assert!((PI * s.major * s.minor / 4.0 - 10.0).abs() < 1e-9);
+    }
+
     proptest! {
         #[test]
         fn outline_is_a_closed_edge_path_around_the_object_and_its_holes(
@@ -857,6 +871,11 @@ mod tests {
             let b = Bbox::of(&runs);
             prop_assume!(b.w > 1 && b.h > 1);
             let s = shape_of(&runs, c);
+            // ImageJ's fitter degenerates when its angle rounds to π (see
+            // imagejs_fitter_degenerates_when_its_angle_rounds_to_pi); the area still holds.
+            let n = runs.iter().map(|r| (r.x1 - r.x0) as f64).sum::<f64>();
+            prop_assert!((PI * s.major * s.minor / 4.0 - n).abs() < 1e-9 * n);
+            prop_assume!((s.angle - 180.0).abs() > 1e-9);
             // Central second moments pixel by pixel, each pixel a uniform unit square.
             let mut px = Vec::new();
             for r in &runs {

@@ -854,7 +854,8 @@ pub fn generate_hard(p: &HardParams) -> Synthetic {
     }
 }
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::{BitMask, Connectivity, label::label};

@@ -21,7 +21,7 @@ use super::{
     bitmask::BitMask,
     distance::{EdtScratch, FloatPlane, squared_edt},
     label::{Connectivity, label},
-    maxima::{Grid, MaximaScratch, Maximum, edm_heights, thin_maxima},
+    maxima::{Grid, MaximaScratch, Maximum, edm_heights, find_maxima, thin_maxima},
 };
 
 /// The basin of every pixel of `mask`: `k + 1` for the basin of `markers[k]`, 0 for background,
@@ -243,6 +243,56 @@ pub fn split_touching(mask: &BitMask, opts: &SplitOptions) -> BitMask {
                 let (px, py) = ((i % pw) as u32, (i / pw) as u32);
                 out.set(x0 + px - 1, y0 + py - 1, false);
             }
+        }
+    }
+    out
+}
+
+/// `mask` with watershed lines cut between touching objects on the image's own brightness:
+/// CellProfiler's "Intensity" declumping (IdentifyPrimaryObjects), for cells that are brightest
+/// in their middle but whose outline is not round enough for the distance map to split.
+///
+/// Seeds are the maxima of `surface` (the image smoothed at a fraction of the cell size) inside
+/// the mask with `prominence` in its units ([`find_maxima`], ImageJ's Find Maxima), thinned to
+/// `min_distance` ([`thin_maxima`]). Basins flood the inverted surface from the seeds
+/// ([`watershed`]); the lines between them, and the pixels of a seeded component that no basin
+/// reached, become background. A component without a seed is left whole.
+///
+/// # Panics
+/// If the surface and mask differ in size.
+pub fn split_by_intensity(
+    mask: &BitMask,
+    surface: &FloatPlane,
+    prominence: f32,
+    min_distance: f32,
+) -> BitMask {
+    let seeds = thin_maxima(&find_maxima(surface, mask, prominence), min_distance);
+    if seeds.len() < 2 {
+        return mask.clone();
+    }
+    let w = mask.width() as usize;
+    let inverted = FloatPlane::from_vec(
+        surface.width,
+        surface.height,
+        surface.data.iter().map(|&v| -v).collect(),
+    );
+    let markers: Vec<(u32, u32)> = seeds.iter().map(|m| (m.x, m.y)).collect();
+    let basins = watershed(&inverted, mask, &markers);
+    // Components (8-connected) that hold a seed.
+    let comps = label(mask, Connectivity::Eight);
+    let mut component = vec![0u32; basins.len()];
+    for (run, &l) in comps.runs.iter().zip(&comps.labels) {
+        let row = run.y as usize * w;
+        component[row + run.x0 as usize..row + run.x1 as usize].fill(l);
+    }
+    let mut seeded = vec![false; comps.count as usize + 1];
+    for &(x, y) in &markers {
+        seeded[component[y as usize * w + x as usize] as usize] = true;
+    }
+    let mut out = mask.clone();
+    for (i, (&b, &c)) in basins.iter().zip(&component).enumerate() {
+        if c != 0 && b == 0 && seeded[c as usize] {
+            out.set((i % w) as u32, (i / w) as u32, false);
         }
     }
     out
@@ -552,6 +602,36 @@ mod tests {
         // The two cells are cut apart; the neurite stays whole (with the second cell).
         assert_eq!(count(&out, Connectivity::Eight), 2);
         assert!(!out.get(56, 40) && out.get(150, 40));
+    }
+
+    #[test]
+    fn intensity_splits_two_bright_cores_in_one_blob_and_leaves_seedless_ones() {
+        // A 40x20 blob with two bright cores (a valley between them), and a flat square.
+        let (w, h) = (70u32, 24u32);
+        let mut mask = BitMask::new(w, h);
+        let mut surface = vec![0f32; (w * h) as usize];
+        for y in 2..22 {
+            for x in 2..42 {
+                mask.set(x, y, true);
+                let d = |cx: f32| ((x as f32 - cx).powi(2) + (y as f32 - 12.0).powi(2)).sqrt();
+                surface[(y * w + x) as usize] = 100.0 - d(12.0).min(d(32.0)) * 2.0;
+            }
+            for x in 50..60 {
+                mask.set(x, y.min(12), true);
+            }
+        }
+        let surface = FloatPlane::from_vec(w, h, surface);
+        let out = split_by_intensity(&mask, &surface, 5.0, 5.0);
+        // The blob is cut between its cores; the flat square (one plateau seed) is whole.
+        assert_eq!(count(&out, Connectivity::Eight), 3);
+        assert!(!out.get(22, 12) && out.get(12, 12) && out.get(32, 12));
+        assert!(
+            removed(&mask, &out)
+                .iter()
+                .all(|&(x, _)| (20..=24).contains(&x))
+        );
+        // Seeds closer than the minimum distance: no cut.
+        assert_eq!(split_by_intensity(&mask, &surface, 5.0, 25.0), mask);
     }
 
     #[test]

@@ -413,6 +413,7 @@ pub fn put_prepared(w: &mut Writer, p: &Prepared) {
     w.u16(p.otsu);
     put_timings(w, &p.timings);
     w.f32(p.diameter.diameter);
+    w.f32(p.diameter.measured);
     w.len(p.diameter.votes);
     w.bool(p.diameter.estimated);
     w.f64(p.background.level);
@@ -440,6 +441,7 @@ pub fn get_prepared(r: &mut Reader) -> WireResult<Prepared> {
         local_cache: LocalCache::default(),
         diameter: DiameterEstimate {
             diameter: finite_f32(r.f32()?)?,
+            measured: finite_f32(r.f32()?)?,
             votes: r.u32()? as usize,
             estimated: r.bool()?,
         },
