@@ -120,46 +120,97 @@ pub fn inscribed_radii(comps: &Components) -> Vec<f64> {
         .collect()
 }
 
-/// The blob measure at (`x`, `y`) (pixel coordinates, centres at +0.5) of `plane` at scale
-/// `sigma`: λ₂/λ₁ of the Gaussian-smoothed Hessian (see the module documentation), in 0..=1.
-///
-/// The derivatives are sums of the plane against the Gaussian's second derivatives over a window
-/// of radius 3σ (pixels outside the plane repeat the nearest edge pixel).
-pub fn blob_measure(plane: &Plane, x: f64, y: f64, sigma: f64) -> f64 {
-    let (w, h) = (plane.width as i64, plane.height as i64);
-    if w == 0 || h == 0 || !(sigma.is_finite() && sigma > 0.0) {
-        return 0.0;
-    }
-    let (cx, cy) = (x - 0.5, y - 0.5);
-    let r = (3.0 * sigma).ceil() as i64;
-    let (s2, s4) = (sigma * sigma, sigma.powi(4));
-    let (ix, iy) = (cx.round() as i64, cy.round() as i64);
-    let (mut hxx, mut hyy, mut hxy) = (0.0, 0.0, 0.0);
-    for py in iy - r..=iy + r {
-        let dy = py as f64 - cy;
-        let row = py.clamp(0, h - 1) * w;
-        for px in ix - r..=ix + r {
-            let dx = px as f64 - cx;
-            let g = (-(dx * dx + dy * dy) / (2.0 * s2)).exp();
-            let v = f64::from(plane.data[(row + px.clamp(0, w - 1)) as usize]);
-            hxx += v * (dx * dx / s4 - 1.0 / s2) * g;
-            hyy += v * (dy * dy / s4 - 1.0 / s2) * g;
-            hxy += v * (dx * dy / s4) * g;
-        }
-    }
-    // Eigenvalues of [[hxx, hxy], [hxy, hyy]]; the common Gaussian factor cancels in the ratio.
-    let mean = (hxx + hyy) / 2.0;
-    let d = (((hxx - hyy) / 2.0).powi(2) + hxy * hxy).sqrt();
-    let (a, b) = (mean - d, mean + d);
-    // λ₁ the larger in magnitude.
-    let (l1, l2) = if a.abs() >= b.abs() { (a, b) } else { (b, a) };
-    if l1 >= 0.0 {
-        return 0.0;
-    }
-    (l2 / l1).clamp(0.0, 1.0)
+/// The Gaussian's second derivatives at one scale, sampled over a window of radius 3σ, for
+/// [`BlobKernel::measure`]: made once per image, used for every object.
+#[derive(Clone, Debug)]
+pub struct BlobKernel {
+    radius: i64,
+    /// (gxx, gyy, gxy) at each offset of the window, row by row; the common factor dropped.
+    taps: Vec<(f32, f32, f32)>,
 }
 
-// proptest is a native-only dev-dependency.
+impl BlobKernel {
+    /// The kernel for scale `sigma` (pixels); `None` unless `sigma` is positive and finite.
+    pub fn new(sigma: f64) -> Option<BlobKernel> {
+        if !(sigma.is_finite() && sigma > 0.0 && sigma < 1000.0) {
+            return None;
+        }
+        let radius = (3.0 * sigma).ceil() as i64;
+        let (s2, s4) = (sigma * sigma, sigma.powi(4));
+        let mut taps = Vec::with_capacity(((2 * radius + 1) * (2 * radius + 1)) as usize);
+        for dy in -radius..=radius {
+            for dx in -radius..=radius {
+                let (fx, fy) = (dx as f64, dy as f64);
+                let g = (-(fx * fx + fy * fy) / (2.0 * s2)).exp();
+                taps.push((
+                    ((fx * fx / s4 - 1.0 / s2) * g) as f32,
+                    ((fy * fy / s4 - 1.0 / s2) * g) as f32,
+                    ((fx * fy / s4) * g) as f32,
+                ));
+            }
+        }
+        Some(BlobKernel { radius, taps })
+    }
+
+    /// The blob measure at (`x`, `y`) (pixel coordinates, centres at +0.5; taken at the nearest
+    /// pixel) of `plane`: λ₂/λ₁ of the Gaussian-smoothed Hessian (see the module documentation),
+    /// in 0..=1. Pixels outside the plane repeat the nearest edge pixel.
+    pub fn measure(&self, plane: &Plane, x: f64, y: f64) -> f64 {
+        let (w, h) = (plane.width as i64, plane.height as i64);
+        if w == 0 || h == 0 || !(x.is_finite() && y.is_finite()) {
+            return 0.0;
+        }
+        let (ix, iy) = (
+            ((x - 0.5).round() as i64).clamp(0, w - 1),
+            ((y - 0.5).round() as i64).clamp(0, h - 1),
+        );
+        let r = self.radius;
+        let (mut hxx, mut hyy, mut hxy) = (0f64, 0f64, 0f64);
+        let mut taps = self.taps.chunks_exact((2 * r + 1) as usize);
+        for py in iy - r..=iy + r {
+            let Some(row_taps) = taps.next() else { break };
+            let row = &plane.data[(py.clamp(0, h - 1) * w) as usize..][..w as usize];
+            let (mut a, mut b, mut c) = (0f32, 0f32, 0f32);
+            if ix - r >= 0 && ix + r < w {
+                // Inside: the row's window as it is.
+                let window = &row[(ix - r) as usize..=(ix + r) as usize];
+                for (&v, &(gxx, gyy, gxy)) in window.iter().zip(row_taps) {
+                    let v = f32::from(v);
+                    a += v * gxx;
+                    b += v * gyy;
+                    c += v * gxy;
+                }
+            } else {
+                for (k, &(gxx, gyy, gxy)) in row_taps.iter().enumerate() {
+                    let v = f32::from(row[(ix - r + k as i64).clamp(0, w - 1) as usize]);
+                    a += v * gxx;
+                    b += v * gyy;
+                    c += v * gxy;
+                }
+            }
+            hxx += f64::from(a);
+            hyy += f64::from(b);
+            hxy += f64::from(c);
+        }
+        // Eigenvalues of [[hxx, hxy], [hxy, hyy]]; the common Gaussian factor cancels in the ratio.
+        let mean = (hxx + hyy) / 2.0;
+        let d = (((hxx - hyy) / 2.0).powi(2) + hxy * hxy).sqrt();
+        let (a, b) = (mean - d, mean + d);
+        // λ₁ the larger in magnitude.
+        let (l1, l2) = if a.abs() >= b.abs() { (a, b) } else { (b, a) };
+        if l1 >= 0.0 {
+            return 0.0;
+        }
+        (l2 / l1).clamp(0.0, 1.0)
+    }
+}
+
+/// The blob measure of `plane` at (`x`, `y`) at scale `sigma` ([`BlobKernel::measure`]); 0 for a
+/// scale that is not positive and finite.
+pub fn blob_measure(plane: &Plane, x: f64, y: f64, sigma: f64) -> f64 {
+    BlobKernel::new(sigma).map_or(0.0, |k| k.measure(plane, x, y))
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;

@@ -315,17 +315,28 @@ impl Default for Params {
 }
 
 impl Params {
-    /// The expected diameter `params` use on an image whose estimate is `estimated`.
+    /// The expected diameter `params` use on an image whose estimate is `estimated` (the
+    /// reference diameter when the estimate is not needed).
     pub fn diameter_for(&self, estimated: f32) -> f32 {
         match self.diameter {
-            Diameter::Auto => estimated,
+            Diameter::Auto if self.needs_estimate() => estimated,
+            Diameter::Auto => REFERENCE_DIAMETER,
             Diameter::Px(d) => d,
         }
     }
 
     /// Whether analysing with these parameters needs the image's diameter estimate.
+    ///
+    /// Only when the diameter is auto and some setting uses it: a size setting follows it, a
+    /// thickness or blob filter, or a split that depends on it. Otherwise the reference diameter
+    /// (36 px) stands in for the thickness and blob columns and no time is spent estimating.
     pub fn needs_estimate(&self) -> bool {
         self.diameter == Diameter::Auto
+            && (!self.follow.is_empty()
+                || self.min_thickness > 0.0
+                || self.min_blob > 0.0
+                || (self.split
+                    && (self.split_thickness > 0.0 || self.split_by == SplitBy::Intensity)))
     }
 
     /// The settings as applied with an expected diameter of `d` pixels: each setting of

@@ -4,7 +4,7 @@ use super::{
     autothreshold::plane_level,
     background::subtract_background,
     bitmask::BitMask,
-    body::{Background, blob_measure, inscribed_radii, robust_background},
+    body::{Background, BlobKernel, inscribed_radii, robust_background},
     channel::{Plane, intensity},
     clock::now_ms,
     diameter::{DiameterEstimate, estimate_diameter},
@@ -519,10 +519,6 @@ fn rejected_by(
             Reject::Elongated,
         ),
         (
-            params.min_blob > 0.0 && b.blob < params.min_blob,
-            Reject::NotBlob,
-        ),
-        (
             params.min_brightness > 0.0 && b.brightness < params.min_brightness,
             Reject::Dim,
         ),
@@ -530,11 +526,17 @@ fn rejected_by(
             params.min_ring > 0.0 && b.ring < params.min_ring,
             Reject::LowRing,
         ),
+        // Last, as it is the costly one: a blob measure not made yet (NaN) passes.
+        (
+            params.min_blob > 0.0 && b.blob < params.min_blob,
+            Reject::NotBlob,
+        ),
     ];
     checks.into_iter().find(|c| c.0).map(|c| c.1)
 }
 
-/// The cell-body measures of every object, in label order.
+/// The cell-body measures of every object, in label order, but the blob measure, left NaN: it is
+/// the costly one, made by [`with_blob`] for the objects that pass every other filter.
 fn bodies(
     prepared: &Prepared,
     comps: &Components,
@@ -544,20 +546,25 @@ fn bodies(
 ) -> Vec<Body> {
     let d = f64::from(prepared.diameter.diameter);
     let radius = (d / 2.0).max(0.5);
-    let sigma = d / (2.0 * std::f64::consts::SQRT_2);
     let bg = prepared.background;
-    let base = prepared.corrected.as_ref().unwrap_or(&prepared.plane);
     inscribed_radii(comps)
         .into_iter()
         .zip(stats.iter().zip(shape).zip(contrast))
         .map(|(r, ((o, s), &c))| Body {
             thickness: r / radius,
             elongation: s.aspect_ratio,
-            blob: blob_measure(base, o.x, o.y, sigma),
+            blob: f64::NAN,
             brightness: (o.mean - bg.level) / bg.spread,
             ring: c / bg.spread,
         })
         .collect()
+}
+
+/// The blob measure of an object at its centroid, on the background-corrected plane at the cell
+/// scale σ = d / (2√2).
+fn with_blob(prepared: &Prepared, kernel: &Option<BlobKernel>, o: &ObjectStats, b: &mut Body) {
+    let base = prepared.corrected.as_ref().unwrap_or(&prepared.plane);
+    b.blob = kernel.as_ref().map_or(0.0, |k| k.measure(base, o.x, o.y));
 }
 
 /// The objects of a segmented mask, measured, in label order, split into those kept and those
@@ -580,10 +587,21 @@ fn objects_of(prepared: &Prepared, params: &Params, mask: &BitMask, timer: &mut 
     timer.lap(Stage::Label);
     let shape = shapes(&comps, params.connectivity);
     let contrasts = contrast(&stats, mask, &prepared.plane);
-    let body = bodies(prepared, &comps, &stats, &shape, &contrasts);
+    let mut body = bodies(prepared, &comps, &stats, &shape, &contrasts);
     let (w, h) = (comps.width, comps.height);
+    let sigma = f64::from(prepared.diameter.diameter) / (2.0 * std::f64::consts::SQRT_2);
+    let kernel = BlobKernel::new(sigma);
+    // Every filter but the blob's first (a NaN blob passes it); the blob measure only for the
+    // objects still in, then its filter.
     let why: Vec<Option<Reject>> = (0..stats.len())
-        .map(|i| rejected_by(params, &stats[i], &shape[i], contrasts[i], &body[i], w, h))
+        .map(|i| {
+            let first = rejected_by(params, &stats[i], &shape[i], contrasts[i], &body[i], w, h);
+            if first.is_some() {
+                return first;
+            }
+            with_blob(prepared, &kernel, &stats[i], &mut body[i]);
+            rejected_by(params, &stats[i], &shape[i], contrasts[i], &body[i], w, h)
+        })
         .collect();
     let (kept, old) = retain(&comps, |l| why[l as usize - 1].is_none());
     let (rejected, old_rejected) = retain(&comps, |l| why[l as usize - 1].is_some());
