@@ -121,6 +121,7 @@ fn draw_image(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
             .zip(overlay.truth.paint())
             .filter(|(t, _)| (t.width(), t.height()) == (w, h)),
         removed: &removed,
+        rejected: None,
     };
     let rgba = composite_layers(&base, &o.analysis.labels, w, h, &layers);
     draw(canvas, &rgba, w, h);
