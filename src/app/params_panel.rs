@@ -113,10 +113,12 @@ fn KeySelect(
 fn PresetSelect() -> impl IntoView {
     let state = use_app_state();
     let current = move || state.preset.get().value();
-    let detected = move || match state.preset.get() {
-        PresetChoice::Auto(Some(c)) => format!("detected: {c}"),
-        PresetChoice::Auto(None) => "detected from the image's colour".into(),
-        _ => String::new(),
+    let detected = move || match (state.preset.get(), state.selected.get().is_some()) {
+        (PresetChoice::Auto(Some(c)), true) => format!("Auto: {c} preset for this image"),
+        (PresetChoice::Auto(None), true) => "Auto: yellow preset for this image (grey)".into(),
+        (PresetChoice::Auto(_), false) => "Auto: each image gets the preset of its colour".into(),
+        (PresetChoice::Fixed(c), _) => format!("{c} preset for every image"),
+        (PresetChoice::Custom, _) => "these settings for every image".into(),
     };
     let on_change = move |e| {
         let v = event_target_value(&e);
@@ -130,7 +132,7 @@ fn PresetSelect() -> impl IntoView {
         }
     };
     let options = [
-        ("auto", "Auto (from colour)"),
+        ("auto", "Auto (each image by its colour)"),
         ("yellow", "Yellow (CTb)"),
         ("red", "Red"),
         ("green", "Green (nuclear)"),
