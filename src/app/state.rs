@@ -148,6 +148,8 @@ pub struct Readout {
     pub values: Vec<u16>,
     /// The object there, if any.
     pub object: Option<u32>,
+    /// The object a filter removed there, if any (its label in `Analysis::rejected`).
+    pub rejected: Option<u32>,
 }
 
 /// Where the parameters come from.
