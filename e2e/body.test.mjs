@@ -120,6 +120,14 @@ appTest('under Auto each image keeps the preset of its own colour, whichever is 
     assert.deepEqual(await allCounts(page), expected, `selecting ${fx.native.collection} changed the all-images table`);
   }
   assert.equal(await page.inputValue(tid('preset')), 'auto');
+  // The summary of all images: each image's count, and the preset each was counted with.
+  const csv = (await app.download('export-all')).bytes.toString().split('\n');
+  assert.match(csv[1], /^# parameters: auto: each image with the preset of its colour$/);
+  for (const [fx, n] of [[yellow, expected[0]], [red, expected[1]]]) {
+    const name = fx.file.split('/').pop();
+    assert.ok(csv.some((l) => l.startsWith(`# ${name} (${fx.native.collection}): v=3&channel=${fx.native.collection}&`)), `no parameter line for ${name}:\n${csv.join('\n')}`);
+    assert.ok(csv.some((l) => l.startsWith(`${name},${n},`)), `no row ${name},${n} in the CSV:\n${csv.join('\n')}`);
+  }
   // A preset picked for all images applies to both: the yellow image with the red preset.
   await page.selectOption(tid('preset'), 'red');
   await app.text('preset-detected', /^red preset for every image$/);
