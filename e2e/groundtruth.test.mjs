@@ -98,6 +98,9 @@ appTest('auto-tune improves pooled F1 from a poor start, and cancel stops it', a
   await app.setField('open', 0);
   await app.setField('min-area', 1);
   await app.until('pooled F1 over 2 images', (sel) => document.querySelector(sel)?.textContent === '2', tid('p-images'));
+  // The poor start is counted when no count is in flight (a count of thousands of specks takes
+  // a while: every object gets its cell-body measures).
+  await app.until('no count in flight', (sel) => document.querySelector(sel)?.getAttribute('data-busy') === 'false', tid('status'), 120_000);
   await app.frames(5);
   const before = num(await app.text('p-f1', /^[\d.]+$/));
   // Cancel first: the search stops and the parameters stay.

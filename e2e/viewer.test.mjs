@@ -270,6 +270,8 @@ appTest('the histogram shows the threshold; dragging it sets a manual level; log
 
   // Drag the line to 3/4 of the range: a manual level there.
   const count = await app.count();
+  // In view: the parameter panel scrolls, and the fields above the histogram may push it out.
+  await page.$eval('.histogram-plot', (el) => el.scrollIntoView({ block: 'center' }));
   const plot = await (await app.waitFor('.histogram-plot')).boundingBox();
   await page.mouse.move(plot.x + plot.width * 0.5, plot.y + plot.height / 2);
   await page.mouse.down();

@@ -72,6 +72,8 @@ pub fn OverlayPanel() -> impl IntoView {
             <LayerControls label="Ground-truth outlines" key="truth" field={|o| &mut o.truth} />
             <LayerControls label="Colour by ground truth (TP / FP / FN)" key="score"
                 field={|o| &mut o.score} legend="green TP · red FP · amber FN" />
+            <LayerControls label="Rejected by a filter (hover for the reason)" key="rejected"
+                field={|o| &mut o.rejected} />
         </div>
     }
 }

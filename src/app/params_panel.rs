@@ -10,7 +10,7 @@ use super::{
 };
 use crate::core::{
     Channel, Params, ThresholdMethod,
-    params::{MAX_RADIUS, MAX_SIGMA, MAX_WINDOW},
+    params::{Diameter, MAX_RADIUS, MAX_SIGMA, MAX_WINDOW, REFERENCE_DIAMETER, SizeKey},
     presets::Collection,
 };
 use leptos::prelude::*;
@@ -33,6 +33,9 @@ fn KeyField(
     /// Test id, if not derived from the key.
     #[prop(optional)]
     testid: Option<&'static str>,
+    /// What the setting does (the label's and the field's title).
+    #[prop(optional)]
+    title: Option<&'static str>,
 ) -> impl IntoView {
     let state = use_app_state();
     let id = testid.map_or_else(|| key.replace('_', "-"), str::to_string);
@@ -56,9 +59,174 @@ fn KeyField(
     };
     view! {
         <div class="field">
-            <label for=id.clone()>{label}</label>
-            <input id=id.clone() type="number" min=min max=max step=step data-testid=id
+            <label for=id.clone() title=title>{label}</label>
+            <input id=id.clone() type="number" min=min max=max step=step data-testid=id title=title
                 prop:value=value on:input=on_input />
+        </div>
+    }
+}
+
+/// The expected cell diameter the selected image uses: the given one, or the estimate it was
+/// counted with (`None` until it is counted with an estimate).
+fn diameter_used(state: super::state::AppState, p: &Params) -> Option<f32> {
+    match p.diameter {
+        Diameter::Px(d) => Some(d),
+        Diameter::Auto => state
+            .selected_outcome()
+            .filter(|o| o.analysis.diameter_estimated)
+            .map(|o| o.analysis.diameter),
+    }
+}
+
+/// How a size setting follows the diameter `d`, for its title.
+fn follow_rule(size: SizeKey) -> &'static str {
+    match size {
+        SizeKey::Background => "1.4 × the diameter",
+        SizeKey::LocalRadius => "0.42 × the diameter",
+        SizeKey::Open => "the diameter / 18",
+        SizeKey::SeedDistance => "0.28 × the diameter",
+        SizeKey::MinArea => "0.29 × the area of a disc of that diameter",
+        SizeKey::MaxArea => "10 × the area of a disc of that diameter",
+    }
+}
+
+/// The expected cell diameter: empty (with *auto* ticked) = estimated per image, shown as
+/// "auto (57 px)"; or a number of pixels.
+#[component]
+fn DiameterField() -> impl IntoView {
+    let state = use_app_state();
+    let given = Memo::new(move |_| {
+        state.params.with(|p| match p.diameter {
+            Diameter::Px(d) => Some(d),
+            Diameter::Auto => None,
+        })
+    });
+    let used = move || match given.get() {
+        Some(d) => format!("{d} px (given)"),
+        None => state
+            .params
+            .with(|p| diameter_used(state, p))
+            .map_or_else(|| "auto".into(), |d| format!("auto ({d:.0} px)")),
+    };
+    let value = move || given.get().map(|d| d.to_string()).unwrap_or_default();
+    let set = move |text: &str| {
+        let mut next = state.params.get_untracked();
+        if next.set("diameter", text).is_ok() && next != state.params.get_untracked() {
+            state.set_params(|p| *p = next);
+        }
+    };
+    let on_input = move |e| {
+        let text = event_target_value(&e);
+        let text = text.trim();
+        set(if text.is_empty() { "auto" } else { text });
+    };
+    let on_auto = move |e| {
+        if event_target_checked(&e) {
+            set("auto");
+        } else {
+            let d = state
+                .params
+                .with_untracked(|p| diameter_used(state, p))
+                .unwrap_or(REFERENCE_DIAMETER);
+            set(&d.round().to_string());
+        }
+    };
+    let title = "The expected cell diameter in pixels (Cellpose's diameter). Empty: estimated                  from each image (the scale of its brightest blobs). Size settings marked auto                  follow it, and the cell-body measures are relative to it.";
+    view! {
+        <div class="field">
+            <label for="diameter" title=title>"Cell diameter (px, empty = auto)"</label>
+            <div class="size-row">
+                <input id="diameter" type="number" min="2" max="2000" step="1" data-testid="diameter"
+                    title=title placeholder=used prop:value=value on:input=on_input />
+                <span class="auto-toggle">
+                    <input id="diameter-auto" type="checkbox" data-testid="diameter-auto"
+                        prop:checked=move || given.get().is_none() on:change=on_auto />
+                    <label for="diameter-auto">"auto"</label>
+                </span>
+            </div>
+            <span class="hint small" data-testid="diameter-used">{used}</span>
+        </div>
+    }
+}
+
+/// A size setting that can follow the cell diameter: its value (the resolved one while it
+/// follows, for the selected image's diameter) and an *auto* switch. Typing a number stops the
+/// following (`Params::set`).
+#[component]
+fn SizeField(
+    /// Visible label.
+    label: &'static str,
+    /// The setting.
+    size: SizeKey,
+    /// Test id, if not derived from the key (`_` as `-`); the switch is `{id}-auto`.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+    /// Step of the arrows.
+    step: &'static str,
+    /// Smallest value.
+    #[prop(default = "0")]
+    min: &'static str,
+    /// Largest value, if any.
+    #[prop(optional)]
+    max: Option<String>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let key = size.key();
+    let id = testid.map_or_else(|| key.replace('_', "-"), str::to_string);
+    let auto_id = format!("{id}-auto");
+    let follows = Memo::new(move |_| state.params.with(|p| p.follow.contains(size)));
+    // A memo, so typing "1." is not rewritten to "1" while the value stays the same.
+    let value = Memo::new(move |_| {
+        state.params.with(|p| {
+            let v = if p.follow.contains(size) {
+                diameter_used(state, p)
+                    .and_then(|d| p.resolved(d).get(key))
+                    .unwrap_or_default()
+            } else {
+                p.get(key).unwrap_or_default()
+            };
+            if v == "inf" { String::new() } else { v }
+        })
+    });
+    let placeholder = move || if follows.get() { "auto" } else { "" };
+    let on_input = move |e| {
+        let text = event_target_value(&e);
+        let mut next = state.params.get_untracked();
+        if next.set(key, text.trim()).is_ok() && next != state.params.get_untracked() {
+            state.set_params(|p| *p = next);
+        }
+    };
+    let on_auto = move |e| {
+        let mut next = state.params.get_untracked();
+        let ok = if event_target_checked(&e) {
+            next.set(key, "auto")
+        } else {
+            // Keep the value it had while following.
+            let d = diameter_used(state, &next).unwrap_or(REFERENCE_DIAMETER);
+            let v = next.resolved(d).get(key).unwrap_or_default();
+            next.set(key, &v)
+        };
+        if ok.is_ok() && next != state.params.get_untracked() {
+            state.set_params(|p| *p = next);
+        }
+    };
+    let title = format!(
+        "auto: follows the cell diameter ({}); typing a number stops the following",
+        follow_rule(size)
+    );
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <div class="size-row">
+                <input id=id.clone() type="number" min=min max=max step=step data-testid=id
+                    class:following=move || follows.get() placeholder=placeholder
+                    prop:value=value on:input=on_input />
+                <span class="auto-toggle" title=title.clone()>
+                    <input id=auto_id.clone() type="checkbox" data-testid=auto_id.clone()
+                        prop:checked=move || follows.get() on:change=on_auto />
+                    <label for=auto_id>"auto"</label>
+                </span>
+            </div>
         </div>
     }
 }
@@ -113,10 +281,12 @@ fn KeySelect(
 fn PresetSelect() -> impl IntoView {
     let state = use_app_state();
     let current = move || state.preset.get().value();
-    let detected = move || match state.preset.get() {
-        PresetChoice::Auto(Some(c)) => format!("detected: {c}"),
-        PresetChoice::Auto(None) => "detected from the image's colour".into(),
-        _ => String::new(),
+    let detected = move || match (state.preset.get(), state.selected.get().is_some()) {
+        (PresetChoice::Auto(Some(c)), true) => format!("Auto: {c} preset for this image"),
+        (PresetChoice::Auto(None), true) => "Auto: yellow preset for this image (grey)".into(),
+        (PresetChoice::Auto(_), false) => "Auto: each image gets the preset of its colour".into(),
+        (PresetChoice::Fixed(c), _) => format!("{c} preset for every image"),
+        (PresetChoice::Custom, _) => "these settings for every image".into(),
     };
     let on_change = move |e| {
         let v = event_target_value(&e);
@@ -130,7 +300,7 @@ fn PresetSelect() -> impl IntoView {
         }
     };
     let options = [
-        ("auto", "Auto (from colour)"),
+        ("auto", "Auto (each image by its colour)"),
         ("yellow", "Yellow (CTb)"),
         ("red", "Red"),
         ("green", "Green (nuclear)"),
@@ -179,9 +349,10 @@ pub fn ParamsPanel() -> impl IntoView {
             <details class="group" open data-testid="group-input">
                 <summary>"Input"</summary>
                 <PresetSelect />
+                <DiameterField />
                 <KeySelect label="Channel" key="channel" testid="channel" options=channels />
-                <KeyField label="Subtract background: rolling ball radius (px, 0 = off)" key="bg"
-                    testid="background" step="5" max=MAX_WINDOW.to_string() />
+                <SizeField label="Subtract background: rolling ball radius (px, 0 = off)"
+                    size=SizeKey::Background testid="background" step="5" max=MAX_WINDOW.to_string() />
                 <KeyField label="Smoothing sigma (px)" key="sigma" step="0.1" max=MAX_SIGMA.to_string() />
             </details>
             <details class="group" open data-testid="group-detect">
@@ -190,30 +361,45 @@ pub fn ParamsPanel() -> impl IntoView {
                 <Show when=move || !local()><ThresholdControl /></Show>
                 <HistogramView />
                 <Show when=local>
-                    <KeyField label="Local radius (px)" key="local_radius" step="1" min="1" max=MAX_WINDOW.to_string() />
+                    <SizeField label="Local radius (px)" size=SizeKey::LocalRadius step="1" min="1" max=MAX_WINDOW.to_string() />
                     <KeyField label="Parameter 1 (empty = method default)" key="p1" testid="local-p1" step="0.05" min="-1000000" />
                     <KeyField label="Parameter 2 (empty = method default)" key="p2" testid="local-p2" step="0.05" min="-1000000" />
                 </Show>
-                <KeyField label="Opening radius (px)" key="open" step="1" max=MAX_RADIUS.to_string() />
+                <SizeField label="Opening radius (px)" size=SizeKey::Open step="1" max=MAX_RADIUS.to_string() />
                 <KeyField label="Closing radius (px)" key="close" step="1" max=MAX_RADIUS.to_string() />
                 <KeyCheck label="Fill holes" key="fill" testid="fill" />
                 <h3>"Split touching cells"</h3>
                 <KeyCheck label="Watershed on the distance map" key="split" testid="split" />
                 <Show when=split>
                     <KeyField label="Seed prominence (px of distance)" key="prominence" step="0.25" max="1000".to_string() />
-                    <KeyField label="Minimum seed distance (px)" key="seed_distance" step="1" max="1000".to_string() />
+                    <SizeField label="Minimum seed distance (px)" size=SizeKey::SeedDistance step="1" max="1000".to_string() />
                 </Show>
                 <KeySelect label="Connectivity" key="conn" testid="connectivity" options=conns />
             </details>
             <details class="group" open data-testid="group-filter">
                 <summary>"Filter"</summary>
-                <KeyField label="Min area (px)" key="min_area" step="10" />
-                <KeyField label="Max area (px, empty = no limit)" key="max_area" step="100" min="1" />
+                <SizeField label="Min area (px)" size=SizeKey::MinArea step="10" />
+                <SizeField label="Max area (px, empty = no limit)" size=SizeKey::MaxArea step="100" min="1" />
                 <KeyField label="Min circularity (0–1)" key="min_circ" step="0.05" max="1".to_string() />
                 <KeyField label="Max circularity (0–1)" key="max_circ" step="0.05" max="1".to_string() />
                 <KeyField label="Min mean intensity" key="min_mean" step="1" max="65535".to_string() />
                 <KeyField label="Min contrast to the surroundings (0 = off)" key="min_contrast" step="1" max="65535".to_string() />
                 <KeyCheck label="Exclude objects on the image edge" key="exclude_edges" testid="exclude-edges" />
+                <h3 title="Measures relative to the cell diameter and to the image's own brightness; 0 turns a filter off">
+                    "Cell bodies (0 = off)"
+                </h3>
+                <KeyField label="Min thickness (× radius)" key="min_thickness" step="0.05" max="1000".to_string()
+                    title="Smallest thickness kept: the radius of the largest disc inside the object over the expected cell radius. A fibre is thin at any length; a cell body is about 1." />
+                <KeyField label="Max elongation (major / minor)" key="max_elongation" step="0.1" max="1000".to_string()
+                    title="Largest elongation kept: the major over the minor axis of the fitted ellipse." />
+                <KeyField label="Min blob (0–1)" key="min_blob" step="0.05" max="1".to_string()
+                    title="Smallest blob measure kept: the ratio of the Hessian's eigenvalues at the cell scale at the object's centre; 1 is a round blob, 0 a ridge (a neurite) or an edge." />
+                <KeyField label="Min brightness (robust SDs)" key="min_brightness" step="0.5" max="1000".to_string()
+                    title="Smallest brightness kept: the object's mean minus the image's median, in units of the image's robust spread (1.4826 median absolute deviations)." />
+                <KeyField label="Min ring contrast (robust SDs)" key="min_ring" step="0.5" max="1000".to_string()
+                    title="Smallest contrast kept between the object and the ring of background around it, in units of the image's robust spread." />
+                <KeyField label="Split thickness (× radius)" key="split_thickness" step="0.05" max="1000".to_string()
+                    title="Splitting touching cells: a watershed seed must lie this many expected radii deep in the object, so thin parts are never cut off as cells (0 = any seed)." />
             </details>
             <details class="group" open data-testid="group-display">
                 <summary>"Display"</summary>

@@ -3,7 +3,7 @@
 
 use super::{
     annotate,
-    state::{AppState, use_app_state},
+    state::{AppState, PresetChoice, use_app_state},
     tasks::{read_text, take_picked},
     viewer::context_2d,
 };
@@ -98,6 +98,24 @@ pub fn summary_of(state: AppState, id: u64) -> Option<Summary> {
         .collect();
     let roi_counts = count_in_rois(&rois, &centroids, a.width, a.height);
     Some(Summary::new(&image_name(state, id), a, tally, roi_counts))
+}
+
+/// The parameters of a table of several images: the current ones, or under *Auto* one line per
+/// image with the preset it was counted with.
+fn all_params_text(state: AppState, images: &[(u64, Summary)]) -> String {
+    if !matches!(state.preset.get_untracked(), PresetChoice::Auto(_)) {
+        return state.params.get_untracked().to_query();
+    }
+    let mut out = String::from("auto: each image with the preset of its colour");
+    for (id, s) in images {
+        out.push_str(&format!(
+            "\n{} ({}): {}",
+            s.image,
+            state.auto_collection(*id),
+            state.params_for(*id).to_query()
+        ));
+    }
+    out
 }
 
 /// Reports an export failure in the status line.
@@ -201,7 +219,7 @@ pub fn ResultsPanel() -> impl IntoView {
             let Some(o) = state.outcomes.with_untracked(|o| o.get(&id).cloned()) else {
                 return;
             };
-            let params = state.params.get_untracked().to_query();
+            let params = state.params_for(id).to_query();
             let text = format!(
                 "{}{}\n{}",
                 export::header(VERSION, &params),
@@ -213,16 +231,17 @@ pub fn ResultsPanel() -> impl IntoView {
         });
     };
     let export_summary = move || {
-        with_selected(&|_, name: String, s| {
-            let params = state.params.get_untracked().to_query();
+        with_selected(&|id, name: String, s| {
+            let params = state.params_for(id).to_query();
             let text = summary_csv(VERSION, &params, std::slice::from_ref(s));
             let file = export::export_name(&name, "_summary", "csv");
             report(state, &file, download(&file, text.as_bytes(), "text/csv"));
         });
     };
     let export_all = move || {
-        let params = state.params.get_untracked().to_query();
-        let rows: Vec<Summary> = all.get_untracked().into_iter().map(|(_, s)| s).collect();
+        let all = all.get_untracked();
+        let params = all_params_text(state, &all);
+        let rows: Vec<Summary> = all.into_iter().map(|(_, s)| s).collect();
         let text = summary_csv(VERSION, &params, &rows);
         report(
             state,

@@ -56,10 +56,14 @@ pub struct Slot {
     pub truth: Option<Arc<BitMask>>,
     /// The last composite display picture with its settings.
     pub display: Mutex<Option<(DisplaySettings, Arc<Vec<u8>>)>>,
+    /// The collection detected from the image's colour (`None` for a grey image): its preset is
+    /// the image's parameters while the preset is *Auto*.
+    pub collection: Option<Collection>,
 }
 
-/// What a count depends on besides the image (see `AppState::count_key`).
-type CountKey = (Params, ScoreOptions, usize);
+/// What a count depends on besides the image (see `AppState::count_key`): the parameters, the
+/// scoring options and which mask is attached.
+pub type CountKey = (Params, ScoreOptions, usize);
 
 /// The latest count of one image.
 #[derive(Clone, Debug)]
@@ -70,6 +74,8 @@ pub struct Outcome {
     pub ms: f64,
     /// The score against the image's mask, when it has one.
     pub score: Option<Arc<ImageScore>>,
+    /// What it was counted with.
+    pub key: CountKey,
 }
 
 /// What a click in the image does.
@@ -142,12 +148,15 @@ pub struct Readout {
     pub values: Vec<u16>,
     /// The object there, if any.
     pub object: Option<u32>,
+    /// The object a filter removed there, if any (its label in `Analysis::rejected`).
+    pub rejected: Option<u32>,
 }
 
 /// Where the parameters come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PresetChoice {
-    /// The preset of the collection detected from the selected image's colour (once detected).
+    /// Each image with the preset of the collection detected from its colour; the value is the
+    /// selected image's (whose parameters the panel shows).
     Auto(Option<Collection>),
     /// A collection's preset.
     Fixed(Collection),
@@ -298,6 +307,7 @@ impl AppState {
     ) -> u64 {
         let description = image.describe();
         let display = initial_display(&image);
+        let collection = detect_collection(&image);
         self.displays.update(|d| {
             d.insert(id, display);
         });
@@ -307,6 +317,7 @@ impl AppState {
             prepared: None,
             truth,
             display: Mutex::new(None),
+            collection,
         };
         self.slots.update_value(|s| {
             s.insert(id, slot);
@@ -473,12 +484,39 @@ impl AppState {
 
     /// What a count of image `id` depends on besides the image: the parameters, the scoring
     /// options and which mask is attached.
-    fn count_key(&self, id: u64) -> CountKey {
+    pub fn count_key(&self, id: u64) -> CountKey {
         (
-            self.params.get_untracked(),
+            self.params_for(id),
             self.scoring.get_untracked(),
             self.truth_tag(id),
         )
+    }
+
+    /// The collection detected from image `id`'s colour (`None`: grey, or not loaded).
+    pub fn collection_of(&self, id: u64) -> Option<Collection> {
+        self.slots
+            .with_value(|s| s.get(&id).and_then(|slot| slot.collection))
+    }
+
+    /// The preset image `id` gets under *Auto*: its collection's, yellow for a grey image.
+    pub fn auto_collection(&self, id: u64) -> Collection {
+        self.collection_of(id).unwrap_or(Collection::Yellow)
+    }
+
+    /// The parameters image `id` is counted with: under *Auto* its own collection's preset
+    /// (so an image's count never depends on which image is selected), else the current ones.
+    pub fn params_for(&self, id: u64) -> Params {
+        match self.preset.get_untracked() {
+            PresetChoice::Auto(_) => self.auto_collection(id).preset(),
+            _ => self.params.get_untracked(),
+        }
+    }
+
+    /// Whether image `id`'s latest count was made with what it would be counted with now.
+    pub fn is_current(&self, id: u64) -> bool {
+        let key = self.count_key(id);
+        self.outcomes
+            .with_untracked(|o| o.get(&id).is_some_and(|o| o.key == key))
     }
 
     /// Which mask image `id` has (its address), 0 for none.
@@ -492,7 +530,7 @@ impl AppState {
 
     /// One count of image `id`; returns what it was counted with, if it was.
     async fn count_once(self, id: u64) -> Option<CountKey> {
-        let params = self.params.get_untracked();
+        let params = self.params_for(id);
         let truth = self.truth_tag(id);
         let (worker, want_prepared) = self.slots.with_value(|s| {
             s.get(&id).map(|slot| {
@@ -537,6 +575,7 @@ impl AppState {
                             analysis: Arc::from(analysis),
                             ms,
                             score: score.map(Arc::new),
+                            key: (params.clone(), scoring, truth),
                         },
                     );
                 });
@@ -561,13 +600,13 @@ impl AppState {
         self.recount_all();
     }
 
-    /// Chooses the preset from the selected image's colour (yellow for grey images).
+    /// Counts every image with the preset of its own colour (yellow for grey images); the panel
+    /// shows the selected image's. Images already counted so are not counted again.
     pub fn choose_auto_preset(&self) {
-        let image = self.selected.get_untracked().and_then(|id| {
-            self.slots
-                .with_value(|s| s.get(&id).map(|slot| slot.image.clone()))
-        });
-        let detected = image.as_deref().and_then(detect_collection);
+        let detected = self
+            .selected
+            .get_untracked()
+            .and_then(|id| self.collection_of(id));
         let params = detected.unwrap_or(Collection::Yellow).preset();
         if self.params.get_untracked() != params
             || self.preset.get_untracked() != PresetChoice::Auto(detected)

@@ -218,13 +218,17 @@ impl AppState {
     }
 
     /// Recounts the selected image, then the others (each in its worker; see
-    /// [`AppState::request_count`]).
+    /// [`AppState::request_count`]); an image whose latest count was made with what it would be
+    /// counted with now (under *Auto*, when only the selection changed) is left as it is.
     pub fn recount_all(self) {
         let selected = self.selected.get_untracked();
         let mut order: Vec<u64> = self.slots.with_value(|s| s.keys().copied().collect());
         order.sort_by_key(|&id| (Some(id) != selected, id));
         for id in order {
-            self.request_count(id);
+            let running = self.counting.with_value(|c| c.contains_key(&id));
+            if running || !self.is_current(id) {
+                self.request_count(id);
+            }
         }
     }
 }

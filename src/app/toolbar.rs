@@ -205,8 +205,29 @@ pub fn ReadoutBar() -> impl IntoView {
             .map_or_else(|| "no object".to_string(), |l| format!("object {l}"));
         format!("x={}, y={}, {described}, {object}", r.x, r.y)
     };
+    // Over an object a filter removed: which filter, and why.
+    let rejected = move || {
+        let label = state
+            .readout
+            .with(|r| r.as_ref().and_then(|r| r.rejected))?;
+        let o = state.selected_outcome()?;
+        let why = super::objects_table::why_rejected(
+            &o.analysis,
+            (label as usize).checked_sub(1)?,
+            &o.key.0,
+        )?;
+        Some(format!("rejected object {label} · {why}"))
+    };
     view! {
-        <p class="readout" data-testid="readout">{text}</p>
+        <div class="readout">
+            <span data-testid="readout">{text}</span>
+            {move || rejected().map(|t| {
+                let title = t.clone();
+                view! {
+                    <span class="readout-rejected" data-testid="readout-rejected" title=title>" · "{t}</span>
+                }
+            })}
+        </div>
     }
 }
 

@@ -121,6 +121,7 @@ fn draw_image(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
             .zip(overlay.truth.paint())
             .filter(|(t, _)| (t.width(), t.height()) == (w, h)),
         removed: &removed,
+        rejected: overlay.rejected.paint().map(|p| (&o.analysis.rejected, p)),
     };
     let rgba = composite_layers(&base, &o.analysis.labels, w, h, &layers);
     draw(canvas, &rgba, w, h);
@@ -323,20 +324,30 @@ fn read_at(state: AppState, sx: f64, sy: f64) {
         state.hovered.set(None);
         return;
     };
-    let object = state.outcomes.with_untracked(|o| {
-        o.get(&id).and_then(|o| {
-            o.analysis
-                .labels
-                .get(y as usize * w as usize + x as usize)
-                .copied()
-                .filter(|&l| l != 0)
+    let (object, rejected) = state
+        .outcomes
+        .with_untracked(|o| {
+            o.get(&id).map(|o| {
+                let a = &o.analysis;
+                let object = a
+                    .labels
+                    .get(y as usize * w as usize + x as usize)
+                    .copied()
+                    .filter(|&l| l != 0);
+                let rejected = object
+                    .is_none()
+                    .then(|| a.rejected.label_at(x, y))
+                    .flatten();
+                (object, rejected)
+            })
         })
-    });
+        .unwrap_or_default();
     state.readout.set(Some(super::state::Readout {
         x,
         y,
         values,
         object,
+        rejected,
     }));
     if state.hovered.get_untracked() != object {
         state.hovered.set(object);

@@ -309,6 +309,28 @@ pub fn retain(comps: &Components, mut keep: impl FnMut(u32) -> bool) -> (Compone
     )
 }
 
+impl Components {
+    /// The label of the object at pixel (`x`, `y`), if any (a binary search of the runs, which
+    /// are in raster order).
+    ///
+    /// ```
+    /// use fluocount::core::{BitMask, Connectivity, label::label};
+    /// let mut m = BitMask::new(8, 3);
+    /// for (x, y) in [(1, 0), (2, 0), (6, 1), (6, 2)] {
+    ///     m.set(x, y, true);
+    /// }
+    /// let c = label(&m, Connectivity::Eight);
+    /// assert_eq!((c.label_at(2, 0), c.label_at(6, 2), c.label_at(3, 0)), (Some(1), Some(2), None));
+    /// ```
+    pub fn label_at(&self, x: u32, y: u32) -> Option<u32> {
+        let i = self.runs.partition_point(|r| (r.y, r.x1) <= (y, x));
+        let run = self.runs.get(i)?;
+        (run.y == y && run.x0 <= x && x < run.x1)
+            .then(|| self.labels.get(i).copied())
+            .flatten()
+    }
+}
+
 /// The label image: 0 for background, the object's label elsewhere.
 pub fn label_image(comps: &Components) -> Vec<u32> {
     let w = comps.width as usize;

@@ -3,8 +3,8 @@
 
 use super::{
     render::{
-        FILL_COLOUR, FILL_OPACITY, OUTLINE_COLOUR, OverlayStyle, Paint, TP_COLOUR, hex_colour,
-        parse_hex_colour,
+        FILL_COLOUR, FILL_OPACITY, OUTLINE_COLOUR, OverlayStyle, Paint, REJECTED_COLOUR,
+        REJECTED_OPACITY, TP_COLOUR, hex_colour, parse_hex_colour,
     },
     text::{quote, shortest},
 };
@@ -72,6 +72,9 @@ pub struct Overlay {
     /// With a mask: colour objects as true or false positives and ring the missed cells (its
     /// colour is fixed: green, red, amber).
     pub score: LayerSetting,
+    /// The objects a filter removed, in grey (off by default: the image shows what is counted,
+    /// and a real image's rejected specks are many).
+    pub rejected: LayerSetting,
 }
 
 impl Default for Overlay {
@@ -83,12 +86,21 @@ impl Default for Overlay {
             centroids: LayerSetting::new(false, [255, 255, 0], 1.0),
             truth: LayerSetting::new(false, [255, 160, 40], 1.0),
             score: LayerSetting::new(true, TP_COLOUR, FILL_OPACITY),
+            rejected: LayerSetting::new(false, REJECTED_COLOUR, REJECTED_OPACITY),
         }
     }
 }
 
 /// The layer names of the text form, in the order written.
-pub const LAYERS: [&str; 6] = ["fill", "outline", "numbers", "centroids", "truth", "score"];
+pub const LAYERS: [&str; 7] = [
+    "fill",
+    "outline",
+    "numbers",
+    "centroids",
+    "truth",
+    "score",
+    "rejected",
+];
 
 /// Something in an overlay text that was not taken as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,6 +135,7 @@ impl Overlay {
             "centroids" => &mut self.centroids,
             "truth" => &mut self.truth,
             "score" => &mut self.score,
+            "rejected" => &mut self.rejected,
             _ => return None,
         })
     }
@@ -252,7 +265,7 @@ mod tests {
         assert_eq!(
             d.to_text(),
             "fill=1,ff00ff,0.45;outline=1,00ffff,1;numbers=0,ffffff,1;centroids=0,ffff00,1;\
-             truth=0,ffa028,1;score=1,28e65a,0.45"
+             truth=0,ffa028,1;score=1,28e65a,0.45;rejected=0,bebebe,0.35"
         );
         assert_eq!(Overlay::from_text(&d.to_text()), (d, vec![]));
         assert_eq!(Overlay::from_text(""), (d, vec![]));
@@ -296,9 +309,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn round_trip(layers in proptest::array::uniform6(layer())) {
-            let [fill, outline, numbers, centroids, truth, score] = layers;
-            let o = Overlay { fill, outline, numbers, centroids, truth, score };
+        fn round_trip(layers in proptest::array::uniform7(layer())) {
+            let [fill, outline, numbers, centroids, truth, score, rejected] = layers;
+            let o = Overlay { fill, outline, numbers, centroids, truth, score, rejected };
             prop_assert_eq!(Overlay::from_text(&o.to_text()), (o, vec![]));
         }
 

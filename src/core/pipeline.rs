@@ -181,6 +181,12 @@ pub struct Analysis {
     pub rejected: Components,
     /// Their measurements, in their label order.
     pub rejected_objects: Vec<ObjectStats>,
+    /// Their shape measurements, in their label order.
+    pub rejected_shapes: Vec<Shape>,
+    /// Their contrast, in their label order.
+    pub rejected_contrast: Vec<f64>,
+    /// Their cell-body measures, in their label order.
+    pub rejected_bodies: Vec<Body>,
     /// The filter that removed each, in their label order.
     pub rejected_why: Vec<Reject>,
     /// The expected cell diameter used, in pixels.
@@ -577,6 +583,9 @@ struct Objects {
     bodies: Vec<Body>,
     rejected: Components,
     rejected_stats: Vec<ObjectStats>,
+    rejected_shapes: Vec<Shape>,
+    rejected_contrast: Vec<f64>,
+    rejected_bodies: Vec<Body>,
     why: Vec<Reject>,
 }
 
@@ -617,6 +626,9 @@ fn objects_of(prepared: &Prepared, params: &Params, mask: &BitMask, timer: &mut 
         bodies: Vec::with_capacity(old.len()),
         rejected,
         rejected_stats: Vec::with_capacity(old_rejected.len()),
+        rejected_shapes: Vec::with_capacity(old_rejected.len()),
+        rejected_contrast: Vec::with_capacity(old_rejected.len()),
+        rejected_bodies: Vec::with_capacity(old_rejected.len()),
         why: Vec::with_capacity(old_rejected.len()),
     };
     for (i, &l) in old.iter().enumerate() {
@@ -629,6 +641,9 @@ fn objects_of(prepared: &Prepared, params: &Params, mask: &BitMask, timer: &mut 
     for (i, &l) in old_rejected.iter().enumerate() {
         let j = l as usize - 1;
         out.rejected_stats.push(relabel(i, j));
+        out.rejected_shapes.push(shape[j]);
+        out.rejected_contrast.push(contrasts[j]);
+        out.rejected_bodies.push(body[j]);
         out.why.extend(why[j]);
     }
     timer.lap(Stage::Filter);
@@ -656,6 +671,9 @@ pub fn analyze_prepared(prepared: &Prepared, params: &Params) -> Analysis {
         bodies: o.bodies,
         rejected: o.rejected,
         rejected_objects: o.rejected_stats,
+        rejected_shapes: o.rejected_shapes,
+        rejected_contrast: o.rejected_contrast,
+        rejected_bodies: o.rejected_bodies,
         rejected_why: o.why,
         diameter: prepared.diameter.diameter,
         diameter_estimated: prepared.diameter.estimated,

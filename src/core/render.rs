@@ -3,6 +3,7 @@
 use super::{
     bitmask::BitMask,
     image::{Image, Layout, Pixels},
+    label::{Components, to_mask},
 };
 use image::ImageEncoder;
 
@@ -227,13 +228,51 @@ pub struct Layers<'a> {
     /// Per label (index = label − 1): objects removed by a manual correction, drawn as grey
     /// outlines only.
     pub removed: &'a [bool],
+    /// The objects a filter removed (`Analysis::rejected`): filled at the paint's opacity, with an
+    /// opaque 1-px outline inside them.
+    pub rejected: Option<(&'a Components, Paint)>,
 }
 
 /// Grey for objects a person removed.
 pub const REMOVED_COLOUR: [u8; 3] = [150, 150, 150];
+/// Light grey for objects a filter removed (the *Rejected* layer), apart from
+/// [`REMOVED_COLOUR`].
+pub const REJECTED_COLOUR: [u8; 3] = [190, 190, 190];
+/// The *Rejected* layer's default fill opacity.
+pub const REJECTED_OPACITY: f32 = 0.35;
 
-/// `base` with every layer of `layers` drawn over it, in the order fill, outline (or their
-/// TP/FP versions), truth outlines, FN rings.
+/// Draws the objects of `rejected` into `out` (RGBA, `w * h`): their pixels blended with `paint`,
+/// their outline (pixels with a 4-neighbour outside them, or on the image's edge) in its colour.
+fn draw_rejected(out: &mut [u8], w: usize, h: usize, rejected: &Components, paint: Paint) {
+    if (rejected.width as usize, rejected.height as usize) != (w, h) {
+        return;
+    }
+    let mask = to_mask(rejected);
+    let inside = |x: usize, y: usize| mask.get(x as u32, y as u32);
+    for run in &rejected.runs {
+        let y = run.y as usize;
+        for x in run.x0 as usize..(run.x1 as usize).min(w) {
+            let edge = x == 0
+                || y == 0
+                || x + 1 == w
+                || y + 1 == h
+                || !inside(x - 1, y)
+                || !inside(x + 1, y)
+                || !inside(x, y - 1)
+                || !inside(x, y + 1);
+            let i = (y * w + x) * 4;
+            let px = &mut out[i..i + 3];
+            if edge {
+                px.copy_from_slice(&paint.colour);
+            } else {
+                paint.blend(px);
+            }
+        }
+    }
+}
+
+/// `base` with every layer of `layers` drawn over it, in the order rejected objects, fill,
+/// outline (or their TP/FP versions), truth outlines, FN rings.
 ///
 /// # Panics
 /// If `base`, `labels` or the truth mask do not match `width * height`.
@@ -248,6 +287,9 @@ pub fn composite_layers(
     assert_eq!(base.len(), w * h * 4, "base buffer does not match the size");
     assert_eq!(labels.len(), w * h, "label image does not match the size");
     let mut out = base.to_vec();
+    if let Some((rejected, paint)) = layers.rejected {
+        draw_rejected(&mut out, w, h, rejected, paint);
+    }
     if layers.fill.is_some() || layers.outline.is_some() {
         for (i, &l) in labels.iter().enumerate() {
             if l == 0 {
@@ -571,5 +613,48 @@ mod tests {
         assert_eq!(at(5, 5), &REMOVED_COLOUR, "removed object drawn grey");
         assert_eq!(at(4, 0), &[0, 250, 0], "truth outline");
         assert_eq!(at(0, 5), &[0, 0, 0], "background untouched");
+    }
+
+    #[test]
+    fn rejected_objects_are_outlined_and_filled_in_grey_under_the_other_layers() {
+        use crate::core::{Connectivity, label::label};
+        let base = display_rgba(&Image::gray8(8, 6, vec![0; 48]));
+        // A 4x4 rejected square at (1..5, 1..5) and a kept pixel far from it.
+        let mut m = BitMask::new(8, 6);
+        for y in 1..5 {
+            for x in 1..5 {
+                m.set(x, y, true);
+            }
+        }
+        let rejected = label(&m, Connectivity::Eight);
+        let mut labels = vec![0u32; 48];
+        labels[7] = 1;
+        let grey = Paint {
+            colour: REJECTED_COLOUR,
+            opacity: 0.5,
+        };
+        let out = composite_layers(
+            &base,
+            &labels,
+            8,
+            6,
+            &Layers {
+                fill: Some(Paint {
+                    colour: [200, 0, 0],
+                    opacity: 1.0,
+                }),
+                rejected: Some((&rejected, grey)),
+                ..Layers::default()
+            },
+        );
+        let at = |x: usize, y: usize| &out[(y * 8 + x) * 4..(y * 8 + x) * 4 + 3];
+        assert_eq!(at(1, 1), &REJECTED_COLOUR, "outline");
+        assert_eq!(at(4, 2), &REJECTED_COLOUR, "outline");
+        assert_eq!(at(2, 2), &[95, 95, 95], "half-opaque grey inside");
+        assert_eq!(at(0, 0), &[0, 0, 0], "background untouched");
+        assert_eq!(at(7, 0), &[200, 0, 0], "kept objects drawn as before");
+        // Off: nothing grey.
+        let off = composite_layers(&base, &labels, 8, 6, &Layers::default());
+        assert_eq!(&off[(8 + 1) * 4..(8 + 1) * 4 + 3], &[0, 0, 0]);
     }
 }

@@ -570,6 +570,27 @@ fn get_shape(r: &mut Reader) -> WireResult<Shape> {
     })
 }
 
+fn put_bodies(w: &mut Writer, bodies: &[Body]) {
+    w.len(bodies.len());
+    for b in bodies {
+        for v in [b.thickness, b.elongation, b.blob, b.brightness, b.ring] {
+            w.f64(v);
+        }
+    }
+}
+
+fn get_bodies(r: &mut Reader) -> WireResult<Vec<Body>> {
+    r.list(40, |r| {
+        Ok(Body {
+            thickness: r.f64()?,
+            elongation: r.f64()?,
+            blob: r.f64()?,
+            brightness: r.f64()?,
+            ring: r.f64()?,
+        })
+    })
+}
+
 /// Writes an analysis; the label image is not sent (it is rebuilt from the runs).
 pub fn put_analysis(w: &mut Writer, a: &Analysis) {
     w.u32(a.width);
@@ -581,15 +602,15 @@ pub fn put_analysis(w: &mut Writer, a: &Analysis) {
     a.shapes.iter().for_each(|s| put_shape(w, s));
     w.len(a.contrast.len());
     a.contrast.iter().for_each(|&c| w.f64(c));
-    w.len(a.bodies.len());
-    a.bodies.iter().for_each(|b| {
-        for v in [b.thickness, b.elongation, b.blob, b.brightness, b.ring] {
-            w.f64(v);
-        }
-    });
+    put_bodies(w, &a.bodies);
     put_components(w, &a.rejected);
     w.len(a.rejected_objects.len());
     a.rejected_objects.iter().for_each(|o| put_object(w, o));
+    w.len(a.rejected_shapes.len());
+    a.rejected_shapes.iter().for_each(|s| put_shape(w, s));
+    w.len(a.rejected_contrast.len());
+    a.rejected_contrast.iter().for_each(|&c| w.f64(c));
+    put_bodies(w, &a.rejected_bodies);
     w.len(a.rejected_why.len());
     a.rejected_why
         .iter()
@@ -613,15 +634,7 @@ pub fn get_analysis(r: &mut Reader) -> WireResult<Analysis> {
     let objects = r.list(62, get_object)?;
     let shapes = r.list(80, get_shape)?;
     let contrast = r.list(8, Reader::f64)?;
-    let bodies = r.list(40, |r| {
-        Ok(Body {
-            thickness: r.f64()?,
-            elongation: r.f64()?,
-            blob: r.f64()?,
-            brightness: r.f64()?,
-            ring: r.f64()?,
-        })
-    })?;
+    let bodies = get_bodies(r)?;
     if objects.len() != components.count as usize
         || shapes.len() != objects.len()
         || contrast.len() != objects.len()
@@ -634,6 +647,9 @@ pub fn get_analysis(r: &mut Reader) -> WireResult<Analysis> {
         return bad("rejected components of another size");
     }
     let rejected_objects = r.list(62, get_object)?;
+    let rejected_shapes = r.list(80, get_shape)?;
+    let rejected_contrast = r.list(8, Reader::f64)?;
+    let rejected_bodies = get_bodies(r)?;
     let rejected_why = r.list(1, |r| {
         let code = r.u8()? as usize;
         REJECTS
@@ -642,6 +658,9 @@ pub fn get_analysis(r: &mut Reader) -> WireResult<Analysis> {
             .ok_or_else(|| WireError(format!("filter {code}")))
     })?;
     if rejected_objects.len() != rejected.count as usize
+        || rejected_shapes.len() != rejected_objects.len()
+        || rejected_contrast.len() != rejected_objects.len()
+        || rejected_bodies.len() != rejected_objects.len()
         || rejected_why.len() != rejected_objects.len()
     {
         return bad("rejected object lists of different lengths");
@@ -663,6 +682,9 @@ pub fn get_analysis(r: &mut Reader) -> WireResult<Analysis> {
         bodies,
         rejected,
         rejected_objects,
+        rejected_shapes,
+        rejected_contrast,
+        rejected_bodies,
         rejected_why,
         diameter,
         diameter_estimated,
@@ -822,6 +844,27 @@ mod tests {
             (a.level, a.otsu_level, a.max_value)
         );
         assert_eq!(b.timings, a.timings);
+        assert_eq!(b.bodies, a.bodies);
+        // Every object removed by a filter: the rejected lists cross whole.
+        let r = analyze(
+            &s.image,
+            &Params {
+                max_area: Some(1),
+                ..params.clone()
+            },
+        );
+        assert!(r.count() == 0 && r.rejected_objects.len() >= a.count());
+        let back = round(put_analysis, get_analysis, &r);
+        assert_eq!(back.rejected, r.rejected);
+        assert_eq!(back.rejected_objects, r.rejected_objects);
+        assert_eq!(back.rejected_shapes, r.rejected_shapes);
+        assert_eq!(back.rejected_contrast, r.rejected_contrast);
+        assert_eq!(back.rejected_bodies, r.rejected_bodies);
+        assert_eq!(back.rejected_why, r.rejected_why);
+        assert_eq!(
+            (back.diameter, back.diameter_estimated),
+            (r.diameter, r.diameter_estimated)
+        );
 
         let mut p = params.clone();
         p.background = 5;
