@@ -859,7 +859,11 @@ mod tests {
         assert_eq!(back.rejected_objects, r.rejected_objects);
         assert_eq!(back.rejected_shapes, r.rejected_shapes);
         assert_eq!(back.rejected_contrast, r.rejected_contrast);
-        assert_eq!(back.rejected_bodies, r.rejected_bodies);
+        // Compared as text: a rejected object's blob measure is NaN when it was never needed.
+        assert_eq!(
+            format!("{:?}", back.rejected_bodies),
+            format!("{:?}", r.rejected_bodies)
+        );
         assert_eq!(back.rejected_why, r.rejected_why);
         assert_eq!(
             (back.diameter, back.diameter_estimated),
