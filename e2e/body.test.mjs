@@ -215,8 +215,8 @@ appTest('the cell diameter: auto shows the estimate; a typed diameter moves the 
   await page.$eval(tid('objects-drawer'), (d) => { d.open = true; });
   assert.equal(await app.text('objects-diameter', /px/), `${d0} px`, "the objects table's summary shows the diameter used");
 
-  // The minimum area follows the diameter: 0.29 of the disc of that diameter.
-  const disc = (d) => Math.round(0.29 * Math.PI * d * d / 4);
+  // The minimum area follows the diameter: 300 px at 36 px, times (d / 36)².
+  const disc = (d) => Math.round(300 * (d / 36) ** 2);
   await app.setCheckbox('min-area-auto', true);
   const minAreaAt = (d) =>
     app.until(`min area ${disc(d)} (following ${d} px)`, ({ sel, v }) => document.querySelector(sel)?.value === String(v), { sel: tid('min-area'), v: disc(d) });

@@ -78,6 +78,10 @@ pub fn bench_pipeline(iterations: u32) -> String {
         "split (edt+maxima+watershed)",
         "shapes (perimeter, ellipse, hull)",
         "pipeline yellow preset",
+        "pipeline yellow preset before cell bodies",
+        "pipeline red preset",
+        "pipeline red preset before cell bodies",
+        "diameter estimate",
     ];
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     let mut count = 0;
@@ -126,6 +130,18 @@ pub fn bench_pipeline(iterations: u32) -> String {
         let split_comps = label(&split, params.connectivity);
         timed(&mut s[14], || shapes(&split_comps, params.connectivity));
         timed(&mut s[15], || analyze(&image, &preset));
+        // The same run, the presets as they were before the cell-body settings (the diameter
+        // not estimated, no body filter): the speed they must stay within 1.5x of.
+        timed(&mut s[16], || {
+            analyze(&image, &Collection::Yellow.base_preset())
+        });
+        timed(&mut s[17], || analyze(&image, &Collection::Red.preset()));
+        timed(&mut s[18], || {
+            analyze(&image, &Collection::Red.base_preset())
+        });
+        timed(&mut s[19], || {
+            crate::core::diameter::estimate_diameter(&plane)
+        });
         if it > 0 {
             for (all, one) in samples.iter_mut().zip(s) {
                 all.extend(one);

@@ -80,14 +80,7 @@ fn diameter_used(state: super::state::AppState, p: &Params) -> Option<f32> {
 
 /// How a size setting follows the diameter `d`, for its title.
 fn follow_rule(size: SizeKey) -> &'static str {
-    match size {
-        SizeKey::Background => "1.4 × the diameter",
-        SizeKey::LocalRadius => "0.42 × the diameter",
-        SizeKey::Open => "the diameter / 18",
-        SizeKey::SeedDistance => "0.28 × the diameter",
-        SizeKey::MinArea => "0.29 × the area of a disc of that diameter",
-        SizeKey::MaxArea => "10 × the area of a disc of that diameter",
-    }
+    size.rule()
 }
 
 /// The expected cell diameter: empty (with *auto* ticked) = estimated per image, shown as

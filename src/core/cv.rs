@@ -124,13 +124,29 @@ pub fn choose(table: &ScoreTable, images: &[usize]) -> Option<usize> {
 
 /// As [`choose`], on the mean over `groups` of each group's pooled F1 (and MAE), empty groups
 /// aside: so that a large synthetic suite cannot outvote the real images, each counts as much.
+/// Only candidates that count every image of the first group within a fifth of its true count
+/// (or two cells) take part, unless none does.
 pub fn choose_in_groups(table: &ScoreTable, groups: &[&[usize]]) -> Option<usize> {
     let groups: Vec<&[usize]> = groups.iter().copied().filter(|g| !g.is_empty()).collect();
     if groups.is_empty() {
         return None;
     }
+    // Candidates that keep every count of the first group (the real images) within a fifth of
+    // its truth, or two cells: the default must not fall apart on any image it was chosen on.
+    // If none does, all are admissible.
+    let holds = |row: &[ImageScore]| {
+        groups[0].iter().all(|&i| {
+            let s = &row[i];
+            f64::from(s.pred_count.abs_diff(s.true_count))
+                <= (0.2 * f64::from(s.true_count)).max(2.0)
+        })
+    };
+    let any_holds = table.scores.iter().any(|row| holds(row));
     let mut best: Option<(usize, (f64, f64))> = None;
     for (c, row) in table.scores.iter().enumerate() {
+        if any_holds && !holds(row) {
+            continue;
+        }
         let per: Vec<(f64, f64)> = groups.iter().map(|g| fitness(row, g)).collect();
         let n = per.len() as f64;
         let f = (
@@ -256,6 +272,17 @@ mod tests {
             .is_empty()
         );
         assert_eq!(choose(&ScoreTable::default(), &[0]), None);
+        // A candidate that counts an image of the first group far off is left out when another
+        // holds: candidate 1 counts 10 for image 1's 10 (within a fifth), candidate 0 counts 10
+        // too; make candidate 0 count 30 there.
+        let far = ScoreTable {
+            scores: vec![
+                vec![s(10, 10, 0), s(10, 9, 21)],
+                vec![s(10, 5, 5), s(10, 5, 5)],
+            ],
+        };
+        assert_eq!(choose(&far, &[0]), Some(0));
+        assert_eq!(choose(&far, &[0, 1]), Some(1));
         // Groups count alike: one image of candidate 0's against two of candidate 1's.
         assert_eq!(choose_in_groups(&table, &[&[0], &[1, 2]]), Some(1));
         assert_eq!(choose_in_groups(&table, &[&[0], &[]]), Some(0));

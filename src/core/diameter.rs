@@ -190,18 +190,18 @@ fn response(w: usize, h: usize, blurred: &[f32], sigma: f32) -> Vec<f32> {
 ///
 /// ```
 /// use fluocount::core::{channel::Plane, diameter::estimate_diameter, BitDepth};
-/// // Bright discs of diameter 40 on a dark 400x400 plane.
-/// let mut data = vec![10u16; 400 * 400];
-/// for (cx, cy) in [(60, 60), (200, 80), (320, 300), (100, 280), (250, 200)] {
-///     for y in 0..400i32 {
-///         for x in 0..400i32 {
-///             if (x - cx) * (x - cx) + (y - cy) * (y - cy) <= 400 {
-///                 data[(y * 400 + x) as usize] = 200;
-///             }
+/// // Sixteen bright discs of diameter 40 on a dark 640x640 plane.
+/// let n = 640i32;
+/// let mut data = vec![10u16; (n * n) as usize];
+/// for y in 0..n {
+///     for x in 0..n {
+///         let (dx, dy) = (x % 160 - 80, y % 160 - 80);
+///         if dx * dx + dy * dy <= 400 {
+///             data[(y * n + x) as usize] = 200;
 ///         }
 ///     }
 /// }
-/// let e = estimate_diameter(&Plane::new(400, 400, BitDepth::Eight, data));
+/// let e = estimate_diameter(&Plane::new(640, 640, BitDepth::Eight, data));
 /// assert!((30.0..=52.0).contains(&e.measured), "{}", e.measured);
 /// assert_eq!(e.diameter, e.measured.max(36.0));
 /// ```

@@ -103,6 +103,18 @@ impl SizeKey {
         }
     }
 
+    /// How the setting follows the diameter d, in words.
+    pub fn rule(self) -> &'static str {
+        match self {
+            SizeKey::Background => "50 px × d / 36",
+            SizeKey::LocalRadius => "15 px × d / 36",
+            SizeKey::Open => "2 px × d / 36",
+            SizeKey::SeedDistance => "10 px × d / 36",
+            SizeKey::MinArea => "300 px × (d / 36)²",
+            SizeKey::MaxArea => "10,179 px × (d / 36)² (10 discs)",
+        }
+    }
+
     fn bit(self) -> u8 {
         1 << self as u8
     }

@@ -6,7 +6,7 @@ use super::{
     channel::Channel,
     image::{Image, Pixels},
     local_threshold::LocalMethod,
-    params::{Diameter, Follow, Params, ThresholdMethod},
+    params::{Diameter, Follow, Params, SizeKey, ThresholdMethod},
 };
 use std::{fmt, str::FromStr};
 
@@ -40,8 +40,9 @@ impl Collection {
     }
 
     /// The preset as first chosen on the mouse samples, at the reference diameter of 36 px, before
-    /// the cell-body settings.
-    fn base_preset(self) -> Params {
+    /// the cell-body settings (the diameter given as 36 px, so it is not estimated): the
+    /// benchmarks' peer.
+    pub fn base_preset(self) -> Params {
         // Shared: cells are about 36 px across, 230 to 9400 px in area (median 1100), so a
         // 300 px minimum drops debris and dendrite fragments while keeping nearly every cell;
         // touching cells are split on the distance map.
@@ -83,18 +84,29 @@ impl Collection {
 
 /// The cell-body settings every preset shares, chosen by `fluocount eval --cv` (leave one image
 /// out over the real samples, with the hard synthetic suite always in training and counting as
-/// much as the real images; README, "Presets"). The sizes stay those chosen at 36 px (the search
-/// preferred them to following the diameter); the diameter is still estimated per image, since
-/// thickness is measured against it. An object must be at least 0.45 expected radii thick (fibres
-/// are thinner), blob-shaped at the cell scale (blob measure at least 0.15: fibres and tissue edges
-/// are ridges), and at least 3 robust spreads brighter than the image's median.
+/// much as the real images; README, "Presets"): the diameter is estimated per image and the size
+/// settings that are on follow it (at 36 px they are the values first chosen); an object must be
+/// at least 0.3 expected radii thick (fibres are thinner), blob-shaped at the cell scale (blob
+/// measure at least 0.15: fibres and tissue edges are ridges), and at least 3 robust spreads
+/// brighter than the image's median; splitting cuts only at seeds half an expected radius deep.
 fn cell_bodies(p: Params) -> Params {
+    let mut follow = Follow::NONE;
+    for key in [
+        SizeKey::LocalRadius,
+        SizeKey::Open,
+        SizeKey::SeedDistance,
+        SizeKey::MinArea,
+    ] {
+        follow = follow.with(key, true);
+    }
+    follow = follow.with(SizeKey::Background, p.background > 0);
     Params {
         diameter: Diameter::Auto,
-        follow: Follow::NONE,
-        min_thickness: 0.45,
+        follow,
+        min_thickness: 0.3,
         min_blob: 0.15,
         min_brightness: 3.0,
+        split_thickness: 0.5,
         ..p
     }
 }
