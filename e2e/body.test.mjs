@@ -188,10 +188,16 @@ appTest('the Rejected layer draws filtered objects in grey; hovering one names t
   // rejected object and its filter, as its row does.
   await page.click(`${tid('rejected-row')}[data-rejected="${big[COL.label]}"]`);
   await app.frames(3);
-  const [gx, gy] = grey.sort((a, b) => Math.hypot(a[0] - big[COL.x], a[1] - big[COL.y]) - Math.hypot(b[0] - big[COL.x], b[1] - big[COL.y]))[0];
+  // Aim at a grey pixel whose 5x5 neighbourhood is grey too (nearest the centroid among them).
+  const isGrey = new Set(grey.map(([x, y]) => `${x},${y}`));
+  const deep = grey.filter(([x, y]) => [-2, -1, 0, 1, 2].every((dy) => [-2, -1, 0, 1, 2].every((dx) => isGrey.has(`${x + dx},${y + dy}`))));
+  const aim = deep.length ? deep : grey;
+  const [gx, gy] = aim.sort((a, b) => Math.hypot(a[0] - big[COL.x], a[1] - big[COL.y]) - Math.hypot(b[0] - big[COL.x], b[1] - big[COL.y]))[0];
   const p = await pagePoint(page, gx, gy);
   const r = await app.hover(p.x, p.y);
-  assert.deepEqual([r?.x, r?.y, r?.object], [gx, gy, null], `hovering (${gx}, ${gy}): ${JSON.stringify(r)}`);
+  // A mouse position is a whole CSS pixel: at fit zoom one covers more than one image pixel, so
+  // the readout may name a neighbour of the aimed pixel (deep inside the object, still grey).
+  assert.ok(r && Math.abs(r.x - gx) <= 2 && Math.abs(r.y - gy) <= 2 && r.object === null, `hovering (${gx}, ${gy}): ${JSON.stringify(r)}`);
   const said = await app.text('readout-rejected', /rejected object \d+/);
   const m = /rejected object (\d+) · (\w+): (.+)$/.exec(said);
   assert.ok(m, `the hover text: ${said}`);

@@ -6,7 +6,7 @@ use super::{
     channel::Channel,
     image::{Image, Pixels},
     local_threshold::LocalMethod,
-    params::{Diameter, Follow, Params, SizeKey, ThresholdMethod},
+    params::{Diameter, Params, SizeKey, ThresholdMethod},
 };
 use std::{fmt, str::FromStr};
 
@@ -90,25 +90,28 @@ impl Collection {
 /// measure at least 0.15: fibres and tissue edges are ridges), and at least 3 robust spreads
 /// brighter than the image's median; splitting cuts only at seeds half an expected radius deep.
 fn cell_bodies(p: Params) -> Params {
-    let mut follow = Follow::NONE;
-    for key in [
-        SizeKey::LocalRadius,
-        SizeKey::Open,
-        SizeKey::SeedDistance,
-        SizeKey::MinArea,
-    ] {
-        follow = follow.with(key, true);
-    }
-    follow = follow.with(SizeKey::Background, p.background > 0);
-    Params {
+    let background = p.background > 0;
+    let mut out = Params {
         diameter: Diameter::Auto,
-        follow,
         min_thickness: 0.3,
         min_blob: 0.15,
         min_brightness: 3.0,
         split_thickness: 0.5,
         ..p
+    };
+    // Through `set`, as the text form does, so that a preset reads back from its text unchanged.
+    for key in [
+        SizeKey::LocalRadius,
+        SizeKey::Open,
+        SizeKey::SeedDistance,
+        SizeKey::MinArea,
+    ]
+    .into_iter()
+    .chain(background.then_some(SizeKey::Background))
+    {
+        let _ = out.set(key.key(), "auto");
     }
+    out
 }
 
 impl fmt::Display for Collection {
@@ -322,6 +325,19 @@ mod tests {
             detect_collection(&Image::gray8(2, 2, vec![1, 2, 3, 4])),
             None
         );
+    }
+
+    #[test]
+    fn every_preset_reads_back_from_its_text() {
+        for c in Collection::ALL {
+            let p = c.preset();
+            assert_eq!(
+                Params::from_query(&p.to_query()),
+                (p.clone(), vec![]),
+                "{c}"
+            );
+            assert!(!p.follow.is_empty());
+        }
     }
 
     #[test]
