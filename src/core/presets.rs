@@ -87,16 +87,15 @@ impl Collection {
 /// much as the real images; README, "Presets"): the diameter is estimated per image and the size
 /// settings that are on follow it (at 36 px they are the values first chosen); an object must be
 /// at least 0.3 expected radii thick (fibres are thinner), blob-shaped at the cell scale (blob
-/// measure at least 0.15: fibres and tissue edges are ridges), and at least 3 robust spreads
-/// brighter than the image's median; splitting cuts only at seeds half an expected radius deep.
+/// measure at least 0.3: fibres and tissue edges are ridges), and at least 3 robust spreads
+/// brighter than the image's median.
 fn cell_bodies(p: Params) -> Params {
     let background = p.background > 0;
     let mut out = Params {
         diameter: Diameter::Auto,
         min_thickness: 0.3,
-        min_blob: 0.15,
+        min_blob: 0.3,
         min_brightness: 3.0,
-        split_thickness: 0.5,
         ..p
     };
     // Through `set`, as the text form does, so that a preset reads back from its text unchanged.
