@@ -237,8 +237,7 @@ fn the_rat_sample_is_counted_within_a_fifth_and_its_cells_are_not_cut_up() {
     let a = analyze(&c.image, &c.params);
     assert!((46..=68).contains(&a.count()), "{} of 57", a.count());
     // Cells of about 57 px come out whole: at most a tenth of the true cells hold the centroids
-    // of two objects (6 today; with the mouse images' 10 px seed distance unchanged, a cut comes
-    // from a second prominent bulge, not from the distance).
+    // of two objects (a cut there comes from a second prominent bulge of the distance map).
     let cells = fluocount::core::label::label(truth, fluocount::core::Connectivity::Four);
     let labels = fluocount::core::label::label_image(&cells);
     let mut hits = vec![0u32; cells.count as usize + 1];
