@@ -192,6 +192,31 @@ fn f(x: f64) -> String {
     }
 }
 
+/// The fields of one image's row after its file name: collection, true, pred, tp, fp, fn,
+/// precision, recall, f1, abs_error.
+fn score_fields(collection: &str, sc: &ImageScore) -> String {
+    format!(
+        "{collection},{},{},{},{},{},{},{},{},{}",
+        sc.true_count,
+        sc.pred_count,
+        sc.tp,
+        sc.fp,
+        sc.fn_,
+        f(sc.precision()),
+        f(sc.recall()),
+        f(sc.f1()),
+        sc.abs_error()
+    )
+}
+
+/// Adds a score to its collection's group (groups in order of first appearance).
+fn add_to_group(by: &mut Vec<(String, Vec<ImageScore>)>, collection: &str, sc: &ImageScore) {
+    match by.iter_mut().find(|(c, _)| c == collection) {
+        Some((_, v)) => v.push(sc.clone()),
+        None => by.push((collection.to_string(), vec![sc.clone()])),
+    }
+}
+
 fn pooled_lines(label: &str, p: &Pooled) -> String {
     format!(
         "# pooled {label}: images={} true={} pred={} TP={} FP={} FN={} precision={} recall={} F1={} MAE={} MedAE={} MPE={}",
@@ -241,24 +266,13 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
             }
         };
         println!(
-            "{},{collection},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{}",
             csv(&s.path.display().to_string()),
-            sc.true_count,
-            sc.pred_count,
-            sc.tp,
-            sc.fp,
-            sc.fn_,
-            f(sc.precision()),
-            f(sc.recall()),
-            f(sc.f1()),
-            sc.abs_error(),
+            score_fields(&collection, &sc),
             f(sc.iou()),
             f(sc.dice())
         );
-        match by.iter_mut().find(|(c, _)| *c == collection) {
-            Some((_, v)) => v.push(sc.clone()),
-            None => by.push((collection, vec![sc.clone()])),
-        }
+        add_to_group(&mut by, &collection, &sc);
         all.push(sc);
     }
     if by.len() > 1 {
@@ -460,23 +474,12 @@ fn cross_validate(inp: &Inputs, samples: &[Sample]) -> Result<bool, String> {
         let (k, collection) = &kept[fold.image];
         let sc = &fold.score;
         println!(
-            "{},{collection},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{}",
             csv(&all_samples[*k].path.display().to_string()),
-            sc.true_count,
-            sc.pred_count,
-            sc.tp,
-            sc.fp,
-            sc.fn_,
-            f(sc.precision()),
-            f(sc.recall()),
-            f(sc.f1()),
-            sc.abs_error(),
+            score_fields(collection, sc),
             csv(&describe(&candidates[fold.chosen]))
         );
-        match by.iter_mut().find(|(c, _)| c == collection) {
-            Some((_, v)) => v.push(sc.clone()),
-            None => by.push((collection.clone(), vec![sc.clone()])),
-        }
+        add_to_group(&mut by, collection, sc);
         all.push(sc.clone());
     }
     if by.len() > 1 {
