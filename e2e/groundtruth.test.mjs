@@ -1,8 +1,9 @@
 // Ground truth in the page: masks dropped with their images are paired by name, the counts are
 // scored by the reference protocol, the overlay shows TP / FP / FN, and auto-tune improves F1.
 
-import { readFileSync } from 'node:fs';
-import { appTest, assert, dropFiles, tid } from './helpers.mjs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { appTest, assert, dropFiles, fluocount, tempDir, tid } from './helpers.mjs';
 import { syntheticFixture } from './fixtures.mjs';
 
 const a = syntheticFixture({ seed: 21, cells: 20, touching: 0, name: 'cells.png' });
@@ -130,3 +131,46 @@ appTest('auto-tune improves pooled F1 from a poor start, and cancel stops it', a
   );
   assert.ok(after > before, `pooled F1 ${before} -> ${after} (${result})`);
 }, { timeout: 300_000 });
+
+appTest('leave-one-image-out in the Ground truth panel gives the command line\'s held-out figures', async ({ app, page }) => {
+  await dropFiles(page, null, [
+    { name: 'cells.png', path: a.file },
+    { name: 'cells_mask.png', bytes: readFileSync(a.truth) },
+  ]);
+  await app.waitFor(tid('item-mask'), 'the first mask');
+  assert.ok(await page.isDisabled(tid('cv-start')), 'one image with a mask cannot be cross-validated');
+  await dropFiles(page, null, [
+    { name: 'more.png', path: b.file },
+    { name: 'more_mask.png', bytes: readFileSync(b.truth) },
+  ]);
+  await app.until('two images with masks', (sel) => document.querySelectorAll(sel).length === 2, tid('item-mask'));
+  // Cancel stops a run and says so.
+  await page.click(tid('cv-start'));
+  await app.waitFor(tid('cv-progress'));
+  await page.click(tid('cv-cancel'));
+  assert.match(await app.text('cv-status'), /Cancelled/);
+  await page.click(tid('cv-start'));
+  await app.until('the held-out table', (sel) => document.querySelectorAll(sel).length === 2, tid('cv-image'), 240_000);
+  const pageF1 = await app.text('cv-pooled-f1', /^[\d.]+$/);
+  const rows = await page.$$eval(tid('cv-image'), (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+
+  // The command line on the same two images and masks.
+  const dir = tempDir();
+  mkdirSync(path.join(dir, 'images'));
+  mkdirSync(path.join(dir, 'masks'));
+  copyFileSync(a.file, path.join(dir, 'images', 'cells.png'));
+  copyFileSync(b.file, path.join(dir, 'images', 'more.png'));
+  copyFileSync(a.truth, path.join(dir, 'masks', 'cells.png'));
+  copyFileSync(b.truth, path.join(dir, 'masks', 'more.png'));
+  const out = await fluocount(['eval', '--cv', '--images', path.join(dir, 'images'), '--masks', path.join(dir, 'masks')]);
+  const pooled = out.split('\n').find((l) => l.startsWith('# pooled held-out all'));
+  const cliF1 = Number.parseFloat(/ F1=([\d.]+)/.exec(pooled ?? '')?.[1]);
+  assert.ok(Math.abs(Number.parseFloat(pageF1) - cliF1) < 0.0006, `page held-out F1 ${pageF1}, command line ${cliF1}\n${out}`);
+  for (const [name, truth, counted] of rows) {
+    const line = out.split('\n').find((l) => l.includes(`${name},`));
+    assert.ok(line, `${name} in the command line's table:\n${out}`);
+    const cells = line.split(',');
+    assert.deepEqual([cells[2], cells[3]], [truth, counted], `${name}: page ${truth}/${counted}, command line ${line}`);
+  }
+  assert.match(await app.text('cv-chosen'), /chosen on/);
+}, { timeout: 400_000 });

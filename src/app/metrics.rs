@@ -1,7 +1,7 @@
 //! Ground-truth figures: the selected image's score and the pooled figures of every image with a
 //! mask, by the reference protocol (Morelli et al. 2021).
 
-use super::state::use_app_state;
+use super::{cv_panel::CrossValidation, state::use_app_state};
 use crate::core::scoring::{ImageScore, Pooled};
 use leptos::prelude::*;
 
@@ -103,6 +103,7 @@ pub fn Metrics() -> impl IntoView {
                 "each detection (in label order) takes the nearest unmatched true cell. "
                 "Overlay: green matched, red false positive, amber ring missed."
             </p>
+            <CrossValidation />
         </section>
     }
 }

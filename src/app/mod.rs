@@ -5,6 +5,7 @@ pub mod batch;
 pub mod batch_panel;
 pub mod bench;
 pub mod count;
+pub mod cv_panel;
 pub mod display_panel;
 pub mod dropzone;
 pub mod gallery;

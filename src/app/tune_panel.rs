@@ -151,7 +151,7 @@ pub fn TunePanel() -> impl IntoView {
                         {if cancelled {
                             format!("Cancelled. Best so far F1 {} (start {}); the parameters were not changed.", f1(best), f1(start))
                         } else {
-                            format!("Done: pooled F1 {} → {}. The tuned parameters are now in use.", f1(start), f1(best))
+                            format!("Done: pooled F1 {} → {} on the images it was tuned on (not an estimate for new images: cross-validate in Ground truth). The tuned parameters are now in use.", f1(start), f1(best))
                         }}
                     </p>
                     <details><summary>"Tuned parameters"</summary><code>{params.to_query()}</code></details>

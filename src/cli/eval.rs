@@ -3,7 +3,7 @@
 use super::{Choice, choice_flag, csv, image_files, load_image, load_mask, parallel_map, value};
 use crate::core::{
     BitMask, Image, Params,
-    cv::{Grid, ScoreTable, apply, choose_in_groups, describe, leave_one_out},
+    cv::{Grid, ScoreTable, apply, describe, group_by, report},
     pairing::{Role, pair},
     presets::{Collection, detect_collection},
     scoring::{ImageScore, Pooled, ScoreOptions, score},
@@ -209,14 +209,6 @@ fn score_fields(collection: &str, sc: &ImageScore) -> String {
     )
 }
 
-/// Adds a score to its collection's group (groups in order of first appearance).
-fn add_to_group(by: &mut Vec<(String, Vec<ImageScore>)>, collection: &str, sc: &ImageScore) {
-    match by.iter_mut().find(|(c, _)| c == collection) {
-        Some((_, v)) => v.push(sc.clone()),
-        None => by.push((collection.to_string(), vec![sc.clone()])),
-    }
-}
-
 fn pooled_lines(label: &str, p: &Pooled) -> String {
     format!(
         "# pooled {label}: images={} true={} pred={} TP={} FP={} FN={} precision={} recall={} F1={} MAE={} MedAE={} MPE={}",
@@ -253,8 +245,7 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
         inp.opts.max_distance
     );
     println!("file,collection,true,pred,tp,fp,fn,precision,recall,f1,abs_error,iou,dice");
-    let mut all: Vec<ImageScore> = Vec::new();
-    let mut by: Vec<(String, Vec<ImageScore>)> = Vec::new();
+    let mut all: Vec<(String, ImageScore)> = Vec::new();
     let mut bad = failed || incomplete;
     for (s, (collection, r)) in samples.iter().zip(scored) {
         let sc = match r {
@@ -272,14 +263,15 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
             f(sc.iou()),
             f(sc.dice())
         );
-        add_to_group(&mut by, &collection, &sc);
-        all.push(sc);
+        all.push((collection, sc));
     }
+    let by = group_by(all.iter().map(|(c, sc)| (c.as_str(), sc)));
     if by.len() > 1 {
         for (c, v) in &by {
             println!("{}", pooled_lines(c, &Pooled::new(v)));
         }
     }
+    let all: Vec<ImageScore> = all.into_iter().map(|(_, sc)| sc).collect();
     println!("{}", pooled_lines("all", &Pooled::new(&all)));
     Ok(i32::from(bad))
 }
@@ -441,10 +433,10 @@ fn cross_validate(inp: &Inputs, samples: &[Sample]) -> Result<bool, String> {
             }
         }
     }
-    let folds = leave_one_out(&table, kept_held_out);
-    if folds.is_empty() {
+    let collections: Vec<String> = kept.iter().map(|(_, c)| c.clone()).collect();
+    let Some(rep) = report(&table, &collections, kept_held_out) else {
         return Err("--cv needs at least two images that could be scored".into());
-    }
+    };
     println!("# {}", inp.choice.describe());
     println!(
         "# leave-one-image-out: each image is scored with the settings that did best (pooled F1) on the other images{}",
@@ -468,38 +460,27 @@ fn cross_validate(inp: &Inputs, samples: &[Sample]) -> Result<bool, String> {
         inp.opts.max_distance
     );
     println!("file,collection,true,pred,tp,fp,fn,precision,recall,f1,abs_error,chosen");
-    let mut all: Vec<ImageScore> = Vec::new();
-    let mut by: Vec<(String, Vec<ImageScore>)> = Vec::new();
-    for fold in &folds {
+    for fold in &rep.folds {
         let (k, collection) = &kept[fold.image];
-        let sc = &fold.score;
         println!(
             "{},{},{}",
             csv(&all_samples[*k].path.display().to_string()),
-            score_fields(collection, sc),
+            score_fields(collection, &fold.score),
             csv(&describe(&candidates[fold.chosen]))
         );
-        add_to_group(&mut by, collection, sc);
-        all.push(sc.clone());
     }
-    if by.len() > 1 {
-        for (c, v) in &by {
-            println!(
-                "{}",
-                pooled_lines(&format!("held-out {c}"), &Pooled::new(v))
-            );
+    if rep.by_collection.len() > 1 {
+        for (c, p) in &rep.by_collection {
+            println!("{}", pooled_lines(&format!("held-out {c}"), p));
         }
     }
-    println!("{}", pooled_lines("held-out all", &Pooled::new(&all)));
-    let (real, synthetic): (Vec<usize>, Vec<usize>) =
-        (0..kept.len()).partition(|&i| i < kept_held_out);
-    if let Some(c) = choose_in_groups(&table, &[&real, &synthetic]) {
-        let on_held: Vec<ImageScore> = table.scores[c][..kept_held_out].to_vec();
+    println!("{}", pooled_lines("held-out all", &rep.pooled));
+    if let (Some(c), Some(in_sample)) = (rep.chosen_on_all, &rep.chosen_in_sample) {
         println!(
             "# chosen on all {} images (figures on the images it was chosen on, not an accuracy estimate): {} F1 on the held-out set={}",
             kept.len(),
             describe(&candidates[c]),
-            f(Pooled::new(&on_held).f1())
+            f(in_sample.f1())
         );
     }
     Ok(bad)

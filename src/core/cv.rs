@@ -197,6 +197,66 @@ pub fn leave_one_out(table: &ScoreTable, held_out: usize) -> Vec<Fold> {
         .collect()
 }
 
+/// What a leave-one-image-out run found: each held-out image's score with the candidate chosen
+/// without it, pooled by collection and in all, and the candidate chosen on every image.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// One fold per held-out image, in image order.
+    pub folds: Vec<Fold>,
+    /// The held-out scores pooled by collection, in order of first appearance (one entry per
+    /// collection, even if there is only one).
+    pub by_collection: Vec<(String, Pooled)>,
+    /// The held-out scores pooled over every image: the accuracy estimate for unseen images.
+    pub pooled: Pooled,
+    /// The candidate chosen on all images (what would ship), if any.
+    pub chosen_on_all: Option<usize>,
+    /// That candidate's pooled figures on the held-out images, which it was chosen on: not an
+    /// accuracy estimate.
+    pub chosen_in_sample: Option<Pooled>,
+}
+
+/// Scores grouped by name, groups in order of first appearance.
+pub fn group_by<'a>(
+    items: impl IntoIterator<Item = (&'a str, &'a ImageScore)>,
+) -> Vec<(String, Vec<ImageScore>)> {
+    let mut by: Vec<(String, Vec<ImageScore>)> = Vec::new();
+    for (name, sc) in items {
+        match by.iter_mut().find(|(c, _)| c == name) {
+            Some((_, v)) => v.push(sc.clone()),
+            None => by.push((name.to_string(), vec![sc.clone()])),
+        }
+    }
+    by
+}
+
+/// Leave one image out over the first `held_out` columns of `table` ([`leave_one_out`]), with
+/// `collections[i]` naming column `i`'s collection. `None` with fewer than two scored images.
+pub fn report(table: &ScoreTable, collections: &[String], held_out: usize) -> Option<Report> {
+    let folds = leave_one_out(table, held_out);
+    if folds.is_empty() {
+        return None;
+    }
+    let name = |i: usize| collections.get(i).map_or("", String::as_str);
+    let by_collection = group_by(folds.iter().map(|f| (name(f.image), &f.score)))
+        .into_iter()
+        .map(|(c, v)| (c, Pooled::new(&v)))
+        .collect();
+    let held: Vec<ImageScore> = folds.iter().map(|f| f.score.clone()).collect();
+    let n = table.scores.first().map_or(0, Vec::len);
+    let h = held_out.min(n);
+    let real: Vec<usize> = (0..h).collect();
+    let extra: Vec<usize> = (h..n).collect();
+    let chosen_on_all = choose_in_groups(table, &[&real, &extra]);
+    let chosen_in_sample = chosen_on_all.map(|c| Pooled::new(&table.scores[c][..h]));
+    Some(Report {
+        folds,
+        by_collection,
+        pooled: Pooled::new(&held),
+        chosen_on_all,
+        chosen_in_sample,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +347,36 @@ mod tests {
         assert_eq!(choose_in_groups(&table, &[&[0], &[1, 2]]), Some(1));
         assert_eq!(choose_in_groups(&table, &[&[0], &[]]), Some(0));
         assert_eq!(choose_in_groups(&table, &[]), None);
+    }
+
+    #[test]
+    fn the_report_pools_held_out_scores_by_collection_and_in_all() {
+        let table = ScoreTable {
+            scores: vec![
+                vec![s(10, 10, 0), s(10, 2, 8), s(10, 2, 8)],
+                vec![s(10, 5, 5), s(10, 9, 1), s(10, 9, 1)],
+            ],
+        };
+        let names: Vec<String> = ["red", "yellow", "red"].map(String::from).to_vec();
+        let r = report(&table, &names, 3).expect("three images");
+        // Every fold chooses candidate 1: held-out TP 5 + 9 + 9 of 30, FP 5 + 1 + 1.
+        assert_eq!((r.pooled.tp, r.pooled.fp, r.pooled.fn_), (23, 7, 7));
+        assert_eq!(r.by_collection.len(), 2);
+        assert_eq!(r.by_collection[0].0, "red");
+        assert_eq!(
+            (r.by_collection[0].1.tp, r.by_collection[0].1.n_images),
+            (14, 2)
+        );
+        assert_eq!(
+            (r.by_collection[1].1.tp, r.by_collection[1].1.n_images),
+            (9, 1)
+        );
+        assert_eq!(r.chosen_on_all, Some(1));
+        assert_eq!(r.chosen_in_sample.map(|p| p.tp), Some(23));
+        // Holding out two: the third image only trains, and is not in the in-sample figures.
+        let two = report(&table, &names, 2).expect("two images");
+        assert_eq!(two.folds.len(), 2);
+        assert_eq!(two.chosen_in_sample.map(|p| p.n_images), Some(2));
+        assert!(report(&ScoreTable::default(), &[], 0).is_none());
     }
 }
