@@ -5,21 +5,26 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use criterion::{Criterion, black_box};
-    use fluocount::core::{
-        Params, Pixels, analyze,
-        background::subtract_background,
-        channel::intensity,
-        fill::fill_holes,
-        gaussian::gaussian_blur,
-        histogram::histogram,
-        label::{label, label_image, measure},
-        local_threshold::{LocalMethod, LocalOptions, local_threshold},
-        morphology::{close, open},
-        presets::Collection,
-        shape::shapes,
-        synth::{SynthParams, generate},
-        threshold::{otsu_level, threshold},
-        watershed::{SplitOptions, split_touching},
+    use fluocount::{
+        count::{
+            Params, analyze,
+            presets::Collection,
+            synth::{SynthParams, generate},
+        },
+        imaging::{
+            Pixels,
+            background::subtract_background,
+            channel::intensity,
+            fill::fill_holes,
+            gaussian::gaussian_blur,
+            histogram::histogram,
+            label::{label, label_image, measure},
+            morphology::{close, open},
+            shape::shapes,
+            threshold::local::{LocalMethod, LocalOptions, local_threshold},
+            threshold::{otsu_level, threshold},
+            watershed::{SplitOptions, split_touching},
+        },
     };
     use imageproc::{distance_transform::Norm, region_labelling::Connectivity};
 

@@ -1,5 +1,5 @@
 //! Times the diameter estimate on a file. `cargo run --release --example diameter_timing IMAGE`.
-use fluocount::core::{
+use fluocount::imaging::{
     Channel, DecodeLimits, channel::intensity, decode, diameter::estimate_diameter,
 };
 use std::time::Instant;

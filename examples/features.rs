@@ -2,11 +2,12 @@
 //! cell-body filters: the candidates are the objects of the given parameters with every filter
 //! but the minimum area turned off.
 //! Run with `cargo run --release --example features -- PARAMS_FILE IMAGE MASK [IMAGE MASK]...`.
-use fluocount::core::{
-    Channel, DecodeLimits, Params, analyze,
-    channel::intensity,
-    decode,
-    scoring::{ScoreOptions, score, truth_mask},
+use fluocount::{
+    count::{
+        Params, analyze,
+        scoring::{ScoreOptions, score, truth_mask},
+    },
+    imaging::{Channel, DecodeLimits, channel::intensity, decode},
 };
 
 fn main() -> Result<(), String> {

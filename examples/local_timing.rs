@@ -1,9 +1,9 @@
 //! Times rolling-ball background subtraction and the local thresholds on a 1600 x 1200 plane.
 //! Run with `cargo run --release --example local_timing [8|16]`.
-use fluocount::core::{
+use fluocount::imaging::{
     BitDepth, Plane,
     background::subtract_background,
-    local_threshold::{LocalMethod, LocalOptions, local_threshold},
+    threshold::local::{LocalMethod, LocalOptions, local_threshold},
 };
 use std::time::Instant;
 

@@ -1,6 +1,6 @@
 //! Times `split_touching` on a 1600x1200 mask of 70 discs of about 1100 px, 30 of them in
 //! touching pairs. Run with `cargo run --release --example split_timing`.
-use fluocount::core::{
+use fluocount::imaging::{
     BitMask, Connectivity,
     label::label,
     watershed::{SplitOptions, split_touching},

@@ -1,7 +1,10 @@
 //! Prints the decode time and per-stage timings of a file (or the default synthetic image)
 //! under the default parameters, a blur, and the yellow preset.
 //! Run with `cargo run --release --example stages [IMAGE]`.
-use fluocount::core::{DecodeLimits, Params, analyze, decode, presets::Collection, synth};
+use fluocount::{
+    count::{Params, analyze, presets::Collection, synth},
+    imaging::{DecodeLimits, decode},
+};
 use std::time::Instant;
 
 fn main() {

@@ -2,16 +2,19 @@
 //! `scripts/wasm-stages.sh IMAGE [MASK]`, which runs this in Node on the same wasm the browser
 //! gets (SIMD on). On native it runs the same stages directly.
 
-use fluocount::core::{
-    DecodeLimits,
-    clock::now_ms,
-    decode,
-    engine::mask_of,
-    local_threshold::{LocalMethod, LocalOptions, local_threshold},
-    pipeline::{analyze_prepared, prepare},
-    presets::Collection,
-    render::labelled_thumbnail,
-    scoring::score,
+use fluocount::{
+    count::{
+        pipeline::{analyze_prepared, prepare},
+        presets::Collection,
+        scoring::score,
+    },
+    imaging::{
+        DecodeLimits, decode,
+        threshold::local::{LocalMethod, LocalOptions, local_threshold},
+    },
+    protocol::engine::mask_of,
+    util::clock::now_ms,
+    view::render::labelled_thumbnail,
 };
 
 /// Timings of `runs` passes over `image` (and `mask`), one line per pass.
@@ -55,7 +58,7 @@ pub fn stages(image: &[u8], mask: &[u8], runs: u32) -> String {
             .iter()
             .map(|t| format!("{} {:.1}", t.stage, t.ms))
             .collect();
-        let plane = fluocount::core::channel::intensity(&img, params.channel);
+        let plane = fluocount::imaging::channel::intensity(&img, params.channel);
         let mut local = Vec::new();
         for method in [LocalMethod::Mean, LocalMethod::Phansalkar] {
             let t = now_ms();
@@ -75,7 +78,7 @@ pub fn stages(image: &[u8], mask: &[u8], runs: u32) -> String {
             ));
         }
         let t = now_ms();
-        let detected = fluocount::core::presets::detect_collection(&img);
+        let detected = fluocount::count::presets::detect_collection(&img);
         local.push(format!("detect {:.1} ({detected:?})", now_ms() - t));
         let t = now_ms();
         let described = img.describe();
@@ -102,7 +105,7 @@ pub fn stages(image: &[u8], mask: &[u8], runs: u32) -> String {
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn wasm_decode_rgba(bytes: &[u8]) -> Vec<u8> {
-    use fluocount::core::{Layout, Pixels};
+    use fluocount::imaging::{Layout, Pixels};
     let Ok(img) = decode(bytes, &DecodeLimits::default()) else {
         return Vec::new();
     };

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use fluocount::core::autothreshold::{AutoMethod, auto_level, plane_level};
+use fluocount::imaging::threshold::global::{AutoMethod, auto_level, plane_level};
 
 fn data(name: &str) -> String {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -6,7 +6,7 @@
 //! `tests/data/imagej_parity/BackgroundParity.java`: each stacks, top to bottom, the input image,
 //! then for every radius of [`RADII`] ImageJ's background and its subtracted image.
 
-use fluocount::core::{
+use fluocount::imaging::{
     BitDepth, Plane,
     background::{rolling_ball_background, subtract_background},
 };

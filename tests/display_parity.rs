@@ -3,7 +3,7 @@
 //! (`ij.plugin.ContrastEnhancer`, `tests/data/imagej_contrast.tsv`), both made by
 //! `tests/data/imagej_parity/DisplayParity.java`.
 
-use fluocount::core::display::{Limits, Lut, auto_limits};
+use fluocount::view::display::{Limits, Lut, auto_limits};
 
 fn data(name: &str) -> String {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));

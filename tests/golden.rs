@@ -3,13 +3,14 @@
 //! in `tests/data/golden.tsv`. Regenerate after an intended change with
 //! `FLUOCOUNT_REGEN_GOLDEN=1 cargo test --test golden` and review the diff.
 
-use fluocount::core::{
-    Analysis, BitMask, Channel, DecodeLimits, Image, Params, analyze,
-    channel::intensity,
-    decode,
-    presets::{Collection, detect_collection},
-    scoring::{ScoreOptions, score, truth_mask},
-    synth::{SynthParams, generate},
+use fluocount::{
+    count::{
+        Analysis, Params, analyze,
+        presets::{Collection, detect_collection},
+        scoring::{ScoreOptions, score, truth_mask},
+        synth::{SynthParams, generate},
+    },
+    imaging::{BitMask, Channel, DecodeLimits, Image, channel::intensity, decode},
 };
 use std::{collections::BTreeMap, path::Path};
 
@@ -238,8 +239,8 @@ fn the_rat_sample_is_counted_within_a_fifth_and_its_cells_are_not_cut_up() {
     assert!((46..=68).contains(&a.count()), "{} of 57", a.count());
     // Cells of about 57 px come out whole: at most a tenth of the true cells hold the centroids
     // of two objects (a cut there comes from a second prominent bulge of the distance map).
-    let cells = fluocount::core::label::label(truth, fluocount::core::Connectivity::Four);
-    let labels = fluocount::core::label::label_image(&cells);
+    let cells = fluocount::imaging::label::label(truth, fluocount::imaging::Connectivity::Four);
+    let labels = fluocount::imaging::label::label_image(&cells);
     let mut hits = vec![0u32; cells.count as usize + 1];
     for o in &a.objects {
         let l = labels[o.y as usize * a.width as usize + o.x as usize] as usize;

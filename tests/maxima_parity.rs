@@ -5,7 +5,7 @@
 //! `squared_distance_transform` is the square of `EDM.makeFloatEDM(mask, 0, true)`, whose values
 //! are exactly the `f32` square roots of it (the generator checks that).
 
-use fluocount::core::{
+use fluocount::imaging::{
     BitMask,
     distance::{FloatPlane, squared_distance_transform},
     maxima::{Maximum, find_distance_maxima, find_maxima},

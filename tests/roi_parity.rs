@@ -1,7 +1,7 @@
 //! Region masks agree with ImageJ's `Roi`/`PolygonRoi.contains` (and `getMask`) pixel for pixel.
 //! Fixture: tests/data/imagej_rois.tsv, produced by tests/data/imagej_parity/RoiParity.java.
 
-use fluocount::core::roi::{RoiShape, from_text};
+use fluocount::count::roi::{RoiShape, from_text};
 
 #[test]
 fn masks_match_imagej() {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use fluocount::core::{
+use fluocount::imaging::{
     BitMask, Connectivity, Plane,
     label::{label, measure},
     shape::shapes,

@@ -5,10 +5,12 @@ use super::{
     display_panel::rendered,
     state::{AppState, Slot, Tool, use_app_state},
 };
-use crate::core::{
-    cellcounter::{Action, Corrections, Marker, Tally},
-    display::{DisplayMode, DisplaySettings},
-    roi::{Roi, RoiShape},
+use crate::{
+    count::{
+        cellcounter::{Action, Corrections, Marker, Tally},
+        roi::{Roi, RoiShape},
+    },
+    view::display::{DisplayMode, DisplaySettings},
 };
 use leptos::prelude::*;
 use std::sync::Arc;

@@ -8,11 +8,13 @@ use super::{
     state::{AppState, PresetChoice},
     tasks::yield_to_browser,
 };
-use crate::core::{
-    Params,
-    batch::{Plan, Progress, Record, plan},
-    clock::now_ms,
-    engine::{BatchJob, Request, Response},
+use crate::{
+    count::Params,
+    protocol::{
+        batch::{Plan, Progress, Record, plan},
+        engine::{BatchJob, Request, Response},
+    },
+    util::clock::now_ms,
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::{cell::RefCell, sync::Arc, time::Duration};
@@ -319,7 +321,7 @@ impl BatchState {
         self,
         epoch: u64,
         params: Option<Params>,
-        scoring: crate::core::scoring::ScoreOptions,
+        scoring: crate::count::scoring::ScoreOptions,
         thumb_width: u32,
     ) {
         loop {

@@ -8,7 +8,7 @@ use super::{
     state::{AppState, use_app_state},
     tasks::{path_of, take_picked},
 };
-use crate::core::batch::{Progress, batch_csv, clock, summarize};
+use crate::protocol::batch::{Progress, batch_csv, clock, summarize};
 use leptos::{ev, html, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 

@@ -2,23 +2,28 @@
 //! `window.wasmBindings.bench_pipeline`). It runs each stage of the count pipeline on the default
 //! 1600x1200 synthetic image and returns the median milliseconds per stage as JSON.
 
-use crate::core::{
-    DecodeLimits, Params, analyze,
-    background::subtract_background,
-    channel::intensity,
-    clock::now_ms,
-    decode,
-    fill::fill_holes,
-    gaussian::gaussian_blur,
-    histogram::histogram,
-    label::{label, label_image, measure},
-    local_threshold::{LocalMethod, LocalOptions, local_threshold},
-    morphology::{close, open},
-    presets::Collection,
-    shape::shapes,
-    synth::{SynthParams, generate},
-    threshold::{otsu_level, threshold},
-    watershed::{SplitOptions, split_touching},
+use crate::{
+    count::{
+        Params, analyze,
+        presets::Collection,
+        synth::{SynthParams, generate},
+    },
+    imaging::{
+        DecodeLimits,
+        background::subtract_background,
+        channel::intensity,
+        decode,
+        fill::fill_holes,
+        gaussian::gaussian_blur,
+        histogram::histogram,
+        label::{label, label_image, measure},
+        morphology::{close, open},
+        shape::shapes,
+        threshold::local::{LocalMethod, LocalOptions, local_threshold},
+        threshold::{otsu_level, threshold},
+        watershed::{SplitOptions, split_touching},
+    },
+    util::clock::now_ms,
 };
 use wasm_bindgen::prelude::*;
 
@@ -52,7 +57,7 @@ pub fn bench_pipeline(iterations: u32) -> String {
     let preset = Collection::Yellow.preset();
     let png = {
         let mut out = std::io::Cursor::new(Vec::new());
-        let crate::core::Pixels::U8(rgb) = image.pixels() else {
+        let crate::imaging::Pixels::U8(rgb) = image.pixels() else {
             return "{\"error\":\"synthetic image is not 8-bit\"}".into();
         };
         let buf = image::RgbImage::from_raw(image.width(), image.height(), rgb.clone());
@@ -140,7 +145,7 @@ pub fn bench_pipeline(iterations: u32) -> String {
             analyze(&image, &Collection::Red.base_preset())
         });
         timed(&mut s[19], || {
-            crate::core::diameter::estimate_diameter(&plane)
+            crate::imaging::diameter::estimate_diameter(&plane)
         });
         if it > 0 {
             for (all, one) in samples.iter_mut().zip(s) {

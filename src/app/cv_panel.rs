@@ -5,10 +5,12 @@
 //! only estimate of accuracy on images nothing was chosen on.
 
 use super::{pool, state::use_app_state};
-use crate::core::{
-    cv::{self, Grid, Report, ScoreTable},
-    engine::{Request, Response},
-    scoring::Pooled,
+use crate::{
+    count::{
+        cv::{self, Grid, Report, ScoreTable},
+        scoring::Pooled,
+    },
+    protocol::engine::{Request, Response},
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::collections::VecDeque;

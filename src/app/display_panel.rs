@@ -2,13 +2,12 @@
 //! tables). They change only what is drawn, never the analysis.
 
 use super::state::{AppState, use_app_state};
-use crate::core::{
-    BitDepth, Image, Plane,
-    display::{
+use crate::{
+    imaging::{BitDepth, Image, Plane, histogram::histogram},
+    view::display::{
         DisplayMode, DisplaySettings, GAMMA_MAX, GAMMA_MIN, Limits, Lut, auto_limits,
         channel_histograms,
     },
-    histogram::histogram,
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -29,7 +28,7 @@ pub fn initial_display(image: &Image) -> DisplaySettings {
 }
 
 /// The plane the analysed view shows, and its depth, for the selected image.
-fn analysed_plane(state: AppState, id: u64) -> Option<Arc<crate::core::pipeline::Prepared>> {
+fn analysed_plane(state: AppState, id: u64) -> Option<Arc<crate::count::pipeline::Prepared>> {
     state.slots.with_value(|s| {
         s.get(&id)
             .and_then(|s| s.prepared.as_ref().map(|(_, p)| p.clone()))
@@ -246,7 +245,7 @@ pub fn rendered(image: &Image, analysed: Option<&Plane>, settings: &DisplaySetti
         (DisplayMode::Analysed(_), Some(p))
             if (p.width, p.height) == (image.width(), image.height()) =>
         {
-            crate::core::display::render(image, p, settings)
+            crate::view::display::render(image, p, settings)
         }
         _ => {
             let composite = DisplaySettings {
@@ -254,7 +253,7 @@ pub fn rendered(image: &Image, analysed: Option<&Plane>, settings: &DisplaySetti
                 ..*settings
             };
             let empty = Plane::new(0, 0, BitDepth::Eight, Vec::new());
-            crate::core::display::render(image, &empty, &composite)
+            crate::view::display::render(image, &empty, &composite)
         }
     }
 }

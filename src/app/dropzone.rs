@@ -5,7 +5,7 @@ use super::{
     state::use_app_state,
     tasks::{files_of, take_picked},
 };
-use crate::core::batch::is_image_name;
+use crate::protocol::batch::is_image_name;
 use leptos::{ev, prelude::*, task::spawn_local};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

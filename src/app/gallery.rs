@@ -7,10 +7,10 @@ use super::{
     remote::OpenUrl,
     state::use_app_state,
 };
-use crate::core::{
+use crate::web::{
+    demos::SYNTH_WIDTH,
     demos::{ATTRIBUTION, Demo, DemoKind, demos},
     links::synth_name,
-    share::SYNTH_WIDTH,
 };
 use leptos::{ev, html, prelude::*};
 use wasm_bindgen::JsCast;
@@ -34,7 +34,7 @@ fn what(demo: &Demo) -> String {
         }
         DemoKind::Synth(spec) => format!(
             "Made in your browser ({SYNTH_WIDTH}x{} pixels, {}) with its true mask, so it shows its score.",
-            crate::core::share::SYNTH_HEIGHT,
+            crate::web::demos::SYNTH_HEIGHT,
             synth_name(&spec)
         ),
     }

@@ -3,7 +3,7 @@
 //! intensities where detected objects start is shaded instead.
 
 use super::state::use_app_state;
-use crate::core::{ThresholdMethod, histogram::display_bins};
+use crate::{count::ThresholdMethod, imaging::histogram::display_bins};
 use leptos::{ev, html, prelude::*};
 
 /// Width of the SVG's coordinate system: one unit per bin.

@@ -8,11 +8,12 @@ use super::{
     tasks::yield_to_paint,
     viewer::selected_size,
 };
-use crate::core::{
-    display::DisplaySettings,
-    links::preset_of,
-    share::{ShareState, Source},
-    viewport::View,
+use crate::{
+    view::{display::DisplaySettings, viewport::View},
+    web::{
+        links::preset_of,
+        share::{ShareState, Source},
+    },
 };
 use leptos::{html, prelude::*, task::spawn_local};
 use std::collections::HashMap;
@@ -396,8 +397,8 @@ pub fn LinkNotices() -> impl IntoView {
 
 /// The address a demo card opens: its id with the preset of its collection (a real sample) or
 /// the current parameters (a synthetic image).
-pub fn demo_fragment(state: AppState, demo: &crate::core::demos::Demo) -> String {
-    use crate::core::demos::DemoKind;
+pub fn demo_fragment(state: AppState, demo: &crate::web::demos::Demo) -> String {
+    use crate::web::demos::DemoKind;
     let params = match demo.kind {
         DemoKind::Real { collection, .. } => collection.preset(),
         DemoKind::Synth(_) => state.params.get(),

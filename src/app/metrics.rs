@@ -2,7 +2,7 @@
 //! mask, by the reference protocol (Morelli et al. 2021).
 
 use super::{cv_panel::CrossValidation, state::use_app_state};
-use crate::core::scoring::{ImageScore, Pooled};
+use crate::count::scoring::{ImageScore, Pooled};
 use leptos::prelude::*;
 
 fn pct(x: f64) -> String {

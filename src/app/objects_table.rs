@@ -4,11 +4,12 @@
 //! the filter that removed each.
 
 use super::state::{AppState, use_app_state};
-use crate::core::{
-    Analysis, Params,
-    label::ObjectStats,
-    pipeline::{Body, Reject},
-    shape::Shape,
+use crate::{
+    count::{
+        Analysis, Params,
+        pipeline::{Body, Reject},
+    },
+    imaging::{label::ObjectStats, shape::Shape},
 };
 use leptos::{html, prelude::*};
 use std::cmp::Ordering;

@@ -1,7 +1,7 @@
 //! Overlay layers: each with a switch, a colour and an opacity. They change only the display.
 
 use super::state::{LayerSetting, Overlay, use_app_state};
-use crate::core::render::{hex_colour, parse_hex_colour};
+use crate::view::render::{hex_colour, parse_hex_colour};
 use leptos::prelude::*;
 
 /// The settings of one layer: switch, colour (unless fixed) and opacity. Test ids are

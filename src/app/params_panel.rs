@@ -8,10 +8,13 @@ use super::{
     state::{PresetChoice, use_app_state},
     threshold_control::ThresholdControl,
 };
-use crate::core::{
-    Channel, Params, ThresholdMethod,
-    params::{Diameter, MAX_RADIUS, MAX_SIGMA, MAX_WINDOW, REFERENCE_DIAMETER, SizeKey},
-    presets::Collection,
+use crate::{
+    count::{
+        Params, ThresholdMethod,
+        params::{Diameter, MAX_RADIUS, MAX_SIGMA, MAX_WINDOW, REFERENCE_DIAMETER, SizeKey},
+        presets::Collection,
+    },
+    imaging::Channel,
 };
 use leptos::prelude::*;
 

@@ -1,10 +1,10 @@
 //! The pool of Web Workers that decode, analyse and score off the main thread: one per core
 //! (`navigator.hardwareConcurrency`). Each worker runs this same WebAssembly module (the page
 //! sends it the compiled module and the address of its JavaScript glue) with a
-//! [`core::engine::Engine`](crate::core::engine::Engine); requests and responses cross as one
+//! [`protocol::engine::Engine`](crate::protocol::engine::Engine); requests and responses cross as one
 //! transferred byte buffer each.
 
-use crate::core::{
+use crate::protocol::{
     batch::{MAX_FILE_BYTES, ReadFile, too_large},
     engine::{Engine, Request, Response, handle_bytes, handle_bytes_with_files},
 };

@@ -7,13 +7,15 @@ use super::{
     pool,
     state::{AppState, use_app_state},
 };
-use crate::core::{
-    BitMask, Image,
-    demos::{DemoKind, find},
-    engine::{Request, Response},
-    links::{FetchFailure, check_length, check_read, source_name, synth_name},
-    remote::check_image_url,
-    share::{ShareState, Source},
+use crate::{
+    imaging::{BitMask, Image},
+    protocol::engine::{Request, Response},
+    web::{
+        demos::{DemoKind, find},
+        links::{FetchFailure, check_length, check_read, source_name, synth_name},
+        remote::check_image_url,
+        share::{ShareState, Source},
+    },
 };
 use leptos::{ev, prelude::*};
 use std::sync::Arc;
@@ -191,7 +193,7 @@ async fn synth(
     links: Links,
     source: &Source,
     name: String,
-    params: crate::core::synth::SynthParams,
+    params: crate::count::synth::SynthParams,
 ) -> Result<u64, String> {
     let id = state.new_id();
     let worker = pool::least_busy();
@@ -217,7 +219,7 @@ pub async fn open_source(state: AppState, links: Links, source: &Source) -> Opti
         Ok(id) => Some(id),
         Err(reason) => {
             let name = match source {
-                Source::Remote(url) => format!("image from {}", crate::core::links::host_of(url)),
+                Source::Remote(url) => format!("image from {}", crate::web::links::host_of(url)),
                 _ => source_name(source),
             };
             state.add_error(name, reason);

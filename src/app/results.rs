@@ -7,7 +7,7 @@ use super::{
     tasks::{read_text, take_picked},
     viewer::context_2d,
 };
-use crate::core::{
+use crate::count::{
     Params,
     cellcounter::{Action, export_xml, import, parse_xml},
     export,

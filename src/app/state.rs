@@ -1,18 +1,20 @@
 //! The app's state, shared through context: parameters, loaded images and their counts.
 
-pub use crate::core::overlay::{LayerSetting, Overlay};
+pub use crate::view::overlay::{LayerSetting, Overlay};
 
 use super::{display_panel::initial_display, pool};
-use crate::core::{
-    Analysis, BitMask, Image, Params,
-    cellcounter::Corrections,
-    display::DisplaySettings,
-    engine::{Request, Response},
-    pipeline::{Prepared, prepared_matches},
-    presets::{Collection, detect_collection},
-    roi::Roi,
-    scoring::{ImageScore, Pooled, ScoreOptions},
-    viewport::View,
+use crate::{
+    count::{
+        Analysis, Params,
+        cellcounter::Corrections,
+        pipeline::{Prepared, prepared_matches},
+        presets::{Collection, detect_collection},
+        roi::Roi,
+        scoring::{ImageScore, Pooled, ScoreOptions},
+    },
+    imaging::{BitMask, Image},
+    protocol::engine::{Request, Response},
+    view::{display::DisplaySettings, viewport::View},
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::{

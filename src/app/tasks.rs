@@ -5,11 +5,16 @@ use super::{
     pool,
     state::{AppState, PendingMask},
 };
-use crate::core::{
-    BitMask, Params,
-    batch::too_large,
-    engine::{Request, Response},
-    pairing::{Role, file_name, pair},
+use crate::{
+    count::{
+        Params,
+        pairing::{Role, file_name, pair},
+    },
+    imaging::BitMask,
+    protocol::{
+        batch::too_large,
+        engine::{Request, Response},
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::sync::Arc;
@@ -75,7 +80,7 @@ pub fn take_picked(e: &leptos::ev::Event) -> Vec<web_sys::File> {
     files
 }
 
-/// Reads a file's bytes (at most [`MAX_FILE_BYTES`](crate::core::batch::MAX_FILE_BYTES)).
+/// Reads a file's bytes (at most [`MAX_FILE_BYTES`](crate::protocol::batch::MAX_FILE_BYTES)).
 pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     if let Some(reason) = too_large(file.size()) {
         return Err(reason);

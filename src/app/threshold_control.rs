@@ -1,7 +1,7 @@
 //! The threshold level slider: shows the level in use, and moving it switches to a manual level.
 
 use super::state::use_app_state;
-use crate::core::ThresholdMethod;
+use crate::count::ThresholdMethod;
 use leptos::prelude::*;
 
 /// A range input from 0 to the selected image's largest value.

@@ -2,12 +2,14 @@
 //! each with its count (and F1 with a mask); a click adopts the method.
 
 use super::{state::use_app_state, tasks::yield_to_browser};
-use crate::core::{
-    ThresholdMethod,
-    autothreshold::AutoMethod,
-    pipeline::{analyze_prepared, prepare, prepared_matches},
-    render::{composite, png_data_url, thumbnail},
-    scoring::score,
+use crate::{
+    count::{
+        ThresholdMethod,
+        pipeline::{analyze_prepared, prepare, prepared_matches},
+        scoring::score,
+    },
+    imaging::threshold::global::AutoMethod,
+    view::render::{composite, png_data_url, thumbnail},
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -62,7 +64,7 @@ pub fn TryAll() -> impl IntoView {
                 if !running.get_untracked() {
                     return;
                 }
-                let p = crate::core::Params {
+                let p = crate::count::Params {
                     method: ThresholdMethod::Auto(method),
                     ..params.clone()
                 };

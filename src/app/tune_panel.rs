@@ -3,10 +3,12 @@
 //! cancel button.
 
 use super::{pool, state::use_app_state};
-use crate::core::{
-    Params,
-    engine::{Request, Response},
-    tune::{Fitness, Progress, SearchSpace, Tuner},
+use crate::{
+    count::{
+        Params,
+        tune::{Fitness, Progress, SearchSpace, Tuner},
+    },
+    protocol::engine::{Request, Response},
 };
 use leptos::{prelude::*, task::spawn_local};
 

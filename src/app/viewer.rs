@@ -6,7 +6,7 @@ use super::{
     annotate,
     state::{AppState, Tool, use_app_state},
 };
-use crate::core::{
+use crate::view::{
     render::{Layers, ScoreOverlay, composite_layers},
     viewport::{View, ZOOM_STEP},
 };

@@ -1,7 +1,7 @@
 //! `fluocount count`: counts, label images, per-object and per-image tables.
 
 use super::{Choice, choice_flag, csv, load_image, parallel_map, value};
-use crate::core::{
+use crate::count::{
     Analysis, analyze,
     export::{self, OBJECT_COLUMNS, SUMMARY_COLUMNS},
 };

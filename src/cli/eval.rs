@@ -1,13 +1,16 @@
 //! `fluocount eval` and `fluocount tune`: scoring against ground truth and searching parameters.
 
 use super::{Choice, choice_flag, csv, image_files, load_image, load_mask, parallel_map, value};
-use crate::core::{
-    BitMask, Image, Params,
-    cv::{Grid, ScoreTable, apply, describe, group_by, report},
-    pairing::{Role, pair},
-    presets::{Collection, detect_collection},
-    scoring::{ImageScore, Pooled, ScoreOptions, score},
-    tune::{Fitness, PreparedCache, SearchSpace, Tuner, score_candidate},
+use crate::{
+    count::{
+        Params,
+        cv::{Grid, ScoreTable, apply, describe, group_by, report},
+        pairing::{Role, pair},
+        presets::{Collection, detect_collection},
+        scoring::{ImageScore, Pooled, ScoreOptions, score},
+        tune::{Fitness, PreparedCache, SearchSpace, Tuner, score_candidate},
+    },
+    imaging::{BitMask, Image},
 };
 use std::{
     path::{Path, PathBuf},
@@ -236,7 +239,7 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
     }
     let scored = parallel_map(&samples, |s| {
         let (params, collection) = inp.choice.for_image(&s.image);
-        let a = crate::core::analyze(&s.image, &params);
+        let a = crate::count::analyze(&s.image, &params);
         (collection, score(&a.components, &s.truth, inp.opts))
     });
     println!("# {}", inp.choice.describe());

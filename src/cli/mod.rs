@@ -7,9 +7,9 @@ mod count;
 mod eval;
 mod synth;
 
-use crate::core::{
-    BitMask, Channel, DecodeLimits, Image, Params, channel::intensity, decode, presets::Collection,
-    scoring::truth_mask,
+use crate::{
+    count::{Params, presets::Collection, scoring::truth_mask},
+    imaging::{BitMask, Channel, DecodeLimits, Image, channel::intensity, decode},
 };
 use std::{
     path::{Path, PathBuf},
@@ -76,7 +76,7 @@ impl Choice {
         match self {
             Choice::Auto => {
                 let c =
-                    crate::core::presets::detect_collection(image).unwrap_or(Collection::Yellow);
+                    crate::count::presets::detect_collection(image).unwrap_or(Collection::Yellow);
                 (c.preset(), c.name().to_string())
             }
             Choice::Preset(c) => (c.preset(), c.name().to_string()),

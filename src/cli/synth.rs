@@ -1,9 +1,11 @@
 //! `fluocount synth`: deterministic synthetic images with their true masks, easy or hard.
 
 use super::value;
-use crate::core::synth::{SynthParams, Synthetic, generate};
-use crate::core::synth_hard::{HardColour, HardParams, generate_hard};
-use crate::core::{Channel, Pixels};
+use crate::{
+    count::synth::{SynthParams, Synthetic, generate},
+    count::synth_hard::{HardColour, HardParams, generate_hard},
+    imaging::{Channel, Pixels},
+};
 use std::path::{Path, PathBuf};
 
 /// The generator chosen, with its parameters.
@@ -161,7 +163,7 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
         return Err("generator returned a non-8-bit image".into());
     };
     let saved = if gray16 {
-        let plane = crate::core::channel::intensity(&s.image, maker.channel());
+        let plane = crate::imaging::channel::intensity(&s.image, maker.channel());
         let wide: Vec<u16> = plane.data.iter().map(|&v| v * 257).collect();
         image::ImageBuffer::<image::Luma<u16>, _>::from_raw(w, h, wide)
             .ok_or_else(|| {

@@ -1,0 +1,294 @@
+//! Cell bodies versus fibres: per-object measures relative to the expected cell size and to the
+//! image's own brightness, so that one setting holds across scales and exposures.
+//!
+//! - **thickness**: the radius of the largest disc inside the object (the maximum of its own
+//!   Euclidean distance map, in pixels, a pixel's centre to the nearest background pixel's centre)
+//!   over the expected radius. A neurite is thin whatever its length; a cell body is about 1.
+//! - **blob**: the ratio λ₂/λ₁ of the Hessian's eigenvalues (|λ₁| ≥ |λ₂|) of the background-corrected
+//!   plane smoothed at the cell scale σ = d / (2√2) (the scale at which a disc of diameter d gives
+//!   its strongest Laplacian response), at the object's centroid, when the intensity curves down
+//!   in the strongest direction (λ₁ < 0); else 0. A round blob is near 1, a ridge (neurite) or an
+//!   edge near 0 (Lindeberg 1998; Frangi et al. 1998 use the same ratio to find vessels).
+//! - **brightness**: the object's mean minus the image's median, in units of the image's robust
+//!   spread (1.4826 median absolute deviations, the standard deviation of a normal background).
+//! - **ring**: the object's contrast to the background around it
+//!   ([`crate::count::pipeline::contrast`]), in the same units.
+
+use crate::imaging::{
+    channel::Plane,
+    distance::{EdtScratch, squared_edt},
+    label::Components,
+};
+
+/// The image's robust background level and spread, from the histogram of its plane.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Background {
+    /// The median of all pixels.
+    pub level: f64,
+    /// 1.4826 times the median absolute deviation from the median; at least 1.
+    pub spread: f64,
+}
+
+/// The median and robust spread of the values counted in `hist` (value → count).
+///
+/// ```
+/// use fluocount::count::body::robust_background;
+/// // 1, 2, 3, 4, 100: median 3, absolute deviations 2, 1, 0, 1, 97: MAD 1.
+/// let mut h = vec![0u64; 101];
+/// for v in [1, 2, 3, 4, 100] { h[v] += 1; }
+/// let b = robust_background(&h);
+/// assert_eq!((b.level, b.spread), (3.0, 1.4826));
+/// ```
+pub fn robust_background(hist: &[u64]) -> Background {
+    let n: u64 = hist.iter().sum();
+    if n == 0 {
+        return Background {
+            level: 0.0,
+            spread: 1.0,
+        };
+    }
+    // The lower median (the value of rank (n - 1) / 2).
+    let rank = (n - 1) / 2;
+    let mut seen = 0;
+    let mut median = 0usize;
+    for (v, &c) in hist.iter().enumerate() {
+        seen += c;
+        if seen > rank {
+            median = v;
+            break;
+        }
+    }
+    // The median of |v - median|: walk outwards from the median, nearest values first.
+    let mut dev_hist = vec![0u64; hist.len()];
+    for (v, &c) in hist.iter().enumerate() {
+        dev_hist[v.abs_diff(median)] += c;
+    }
+    let mut seen = 0;
+    let mut mad = 0usize;
+    for (d, &c) in dev_hist.iter().enumerate() {
+        seen += c;
+        if seen > rank {
+            mad = d;
+            break;
+        }
+    }
+    Background {
+        level: median as f64,
+        spread: (1.4826 * mad as f64).max(1.0),
+    }
+}
+
+/// The largest inscribed radius of every object of `comps` (the maximum of its own distance map,
+/// in pixels), in label order.
+pub fn inscribed_radii(comps: &Components) -> Vec<f64> {
+    let n = comps.count as usize;
+    let mut boxes = vec![(u32::MAX, u32::MAX, 0u32, 0u32); n];
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (r, (run, &l)) in comps.runs.iter().zip(&comps.labels).enumerate() {
+        let i = l as usize - 1;
+        let b = &mut boxes[i];
+        *b = (
+            b.0.min(run.x0),
+            b.1.min(run.y),
+            b.2.max(run.x1),
+            b.3.max(run.y + 1),
+        );
+        members[i].push(r);
+    }
+    let (mut inside, mut squared, mut scratch) = (Vec::new(), Vec::new(), EdtScratch::default());
+    boxes
+        .iter()
+        .zip(&members)
+        .map(|(&(x0, y0, x1, y1), runs)| {
+            if runs.is_empty() {
+                return 0.0;
+            }
+            // The object on its box with a ring of background.
+            let (pw, ph) = ((x1 - x0) as usize + 2, (y1 - y0) as usize + 2);
+            inside.clear();
+            inside.resize(pw * ph, false);
+            for &r in runs {
+                let run = comps.runs[r];
+                let row = (run.y - y0 + 1) as usize * pw + 1;
+                inside[row + (run.x0 - x0) as usize..row + (run.x1 - x0) as usize].fill(true);
+            }
+            squared.clear();
+            squared.resize(pw * ph, 0u32);
+            squared_edt(&inside, pw, ph, &mut squared, &mut scratch);
+            f64::from(squared.iter().copied().max().unwrap_or(0)).sqrt()
+        })
+        .collect()
+}
+
+/// The Gaussian's second derivatives at one scale, sampled over a window of radius 3σ, for
+/// [`BlobKernel::measure`]: made once per image, used for every object.
+#[derive(Clone, Debug)]
+pub struct BlobKernel {
+    radius: i64,
+    /// (gxx, gyy, gxy) at each offset of the window, row by row; the common factor dropped.
+    taps: Vec<(f32, f32, f32)>,
+}
+
+impl BlobKernel {
+    /// The kernel for scale `sigma` (pixels); `None` unless `sigma` is positive and finite.
+    pub fn new(sigma: f64) -> Option<BlobKernel> {
+        if !(sigma.is_finite() && sigma > 0.0 && sigma < 1000.0) {
+            return None;
+        }
+        let radius = (3.0 * sigma).ceil() as i64;
+        let (s2, s4) = (sigma * sigma, sigma.powi(4));
+        let mut taps = Vec::with_capacity(((2 * radius + 1) * (2 * radius + 1)) as usize);
+        for dy in -radius..=radius {
+            for dx in -radius..=radius {
+                let (fx, fy) = (dx as f64, dy as f64);
+                let g = (-(fx * fx + fy * fy) / (2.0 * s2)).exp();
+                taps.push((
+                    ((fx * fx / s4 - 1.0 / s2) * g) as f32,
+                    ((fy * fy / s4 - 1.0 / s2) * g) as f32,
+                    ((fx * fy / s4) * g) as f32,
+                ));
+            }
+        }
+        Some(BlobKernel { radius, taps })
+    }
+
+    /// The blob measure at (`x`, `y`) (pixel coordinates, centres at +0.5; taken at the nearest
+    /// pixel) of `plane`: λ₂/λ₁ of the Gaussian-smoothed Hessian (see the module documentation),
+    /// in 0..=1. Pixels outside the plane repeat the nearest edge pixel.
+    pub fn measure(&self, plane: &Plane, x: f64, y: f64) -> f64 {
+        let (w, h) = (plane.width as i64, plane.height as i64);
+        if w == 0 || h == 0 || !(x.is_finite() && y.is_finite()) {
+            return 0.0;
+        }
+        let (ix, iy) = (
+            ((x - 0.5).round() as i64).clamp(0, w - 1),
+            ((y - 0.5).round() as i64).clamp(0, h - 1),
+        );
+        let r = self.radius;
+        let (mut hxx, mut hyy, mut hxy) = (0f64, 0f64, 0f64);
+        let mut taps = self.taps.chunks_exact((2 * r + 1) as usize);
+        for py in iy - r..=iy + r {
+            let Some(row_taps) = taps.next() else { break };
+            let row = &plane.data[(py.clamp(0, h - 1) * w) as usize..][..w as usize];
+            let (mut a, mut b, mut c) = (0f32, 0f32, 0f32);
+            if ix - r >= 0 && ix + r < w {
+                // Inside: the row's window as it is.
+                let window = &row[(ix - r) as usize..=(ix + r) as usize];
+                for (&v, &(gxx, gyy, gxy)) in window.iter().zip(row_taps) {
+                    let v = f32::from(v);
+                    a += v * gxx;
+                    b += v * gyy;
+                    c += v * gxy;
+                }
+            } else {
+                for (k, &(gxx, gyy, gxy)) in row_taps.iter().enumerate() {
+                    let v = f32::from(row[(ix - r + k as i64).clamp(0, w - 1) as usize]);
+                    a += v * gxx;
+                    b += v * gyy;
+                    c += v * gxy;
+                }
+            }
+            hxx += f64::from(a);
+            hyy += f64::from(b);
+            hxy += f64::from(c);
+        }
+        // Eigenvalues of [[hxx, hxy], [hxy, hyy]]; the common Gaussian factor cancels in the ratio.
+        let mean = (hxx + hyy) / 2.0;
+        let d = (((hxx - hyy) / 2.0).powi(2) + hxy * hxy).sqrt();
+        let (a, b) = (mean - d, mean + d);
+        // λ₁ the larger in magnitude.
+        let (l1, l2) = if a.abs() >= b.abs() { (a, b) } else { (b, a) };
+        if l1 >= 0.0 {
+            return 0.0;
+        }
+        (l2 / l1).clamp(0.0, 1.0)
+    }
+}
+
+/// The blob measure of `plane` at (`x`, `y`) at scale `sigma` ([`BlobKernel::measure`]); 0 for a
+/// scale that is not positive and finite.
+pub fn blob_measure(plane: &Plane, x: f64, y: f64, sigma: f64) -> f64 {
+    BlobKernel::new(sigma).map_or(0.0, |k| k.measure(plane, x, y))
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::imaging::{BitMask, Connectivity, image::BitDepth, label::label};
+    use proptest::prelude::*;
+
+    fn plane(w: u32, h: u32, f: impl Fn(f64, f64) -> u16) -> Plane {
+        let data = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .map(|(x, y)| f(x as f64 + 0.5, y as f64 + 0.5))
+            .collect();
+        Plane::new(w, h, BitDepth::Eight, data)
+    }
+
+    #[test]
+    fn a_disc_is_a_blob_and_a_line_is_a_ridge() {
+        let disc = plane(101, 101, |x, y| {
+            if (x - 50.5).powi(2) + (y - 50.5).powi(2) <= 400.0 {
+                200
+            } else {
+                10
+            }
+        });
+        assert!(blob_measure(&disc, 50.5, 50.5, 14.0) > 0.95);
+        let line = plane(
+            101,
+            101,
+            |_, y| if (y - 50.5).abs() <= 3.0 { 200 } else { 10 },
+        );
+        assert!(blob_measure(&line, 50.5, 50.5, 14.0) < 0.05);
+        // A dark spot curves up: not a bright blob.
+        let hole = plane(101, 101, |x, y| {
+            if (x - 50.5).powi(2) + (y - 50.5).powi(2) <= 400.0 {
+                10
+            } else {
+                200
+            }
+        });
+        assert_eq!(blob_measure(&hole, 50.5, 50.5, 14.0), 0.0);
+        let empty = Plane::new(0, 0, BitDepth::Eight, vec![]);
+        assert_eq!(blob_measure(&empty, 0.5, 0.5, 3.0), 0.0);
+    }
+
+    #[test]
+    fn inscribed_radius_of_a_square_a_bar_and_two_objects() {
+        // A 9x9 square (radius 5: its centre is 5 pixel steps from the background ring) and a
+        // 1-pixel bar (radius 1).
+        let mut bits = vec![false; 20 * 12];
+        for y in 1..10 {
+            for x in 1..10 {
+                bits[y * 20 + x] = true;
+            }
+        }
+        for x in 12..19 {
+            bits[5 * 20 + x] = true;
+        }
+        let comps = label(&BitMask::from_bools(20, 12, &bits), Connectivity::Eight);
+        assert_eq!(inscribed_radii(&comps), vec![5.0, 1.0]);
+    }
+
+    proptest! {
+        #[test]
+        fn the_robust_background_is_the_median_and_mad_of_the_values(
+            values in proptest::collection::vec(0u16..256, 1..200)
+        ) {
+            let mut hist = vec![0u64; 256];
+            for &v in &values {
+                hist[v as usize] += 1;
+            }
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let median = sorted[(sorted.len() - 1) / 2];
+            let mut dev: Vec<u16> = sorted.iter().map(|&v| v.abs_diff(median)).collect();
+            dev.sort_unstable();
+            let mad = dev[(dev.len() - 1) / 2];
+            let b = robust_background(&hist);
+            prop_assert_eq!(b.level, f64::from(median));
+            prop_assert_eq!(b.spread, (1.4826 * f64::from(mad)).max(1.0));
+        }
+    }
+}

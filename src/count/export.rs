@@ -1,0 +1,367 @@
+//! The result files, shared by the command line and the browser: the per-object and per-image
+//! tables (ImageJ's Results and Summarize columns), the 16-bit label image, the binary mask, and
+//! safe file names for them.
+
+use super::Analysis;
+use std::fmt::Write as _;
+
+/// ImageJ's Results column names, in ImageJ's order, plus our contrast and the cell-body
+/// measures ([`crate::count::body`]: thickness, elongation, blob, brightness and ring contrast).
+pub const OBJECT_COLUMNS: &str = "Image,Object,Area,Mean,Min,Max,X,Y,BX,BY,Width,Height,\
+Perim.,Circ.,AR,Round,Solidity,Contrast,Thickness,Elongation,Blob,Brightness,Ring";
+
+/// ImageJ's Summarize columns, plus the collection, the level, the size, the time and the
+/// expected cell diameter in pixels (with `auto` when it was estimated from the image).
+pub const SUMMARY_COLUMNS: &str = "Slice,Count,Total Area,Average Size,%Area,Mean,Collection,\
+Level,Width,Height,ms,Diameter";
+
+/// The comment block opening every table: `# fluocount VERSION` and the parameters, the first
+/// line after `# parameters: `, every further line after `# `.
+pub fn header(version: &str, params_text: &str) -> String {
+    let mut out = format!("# fluocount {}\n", one_line(version));
+    let mut lines = params_text.lines();
+    let _ = writeln!(out, "# parameters: {}", lines.next().unwrap_or(""));
+    for line in lines {
+        let _ = writeln!(out, "# {line}");
+    }
+    out
+}
+
+/// `s` without line breaks, so it cannot leave its comment line.
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+/// `s` as one CSV field (RFC 4180): quoted if it holds a comma, quote or line break.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The rows (no header, no column line) of the per-object table under [`OBJECT_COLUMNS`]: one
+/// line per object of each `(image name, analysis)`, in label order.
+pub fn objects_csv(rows: &[(&str, &Analysis)]) -> String {
+    let mut out = String::new();
+    for (name, a) in rows {
+        let name = csv_field(name);
+        for (((o, s), k), b) in a
+            .objects
+            .iter()
+            .zip(&a.shapes)
+            .zip(&a.contrast)
+            .zip(&a.bodies)
+        {
+            let _ = writeln!(
+                out,
+                "{name},{},{},{:.3},{},{},{:.3},{:.3},{},{},{},{},{:.3},{:.4},{:.3},{:.3},{:.3},{:.3},\
+                 {:.3},{:.3},{:.3},{:.3},{:.3}",
+                o.label,
+                o.area,
+                o.mean,
+                o.min,
+                o.max,
+                o.x,
+                o.y,
+                o.bx,
+                o.by,
+                o.width,
+                o.height,
+                s.perimeter,
+                s.circularity,
+                s.aspect_ratio,
+                s.roundness,
+                s.solidity,
+                k,
+                b.thickness,
+                b.elongation,
+                b.blob,
+                b.brightness,
+                b.ring
+            );
+        }
+    }
+    out
+}
+
+/// One line (with its newline) of the per-image table under [`SUMMARY_COLUMNS`], with ImageJ's
+/// Analyze Particles "Summarize" formulas: Count; Total Area; Average Size = total / count;
+/// %Area = 100 * total / image area; Mean = area-weighted mean of the object means.
+pub fn summary_row(image_name: &str, a: &Analysis, collection: &str) -> String {
+    let total: u64 = a.objects.iter().map(|o| o.area).sum();
+    let sum: f64 = a.objects.iter().map(|o| o.mean * o.area as f64).sum();
+    let n = a.count();
+    format!(
+        "{},{n},{total},{:.3},{:.3},{:.3},{},{},{},{},{:.1},{}\n",
+        csv_field(image_name),
+        if n == 0 { 0.0 } else { total as f64 / n as f64 },
+        100.0 * total as f64 / (f64::from(a.width) * f64::from(a.height)).max(1.0),
+        if total == 0 { 0.0 } else { sum / total as f64 },
+        csv_field(collection),
+        a.level
+            .map_or_else(|| "local".to_string(), |l| l.to_string()),
+        a.width,
+        a.height,
+        a.total_ms(),
+        diameter_text(a)
+    )
+}
+
+/// The expected diameter as written in tables: `57.2 (auto)` when estimated, `40` when given.
+pub fn diameter_text(a: &Analysis) -> String {
+    if a.diameter_estimated {
+        format!("{:.1} (auto)", a.diameter)
+    } else {
+        format!("{}", a.diameter)
+    }
+}
+
+/// Encodes a grey image buffer as PNG in memory.
+fn encode_png<P>(buf: &image::ImageBuffer<P, Vec<P::Subpixel>>) -> Result<Vec<u8>, String>
+where
+    P: image::Pixel + image::PixelWithColorType,
+    [P::Subpixel]: image::EncodableLayout,
+{
+    let mut png = std::io::Cursor::new(Vec::new());
+    buf.write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(png.into_inner())
+}
+
+/// The label image as a 16-bit greyscale PNG: 0 background, 1..=count the objects (as ImageJ's
+/// "Count Masks"); an error if there are more than 65535 objects.
+pub fn label_png(a: &Analysis) -> Result<Vec<u8>, String> {
+    if a.count() > usize::from(u16::MAX) {
+        return Err(format!(
+            "{} objects do not fit a 16-bit label image",
+            a.count()
+        ));
+    }
+    let data: Vec<u16> = a
+        .labels
+        .iter()
+        .map(|&l| u16::try_from(l).unwrap_or(u16::MAX))
+        .collect();
+    let buf = image::ImageBuffer::<image::Luma<u16>, _>::from_raw(a.width, a.height, data)
+        .ok_or("label image size mismatch")?;
+    encode_png(&buf)
+}
+
+/// The objects as an 8-bit PNG, 255 on objects and 0 elsewhere, like ImageJ's binary masks.
+pub fn mask_png(a: &Analysis) -> Result<Vec<u8>, String> {
+    let data: Vec<u8> = a
+        .labels
+        .iter()
+        .map(|&l| if l == 0 { 0 } else { 255 })
+        .collect();
+    let buf = image::ImageBuffer::<image::Luma<u8>, _>::from_raw(a.width, a.height, data)
+        .ok_or("label image size mismatch")?;
+    encode_png(&buf)
+}
+
+/// Longest stem kept, in characters.
+const MAX_STEM: usize = 100;
+
+/// A safe file-name stem from an image file name: directories and the last extension removed,
+/// every character other than letters, digits, `-`, `_` and `.` replaced by `_`, no leading or
+/// trailing dot, at most 100 characters; `"image"` if nothing is left.
+pub fn file_stem(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let stem = match base.rfind('.') {
+        Some(i) if i > 0 => &base[..i],
+        _ => base,
+    };
+    let safe: String = sanitize(stem).chars().take(MAX_STEM).collect();
+    let safe = safe.trim_matches('.');
+    if safe.is_empty() {
+        return "image".into();
+    }
+    // Windows refuses these names whatever the extension.
+    let upper = safe.split('.').next().unwrap_or("").to_ascii_uppercase();
+    let reserved = matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (upper.len() == 4
+            && (upper.starts_with("COM") || upper.starts_with("LPT"))
+            && upper.as_bytes()[3].is_ascii_digit());
+    if reserved {
+        format!("_{safe}")
+    } else {
+        safe.to_string()
+    }
+}
+
+/// Letters, digits, `-`, `_` and `.` kept; anything else becomes `_`.
+fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The export file name for `image_name`: its [`file_stem`], `suffix` and `.ext`, e.g.
+/// `export_name("dir/cells_01.tif", "_objects", "csv")` is `cells_01_objects.csv`.
+pub fn export_name(image_name: &str, suffix: &str, ext: &str) -> String {
+    format!(
+        "{}{}.{}",
+        file_stem(image_name),
+        sanitize(suffix),
+        sanitize(ext)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        count::{Params, ThresholdMethod, analyze},
+        imaging::Image,
+    };
+
+    /// 6x4: a 2x2 object of 200 at the top left and an L of three 100s at the right.
+    fn tiny() -> Analysis {
+        #[rustfmt::skip]
+        let data = vec![
+            200, 200, 0, 0, 0, 100,
+            200, 200, 0, 0, 100, 100,
+            0,   0,   0, 0, 0,   0,
+            0,   0,   0, 0, 0,   0,
+        ];
+        let params = Params {
+            sigma: 0.0,
+            method: ThresholdMethod::Manual,
+            level: 50,
+            open_radius: 0,
+            close_radius: 0,
+            min_area: 1,
+            ..Params::default()
+        };
+        analyze(&Image::gray8(6, 4, data), &params)
+    }
+
+    #[test]
+    fn header_prefixes_every_parameter_line() {
+        assert_eq!(
+            header("0.1.0", "v=2&channel=yellow"),
+            "# fluocount 0.1.0\n# parameters: v=2&channel=yellow\n"
+        );
+        assert_eq!(
+            header("1\n2", "a=1\nb=2\r\nc=3"),
+            "# fluocount 1 2\n# parameters: a=1\n# b=2\n# c=3\n"
+        );
+        assert_eq!(header("x", ""), "# fluocount x\n# parameters: \n");
+    }
+
+    #[test]
+    fn object_rows_of_a_tiny_analysis() {
+        let a = tiny();
+        assert_eq!(a.count(), 2);
+        let rows = objects_csv(&[("a,b.tif", &a), ("c.tif", &a)]);
+        let lines: Vec<&str> = rows.lines().collect();
+        assert_eq!(lines.len(), 4);
+        let first: Vec<&str> = lines[0].split(',').collect();
+        // quoted name, label 1, area 4, mean 200, min 200, max 200, centroid (1, 1), box 0,0 2x2
+        assert_eq!(
+            first[..12],
+            [
+                "\"a", "b.tif\"", "1", "4", "200.000", "200", "200", "1.000", "1.000", "0", "0",
+                "2"
+            ]
+        );
+        let second: Vec<&str> = lines[1].split(',').collect();
+        // the L: area 3, mean 100, centroid x = (5.5 + 4.5 + 5.5) / 3, y = (0.5 + 1.5 + 1.5) / 3
+        assert_eq!(
+            second[..12],
+            [
+                "\"a", "b.tif\"", "2", "3", "100.000", "100", "100", "5.167", "1.167", "4", "0",
+                "2"
+            ]
+        );
+        assert!(lines[2].starts_with("c.tif,1,4,200.000,"));
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| l.matches(',').count())
+                .collect::<Vec<_>>(),
+            vec![23, 23, 22, 22]
+        );
+        assert_eq!(objects_csv(&[]), "");
+    }
+
+    #[test]
+    fn summary_uses_imagej_formulas() {
+        let a = tiny();
+        let row = summary_row("c.tif", &a, "yellow");
+        let f: Vec<&str> = row.trim_end().split(',').collect();
+        // 7 px of 24 = 29.167 %; mean (4 * 200 + 3 * 100) / 7 = 157.143
+        assert_eq!(
+            f[..10],
+            [
+                "c.tif", "2", "7", "3.500", "29.167", "157.143", "yellow", "50", "6", "4"
+            ]
+        );
+        assert!(row.ends_with('\n'));
+        assert_eq!(f.len(), SUMMARY_COLUMNS.split(',').count());
+    }
+
+    #[test]
+    fn label_and_mask_png_round_trip() {
+        let a = tiny();
+        let labels = image::load_from_memory(&label_png(&a).unwrap()).unwrap();
+        let labels = labels.as_luma16().expect("16-bit grey");
+        assert_eq!(
+            labels.as_raw(),
+            &[
+                1, 1, 0, 0, 0, 2, //
+                1, 1, 0, 0, 2, 2, //
+                0, 0, 0, 0, 0, 0, //
+                0, 0, 0, 0, 0, 0,
+            ]
+        );
+        let mask = image::load_from_memory(&mask_png(&a).unwrap()).unwrap();
+        let mask = mask.as_luma8().expect("8-bit grey");
+        assert_eq!(mask.dimensions(), (6, 4));
+        assert_eq!(
+            &mask.as_raw()[..12],
+            &[255, 255, 0, 0, 0, 255, 255, 255, 0, 0, 255, 255]
+        );
+        assert!(mask.as_raw()[12..].iter().all(|&v| v == 0));
+    }
+
+    #[test]
+    fn too_many_objects_for_16_bits() {
+        let mut a = tiny();
+        let one = a.objects[0].clone();
+        a.objects = vec![one; 65536];
+        assert!(label_png(&a).unwrap_err().contains("65536 objects"));
+        a.labels.pop();
+        assert!(mask_png(&a).is_err());
+    }
+
+    #[test]
+    fn hostile_names_give_safe_stems() {
+        assert_eq!(file_stem("../a b.tif"), "a_b");
+        assert_eq!(file_stem(""), "image");
+        assert_eq!(file_stem("x.tar.gz"), "x.tar");
+        assert_eq!(file_stem("C:\\data\\cells_01.TIF"), "cells_01");
+        assert_eq!(file_stem("dir/"), "image");
+        assert_eq!(file_stem(".."), "image");
+        assert_eq!(file_stem(".hidden"), "hidden");
+        assert_eq!(file_stem("Zellkerne ü 東京.png"), "Zellkerne_ü_東京");
+        assert_eq!(file_stem("a\u{0}b:c*?\"<>|.png"), "a_b_c______");
+        assert_eq!(file_stem("con.tif"), "_con");
+        assert_eq!(file_stem("COM1"), "_COM1");
+        assert_eq!(file_stem("computer.tif"), "computer");
+        assert_eq!(file_stem(&"é".repeat(300)).chars().count(), 100);
+        assert_eq!(
+            export_name("dir/cells_01.tif", "_objects", "csv"),
+            "cells_01_objects.csv"
+        );
+        assert_eq!(export_name("../a b.tif", "/x", "p/g"), "a_b_x.p_g");
+    }
+}

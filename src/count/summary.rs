@@ -1,0 +1,226 @@
+//! Per-image summary rows: ImageJ's Analyze Particles "Summarize" figures, the corrected count of
+//! the manual corrections and the counts inside regions, with their CSV form.
+
+use crate::count::{
+    cellcounter::Tally,
+    export::{csv_field, header},
+    pipeline::Analysis,
+    roi::RoiCount,
+};
+use std::fmt::Write as _;
+
+/// One image's summary.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// The image's file name.
+    pub image: String,
+    /// Objects detected (ImageJ "Count").
+    pub count: usize,
+    /// Their total area in pixels ("Total Area").
+    pub total_area: u64,
+    /// Total area / count ("Average Size"), 0 without objects.
+    pub average_size: f64,
+    /// Total area as a percentage of the image ("%Area").
+    pub percent_area: f64,
+    /// Area-weighted mean intensity of the objects ("Mean"), 0 without objects.
+    pub mean: f64,
+    /// The analysis' count before corrections.
+    pub automatic: usize,
+    /// Objects removed by hand.
+    pub removed: usize,
+    /// Cells added by hand (type-1 markers not on a kept object).
+    pub added: usize,
+    /// `automatic - removed + added`.
+    pub corrected: usize,
+    /// Removals whose object no longer exists.
+    pub stale: usize,
+    /// (type id, name, count) of every marker type.
+    pub per_type: Vec<(u32, String, usize)>,
+    /// Counts inside each region.
+    pub rois: Vec<RoiCount>,
+}
+
+impl Summary {
+    /// The summary of `a`, with its corrections' tally (if any) and region counts.
+    pub fn new(image: &str, a: &Analysis, tally: Option<Tally>, rois: Vec<RoiCount>) -> Self {
+        let count = a.count();
+        let total_area: u64 = a.objects.iter().map(|o| o.area).sum();
+        let weighted: f64 = a.objects.iter().map(|o| o.mean * o.area as f64).sum();
+        let pixels = (f64::from(a.width) * f64::from(a.height)).max(1.0);
+        let (removed, added, corrected, stale, per_type) = match tally {
+            Some(t) => (
+                t.removed,
+                t.added,
+                t.total,
+                t.stale_removals.len(),
+                t.per_type,
+            ),
+            None => (0, 0, count, 0, Vec::new()),
+        };
+        Summary {
+            image: image.to_string(),
+            count,
+            total_area,
+            average_size: if count == 0 {
+                0.0
+            } else {
+                total_area as f64 / count as f64
+            },
+            percent_area: 100.0 * total_area as f64 / pixels,
+            mean: if total_area == 0 {
+                0.0
+            } else {
+                weighted / total_area as f64
+            },
+            automatic: count,
+            removed,
+            added,
+            corrected,
+            stale,
+            per_type,
+            rois,
+        }
+    }
+}
+
+/// The summary CSV columns: ImageJ's Summarize columns, then the corrections.
+pub const SUMMARY_CSV_COLUMNS: &str =
+    "Slice,Count,Total Area,Average Size,%Area,Mean,Automatic,Removed,Added,Corrected,Marker types";
+
+/// The summary CSV: the header block (version and every parameter), one row per image, then one
+/// row per region of each image (`Region,Image,Name,Count,Area,Density per Mpx`).
+pub fn summary_csv(version: &str, params_text: &str, rows: &[Summary]) -> String {
+    let mut out = header(version, params_text);
+    out.push_str(SUMMARY_CSV_COLUMNS);
+    out.push('\n');
+    for s in rows {
+        let types = s
+            .per_type
+            .iter()
+            .map(|(id, name, n)| format!("{id}:{name}={n}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let _ = writeln!(
+            out,
+            "{},{},{},{:.3},{:.3},{:.3},{},{},{},{},{}",
+            csv_field(&s.image),
+            s.count,
+            s.total_area,
+            s.average_size,
+            s.percent_area,
+            s.mean,
+            s.automatic,
+            s.removed,
+            s.added,
+            s.corrected,
+            csv_field(&types)
+        );
+    }
+    if rows.iter().any(|s| !s.rois.is_empty()) {
+        out.push_str("\nRegion,Image,Name,Count,Area,Density per Mpx\n");
+        for s in rows {
+            for (i, r) in s.rois.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{:.3}",
+                    i + 1,
+                    csv_field(&s.image),
+                    csv_field(&r.name),
+                    r.count,
+                    r.area_px,
+                    r.density_per_mpx
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        count::{
+            Params, ThresholdMethod, analyze,
+            cellcounter::{Action, Corrections, Marker},
+            roi::{Roi, count_in_rois},
+        },
+        imaging::Image,
+    };
+
+    /// 6x4: a 2x2 object of 200 at the top left and an L of three 100s at the right.
+    fn tiny() -> Analysis {
+        #[rustfmt::skip]
+        let px = vec![
+            200, 200, 0, 0, 0, 100,
+            200, 200, 0, 0, 0, 100,
+            0,   0,   0, 0, 100, 100,
+            0,   0,   0, 0, 0,   0,
+        ];
+        let p = Params {
+            sigma: 0.0,
+            method: ThresholdMethod::Manual,
+            level: 50,
+            open_radius: 0,
+            close_radius: 0,
+            min_area: 1,
+            split: false,
+            ..Params::default()
+        };
+        analyze(&Image::gray8(6, 4, px), &p)
+    }
+
+    #[test]
+    fn summarize_figures_and_corrections() {
+        let a = tiny();
+        let s = Summary::new("a.png", &a, None, Vec::new());
+        assert_eq!((s.count, s.total_area, s.corrected), (2, 8, 2));
+        assert_eq!(s.average_size, 4.0);
+        assert!((s.percent_area - 100.0 * 8.0 / 24.0).abs() < 1e-12);
+        assert!((s.mean - (4.0 * 200.0 + 4.0 * 100.0) / 8.0).abs() < 1e-12);
+
+        let mut c = Corrections::new();
+        c.apply(Action::RemoveObject { x: 0, y: 0 });
+        c.apply(Action::AddMarker(Marker {
+            x: 2,
+            y: 3,
+            type_id: 1,
+        }));
+        c.apply(Action::AddMarker(Marker {
+            x: 3,
+            y: 3,
+            type_id: 2,
+        }));
+        let t = c.tally(&a.labels, a.width, a.height, a.count());
+        let s = Summary::new("a.png", &a, Some(t), Vec::new());
+        assert_eq!((s.automatic, s.removed, s.added, s.corrected), (2, 1, 1, 2));
+        assert_eq!(s.per_type[1], (2, "Type 2".to_string(), 1));
+    }
+
+    #[test]
+    fn csv_has_the_header_rows_and_regions() {
+        let a = tiny();
+        let centroids: Vec<(f64, f64)> = a.objects.iter().map(|o| (o.x, o.y)).collect();
+        let rois = count_in_rois(
+            &[Roi::rect("left, half", 0.0, 0.0, 3.0, 4.0)],
+            &centroids,
+            6,
+            4,
+        );
+        let s = Summary::new("my, image.png", &a, None, rois);
+        let csv = summary_csv("9.9.9", "v=2&a=1", &[s]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "# fluocount 9.9.9");
+        assert_eq!(lines[1], "# parameters: v=2&a=1");
+        assert_eq!(lines[2], SUMMARY_CSV_COLUMNS);
+        assert_eq!(
+            lines[3],
+            "\"my, image.png\",2,8,4.000,33.333,150.000,2,0,0,2,"
+        );
+        assert_eq!(lines[5], "Region,Image,Name,Count,Area,Density per Mpx");
+        assert_eq!(
+            lines[6],
+            "1,\"my, image.png\",\"left, half\",1,12,83333.333"
+        );
+    }
+}

@@ -1,0 +1,978 @@
+//! The compute engine behind the page's Web Workers: requests in, responses out, as plain values
+//! with a byte form ([`Request::encode`], [`Response::decode`]). Each worker owns one [`Engine`],
+//! which keeps the images it decoded (and their prepared planes) so that a parameter change only
+//! sends the parameters. Everything here is pure Rust and is tested natively.
+
+pub use crate::protocol::batch::{BatchJob, BatchRow, ReadFile, run_batch, run_batch_read};
+use crate::{
+    count::{
+        params::Params,
+        pipeline::{Analysis, Prepared, analyze_prepared, prepare, prepared_matches},
+        presets::Collection,
+        scoring::{ImageScore, ScoreOptions, score, truth_mask},
+        synth::{SynthParams, generate},
+    },
+    imaging::{
+        bitmask::BitMask,
+        channel::Plane,
+        decode::{DecodeLimits, decode},
+        image::Image,
+    },
+};
+use crate::{
+    protocol::wire::{
+        Reader, WireError, WireResult, Writer, get_analysis, get_image, get_mask, get_prepared,
+        get_score, get_score_options, put_analysis, put_image, put_mask, put_prepared, put_score,
+        put_score_options,
+    },
+    util::clock::now_ms,
+};
+use std::{collections::HashMap, sync::Arc};
+
+/// Something for a worker to do.
+#[derive(Clone, Debug)]
+pub enum Request {
+    /// Decode a file. An image is kept under `id` (when `keep`) and sent back; a mask (`as_mask`)
+    /// is reduced to its cells (any pixel above 0) and sent back.
+    Decode {
+        /// The image's id.
+        id: u64,
+        /// The file's bytes.
+        bytes: Vec<u8>,
+        /// Read it as a ground-truth mask.
+        as_mask: bool,
+        /// Keep the image for later counts.
+        keep: bool,
+    },
+    /// Generate a synthetic image with its true mask, keep both under `id` and send them back.
+    Synth {
+        /// The image's id.
+        id: u64,
+        /// The generator's settings.
+        params: SynthParams,
+    },
+    /// Attach (or detach) the ground-truth mask of a kept image.
+    SetTruth {
+        /// The image's id.
+        id: u64,
+        /// The mask.
+        mask: Option<BitMask>,
+    },
+    /// Count a kept image.
+    Count {
+        /// The image's id.
+        id: u64,
+        /// The parameters.
+        params: Params,
+        /// How to score against the mask, if one is attached.
+        scoring: ScoreOptions,
+        /// Send the prepared planes back even if they were cached.
+        want_prepared: bool,
+    },
+    /// Score a kept image with a mask against candidate parameters (auto-tune), with planes kept
+    /// apart from the counts' so a search does not disturb them.
+    Score {
+        /// The image's id.
+        id: u64,
+        /// The candidate parameters.
+        params: Params,
+        /// How to score.
+        scoring: ScoreOptions,
+    },
+    /// Drop a kept image.
+    Forget {
+        /// The image's id.
+        id: u64,
+    },
+    /// Decode, count and score one file of a batch without keeping anything.
+    Batch(BatchJob),
+}
+
+/// What a worker sends back.
+#[derive(Clone, Debug)]
+pub enum Response {
+    /// A decoded (or generated) image, with its true mask for a synthetic one.
+    Image {
+        /// The image.
+        image: Image,
+        /// Its true mask.
+        truth: Option<BitMask>,
+    },
+    /// A decoded ground-truth mask.
+    Mask(BitMask),
+    /// A count.
+    Counted {
+        /// The analysis.
+        analysis: Box<Analysis>,
+        /// The prepared planes, when they were computed anew or asked for.
+        prepared: Option<Box<Prepared>>,
+        /// The score against the attached mask.
+        score: Option<ImageScore>,
+        /// Time in the worker, in milliseconds.
+        ms: f64,
+    },
+    /// A candidate's score (`None`: the image has no usable mask).
+    Scored(Option<Box<ImageScore>>),
+    /// A batch file's result.
+    Batch(Box<BatchRow>),
+    /// Done, nothing to send.
+    Done,
+    /// The request failed; the reason in words.
+    Failed(String),
+}
+
+struct Kept {
+    image: Arc<Image>,
+    truth: Option<BitMask>,
+    prepared: Option<(Params, Arc<Prepared>)>,
+    tune_prepared: crate::count::tune::PreparedCache,
+}
+
+/// A worker's state: the images it keeps.
+#[derive(Default)]
+pub struct Engine {
+    kept: HashMap<u64, Kept>,
+    limits: DecodeLimits,
+}
+
+/// A mask from a decoded image: any sample above 0 is cell.
+pub fn mask_of(image: &Image) -> BitMask {
+    use crate::imaging::image::{Layout, Pixels};
+    // Straight from the samples (the same as `truth_mask` of the Max plane, without making it).
+    // JUSTIFICATION: examples/wasm_stages.rs, 2.6 ms of a batch image's 52 ms in wasm.
+    fn cells<T: Copy + Default + PartialEq>(
+        samples: &[T],
+        image: &Image,
+        colours: usize,
+    ) -> BitMask {
+        let (w, h) = (image.width(), image.height());
+        let mut mask = BitMask::new(w, h);
+        let n = image.layout().channels();
+        if w == 0 {
+            return mask;
+        }
+        let zero = T::default();
+        for (y, row) in samples.chunks_exact(w as usize * n).enumerate() {
+            for (word, px) in mask.row_mut(y as u32).iter_mut().zip(row.chunks(64 * n)) {
+                *word = px.chunks_exact(n).enumerate().fold(0u64, |acc, (i, p)| {
+                    acc | u64::from(p[..colours].iter().any(|&v| v != zero)) << i
+                });
+            }
+        }
+        mask
+    }
+    /// 8-bit grey, the usual mask: eight pixels at a time.
+    fn cells_gray8(samples: &[u8], w: u32, h: u32) -> BitMask {
+        let mut mask = BitMask::new(w, h);
+        if w == 0 {
+            return mask;
+        }
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        for (y, row) in samples.chunks_exact(w as usize).enumerate() {
+            for (word, px) in mask.row_mut(y as u32).iter_mut().zip(row.chunks(64)) {
+                let mut bits = 0u64;
+                let eights = px.chunks_exact(8);
+                let rest = eights.remainder();
+                for (k, eight) in eights.enumerate() {
+                    let x = u64::from_le_bytes([
+                        eight[0], eight[1], eight[2], eight[3], eight[4], eight[5], eight[6],
+                        eight[7],
+                    ]);
+                    // The top bit of each byte is set when the byte is not zero.
+                    let top = (((x & LOW7) + LOW7) | x) & !LOW7;
+                    // Gathers the eight top bits, byte i to bit i.
+                    let packed = ((top >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+                    bits |= packed << (8 * k);
+                }
+                let done = px.len() - rest.len();
+                for (i, &v) in rest.iter().enumerate() {
+                    bits |= u64::from(v != 0) << (done + i);
+                }
+                *word = bits;
+            }
+        }
+        mask
+    }
+    let colours = match image.layout() {
+        Layout::Gray | Layout::GrayAlpha => 1,
+        Layout::Rgb | Layout::Rgba => 3,
+    };
+    match image.pixels() {
+        Pixels::U8(s) if image.layout() == Layout::Gray => {
+            cells_gray8(s, image.width(), image.height())
+        }
+        Pixels::U8(s) => cells(s, image, colours),
+        Pixels::U16(s) => cells(s, image, colours),
+    }
+}
+
+impl Engine {
+    /// An engine with the default decoding limits.
+    pub fn new() -> Self {
+        Engine::default()
+    }
+
+    /// Number of images kept.
+    pub fn kept(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Carries out one request.
+    pub fn handle(&mut self, request: Request) -> Response {
+        match request {
+            Request::Decode {
+                id,
+                bytes,
+                as_mask,
+                keep,
+            } => match decode(&bytes, &self.limits) {
+                Err(e) => Response::Failed(e.to_string()),
+                Ok(image) if as_mask => Response::Mask(mask_of(&image)),
+                Ok(image) => {
+                    if keep {
+                        self.keep(id, image.clone(), None);
+                    }
+                    Response::Image { image, truth: None }
+                }
+            },
+            Request::Synth { id, params } => {
+                if u64::from(params.width) * u64::from(params.height) > self.limits.max_pixels {
+                    return Response::Failed("the synthetic image would be too large".into());
+                }
+                let s = generate(&params);
+                let truth = truth_mask(&Plane::from_u8(params.width, params.height, &s.truth));
+                self.keep(id, s.image.clone(), Some(truth.clone()));
+                Response::Image {
+                    image: s.image,
+                    truth: Some(truth),
+                }
+            }
+            Request::SetTruth { id, mask } => match self.kept.get_mut(&id) {
+                Some(k) => {
+                    k.truth = mask;
+                    Response::Done
+                }
+                None => Response::Failed(format!("image {id} is not loaded in this worker")),
+            },
+            Request::Count {
+                id,
+                params,
+                scoring,
+                want_prepared,
+            } => self.count(id, &params, scoring, want_prepared),
+            Request::Score {
+                id,
+                params,
+                scoring,
+            } => match self.kept.get_mut(&id) {
+                None => Response::Failed(format!("image {id} is not loaded in this worker")),
+                Some(k) => Response::Scored(k.truth.as_ref().and_then(|t| {
+                    crate::count::tune::score_candidate(
+                        &k.image,
+                        t,
+                        &mut k.tune_prepared,
+                        &params,
+                        scoring,
+                    )
+                    .map(Box::new)
+                })),
+            },
+            Request::Forget { id } => {
+                self.kept.remove(&id);
+                Response::Done
+            }
+            Request::Batch(job) => match run_batch(&job, &self.limits) {
+                Ok(row) => Response::Batch(Box::new(row)),
+                Err(reason) => Response::Failed(reason),
+            },
+        }
+    }
+
+    fn keep(&mut self, id: u64, image: Image, truth: Option<BitMask>) {
+        self.kept.insert(
+            id,
+            Kept {
+                image: Arc::new(image),
+                truth,
+                prepared: None,
+                tune_prepared: None,
+            },
+        );
+    }
+
+    fn count(&mut self, id: u64, params: &Params, scoring: ScoreOptions, want: bool) -> Response {
+        let t0 = now_ms();
+        let Some(k) = self.kept.get_mut(&id) else {
+            return Response::Failed(format!("image {id} is not loaded in this worker"));
+        };
+        let mut fresh = false;
+        let prepared = match &k.prepared {
+            Some((with, p)) if prepared_matches(with, params) => p.clone(),
+            _ => {
+                let p = Arc::new(prepare(&k.image, params));
+                k.prepared = Some((params.clone(), p.clone()));
+                fresh = true;
+                p
+            }
+        };
+        let analysis = analyze_prepared(&prepared, params);
+        let score = k
+            .truth
+            .as_ref()
+            .and_then(|t| score(&analysis.components, t, scoring).ok());
+        Response::Counted {
+            analysis: Box::new(analysis),
+            prepared: (fresh || want).then(|| Box::new((*prepared).clone())),
+            score,
+            ms: now_ms() - t0,
+        }
+    }
+}
+
+fn put_params(w: &mut Writer, p: &Params) {
+    w.str(&p.to_query());
+}
+
+fn get_params(r: &mut Reader) -> WireResult<Params> {
+    let text = r.str()?;
+    let (p, notices) = Params::from_query(&text);
+    match notices.first() {
+        None => Ok(p),
+        Some(n) => Err(WireError(format!("parameters: {n:?}"))),
+    }
+}
+
+fn put_synth(w: &mut Writer, s: &SynthParams) {
+    w.u64(s.seed);
+    w.u32(s.width);
+    w.u32(s.height);
+    w.u32(s.cells);
+    w.f32(s.touching);
+    w.f32(s.noise);
+    w.u32(s.debris);
+    w.u32(s.faint);
+}
+
+fn get_synth(r: &mut Reader) -> WireResult<SynthParams> {
+    Ok(SynthParams {
+        seed: r.u64()?,
+        width: r.u32()?,
+        height: r.u32()?,
+        cells: r.u32()?,
+        touching: r.f32()?,
+        noise: r.f32()?,
+        debris: r.u32()?,
+        faint: r.u32()?,
+    })
+}
+
+fn collection_code(c: Option<Collection>) -> u8 {
+    match c {
+        None => 0,
+        Some(Collection::Yellow) => 1,
+        Some(Collection::Red) => 2,
+        Some(Collection::Green) => 3,
+    }
+}
+
+fn get_collection(r: &mut Reader) -> WireResult<Option<Collection>> {
+    Ok(match r.u8()? {
+        0 => None,
+        1 => Some(Collection::Yellow),
+        2 => Some(Collection::Red),
+        3 => Some(Collection::Green),
+        c => return Err(WireError(format!("collection {c}"))),
+    })
+}
+
+impl Request {
+    /// The byte form.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        match self {
+            Request::Decode {
+                id,
+                bytes,
+                as_mask,
+                keep,
+            } => {
+                w.u8(1);
+                w.u64(*id);
+                w.bool(*as_mask);
+                w.bool(*keep);
+                w.bytes(bytes);
+            }
+            Request::Synth { id, params } => {
+                w.u8(2);
+                w.u64(*id);
+                put_synth(&mut w, params);
+            }
+            Request::SetTruth { id, mask } => {
+                w.u8(3);
+                w.u64(*id);
+                w.opt(mask.as_ref(), put_mask);
+            }
+            Request::Count {
+                id,
+                params,
+                scoring,
+                want_prepared,
+            } => {
+                w.u8(4);
+                w.u64(*id);
+                put_params(&mut w, params);
+                put_score_options(&mut w, scoring);
+                w.bool(*want_prepared);
+            }
+            Request::Forget { id } => {
+                w.u8(5);
+                w.u64(*id);
+            }
+            Request::Score {
+                id,
+                params,
+                scoring,
+            } => {
+                w.u8(7);
+                w.u64(*id);
+                put_params(&mut w, params);
+                put_score_options(&mut w, scoring);
+            }
+            Request::Batch(job) => {
+                w.u8(6);
+                w.bytes(&job.bytes);
+                w.opt(job.mask.as_ref(), |w, m| w.bytes(m));
+                w.opt(job.params.as_ref(), put_params);
+                put_score_options(&mut w, &job.scoring);
+                w.u32(job.thumb_width);
+            }
+        }
+        w.finish()
+    }
+
+    /// Reads the byte form.
+    pub fn decode(bytes: &[u8]) -> WireResult<Request> {
+        let mut r = Reader::new(bytes);
+        let req = match r.u8()? {
+            1 => {
+                let id = r.u64()?;
+                let as_mask = r.bool()?;
+                let keep = r.bool()?;
+                Request::Decode {
+                    id,
+                    as_mask,
+                    keep,
+                    bytes: r.bytes()?.to_vec(),
+                }
+            }
+            2 => Request::Synth {
+                id: r.u64()?,
+                params: get_synth(&mut r)?,
+            },
+            3 => Request::SetTruth {
+                id: r.u64()?,
+                mask: r.opt(get_mask)?,
+            },
+            4 => Request::Count {
+                id: r.u64()?,
+                params: get_params(&mut r)?,
+                scoring: get_score_options(&mut r)?,
+                want_prepared: r.bool()?,
+            },
+            5 => Request::Forget { id: r.u64()? },
+            7 => Request::Score {
+                id: r.u64()?,
+                params: get_params(&mut r)?,
+                scoring: get_score_options(&mut r)?,
+            },
+            6 => Request::Batch(BatchJob {
+                bytes: r.bytes()?.to_vec(),
+                mask: r.opt(|r| Ok(r.bytes()?.to_vec()))?,
+                params: r.opt(get_params)?,
+                scoring: get_score_options(&mut r)?,
+                thumb_width: r.u32()?,
+            }),
+            t => return Err(WireError(format!("request type {t}"))),
+        };
+        r.end()?;
+        Ok(req)
+    }
+}
+
+impl Response {
+    /// The byte form.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        match self {
+            Response::Image { image, truth } => {
+                w.u8(1);
+                put_image(&mut w, image);
+                w.opt(truth.as_ref(), put_mask);
+            }
+            Response::Mask(m) => {
+                w.u8(2);
+                put_mask(&mut w, m);
+            }
+            Response::Counted {
+                analysis,
+                prepared,
+                score,
+                ms,
+            } => {
+                w.u8(3);
+                put_analysis(&mut w, analysis);
+                w.opt(prepared.as_deref(), put_prepared);
+                w.opt(score.as_ref(), put_score);
+                w.f64(*ms);
+            }
+            Response::Batch(row) => {
+                w.u8(4);
+                w.u32(row.width);
+                w.u32(row.height);
+                w.str(&row.description);
+                w.u8(collection_code(row.collection));
+                w.str(&row.params);
+                w.u32(row.count);
+                w.opt(row.level.as_ref(), |w, &l| w.u16(l));
+                w.f64(row.ms);
+                w.opt(row.score.as_ref(), put_score);
+                w.opt(row.mask_error.as_ref(), |w, e| w.str(e));
+                w.str(&row.thumbnail);
+            }
+            Response::Done => w.u8(5),
+            Response::Scored(score) => {
+                w.u8(7);
+                w.opt(score.as_deref(), put_score);
+            }
+            Response::Failed(reason) => {
+                w.u8(6);
+                w.str(reason);
+            }
+        }
+        w.finish()
+    }
+
+    /// Reads the byte form.
+    pub fn decode(bytes: &[u8]) -> WireResult<Response> {
+        let mut r = Reader::new(bytes);
+        let resp = match r.u8()? {
+            1 => Response::Image {
+                image: get_image(&mut r)?,
+                truth: r.opt(get_mask)?,
+            },
+            2 => Response::Mask(get_mask(&mut r)?),
+            3 => Response::Counted {
+                analysis: Box::new(get_analysis(&mut r)?),
+                prepared: r.opt(get_prepared)?.map(Box::new),
+                score: r.opt(get_score)?,
+                ms: r.f64()?,
+            },
+            4 => Response::Batch(Box::new(BatchRow {
+                width: r.u32()?,
+                height: r.u32()?,
+                description: r.str()?,
+                collection: get_collection(&mut r)?,
+                params: r.str()?,
+                count: r.u32()?,
+                level: r.opt(Reader::u16)?,
+                ms: r.f64()?,
+                score: r.opt(get_score)?,
+                mask_error: r.opt(Reader::str)?,
+                thumbnail: r.str()?,
+            })),
+            5 => Response::Done,
+            7 => Response::Scored(r.opt(get_score)?.map(Box::new)),
+            6 => Response::Failed(r.str()?),
+            t => return Err(WireError(format!("response type {t}"))),
+        };
+        r.end()?;
+        Ok(resp)
+    }
+}
+
+/// Handles one encoded request and encodes the response; a request that cannot be read gets a
+/// [`Response::Failed`] with the reason.
+pub fn handle_bytes(engine: &mut Engine, bytes: &[u8]) -> Vec<u8> {
+    match Request::decode(bytes) {
+        Ok(req) => engine.handle(req),
+        Err(e) => Response::Failed(e.to_string()),
+    }
+    .encode()
+}
+
+/// Like [`handle_bytes`], for a request sent with files for the worker to read: a
+/// [`Request::Batch`] takes its image from `files[0]` and its mask from `files[1]` (when
+/// given). Any other request ignores `files`.
+pub fn handle_bytes_with_files(engine: &mut Engine, bytes: &[u8], files: Vec<ReadFile>) -> Vec<u8> {
+    let mut files = files.into_iter();
+    match (Request::decode(bytes), files.next()) {
+        (Ok(Request::Batch(job)), Some(image)) => {
+            match run_batch_read(job, image, files.next(), &engine.limits) {
+                Ok(row) => Response::Batch(Box::new(row)),
+                Err(reason) => Response::Failed(reason),
+            }
+        }
+        (Ok(req), _) => engine.handle(req),
+        (Err(e), _) => Response::Failed(e.to_string()),
+    }
+    .encode()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        count::{analyze, export::label_png, pipeline::analyze as whole},
+        imaging::{
+            Pixels,
+            channel::{Channel, intensity},
+        },
+        protocol::batch::too_large,
+        view::render::labelled_thumbnail,
+    };
+
+    fn synth(seed: u64) -> SynthParams {
+        SynthParams {
+            seed,
+            width: 320,
+            height: 240,
+            cells: 8,
+            touching: 0.25,
+            ..SynthParams::default()
+        }
+    }
+
+    fn png_of(image: &Image) -> Vec<u8> {
+        let Pixels::U8(data) = image.pixels() else {
+            panic!("8-bit")
+        };
+        let mut out = Vec::new();
+        use image::ImageEncoder;
+        image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(
+                data,
+                image.width(),
+                image.height(),
+                image::ExtendedColorType::Rgb8,
+            )
+            .expect("encodes");
+        out
+    }
+
+    /// A 320x240 true mask as an 8-bit grey PNG file.
+    fn truth_png_of(truth: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        use image::ImageEncoder;
+        image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(truth, 320, 240, image::ExtendedColorType::L8)
+            .expect("encodes");
+        out
+    }
+
+    fn through_bytes(engine: &mut Engine, req: Request) -> Response {
+        let bytes = handle_bytes(engine, &req.encode());
+        Response::decode(&bytes).expect("a response reads back")
+    }
+
+    #[test]
+    fn counts_in_the_engine_equal_the_direct_analysis() {
+        let mut e = Engine::new();
+        let s = generate(&synth(3));
+        let png = png_of(&s.image);
+        let Response::Image { image, truth } = through_bytes(
+            &mut e,
+            Request::Decode {
+                id: 7,
+                bytes: png,
+                as_mask: false,
+                keep: true,
+            },
+        ) else {
+            panic!("decoded")
+        };
+        assert_eq!(image, s.image);
+        assert!(truth.is_none());
+        let params = Collection::Yellow.preset();
+        let Response::Counted {
+            analysis, prepared, ..
+        } = through_bytes(
+            &mut e,
+            Request::Count {
+                id: 7,
+                params: params.clone(),
+                scoring: ScoreOptions::default(),
+                want_prepared: false,
+            },
+        )
+        else {
+            panic!("counted")
+        };
+        let direct = whole(&s.image, &params);
+        assert_eq!(analysis.count(), direct.count());
+        assert_eq!(analysis.labels, direct.labels);
+        assert_eq!(label_png(&analysis), label_png(&direct));
+        assert!(prepared.is_some(), "first count sends the planes");
+        // A threshold change reuses the planes and does not send them again.
+        let mut p2 = params.clone();
+        p2.min_area = 50;
+        let Response::Counted { prepared, .. } = through_bytes(
+            &mut e,
+            Request::Count {
+                id: 7,
+                params: p2,
+                scoring: ScoreOptions::default(),
+                want_prepared: false,
+            },
+        ) else {
+            panic!("counted")
+        };
+        assert!(prepared.is_none());
+        assert!(matches!(
+            through_bytes(&mut e, Request::Forget { id: 7 }),
+            Response::Done
+        ));
+        assert_eq!(e.kept(), 0);
+        assert!(matches!(
+            through_bytes(
+                &mut e,
+                Request::Count {
+                    id: 7,
+                    params,
+                    scoring: ScoreOptions::default(),
+                    want_prepared: false
+                }
+            ),
+            Response::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn synthetic_images_come_with_their_score() {
+        let mut e = Engine::new();
+        let Response::Image { truth, .. } = through_bytes(
+            &mut e,
+            Request::Synth {
+                id: 1,
+                params: synth(11),
+            },
+        ) else {
+            panic!("generated")
+        };
+        assert!(truth.is_some());
+        let Response::Counted { score, .. } = through_bytes(
+            &mut e,
+            Request::Count {
+                id: 1,
+                params: Collection::Yellow.preset(),
+                scoring: ScoreOptions::default(),
+                want_prepared: false,
+            },
+        ) else {
+            panic!("counted")
+        };
+        let score = score.expect("scored against the true mask");
+        assert_eq!(score.true_count, 8);
+        assert_eq!(score.tp + score.fn_, 8);
+        // Auto-tune's scoring gives the same score as the count's.
+        let Response::Scored(Some(tuned)) = through_bytes(
+            &mut e,
+            Request::Score {
+                id: 1,
+                params: Collection::Yellow.preset(),
+                scoring: ScoreOptions::default(),
+            },
+        ) else {
+            panic!("scored")
+        };
+        assert_eq!(*tuned, score);
+    }
+
+    #[test]
+    fn batch_rows_report_counts_scores_and_broken_files() {
+        let s = generate(&synth(5));
+        let truth_png = truth_png_of(&s.truth);
+        let job = BatchJob {
+            bytes: png_of(&s.image),
+            mask: Some(truth_png),
+            params: None,
+            scoring: ScoreOptions::default(),
+            thumb_width: 80,
+        };
+        let mut e = Engine::new();
+        let Response::Batch(row) = through_bytes(&mut e, Request::Batch(job.clone())) else {
+            panic!("a row")
+        };
+        let direct = analyze(&s.image, &Collection::Yellow.preset());
+        assert_eq!(row.count as usize, direct.count());
+        assert_eq!(row.collection, Some(Collection::Yellow));
+        assert_eq!(row.score.as_ref().map(|s| s.true_count), Some(8));
+        assert!(
+            row.thumbnail
+                .starts_with("data:image/png;base64,iVBORw0KGgo")
+        );
+        // The objects are drawn over the picture: some pixels are the outline colour.
+        assert_ne!(
+            labelled_thumbnail(&s.image, &direct.labels, 80),
+            labelled_thumbnail(&s.image, &vec![0; direct.labels.len()], 80)
+        );
+        assert_eq!(e.kept(), 0, "a batch keeps nothing");
+
+        let broken = BatchJob {
+            bytes: b"not an image".to_vec(),
+            ..job.clone()
+        };
+        assert!(matches!(
+            through_bytes(&mut e, Request::Batch(broken)),
+            Response::Failed(r) if r.contains("not")
+        ));
+        let wrong_mask = BatchJob {
+            mask: Some(png_of(
+                &generate(&SynthParams {
+                    width: 10,
+                    height: 10,
+                    ..synth(1)
+                })
+                .image,
+            )),
+            ..job
+        };
+        let Response::Batch(row) = through_bytes(&mut e, Request::Batch(wrong_mask)) else {
+            panic!("a row")
+        };
+        assert!(row.score.is_none());
+        assert!(
+            row.mask_error
+                .as_deref()
+                .is_some_and(|m| m.contains("10x10"))
+        );
+    }
+
+    #[test]
+    fn batch_jobs_sent_without_their_files_take_what_the_worker_read() {
+        let s = generate(&synth(5));
+        let truth_png = truth_png_of(&s.truth);
+        let bare = BatchJob {
+            bytes: Vec::new(),
+            mask: None,
+            params: None,
+            scoring: ScoreOptions::default(),
+            thumb_width: 80,
+        };
+        let full = BatchJob {
+            bytes: png_of(&s.image),
+            ..bare.clone()
+        };
+        let mut e = Engine::new();
+        let request = Request::Batch(bare).encode();
+        let run = |e: &mut Engine, files: Vec<ReadFile>| {
+            Response::decode(&handle_bytes_with_files(e, &request, files)).expect("decodes")
+        };
+        // The same row as a job that carries its bytes (but for the time it took).
+        let Response::Batch(read) = run(&mut e, vec![Ok(png_of(&s.image))]) else {
+            panic!("a row")
+        };
+        let Response::Batch(carried) = through_bytes(&mut e, Request::Batch(full)) else {
+            panic!("a row")
+        };
+        assert_eq!(
+            (read.count, &read.thumbnail),
+            (carried.count, &carried.thumbnail)
+        );
+        assert_eq!(read.mask_error, None);
+        // An image that could not be read fails with the reader's reason.
+        assert!(matches!(
+            run(&mut e, vec![Err("could not be read (NotReadableError)".into())]),
+            Response::Failed(r) if r == "could not be read (NotReadableError)"
+        ));
+        // A mask that could not be read is named in the row; the image is still counted.
+        let Response::Batch(row) = run(
+            &mut e,
+            vec![Ok(png_of(&s.image)), Err("could not be read (gone)".into())],
+        ) else {
+            panic!("a row")
+        };
+        assert_eq!(row.count, carried.count);
+        assert_eq!(
+            row.mask_error.as_deref(),
+            Some("mask: could not be read (gone)")
+        );
+        // A readable mask is scored.
+        let Response::Batch(row) = run(&mut e, vec![Ok(png_of(&s.image)), Ok(truth_png)]) else {
+            panic!("a row")
+        };
+        assert_eq!(row.score.map(|s| s.true_count), Some(8));
+        assert_eq!(row.mask_error, None);
+        // Without files, a request is handled as usual.
+        assert!(matches!(run(&mut e, Vec::new()), Response::Failed(_)));
+        assert_eq!(
+            too_large(600.0 * 1024.0 * 1024.0).as_deref(),
+            Some("too large: the file has 600 MiB, the limit is 512 MiB")
+        );
+        assert_eq!(too_large(512.0 * 1024.0 * 1024.0), None);
+    }
+
+    #[test]
+    fn masks_are_the_pixels_with_any_colour_above_zero() {
+        use crate::imaging::image::Layout;
+        // 70 pixels wide, so that a row spans two mask words; alpha never counts.
+        let (w, h) = (70u32, 3u32);
+        for layout in [Layout::Gray, Layout::GrayAlpha, Layout::Rgb, Layout::Rgba] {
+            let n = layout.channels();
+            let colours = if n >= 3 { 3 } else { 1 };
+            let mut s8 = vec![0u8; (w * h) as usize * n];
+            for (i, px) in s8.chunks_exact_mut(n).enumerate() {
+                if i % 3 == 0 {
+                    px[(i / 3) % colours] = 1 + (i % 200) as u8; // one colour sample set
+                }
+                if n == 2 || n == 4 {
+                    px[n - 1] = 255; // opaque everywhere
+                }
+            }
+            let s16: Vec<u16> = s8.iter().map(|&v| u16::from(v) * 257).collect();
+            for image in [
+                Image::new(w, h, layout, Pixels::U8(s8.clone())),
+                Image::new(w, h, layout, Pixels::U16(s16)),
+            ] {
+                let want = truth_mask(&intensity(&image, Channel::Max));
+                assert_eq!(mask_of(&image), want, "{layout:?}");
+                assert_eq!(want.count_ones(), u64::from(w * h).div_ceil(3));
+            }
+        }
+        // 8-bit grey masks take eight pixels at a time: every width, random sparse bytes.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for w in 1..140u32 {
+            let data: Vec<u8> = (0..w * 2)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    if x.is_multiple_of(3) {
+                        (x >> 40) as u8
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            let image = Image::new(w, 2, Layout::Gray, Pixels::U8(data));
+            assert_eq!(
+                mask_of(&image),
+                truth_mask(&intensity(&image, Channel::Max)),
+                "{w}"
+            );
+        }
+    }
+
+    #[test]
+    fn garbage_requests_fail_with_a_reason() {
+        let mut e = Engine::new();
+        for bytes in [
+            &b""[..],
+            &[0],
+            &[9, 1, 2],
+            &[4, 1, 0, 0, 0, 0, 0, 0, 0, 200],
+        ] {
+            let out = Response::decode(&handle_bytes(&mut e, bytes)).expect("reads");
+            assert!(matches!(out, Response::Failed(_)));
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The ground floor: a millisecond clock that works natively and in the browser, and the text
+//! forms (percent encoding, exact float text, quoting) that share links, overlay and display
+//! texts and messages use. Depends on nothing in the crate.
+
+pub mod clock;
+pub mod text;

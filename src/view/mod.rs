@@ -1,0 +1,8 @@
+//! What is drawn, never changing a count: display settings with ImageJ's Brightness/Contrast
+//! semantics, the overlay layers and their text form, the RGBA frames of an image with its
+//! overlay, and the viewer's geometry.
+
+pub mod display;
+pub mod overlay;
+pub mod render;
+pub mod viewport;
