@@ -139,6 +139,7 @@ pub fn wasm_decode_ms(bytes: &[u8]) -> f64 {
     }
 }
 
+/// [`stages`] from JavaScript: the timings of `runs` passes over `image` (and `mask`), one line per pass.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn wasm_stages(image: &[u8], mask: &[u8], runs: u32) -> String {

@@ -57,7 +57,11 @@ pub fn Attribution() -> impl IntoView {
 /// One card per demo, the URL field and the credit. `on_open` runs after a card is opened
 /// (the header menu closes itself).
 #[component]
-pub fn Gallery(#[prop(optional)] on_open: Option<Callback<()>>) -> impl IntoView {
+pub fn Gallery(
+    /// Runs after a card is opened.
+    #[prop(optional)]
+    on_open: Option<Callback<()>>,
+) -> impl IntoView {
     let state = use_app_state();
     let links = use_links();
     let cards = demos()
