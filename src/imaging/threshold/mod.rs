@@ -6,6 +6,7 @@
 
 pub mod global;
 pub mod local;
+pub mod phansalkar;
 
 use crate::imaging::{bitmask::BitMask, channel::Plane};
 
