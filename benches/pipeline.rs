@@ -15,6 +15,7 @@ mod native {
             Pixels,
             background::subtract_background,
             channel::intensity,
+            diameter::estimate_diameter,
             fill::fill_holes,
             gaussian::gaussian_blur,
             histogram::histogram,
@@ -87,6 +88,9 @@ mod native {
             b.iter(|| split_touching(black_box(&filled), &split_opts))
         });
         let split_comps = label(&split_touching(&filled, &split_opts), params.connectivity);
+        g.bench_function("diameter estimate", |b| {
+            b.iter(|| estimate_diameter(black_box(&plane)))
+        });
         g.bench_function("shapes", |b| {
             b.iter(|| shapes(black_box(&split_comps), params.connectivity))
         });
