@@ -11,8 +11,8 @@ use super::{
 use crate::{
     count::Params,
     protocol::{
-        batch::{Plan, Progress, Record, plan},
-        engine::{BatchJob, Request, Response},
+        batch::{BatchJob, Plan, Progress, Record, plan},
+        messages::{Request, Response},
     },
     util::clock::now_ms,
 };

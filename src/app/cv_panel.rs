@@ -10,7 +10,7 @@ use crate::{
         cv::{self, Grid, Report, ScoreTable},
         scoring::Pooled,
     },
-    protocol::engine::{Request, Response},
+    protocol::messages::{Request, Response},
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::collections::VecDeque;

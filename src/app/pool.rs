@@ -6,7 +6,8 @@
 
 use crate::protocol::{
     batch::{MAX_FILE_BYTES, ReadFile, too_large},
-    engine::{Engine, Request, Response, handle_bytes, handle_bytes_with_files},
+    engine::{Engine, handle_bytes, handle_bytes_with_files},
+    messages::{Request, Response},
 };
 use std::{
     cell::{Cell, RefCell},

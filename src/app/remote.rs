@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     imaging::{BitMask, Image},
-    protocol::engine::{Request, Response},
+    protocol::messages::{Request, Response},
     web::{
         demos::{DemoKind, find},
         links::{FetchFailure, check_length, check_read, source_name, synth_name},

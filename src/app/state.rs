@@ -13,7 +13,7 @@ use crate::{
         scoring::{ImageScore, Pooled, ScoreOptions},
     },
     imaging::{BitMask, Image},
-    protocol::engine::{Request, Response},
+    protocol::messages::{Request, Response},
     view::{display::DisplaySettings, viewport::View},
 };
 use leptos::{prelude::*, task::spawn_local};

@@ -13,7 +13,7 @@ use crate::{
     imaging::BitMask,
     protocol::{
         batch::too_large,
-        engine::{Request, Response},
+        messages::{Request, Response},
     },
 };
 use leptos::{prelude::*, task::spawn_local};

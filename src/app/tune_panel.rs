@@ -8,7 +8,7 @@ use crate::{
         Params,
         tune::{Fitness, Progress, SearchSpace, Tuner},
     },
-    protocol::engine::{Request, Response},
+    protocol::messages::{Request, Response},
 };
 use leptos::{prelude::*, task::spawn_local};
 

@@ -1,7 +1,8 @@
 //! The Web Workers' side: the [`engine::Engine`] that keeps images and answers requests, the
-//! request and response messages and their compact binary form ([`wire`]), and the batch job
+//! request and response [`messages`] and their compact binary form ([`wire`]), and the batch job
 //! that decodes, counts and scores one file without keeping it.
 
 pub mod batch;
 pub mod engine;
+pub mod messages;
 pub mod wire;
