@@ -502,7 +502,7 @@ impl AppState {
 
     /// The preset image `id` gets under *Auto*: its collection's, yellow for a grey image.
     pub fn auto_collection(&self, id: u64) -> Collection {
-        self.collection_of(id).unwrap_or(Collection::Yellow)
+        self.collection_of(id).unwrap_or_default()
     }
 
     /// The parameters image `id` is counted with: under *Auto* its own collection's preset
@@ -609,7 +609,7 @@ impl AppState {
             .selected
             .get_untracked()
             .and_then(|id| self.collection_of(id));
-        let params = detected.unwrap_or(Collection::Yellow).preset();
+        let params = detected.unwrap_or_default().preset();
         if self.params.get_untracked() != params
             || self.preset.get_untracked() != PresetChoice::Auto(detected)
         {

@@ -6,7 +6,7 @@ use crate::{
         Params,
         cv::{Grid, ScoreTable, apply, describe, group_by, report},
         pairing::{Role, pair},
-        presets::{Collection, detect_collection},
+        presets::Collection,
         scoring::{ImageScore, Pooled, ScoreOptions, score},
         tune::{Fitness, PreparedCache, SearchSpace, Tuner, score_candidate},
     },
@@ -314,7 +314,7 @@ pub(crate) fn tune(args: &[String]) -> Result<i32, String> {
             // The preset of the collection most images belong to.
             let mut votes = [0usize; 3];
             for s in &samples {
-                let c = detect_collection(&s.image).unwrap_or(Collection::Yellow);
+                let c = Collection::of_image(&s.image);
                 votes[Collection::ALL.iter().position(|x| *x == c).unwrap_or(0)] += 1;
             }
             let best = (0..3).max_by_key(|&i| (votes[i], 3 - i)).unwrap_or(0);

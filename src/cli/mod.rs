@@ -75,8 +75,7 @@ impl Choice {
     pub(crate) fn for_image(&self, image: &Image) -> (Params, String) {
         match self {
             Choice::Auto => {
-                let c =
-                    crate::count::presets::detect_collection(image).unwrap_or(Collection::Yellow);
+                let c = Collection::of_image(image);
                 (c.preset(), c.name().to_string())
             }
             Choice::Preset(c) => (c.preset(), c.name().to_string()),

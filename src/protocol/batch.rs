@@ -70,7 +70,7 @@ pub fn run_batch(job: &BatchJob, limits: &DecodeLimits) -> Result<BatchRow, Stri
     let params = job
         .params
         .clone()
-        .unwrap_or_else(|| collection.unwrap_or(Collection::Yellow).preset());
+        .unwrap_or_else(|| collection.unwrap_or_default().preset());
     let prepared = prepare(&image, &params);
     let analysis = analyze_prepared(&prepared, &params);
     let (mut score_out, mut mask_error) = (None, None);
