@@ -206,15 +206,6 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + 
     parts.into_iter().map(|(_, r)| r).collect()
 }
 
-/// A CSV field, quoted when needed.
-pub(crate) fn csv(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// Runs the command line; returns the exit status.
 pub fn run(args: Vec<String>) -> i32 {
     let (cmd, rest) = match args.split_first() {
