@@ -4,182 +4,16 @@
 //! the filter that removed each.
 
 use super::state::{AppState, use_app_state};
-use crate::{
-    count::{
-        Analysis, Params,
-        pipeline::{Body, Reject},
-    },
-    imaging::{label::ObjectStats, shape::Shape},
+use crate::count::{
+    Analysis, Params,
+    pipeline::Reject,
+    table::{OBJECTS, ObjectRow},
 };
 use leptos::{html, prelude::*};
 use std::cmp::Ordering;
 
 /// Rows shown at most; the CSV export has them all.
 pub const MAX_ROWS: usize = 1000;
-
-/// The measurements of one row: a counted object or one a filter removed.
-pub struct Row<'a> {
-    /// Label, area, intensities, centroid, bounding box.
-    pub stats: &'a ObjectStats,
-    /// Shape descriptors.
-    pub shape: &'a Shape,
-    /// Contrast to the surroundings.
-    pub contrast: f64,
-    /// Cell-body measures.
-    pub body: &'a Body,
-}
-
-/// One column of the table: its header, the definition shown as the header's title, whether it
-/// is a whole number, and its value.
-pub struct Column {
-    /// Header text (ImageJ's Results name where ImageJ has the measure).
-    pub name: &'static str,
-    /// What the column holds.
-    pub title: &'static str,
-    /// Shown without decimals.
-    pub whole: bool,
-    /// The value of a row.
-    pub value: fn(&Row) -> f64,
-}
-
-/// Every column, in order: ImageJ's Results columns (plus our contrast), then the cell-body
-/// measures of `core::body`.
-pub const COLUMNS: [Column; 22] = [
-    Column {
-        name: "#",
-        title: "Object number: labels run in raster order of each object's first pixel",
-        whole: true,
-        value: |r| f64::from(r.stats.label),
-    },
-    Column {
-        name: "Area",
-        title: "Area in pixels",
-        whole: true,
-        value: |r| r.stats.area as f64,
-    },
-    Column {
-        name: "Mean",
-        title: "Mean intensity of the analysed channel (before background subtraction)",
-        whole: false,
-        value: |r| r.stats.mean,
-    },
-    Column {
-        name: "Min",
-        title: "Smallest intensity in the object",
-        whole: true,
-        value: |r| f64::from(r.stats.min),
-    },
-    Column {
-        name: "Max",
-        title: "Largest intensity in the object",
-        whole: true,
-        value: |r| f64::from(r.stats.max),
-    },
-    Column {
-        name: "X",
-        title: "Centroid x in pixels (ImageJ: pixel centres at +0.5)",
-        whole: false,
-        value: |r| r.stats.x,
-    },
-    Column {
-        name: "Y",
-        title: "Centroid y in pixels (ImageJ: pixel centres at +0.5)",
-        whole: false,
-        value: |r| r.stats.y,
-    },
-    Column {
-        name: "BX",
-        title: "Left edge of the bounding box",
-        whole: true,
-        value: |r| f64::from(r.stats.bx),
-    },
-    Column {
-        name: "BY",
-        title: "Top edge of the bounding box",
-        whole: true,
-        value: |r| f64::from(r.stats.by),
-    },
-    Column {
-        name: "Width",
-        title: "Width of the bounding box",
-        whole: true,
-        value: |r| f64::from(r.stats.width),
-    },
-    Column {
-        name: "Height",
-        title: "Height of the bounding box",
-        whole: true,
-        value: |r| f64::from(r.stats.height),
-    },
-    Column {
-        name: "Perim.",
-        title: "Perimeter of the traced outline (ImageJ's)",
-        whole: false,
-        value: |r| r.shape.perimeter,
-    },
-    Column {
-        name: "Circ.",
-        title: "Circularity: 4π·area / perimeter² (1 = a circle)",
-        whole: false,
-        value: |r| r.shape.circularity,
-    },
-    Column {
-        name: "AR",
-        title: "Aspect ratio: major over minor axis of the fitted ellipse",
-        whole: false,
-        value: |r| r.shape.aspect_ratio,
-    },
-    Column {
-        name: "Round",
-        title: "Roundness: 4·area / (π·major axis²)",
-        whole: false,
-        value: |r| r.shape.roundness,
-    },
-    Column {
-        name: "Solidity",
-        title: "Area over the area of the convex hull",
-        whole: false,
-        value: |r| r.shape.solidity,
-    },
-    Column {
-        name: "Contrast",
-        title: "Mean minus the mean of the background pixels within 8 px of the bounding box",
-        whole: false,
-        value: |r| r.contrast,
-    },
-    Column {
-        name: "Thickness",
-        title: "Radius of the largest disc inside the object over the expected cell radius \
-                (half the diameter): about 1 for a cell body, small for a fibre",
-        whole: false,
-        value: |r| r.body.thickness,
-    },
-    Column {
-        name: "Elongation",
-        title: "Major over minor axis of the fitted ellipse (1 = round)",
-        whole: false,
-        value: |r| r.body.elongation,
-    },
-    Column {
-        name: "Blob",
-        title: "Blob measure: ratio of the Hessian's eigenvalues at the cell scale at the centroid \
-                (1 = a round blob, 0 = a ridge or an edge)",
-        whole: false,
-        value: |r| r.body.blob,
-    },
-    Column {
-        name: "Brightness",
-        title: "Mean minus the image's median, in robust spreads (1.4826 median absolute deviations)",
-        whole: false,
-        value: |r| r.body.brightness,
-    },
-    Column {
-        name: "Ring",
-        title: "Contrast to the ring around the object, in the image's robust spreads",
-        whole: false,
-        value: |r| r.body.ring,
-    },
-];
 
 /// A row of the table: counted object `i`, or rejected object `i` (0-based, label order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -189,29 +23,10 @@ enum Which {
 }
 
 /// The measurements of a row, if the analysis has them all.
-fn row(a: &Analysis, which: Which) -> Option<Row<'_>> {
-    Some(match which {
-        Which::Kept(i) => Row {
-            stats: a.objects.get(i)?,
-            shape: a.shapes.get(i)?,
-            contrast: a.contrast.get(i).copied().unwrap_or(f64::NAN),
-            body: a.bodies.get(i)?,
-        },
-        Which::Rejected(i) => Row {
-            stats: a.rejected_objects.get(i)?,
-            shape: a.rejected_shapes.get(i)?,
-            contrast: a.rejected_contrast.get(i).copied().unwrap_or(f64::NAN),
-            body: a.rejected_bodies.get(i)?,
-        },
-    })
-}
-
-/// The text of a value, with ImageJ's default 3 decimals for measured values.
-fn cell(column: &Column, v: f64) -> String {
-    match v {
-        v if !v.is_finite() => "NaN".into(),
-        v if column.whole => format!("{v:.0}"),
-        v => format!("{v:.3}"),
+fn row(a: &Analysis, which: Which) -> Option<ObjectRow> {
+    match which {
+        Which::Kept(i) => ObjectRow::kept(a, i),
+        Which::Rejected(i) => ObjectRow::rejected(a, i),
     }
 }
 
@@ -352,19 +167,23 @@ pub fn ObjectsTable() -> impl IntoView {
         let a = &o.analysis;
         let params = &o.key.0;
         let (c, asc) = sort.get();
-        let column = COLUMNS.get(c).unwrap_or(&COLUMNS[0]);
+        let column = OBJECTS.get(c).unwrap_or(&OBJECTS[0]);
         let mut order: Vec<Which> = (0..a.objects.len()).map(Which::Kept).collect();
         let with_rejected = show_rejected.get();
         if with_rejected {
             order.extend((0..a.rejected_objects.len()).map(Which::Rejected));
         }
-        let value = |w: Which| row(a, w).map_or(f64::NAN, |r| (column.value)(&r));
+        // Each row's value in the sorted column, taken once.
+        let mut keyed: Vec<(Which, f64)> = order
+            .into_iter()
+            .map(|w| (w, row(a, w).map_or(f64::NAN, |r| (column.value)(&r))))
+            .collect();
         // By number: the counted objects, then the rejected ones.
         let kind = |w: Which| u8::from(c == 0 && matches!(w, Which::Rejected(_)));
-        order.sort_by(|&x, &y| {
+        keyed.sort_by(|&(x, vx), &(y, vy)| {
             let ord = kind(x)
                 .cmp(&kind(y))
-                .then_with(|| value(x).partial_cmp(&value(y)).unwrap_or(Ordering::Equal))
+                .then_with(|| vx.partial_cmp(&vy).unwrap_or(Ordering::Equal))
                 .then_with(|| match (x, y) {
                     (Which::Kept(i), Which::Kept(j)) | (Which::Rejected(i), Which::Rejected(j)) => {
                         i.cmp(&j)
@@ -374,13 +193,13 @@ pub fn ObjectsTable() -> impl IntoView {
                 });
             if asc { ord } else { ord.reverse() }
         });
-        let total = order.len();
-        order.truncate(MAX_ROWS);
-        let lines: Vec<Line> = order
+        let total = keyed.len();
+        keyed.truncate(MAX_ROWS);
+        let lines: Vec<Line> = keyed
             .into_iter()
-            .filter_map(|w| {
+            .filter_map(|(w, _)| {
                 let r = row(a, w)?;
-                let cells = COLUMNS.iter().map(|c| cell(c, (c.value)(&r))).collect();
+                let cells = OBJECTS.iter().map(|c| c.text(&r)).collect();
                 let filter = match w {
                     Which::Rejected(i) => Some((
                         a.rejected_why.get(i).map_or("", |x| x.name()),
@@ -423,7 +242,7 @@ pub fn ObjectsTable() -> impl IntoView {
         }
     });
     let header = move || {
-        let columns = COLUMNS
+        let columns = OBJECTS
             .iter()
             .enumerate()
             .map(|(c, column)| {
@@ -433,10 +252,10 @@ pub fn ObjectsTable() -> impl IntoView {
                     _ => "none",
                 };
                 view! {
-                    <th scope="col" aria-sort=aria title=column.title>
+                    <th scope="col" aria-sort=aria title=column.tooltip()>
                         <button type="button" class="sort" data-testid=format!("sort-{c}")
                             on:click=move |_| sort.update(|s| *s = if s.0 == c { (c, !s.1) } else { (c, true) })>
-                            {column.name}
+                            {column.heading}
                         </button>
                     </th>
                 }

@@ -13,6 +13,7 @@ use crate::count::{
     export,
     roi::count_in_rois,
     summary::{Summary, summary_csv},
+    table,
 };
 use leptos::{ev, prelude::*, task::spawn_local};
 use wasm_bindgen::{JsCast, prelude::*};
@@ -223,8 +224,8 @@ pub fn ResultsPanel() -> impl IntoView {
             let text = format!(
                 "{}{}\n{}",
                 export::header(VERSION, &params),
-                export::OBJECT_COLUMNS,
-                export::objects_csv(&[(name.as_str(), &o.analysis)])
+                table::objects_header(),
+                table::objects_csv(&[(name.as_str(), &o.analysis)])
             );
             let file = export::export_name(&name, "_objects", "csv");
             report(state, &file, download(&file, text.as_bytes(), "text/csv"));
@@ -380,11 +381,10 @@ pub fn ResultsPanel() -> impl IntoView {
                     <table class="figures" data-testid="summary">
                         <caption>"Summary (ImageJ Summarize)"</caption>
                         <tbody>
-                            <tr><th scope="row">"Count"</th><td data-testid="s-count">{s.count}</td></tr>
-                            <tr><th scope="row">"Total Area"</th><td data-testid="s-total-area">{s.total_area}</td></tr>
-                            <tr><th scope="row">"Average Size"</th><td data-testid="s-average-size">{format!("{:.3}", s.average_size)}</td></tr>
-                            <tr><th scope="row">"%Area"</th><td data-testid="s-percent-area">{format!("{:.3}", s.percent_area)}</td></tr>
-                            <tr><th scope="row">"Mean"</th><td data-testid="s-mean">{format!("{:.3}", s.mean)}</td></tr>
+                            {table::summarize::<Summary>().into_iter().map(|c| view! {
+                                <tr><th scope="row">{c.heading}</th>
+                                    <td data-testid=format!("s-{}", c.slug())>{c.text(&s)}</td></tr>
+                            }).collect_view()}
                         </tbody>
                     </table>
                     <table class="figures" data-testid="corrections">
@@ -478,9 +478,9 @@ pub fn ResultsPanel() -> impl IntoView {
                         {move || all.get().into_iter().map(|(_, s)| view! {
                             <tr data-testid="all-row">
                                 <th scope="row" class="name">{s.image.clone()}</th>
-                                <td>{s.count}</td>
+                                <td>{s.summarize.count}</td>
                                 <td>{s.corrected}</td>
-                                <td>{format!("{:.2}", s.percent_area)}</td>
+                                <td>{format!("{:.2}", s.summarize.percent_area)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -10,7 +10,7 @@ use crate::{
         pipeline::{Prepared, prepared_matches},
         presets::{Collection, detect_collection},
         roi::Roi,
-        scoring::{ImageScore, Pooled, ScoreOptions},
+        scoring::{ImageScore, Pooled, ScoreOptions, check_size},
     },
     imaging::{BitMask, Image},
     protocol::messages::{Request, Response},
@@ -351,19 +351,13 @@ impl AppState {
             .slots
             .with_value(|s| s.get(&id).map(|s| (s.image.width(), s.image.height())))
             .ok_or_else(|| format!("{name}: its image is no longer loaded"))?;
-        if image_size != (mask.width(), mask.height()) {
+        check_size(image_size, (mask.width(), mask.height())).map_err(|e| {
             let image_name = self
                 .items
                 .with_untracked(|v| v.iter().find(|i| i.id == id).map(|i| i.name.clone()))
                 .unwrap_or_default();
-            return Err(format!(
-                "the mask is {}x{} but the image {image_name} is {}x{}; masks must have the image's size",
-                mask.width(),
-                mask.height(),
-                image_size.0,
-                image_size.1
-            ));
-        }
+            e.explain(Some(&image_name))
+        })?;
         self.set_truth(id, Some(mask));
         self.items.update(|v| {
             if let Some(item) = v.iter_mut().find(|i| i.id == id) {
@@ -502,7 +496,7 @@ impl AppState {
 
     /// The preset image `id` gets under *Auto*: its collection's, yellow for a grey image.
     pub fn auto_collection(&self, id: u64) -> Collection {
-        self.collection_of(id).unwrap_or(Collection::Yellow)
+        self.collection_of(id).unwrap_or_default()
     }
 
     /// The parameters image `id` is counted with: under *Auto* its own collection's preset
@@ -609,7 +603,7 @@ impl AppState {
             .selected
             .get_untracked()
             .and_then(|id| self.collection_of(id));
-        let params = detected.unwrap_or(Collection::Yellow).preset();
+        let params = detected.unwrap_or_default().preset();
         if self.params.get_untracked() != params
             || self.preset.get_untracked() != PresetChoice::Auto(detected)
         {

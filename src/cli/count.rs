@@ -1,9 +1,9 @@
 //! `fluocount count`: counts, label images, per-object and per-image tables.
 
-use super::{Choice, choice_flag, csv, load_image, parallel_map, value};
+use super::{Choice, choice_flag, load_image, parallel_map, value};
 use crate::count::{
-    Analysis, analyze,
-    export::{self, OBJECT_COLUMNS, SUMMARY_COLUMNS},
+    Analysis, analyze, export,
+    table::{self, COUNT_LINES, CountedImage, SUMMARY},
 };
 use std::path::{Path, PathBuf};
 
@@ -51,24 +51,15 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
         })
     });
     println!("# {}", choice.describe());
-    println!("file,width,height,collection,count,level,ms");
+    println!("{}", table::header(COUNT_LINES));
     let mut failed = false;
     let mut done = Vec::new();
     for r in results {
         match r {
             Ok(c) => {
-                let a = &c.analysis;
-                println!(
-                    "{},{},{},{},{},{},{:.1}",
-                    csv(&c.path.display().to_string()),
-                    a.width,
-                    a.height,
-                    c.collection,
-                    a.count(),
-                    a.level
-                        .map_or_else(|| "local".to_string(), |l| l.to_string()),
-                    a.total_ms()
-                );
+                let row =
+                    CountedImage::new(&c.path.display().to_string(), &c.analysis, &c.collection);
+                println!("{}", table::csv_line(COUNT_LINES, &row));
                 done.push(c);
             }
             Err(e) => {
@@ -114,11 +105,17 @@ fn write_tables(dir: &Path, choice: &Choice, done: &[Counted]) -> Result<(), Str
         .zip(done)
         .map(|(n, c)| (n.as_str(), &c.analysis))
         .collect();
-    let objects = format!("{header}{OBJECT_COLUMNS}\n{}", export::objects_csv(&rows));
-    let mut summary = format!("{header}{SUMMARY_COLUMNS}\n");
-    for (name, c) in names.iter().zip(done) {
-        summary.push_str(&export::summary_row(name, &c.analysis, &c.collection));
-    }
+    let objects = format!(
+        "{header}{}\n{}",
+        table::objects_header(),
+        table::objects_csv(&rows)
+    );
+    let images: Vec<CountedImage> = names
+        .iter()
+        .zip(done)
+        .map(|(name, c)| CountedImage::new(name, &c.analysis, &c.collection))
+        .collect();
+    let summary = format!("{header}{}", table::csv(SUMMARY, &images));
     for (file, text) in [("objects.csv", objects), ("summary.csv", summary)] {
         let path = dir.join(file);
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -1,13 +1,14 @@
 //! `fluocount eval` and `fluocount tune`: scoring against ground truth and searching parameters.
 
-use super::{Choice, choice_flag, csv, image_files, load_image, load_mask, parallel_map, value};
+use super::{Choice, choice_flag, image_files, load_image, load_mask, parallel_map, value};
 use crate::{
     count::{
         Params,
         cv::{Grid, ScoreTable, apply, describe, group_by, report},
+        export::csv_field,
         pairing::{Role, pair},
-        presets::{Collection, detect_collection},
-        scoring::{ImageScore, Pooled, ScoreOptions, score},
+        presets::Collection,
+        scoring::{ImageScore, Pooled, ScoreOptions, check_size, score},
         tune::{Fitness, PreparedCache, SearchSpace, Tuner, score_candidate},
     },
     imaging::{BitMask, Image},
@@ -156,17 +157,17 @@ fn load_samples(list: &[(PathBuf, PathBuf)]) -> (Vec<Sample>, bool) {
     let loaded = parallel_map(list, |(img, mask)| -> Result<Sample, String> {
         let image = load_image(img)?;
         let truth = load_mask(mask)?;
-        if (truth.width(), truth.height()) != (image.width(), image.height()) {
-            return Err(format!(
-                "{}: the mask is {}x{} but the image {} is {}x{}",
+        check_size(
+            (image.width(), image.height()),
+            (truth.width(), truth.height()),
+        )
+        .map_err(|e| {
+            format!(
+                "{}: {}",
                 mask.display(),
-                truth.width(),
-                truth.height(),
-                img.display(),
-                image.width(),
-                image.height()
-            ));
-        }
+                e.explain(Some(&img.display().to_string()))
+            )
+        })?;
         Ok(Sample {
             path: img.clone(),
             image,
@@ -261,7 +262,7 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
         };
         println!(
             "{},{},{},{}",
-            csv(&s.path.display().to_string()),
+            csv_field(&s.path.display().to_string()),
             score_fields(&collection, &sc),
             f(sc.iou()),
             f(sc.dice())
@@ -314,7 +315,7 @@ pub(crate) fn tune(args: &[String]) -> Result<i32, String> {
             // The preset of the collection most images belong to.
             let mut votes = [0usize; 3];
             for s in &samples {
-                let c = detect_collection(&s.image).unwrap_or(Collection::Yellow);
+                let c = Collection::of_image(&s.image);
                 votes[Collection::ALL.iter().position(|x| *x == c).unwrap_or(0)] += 1;
             }
             let best = (0..3).max_by_key(|&i| (votes[i], 3 - i)).unwrap_or(0);
@@ -467,9 +468,9 @@ fn cross_validate(inp: &Inputs, samples: &[Sample]) -> Result<bool, String> {
         let (k, collection) = &kept[fold.image];
         println!(
             "{},{},{}",
-            csv(&all_samples[*k].path.display().to_string()),
+            csv_field(&all_samples[*k].path.display().to_string()),
             score_fields(collection, &fold.score),
-            csv(&describe(&candidates[fold.chosen]))
+            csv_field(&describe(&candidates[fold.chosen]))
         );
     }
     if rep.by_collection.len() > 1 {

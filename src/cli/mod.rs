@@ -75,8 +75,7 @@ impl Choice {
     pub(crate) fn for_image(&self, image: &Image) -> (Params, String) {
         match self {
             Choice::Auto => {
-                let c =
-                    crate::count::presets::detect_collection(image).unwrap_or(Collection::Yellow);
+                let c = Collection::of_image(image);
                 (c.preset(), c.name().to_string())
             }
             Choice::Preset(c) => (c.preset(), c.name().to_string()),
@@ -205,15 +204,6 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + 
     });
     parts.sort_by_key(|(k, _)| *k);
     parts.into_iter().map(|(_, r)| r).collect()
-}
-
-/// A CSV field, quoted when needed.
-pub(crate) fn csv(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// Runs the command line; returns the exit status.

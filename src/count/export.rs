@@ -1,19 +1,9 @@
-//! The result files, shared by the command line and the browser: the per-object and per-image
-//! tables (ImageJ's Results and Summarize columns), the 16-bit label image, the binary mask, and
-//! safe file names for them.
+//! The result files, shared by the command line and the browser: the comment block and the CSV
+//! fields of every table (whose columns are [`crate::count::table`]'s), the 16-bit label image,
+//! the binary mask, and safe file names for them.
 
 use super::Analysis;
 use std::fmt::Write as _;
-
-/// ImageJ's Results column names, in ImageJ's order, plus our contrast and the cell-body
-/// measures ([`crate::count::body`]: thickness, elongation, blob, brightness and ring contrast).
-pub const OBJECT_COLUMNS: &str = "Image,Object,Area,Mean,Min,Max,X,Y,BX,BY,Width,Height,\
-Perim.,Circ.,AR,Round,Solidity,Contrast,Thickness,Elongation,Blob,Brightness,Ring";
-
-/// ImageJ's Summarize columns, plus the collection, the level, the size, the time and the
-/// expected cell diameter in pixels (with `auto` when it was estimated from the image).
-pub const SUMMARY_COLUMNS: &str = "Slice,Count,Total Area,Average Size,%Area,Mean,Collection,\
-Level,Width,Height,ms,Diameter";
 
 /// The comment block opening every table: `# fluocount VERSION` and the parameters, the first
 /// line after `# parameters: `, every further line after `# `.
@@ -38,83 +28,6 @@ pub fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
-    }
-}
-
-/// The rows (no header, no column line) of the per-object table under [`OBJECT_COLUMNS`]: one
-/// line per object of each `(image name, analysis)`, in label order.
-pub fn objects_csv(rows: &[(&str, &Analysis)]) -> String {
-    let mut out = String::new();
-    for (name, a) in rows {
-        let name = csv_field(name);
-        for (((o, s), k), b) in a
-            .objects
-            .iter()
-            .zip(&a.shapes)
-            .zip(&a.contrast)
-            .zip(&a.bodies)
-        {
-            let _ = writeln!(
-                out,
-                "{name},{},{},{:.3},{},{},{:.3},{:.3},{},{},{},{},{:.3},{:.4},{:.3},{:.3},{:.3},{:.3},\
-                 {:.3},{:.3},{:.3},{:.3},{:.3}",
-                o.label,
-                o.area,
-                o.mean,
-                o.min,
-                o.max,
-                o.x,
-                o.y,
-                o.bx,
-                o.by,
-                o.width,
-                o.height,
-                s.perimeter,
-                s.circularity,
-                s.aspect_ratio,
-                s.roundness,
-                s.solidity,
-                k,
-                b.thickness,
-                b.elongation,
-                b.blob,
-                b.brightness,
-                b.ring
-            );
-        }
-    }
-    out
-}
-
-/// One line (with its newline) of the per-image table under [`SUMMARY_COLUMNS`], with ImageJ's
-/// Analyze Particles "Summarize" formulas: Count; Total Area; Average Size = total / count;
-/// %Area = 100 * total / image area; Mean = area-weighted mean of the object means.
-pub fn summary_row(image_name: &str, a: &Analysis, collection: &str) -> String {
-    let total: u64 = a.objects.iter().map(|o| o.area).sum();
-    let sum: f64 = a.objects.iter().map(|o| o.mean * o.area as f64).sum();
-    let n = a.count();
-    format!(
-        "{},{n},{total},{:.3},{:.3},{:.3},{},{},{},{},{:.1},{}\n",
-        csv_field(image_name),
-        if n == 0 { 0.0 } else { total as f64 / n as f64 },
-        100.0 * total as f64 / (f64::from(a.width) * f64::from(a.height)).max(1.0),
-        if total == 0 { 0.0 } else { sum / total as f64 },
-        csv_field(collection),
-        a.level
-            .map_or_else(|| "local".to_string(), |l| l.to_string()),
-        a.width,
-        a.height,
-        a.total_ms(),
-        diameter_text(a)
-    )
-}
-
-/// The expected diameter as written in tables: `57.2 (auto)` when estimated, `40` when given.
-pub fn diameter_text(a: &Analysis) -> String {
-    if a.diameter_estimated {
-        format!("{:.1} (auto)", a.diameter)
-    } else {
-        format!("{}", a.diameter)
     }
 }
 
@@ -255,58 +168,6 @@ mod tests {
             "# fluocount 1 2\n# parameters: a=1\n# b=2\n# c=3\n"
         );
         assert_eq!(header("x", ""), "# fluocount x\n# parameters: \n");
-    }
-
-    #[test]
-    fn object_rows_of_a_tiny_analysis() {
-        let a = tiny();
-        assert_eq!(a.count(), 2);
-        let rows = objects_csv(&[("a,b.tif", &a), ("c.tif", &a)]);
-        let lines: Vec<&str> = rows.lines().collect();
-        assert_eq!(lines.len(), 4);
-        let first: Vec<&str> = lines[0].split(',').collect();
-        // quoted name, label 1, area 4, mean 200, min 200, max 200, centroid (1, 1), box 0,0 2x2
-        assert_eq!(
-            first[..12],
-            [
-                "\"a", "b.tif\"", "1", "4", "200.000", "200", "200", "1.000", "1.000", "0", "0",
-                "2"
-            ]
-        );
-        let second: Vec<&str> = lines[1].split(',').collect();
-        // the L: area 3, mean 100, centroid x = (5.5 + 4.5 + 5.5) / 3, y = (0.5 + 1.5 + 1.5) / 3
-        assert_eq!(
-            second[..12],
-            [
-                "\"a", "b.tif\"", "2", "3", "100.000", "100", "100", "5.167", "1.167", "4", "0",
-                "2"
-            ]
-        );
-        assert!(lines[2].starts_with("c.tif,1,4,200.000,"));
-        assert_eq!(
-            lines
-                .iter()
-                .map(|l| l.matches(',').count())
-                .collect::<Vec<_>>(),
-            vec![23, 23, 22, 22]
-        );
-        assert_eq!(objects_csv(&[]), "");
-    }
-
-    #[test]
-    fn summary_uses_imagej_formulas() {
-        let a = tiny();
-        let row = summary_row("c.tif", &a, "yellow");
-        let f: Vec<&str> = row.trim_end().split(',').collect();
-        // 7 px of 24 = 29.167 %; mean (4 * 200 + 3 * 100) / 7 = 157.143
-        assert_eq!(
-            f[..10],
-            [
-                "c.tif", "2", "7", "3.500", "29.167", "157.143", "yellow", "50", "6", "4"
-            ]
-        );
-        assert!(row.ends_with('\n'));
-        assert_eq!(f.len(), SUMMARY_COLUMNS.split(',').count());
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod scoring;
 pub mod summary;
 pub mod synth;
 pub mod synth_hard;
+pub mod table;
 pub mod tune;
 
 pub use self::{

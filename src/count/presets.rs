@@ -12,10 +12,12 @@ use crate::{
 };
 use std::{fmt, str::FromStr};
 
-/// A collection of the Fluorescent Neuronal Cells dataset, by stain colour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A collection of the Fluorescent Neuronal Cells dataset, by stain colour. The default, yellow,
+/// is the preset of an image whose colour names none (a grey image).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Collection {
     /// v1 and v2 yellow: CTb stain, signal in red and green.
+    #[default]
     Yellow,
     /// v2 red: signal in the red channel.
     Red,
@@ -26,6 +28,12 @@ pub enum Collection {
 impl Collection {
     /// Every collection.
     pub const ALL: [Collection; 3] = [Collection::Yellow, Collection::Red, Collection::Green];
+
+    /// The collection whose preset an image is counted with: the one [`detect_collection`] finds
+    /// from its colour, the default (yellow) for a grey image.
+    pub fn of_image(image: &Image) -> Collection {
+        detect_collection(image).unwrap_or_default()
+    }
 
     /// The stable name (`yellow`, `red`, `green`).
     pub fn name(self) -> &'static str {
@@ -326,6 +334,10 @@ mod tests {
             detect_collection(&Image::gray8(2, 2, vec![1, 2, 3, 4])),
             None
         );
+        // The preset an image gets: its colour's, yellow for grey.
+        assert_eq!(Collection::of_image(&solid(60, 2, 1)), Collection::Red);
+        assert_eq!(Collection::of_image(&solid(90, 90, 90)), Collection::Yellow);
+        assert_eq!(Collection::default(), Collection::Yellow);
     }
 
     #[test]

@@ -85,15 +85,42 @@ pub enum ScoreError {
     },
 }
 
-impl fmt::Display for ScoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ScoreError {
+    /// The message for the user, naming the image when `image` is given, e.g. `the mask is
+    /// 300x200 but the image cells.png is 1600x1200; masks must have the image's size`.
+    pub fn explain(&self, image: Option<&str>) -> String {
         match self {
-            ScoreError::SizeMismatch { pred, truth } => write!(
-                f,
-                "the mask is {}x{} but the image is {}x{}",
-                truth.0, truth.1, pred.0, pred.1
+            ScoreError::SizeMismatch { pred, truth } => format!(
+                "the mask is {}x{} but the image {}is {}x{}; masks must have the image's size",
+                truth.0,
+                truth.1,
+                image.map_or_else(String::new, |name| format!("{name} ")),
+                pred.0,
+                pred.1
             ),
         }
+    }
+}
+
+impl fmt::Display for ScoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.explain(None))
+    }
+}
+
+/// Whether a ground-truth mask of size `mask` (width, height) can score an image of size
+/// `image`: only when the sizes are equal.
+///
+/// # Errors
+/// [`ScoreError::SizeMismatch`] if they differ.
+pub fn check_size(image: (u32, u32), mask: (u32, u32)) -> Result<(), ScoreError> {
+    if image == mask {
+        Ok(())
+    } else {
+        Err(ScoreError::SizeMismatch {
+            pred: image,
+            truth: mask,
+        })
     }
 }
 
@@ -322,12 +349,7 @@ pub fn score(
     truth: &BitMask,
     opts: ScoreOptions,
 ) -> Result<ImageScore, ScoreError> {
-    if (pred.width, pred.height) != (truth.width(), truth.height()) {
-        return Err(ScoreError::SizeMismatch {
-            pred: (pred.width, pred.height),
-            truth: (truth.width(), truth.height()),
-        });
-    }
+    check_size((pred.width, pred.height), (truth.width(), truth.height()))?;
     let truth_objects = boxes(&label::label(truth, Connectivity::Four), opts.centre);
     let pred_objects = boxes(pred, opts.centre);
     let matches = match_objects(&pred_objects, &truth_objects, opts.max_distance);
@@ -649,7 +671,16 @@ mod tests {
                 truth: (3, 4)
             }
         );
-        assert_eq!(e.to_string(), "the mask is 3x4 but the image is 4x3");
+        assert_eq!(
+            e.to_string(),
+            "the mask is 3x4 but the image is 4x3; masks must have the image's size"
+        );
+        assert_eq!(
+            e.explain(Some("a b.png")),
+            "the mask is 3x4 but the image a b.png is 4x3; masks must have the image's size"
+        );
+        assert_eq!(check_size((4, 3), (3, 4)), Err(e));
+        assert_eq!(check_size((4, 3), (4, 3)), Ok(()));
     }
 
     #[test]

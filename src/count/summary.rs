@@ -1,20 +1,23 @@
 //! Per-image summary rows: ImageJ's Analyze Particles "Summarize" figures, the corrected count of
-//! the manual corrections and the counts inside regions, with their CSV form.
+//! the manual corrections and the counts inside regions, with their CSV form (its columns:
+//! [`table::CORRECTED`]).
 
-use crate::count::{
-    cellcounter::Tally,
-    export::{csv_field, header},
-    pipeline::Analysis,
-    roi::RoiCount,
+use crate::{
+    count::{
+        cellcounter::Tally,
+        export::{csv_field, header},
+        pipeline::Analysis,
+        roi::RoiCount,
+        table,
+    },
+    imaging::label::ObjectStats,
 };
 use std::fmt::Write as _;
 
-/// One image's summary.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Summary {
-    /// The image's file name.
-    pub image: String,
-    /// Objects detected (ImageJ "Count").
+/// ImageJ's Analyze Particles "Summarize" figures of one image.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Summarize {
+    /// Objects detected ("Count").
     pub count: usize,
     /// Their total area in pixels ("Total Area").
     pub total_area: u64,
@@ -24,6 +27,43 @@ pub struct Summary {
     pub percent_area: f64,
     /// Area-weighted mean intensity of the objects ("Mean"), 0 without objects.
     pub mean: f64,
+}
+
+impl Summarize {
+    /// ImageJ's formulas over the `objects` of a `width` x `height` image (the only place they
+    /// are written): Count; Total Area; Average Size = total / count; %Area = 100 * total /
+    /// image area (an empty image counting as one pixel); Mean = the area-weighted mean of the
+    /// object means. Average Size and Mean are 0 without objects.
+    pub fn of(objects: &[ObjectStats], width: u32, height: u32) -> Self {
+        let count = objects.len();
+        let total_area: u64 = objects.iter().map(|o| o.area).sum();
+        let weighted: f64 = objects.iter().map(|o| o.mean * o.area as f64).sum();
+        let pixels = (f64::from(width) * f64::from(height)).max(1.0);
+        Summarize {
+            count,
+            total_area,
+            average_size: if count == 0 {
+                0.0
+            } else {
+                total_area as f64 / count as f64
+            },
+            percent_area: 100.0 * total_area as f64 / pixels,
+            mean: if total_area == 0 {
+                0.0
+            } else {
+                weighted / total_area as f64
+            },
+        }
+    }
+}
+
+/// One image's summary.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// The image's file name.
+    pub image: String,
+    /// ImageJ's Summarize figures.
+    pub summarize: Summarize,
     /// The analysis' count before corrections.
     pub automatic: usize,
     /// Objects removed by hand.
@@ -43,10 +83,8 @@ pub struct Summary {
 impl Summary {
     /// The summary of `a`, with its corrections' tally (if any) and region counts.
     pub fn new(image: &str, a: &Analysis, tally: Option<Tally>, rois: Vec<RoiCount>) -> Self {
-        let count = a.count();
-        let total_area: u64 = a.objects.iter().map(|o| o.area).sum();
-        let weighted: f64 = a.objects.iter().map(|o| o.mean * o.area as f64).sum();
-        let pixels = (f64::from(a.width) * f64::from(a.height)).max(1.0);
+        let summarize = Summarize::of(&a.objects, a.width, a.height);
+        let count = summarize.count;
         let (removed, added, corrected, stale, per_type) = match tally {
             Some(t) => (
                 t.removed,
@@ -59,19 +97,7 @@ impl Summary {
         };
         Summary {
             image: image.to_string(),
-            count,
-            total_area,
-            average_size: if count == 0 {
-                0.0
-            } else {
-                total_area as f64 / count as f64
-            },
-            percent_area: 100.0 * total_area as f64 / pixels,
-            mean: if total_area == 0 {
-                0.0
-            } else {
-                weighted / total_area as f64
-            },
+            summarize,
             automatic: count,
             removed,
             added,
@@ -83,39 +109,11 @@ impl Summary {
     }
 }
 
-/// The summary CSV columns: ImageJ's Summarize columns, then the corrections.
-pub const SUMMARY_CSV_COLUMNS: &str =
-    "Slice,Count,Total Area,Average Size,%Area,Mean,Automatic,Removed,Added,Corrected,Marker types";
-
-/// The summary CSV: the header block (version and every parameter), one row per image, then one
-/// row per region of each image (`Region,Image,Name,Count,Area,Density per Mpx`).
+/// The summary CSV: the header block (version and every parameter), one row per image under
+/// [`table::CORRECTED`], then one row per region of each image (`Region,Image,Name,Count,Area,Density per Mpx`).
 pub fn summary_csv(version: &str, params_text: &str, rows: &[Summary]) -> String {
     let mut out = header(version, params_text);
-    out.push_str(SUMMARY_CSV_COLUMNS);
-    out.push('\n');
-    for s in rows {
-        let types = s
-            .per_type
-            .iter()
-            .map(|(id, name, n)| format!("{id}:{name}={n}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let _ = writeln!(
-            out,
-            "{},{},{},{:.3},{:.3},{:.3},{},{},{},{},{}",
-            csv_field(&s.image),
-            s.count,
-            s.total_area,
-            s.average_size,
-            s.percent_area,
-            s.mean,
-            s.automatic,
-            s.removed,
-            s.added,
-            s.corrected,
-            csv_field(&types)
-        );
-    }
+    out.push_str(&table::csv(table::CORRECTED, rows));
     if rows.iter().any(|s| !s.rois.is_empty()) {
         out.push_str("\nRegion,Image,Name,Count,Area,Density per Mpx\n");
         for s in rows {
@@ -174,10 +172,11 @@ mod tests {
     fn summarize_figures_and_corrections() {
         let a = tiny();
         let s = Summary::new("a.png", &a, None, Vec::new());
-        assert_eq!((s.count, s.total_area, s.corrected), (2, 8, 2));
-        assert_eq!(s.average_size, 4.0);
-        assert!((s.percent_area - 100.0 * 8.0 / 24.0).abs() < 1e-12);
-        assert!((s.mean - (4.0 * 200.0 + 4.0 * 100.0) / 8.0).abs() < 1e-12);
+        let f = s.summarize;
+        assert_eq!((f.count, f.total_area, s.corrected), (2, 8, 2));
+        assert_eq!(f.average_size, 4.0);
+        assert!((f.percent_area - 100.0 * 8.0 / 24.0).abs() < 1e-12);
+        assert!((f.mean - (4.0 * 200.0 + 4.0 * 100.0) / 8.0).abs() < 1e-12);
 
         let mut c = Corrections::new();
         c.apply(Action::RemoveObject { x: 0, y: 0 });
@@ -212,7 +211,11 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "# fluocount 9.9.9");
         assert_eq!(lines[1], "# parameters: v=2&a=1");
-        assert_eq!(lines[2], SUMMARY_CSV_COLUMNS);
+        assert_eq!(
+            lines[2],
+            "Slice,Count,Total Area,Average Size,%Area,Mean,Automatic,Removed,Added,Corrected,\
+             Marker types"
+        );
         assert_eq!(
             lines[3],
             "\"my, image.png\",2,8,4.000,33.333,150.000,2,0,0,2,"

@@ -4,12 +4,13 @@
 
 use crate::{
     count::{
-        export::{csv_field, header},
+        export::header,
         pairing::{Role, file_name, pair},
         params::Params,
         pipeline::{analyze_prepared, prepare},
         presets::{Collection, detect_collection},
-        scoring::{ImageScore, Pooled, ScoreOptions, score},
+        scoring::{ImageScore, Pooled, ScoreOptions, check_size, score},
+        table::{self, Column, Table, Value, level_text},
     },
     imaging::decode::{DecodeLimits, decode},
     protocol::engine::mask_of,
@@ -70,25 +71,18 @@ pub fn run_batch(job: &BatchJob, limits: &DecodeLimits) -> Result<BatchRow, Stri
     let params = job
         .params
         .clone()
-        .unwrap_or_else(|| collection.unwrap_or(Collection::Yellow).preset());
+        .unwrap_or_else(|| collection.unwrap_or_default().preset());
     let prepared = prepare(&image, &params);
     let analysis = analyze_prepared(&prepared, &params);
     let (mut score_out, mut mask_error) = (None, None);
     if let Some(bytes) = &job.mask {
         match decode(bytes, limits) {
             Err(e) => mask_error = Some(format!("mask: {e}")),
-            Ok(m) if (m.width(), m.height()) != (image.width(), image.height()) => {
-                mask_error = Some(format!(
-                    "the mask is {}x{} but the image is {}x{}; masks must have the image's size",
-                    m.width(),
-                    m.height(),
-                    image.width(),
-                    image.height()
-                ))
-            }
-            Ok(m) => match score(&analysis.components, &mask_of(&m), job.scoring) {
+            Ok(m) => match check_size((image.width(), image.height()), (m.width(), m.height()))
+                .and_then(|()| score(&analysis.components, &mask_of(&m), job.scoring))
+            {
                 Ok(s) => score_out = Some(s),
-                Err(e) => mask_error = Some(e.to_string()),
+                Err(e) => mask_error = Some(e.explain(None)),
             },
         }
     }
@@ -318,67 +312,141 @@ pub fn summarize(records: &[Record]) -> Summary {
     }
 }
 
-/// The columns of [`batch_csv`].
-pub const BATCH_COLUMNS: &str = "Image,Mask,Status,Width,Height,Collection,Count,Level,\
-True count,TP,FP,FN,Precision,Recall,F1,Count error,ms,Parameters,Error";
+/// The batch row of `r`, if it was counted.
+fn counted(r: &Record) -> Option<&BatchRow> {
+    r.result.as_ref().ok()
+}
+
+/// The score of `r` against its mask, if it was counted and scored.
+fn scored(r: &Record) -> Option<&ImageScore> {
+    counted(r).and_then(|row| row.score.as_ref())
+}
+
+/// A number of a counted image, empty for a failed one.
+fn of_counted(r: &Record, f: fn(&BatchRow) -> f64) -> Value {
+    counted(r).map_or(Value::Empty, |row| Value::Number(f(row)))
+}
+
+/// A figure of a scored image, empty for one without a usable mask.
+fn of_score(r: &Record, f: fn(&ImageScore) -> f64) -> Value {
+    scored(r).map_or(Value::Empty, |s| Value::Number(f(s)))
+}
+
+/// The columns of [`batch_csv`]: one row per image, failed ones with only their names and reason.
+pub const BATCH: &Table<Record> = &[&[
+    Column::new(
+        "Image",
+        "",
+        0,
+        "The image's path, as dropped or picked",
+        |r| Value::Text(r.name.clone()),
+    ),
+    Column::new(
+        "Mask",
+        "",
+        0,
+        "Its ground-truth mask's path, if paired",
+        |r| Value::Text(r.mask.clone().unwrap_or_default()),
+    ),
+    Column::new(
+        "Status",
+        "",
+        0,
+        "ok, or error when it could not be counted",
+        |r| Value::Text(if counted(r).is_some() { "ok" } else { "error" }.into()),
+    ),
+    Column::new("Width", "px", 0, "Image width", |r| {
+        of_counted(r, |row| f64::from(row.width))
+    }),
+    Column::new("Height", "px", 0, "Image height", |r| {
+        of_counted(r, |row| f64::from(row.height))
+    }),
+    Column::new(
+        "Collection",
+        "",
+        0,
+        "The collection detected from the image's colour (empty for grey)",
+        |r| {
+            counted(r)
+                .and_then(|row| row.collection)
+                .map_or(Value::Empty, |c| Value::Text(c.name().into()))
+        },
+    ),
+    Column::new("Count", "", 0, "Objects counted", |r| {
+        of_counted(r, |row| f64::from(row.count))
+    }),
+    Column::new(
+        "Level",
+        "grey level",
+        0,
+        "The global threshold level, local for a local threshold",
+        |r| counted(r).map_or(Value::Empty, |row| Value::Text(level_text(row.level))),
+    ),
+    Column::new("True count", "", 0, "Cells in the mask", |r| {
+        of_score(r, |s| f64::from(s.true_count))
+    }),
+    Column::new(
+        "TP",
+        "",
+        0,
+        "Counted objects matched to a cell of the mask",
+        |r| of_score(r, |s| f64::from(s.tp)),
+    ),
+    Column::new("FP", "", 0, "Counted objects matched to no cell", |r| {
+        of_score(r, |s| f64::from(s.fp))
+    }),
+    Column::new("FN", "", 0, "Cells of the mask matched to no object", |r| {
+        of_score(r, |s| f64::from(s.fn_))
+    }),
+    Column::new("Precision", "", 4, "TP / (TP + FP)", |r| {
+        of_score(r, ImageScore::precision)
+    }),
+    Column::new("Recall", "", 4, "TP / (TP + FN)", |r| {
+        of_score(r, ImageScore::recall)
+    }),
+    Column::new("F1", "", 4, "2 TP / (2 TP + FP + FN)", |r| {
+        of_score(r, ImageScore::f1)
+    }),
+    Column::new("Count error", "", 0, "Count minus true count", |r| {
+        of_score(r, |s| {
+            (i64::from(s.pred_count) - i64::from(s.true_count)) as f64
+        })
+    }),
+    Column::new(
+        "ms",
+        "ms",
+        1,
+        "Time in the worker: decode, count, score and thumbnail",
+        |r| of_counted(r, |row| row.ms),
+    ),
+    Column::new(
+        "Parameters",
+        "",
+        0,
+        "The parameters it was counted with",
+        |r| counted(r).map_or(Value::Empty, |row| Value::Text(row.params.clone())),
+    ),
+    Column::new(
+        "Error",
+        "",
+        0,
+        "Why it could not be counted, or why its mask could not be used",
+        |r| {
+            Value::Text(match &r.result {
+                Ok(row) => row.mask_error.clone().unwrap_or_default(),
+                Err(reason) => reason.clone(),
+            })
+        },
+    ),
+]];
 
 /// The whole batch as CSV: the `# fluocount VERSION` and parameter header, one row per image
-/// (failed ones with their reason), then `# ` lines with the totals and pooled figures.
-/// `params_text` is the run's parameter text, or a description such as
+/// under [`BATCH`] (failed ones with their reason), then `# ` lines with the totals and pooled
+/// figures. `params_text` is the run's parameter text, or a description such as
 /// `preset per collection (auto)`; each row also carries the parameters it was counted with.
 pub fn batch_csv(version: &str, params_text: &str, records: &[Record]) -> String {
     let mut out = header(version, params_text);
-    out.push_str(BATCH_COLUMNS);
-    out.push('\n');
-    for r in records {
-        let mask = r.mask.as_deref().unwrap_or("");
-        match &r.result {
-            Ok(row) => {
-                let collection = row.collection.map_or("", |c| c.name());
-                let level = row
-                    .level
-                    .map_or_else(|| "local".to_string(), |l| l.to_string());
-                let score = match &row.score {
-                    Some(s) => format!(
-                        "{},{},{},{},{:.4},{:.4},{:.4},{}",
-                        s.true_count,
-                        s.tp,
-                        s.fp,
-                        s.fn_,
-                        s.precision(),
-                        s.recall(),
-                        s.f1(),
-                        i64::from(s.pred_count) - i64::from(s.true_count)
-                    ),
-                    None => ",,,,,,,".to_string(),
-                };
-                let _ = writeln!(
-                    out,
-                    "{},{},ok,{},{},{},{},{},{},{:.1},{},{}",
-                    csv_field(&r.name),
-                    csv_field(mask),
-                    row.width,
-                    row.height,
-                    collection,
-                    row.count,
-                    level,
-                    score,
-                    row.ms,
-                    csv_field(&row.params),
-                    csv_field(row.mask_error.as_deref().unwrap_or(""))
-                );
-            }
-            Err(reason) => {
-                let _ = writeln!(
-                    out,
-                    "{},{},error,,,,,,,,,,,,,,,,{}",
-                    csv_field(&r.name),
-                    csv_field(mask),
-                    csv_field(reason)
-                );
-            }
-        }
-    }
+    out.push_str(&table::csv(BATCH, records));
     let s = summarize(records);
     let _ = writeln!(
         out,
@@ -534,7 +602,11 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "# fluocount 0.4.0");
         assert_eq!(lines[1], "# parameters: v=2&min_area=1");
-        assert_eq!(lines[2], BATCH_COLUMNS);
+        assert_eq!(
+            lines[2],
+            "Image,Mask,Status,Width,Height,Collection,Count,Level,True count,TP,FP,FN,\
+             Precision,Recall,F1,Count error,ms,Parameters,Error"
+        );
         assert_eq!(
             lines[3],
             "a.png,masks/a.png,ok,10,8,yellow,5,40,4,4,1,0,0.8000,1.0000,0.8889,1,12.3,v=2&min_area=1,"
@@ -549,7 +621,7 @@ mod tests {
         );
         // Every data row has as many fields as the column line (no field holds a comma here
         // except the quoted name).
-        let columns = BATCH_COLUMNS.split(',').count();
+        let columns = table::columns(BATCH).count();
         for l in [lines[3], lines[4], lines[6]] {
             assert_eq!(l.split(',').count(), columns, "{l}");
         }
