@@ -17,6 +17,8 @@ pub mod summary;
 pub mod synth;
 pub mod synth_hard;
 pub mod table;
+#[cfg(test)]
+pub mod testing;
 pub mod tune;
 
 pub use self::{

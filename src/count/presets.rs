@@ -284,13 +284,7 @@ mod tests {
 
     #[test]
     fn detection_matches_its_two_pass_definition() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = crate::util::testing::xorshift(0x2545_f491_4f6c_dd1d);
         for case in 0..300 {
             let (w, h) = (1 + next() % 40, 1 + next() % 30);
             let n = (w * h) as usize;
@@ -298,7 +292,7 @@ mod tests {
             let (hr, hg, hb) = (next() % 256, next() % 256, next() % 256);
             let mut rgb: Vec<u16> = Vec::with_capacity(n * 3);
             for _ in 0..n {
-                let bright = next() % 50 == 0;
+                let bright = next().is_multiple_of(50);
                 for hue in [hr, hg, hb] {
                     let v = if bright { hue } else { next() % 30 };
                     rgb.push(v as u16);

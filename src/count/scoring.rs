@@ -720,15 +720,7 @@ mod props {
     use proptest::prelude::*;
 
     fn random_mask(w: u32, h: u32, seed: u64, density: u64) -> BitMask {
-        let mut s = seed | 1;
-        let bits: Vec<bool> = (0..w * h)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                s % 16 < density
-            })
-            .collect();
+        let bits = crate::util::testing::random_bits(w * h, seed, |s| s % 16 < density);
         BitMask::from_bools(w, h, &bits)
     }
 

@@ -137,13 +137,11 @@ pub fn summary_csv(version: &str, params_text: &str, rows: &[Summary]) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        count::{
-            Params, ThresholdMethod, analyze,
-            cellcounter::{Action, Corrections, Marker},
-            roi::{Roi, count_in_rois},
-        },
-        imaging::Image,
+    use crate::count::{
+        Params,
+        cellcounter::{Action, Corrections, Marker},
+        roi::{Roi, count_in_rois},
+        testing::{counted, manual},
     };
 
     /// 6x4: a 2x2 object of 200 at the top left and an L of three 100s at the right.
@@ -155,17 +153,13 @@ mod tests {
             0,   0,   0, 0, 100, 100,
             0,   0,   0, 0, 0,   0,
         ];
-        let p = Params {
-            sigma: 0.0,
-            method: ThresholdMethod::Manual,
-            level: 50,
-            open_radius: 0,
-            close_radius: 0,
-            min_area: 1,
-            split: false,
-            ..Params::default()
-        };
-        analyze(&Image::gray8(6, 4, px), &p)
+        counted(
+            px,
+            &Params {
+                split: false,
+                ..manual(50)
+            },
+        )
     }
 
     #[test]

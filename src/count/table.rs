@@ -605,30 +605,8 @@ pub const CORRECTED: &Table<Summary> = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::{Params, ThresholdMethod, analyze};
-    use crate::imaging::Image;
+    use crate::count::testing::tiny;
     use std::collections::HashSet;
-
-    /// 6x4: a 2x2 object of 200 at the top left and an L of three 100s at the right.
-    fn tiny() -> Analysis {
-        #[rustfmt::skip]
-        let data = vec![
-            200, 200, 0, 0, 0, 100,
-            200, 200, 0, 0, 100, 100,
-            0,   0,   0, 0, 0,   0,
-            0,   0,   0, 0, 0,   0,
-        ];
-        let params = Params {
-            sigma: 0.0,
-            method: ThresholdMethod::Manual,
-            level: 50,
-            open_radius: 0,
-            close_radius: 0,
-            min_area: 1,
-            ..Params::default()
-        };
-        analyze(&Image::gray8(6, 4, data), &params)
-    }
 
     /// Object 7: literal measurements.
     fn literal() -> ObjectRow {

@@ -273,12 +273,9 @@ mod proptests {
         fn agrees_with_brute_force(
             w in 1u32..40, h in 1u32..40, background_in_32 in 0u64..6, seed in any::<u64>()
         ) {
-            let mut s = seed | 1;
             // Mostly foreground, so that distances grow past 1 and the row pass matters.
-            let bits: Vec<bool> = (0..w * h).map(|_| {
-                s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-                s % 32 >= background_in_32
-            }).collect();
+            let bits =
+                crate::util::testing::random_bits(w * h, seed, |s| s % 32 >= background_in_32);
             let m = BitMask::from_bools(w, h, &bits);
             prop_assert_eq!(squared_distance_transform(&m), naive(&m));
         }

@@ -481,11 +481,7 @@ mod tests {
         fn labelling_agrees_with_flood_fill(
             w in 1u32..150, h in 1u32..20, density in 1u64..4, seed in any::<u64>(), four in any::<bool>()
         ) {
-            let mut s = seed | 1;
-            let bits: Vec<bool> = (0..w * h).map(|_| {
-                s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-                s % 4 < density
-            }).collect();
+            let bits = crate::util::testing::random_bits(w * h, seed, |s| s % 4 < density);
             let m = BitMask::from_bools(w, h, &bits);
             let c = if four { Connectivity::Four } else { Connectivity::Eight };
             let comps = label(&m, c);
@@ -499,11 +495,7 @@ mod tests {
         fn a_larger_minimum_area_never_raises_the_count(
             seed in any::<u64>(), a in 0u64..20, b in 0u64..20
         ) {
-            let mut s = seed | 1;
-            let bits: Vec<bool> = (0..64 * 16).map(|_| {
-                s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-                s % 2 == 0
-            }).collect();
+            let bits = crate::util::testing::random_bits(64 * 16, seed, |s| s % 2 == 0);
             let m = BitMask::from_bools(64, 16, &bits);
             let comps = label(&m, Connectivity::Eight);
             let plane = Plane::from_u8(64, 16, &[0; 64 * 16]);

@@ -203,11 +203,7 @@ mod tests {
         fn erode_and_dilate_match_the_definition(
             w in 1u32..140, h in 1u32..12, r in 0u32..5, seed in any::<u64>()
         ) {
-            let mut s = seed | 1;
-            let bits: Vec<bool> = (0..w * h).map(|_| {
-                s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-                s % 3 != 0
-            }).collect();
+            let bits = crate::util::testing::random_bits(w * h, seed, |s| s % 3 != 0);
             let m = BitMask::from_bools(w, h, &bits);
             prop_assert_eq!(erode(&m, r), naive(&m, r, true));
             prop_assert_eq!(dilate(&m, r), naive(&m, r, false));

@@ -776,15 +776,7 @@ mod tests {
     }
 
     fn random_object(w: u32, h: u32, seed: u64, four: bool) -> (Vec<Run>, Connectivity) {
-        let mut s = seed | 1;
-        let bits: Vec<bool> = (0..w * h)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                s % 8 < 5
-            })
-            .collect();
+        let bits = crate::util::testing::random_bits(w * h, seed, |s| s % 8 < 5);
         let c = if four {
             Connectivity::Four
         } else {

@@ -681,15 +681,7 @@ mod proptests {
     use super::*;
     use proptest::prelude::*;
 
-    fn xorshift(seed: u64) -> impl FnMut() -> u64 {
-        let mut s = seed | 1;
-        move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            s
-        }
-    }
+    use crate::util::testing::xorshift;
 
     /// The same flood with a binary heap on (level, insertion count), the textbook way.
     fn heap_flood(levels: &[u32], inside: &[bool], pw: usize, seeds: &[usize]) -> Vec<u32> {

@@ -584,13 +584,11 @@ mod tests {
             }
         }
         // 8-bit grey masks take eight pixels at a time: every width, random sparse bytes.
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = crate::util::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         for w in 1..140u32 {
             let data: Vec<u8> = (0..w * 2)
                 .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
+                    let x = next();
                     if x.is_multiple_of(3) {
                         (x >> 40) as u8
                     } else {

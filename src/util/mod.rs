@@ -3,4 +3,6 @@
 //! texts and messages use. Depends on nothing in the crate.
 
 pub mod clock;
+#[cfg(test)]
+pub mod testing;
 pub mod text;

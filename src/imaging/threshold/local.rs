@@ -1017,13 +1017,11 @@ mod proptests {
         ) {
             // Dim noisy backgrounds with a few bright spots: most pixels lie near their window's
             // mean, where the division-free bound of full windows decides them.
-            let mut x = seed | 1;
+            let mut next = crate::util::testing::xorshift(seed);
             let data: Vec<u16> = (0..w * h)
                 .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    let v = if x % 97 == 0 { 255 } else { base + (x >> 32) as u16 % (noise + 1) };
+                    let x = next();
+                    let v = if x.is_multiple_of(97) { 255 } else { base + (x >> 32) as u16 % (noise + 1) };
                     if sixteen { v * 257 } else { v }
                 })
                 .collect();
