@@ -6,16 +6,8 @@ use std::collections::BTreeMap;
 
 use fluocount::imaging::threshold::global::{AutoMethod, auto_level, plane_level};
 
-fn data(name: &str) -> String {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.split('\t').collect())
-}
+mod common;
+use common::{data, rows};
 
 fn histograms() -> BTreeMap<String, Vec<u64>> {
     rows(&data("imagej_histograms.tsv"))

@@ -5,16 +5,8 @@
 
 use fluocount::view::display::{Limits, Lut, auto_limits};
 
-fn data(name: &str) -> String {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.split('\t').collect())
-}
+mod common;
+use common::{data, rows};
 
 #[test]
 fn every_lut_matches_imagej() {
