@@ -9,10 +9,9 @@ use crate::{
         params::Params,
         pipeline::{analyze_prepared, prepare},
         presets::{Collection, detect_collection},
-        scoring::{ImageScore, Pooled, ScoreOptions, score},
+        scoring::{ImageScore, Pooled, ScoreOptions, mask_of, score},
     },
     imaging::decode::{DecodeLimits, decode},
-    protocol::engine::mask_of,
     util::clock::now_ms,
     view::render::{labelled_thumbnail, png_data_url},
 };
