@@ -1,16 +1,13 @@
 //! Manual corrections (Cell Counter markers, removed objects) and regions of interest of each
 //! image, the clicks of the viewer's tools, and their panels.
 
-use super::{
-    display_panel::rendered,
-    state::{AppState, Slot, Tool, use_app_state},
-};
+use super::state::{AppState, Slot, Tool, use_app_state};
 use crate::{
     count::{
         cellcounter::{Action, Corrections, Marker, Tally},
         roi::{Roi, RoiShape},
     },
-    view::display::{DisplayMode, DisplaySettings},
+    view::display::{DisplayMode, DisplaySettings, rendered},
 };
 use leptos::prelude::*;
 use std::sync::Arc;

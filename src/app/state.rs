@@ -2,7 +2,7 @@
 
 pub use crate::view::overlay::{LayerSetting, Overlay};
 
-use super::{display_panel::initial_display, pool};
+use super::pool;
 use crate::{
     count::{
         Analysis, Params,
@@ -14,7 +14,10 @@ use crate::{
     },
     imaging::{BitMask, Image},
     protocol::engine::{Request, Response},
-    view::{display::DisplaySettings, viewport::View},
+    view::{
+        display::{DisplaySettings, initial_display},
+        viewport::View,
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::{
