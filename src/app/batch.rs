@@ -4,9 +4,9 @@
 //! its image in the viewer on demand by reading the file again.
 
 use super::{
+    browser::yield_to_browser,
     pool,
     state::{AppState, PresetChoice},
-    tasks::yield_to_browser,
 };
 use crate::{
     count::Params,

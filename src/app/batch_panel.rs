@@ -3,10 +3,10 @@
 
 use super::{
     batch::{BatchState, Row, RowState, THUMB_CSS_WIDTH, batch_params, use_batch_state},
+    browser::{path_of, take_picked},
     dropzone::{has_directory_picker, pick_directory},
     results::{VERSION, download},
     state::{AppState, use_app_state},
-    tasks::{path_of, take_picked},
 };
 use crate::protocol::batch::{Progress, batch_csv, clock, summarize};
 use leptos::{ev, html, prelude::*, task::spawn_local};

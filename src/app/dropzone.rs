@@ -2,8 +2,8 @@
 
 use super::{
     batch::use_batch_state,
+    browser::{files_of, take_picked},
     state::use_app_state,
-    tasks::{files_of, take_picked},
 };
 use crate::protocol::batch::is_image_name;
 use leptos::{ev, prelude::*, task::spawn_local};

@@ -3,9 +3,9 @@
 //! and "Copy link" copies the whole address.
 
 use super::{
+    browser::yield_to_paint,
     remote::open_source,
     state::{AppState, PresetChoice, use_app_state},
-    tasks::yield_to_paint,
     viewer::selected_size,
 };
 use crate::{

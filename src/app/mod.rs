@@ -4,6 +4,7 @@ pub mod annotate;
 pub mod batch;
 pub mod batch_panel;
 pub mod bench;
+pub mod browser;
 pub mod count;
 pub mod cv_panel;
 pub mod display_panel;
@@ -12,6 +13,7 @@ pub mod gallery;
 pub mod histogram_view;
 pub mod image_list;
 pub mod links;
+pub mod load;
 pub mod metrics;
 pub mod objects_table;
 pub mod overlay_panel;
@@ -20,12 +22,12 @@ pub mod pool;
 pub mod remote;
 pub mod results;
 pub mod state;
-pub mod tasks;
 pub mod threshold_control;
 pub mod toolbar;
 pub mod try_all;
 pub mod tune_panel;
 pub mod viewer;
+pub mod worker;
 
 use self::{
     batch::provide_batch_state,
@@ -49,7 +51,7 @@ use leptos::prelude::*;
 pub fn start() {
     console_error_panic_hook::set_once();
     // In a worker (which loads this same module) there is nothing to mount: the worker calls
-    // `pool::worker_handle` itself.
+    // `worker::worker_handle` itself.
     if web_sys::window().is_none() {
         return;
     }

@@ -3,9 +3,8 @@
 
 use super::{
     annotate,
+    browser::{context_2d, read_text, take_picked},
     state::{AppState, PresetChoice, use_app_state},
-    tasks::{read_text, take_picked},
-    viewer::context_2d,
 };
 use crate::count::{
     Params,

@@ -605,6 +605,28 @@ impl AppState {
         self.recount_all();
     }
 
+    /// Changes the parameters and recounts every image.
+    pub fn set_params(self, change: impl FnOnce(&mut Params)) {
+        self.params.update(change);
+        self.preset.set(PresetChoice::Custom);
+        self.recount_all();
+    }
+
+    /// Recounts the selected image, then the others (each in its worker; see
+    /// [`AppState::request_count`]); an image whose latest count was made with what it would be
+    /// counted with now (under *Auto*, when only the selection changed) is left as it is.
+    pub fn recount_all(self) {
+        let selected = self.selected.get_untracked();
+        let mut order: Vec<u64> = self.slots.with_value(|s| s.keys().copied().collect());
+        order.sort_by_key(|&id| (Some(id) != selected, id));
+        for id in order {
+            let running = self.counting.with_value(|c| c.contains_key(&id));
+            if running || !self.is_current(id) {
+                self.request_count(id);
+            }
+        }
+    }
+
     /// Counts every image with the preset of its own colour (yellow for grey images); the panel
     /// shows the selected image's. Images already counted so are not counted again.
     pub fn choose_auto_preset(&self) {

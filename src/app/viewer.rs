@@ -4,6 +4,7 @@
 
 use super::{
     annotate,
+    browser::context_2d,
     state::{AppState, Tool, use_app_state},
 };
 use crate::view::{
@@ -29,17 +30,6 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rgba: &[u8], width: u32, height: u3
     {
         let _ = ctx.put_image_data(&data, 0.0, 0.0);
     }
-}
-
-/// The 2D context of a canvas.
-pub fn context_2d(
-    canvas: &web_sys::HtmlCanvasElement,
-) -> Option<web_sys::CanvasRenderingContext2d> {
-    canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
 }
 
 /// The width and height of the selected image.
