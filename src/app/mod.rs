@@ -9,7 +9,6 @@ pub mod count;
 pub mod cv_panel;
 pub mod display_panel;
 pub mod dropzone;
-pub mod gallery;
 pub mod histogram_view;
 pub mod image_list;
 pub mod links;
@@ -19,7 +18,6 @@ pub mod objects_table;
 pub mod overlay_panel;
 pub mod params_panel;
 pub mod pool;
-pub mod remote;
 pub mod results;
 pub mod state;
 pub mod threshold_control;
@@ -68,7 +66,7 @@ pub fn start() {
 pub fn App() -> impl IntoView {
     let state = provide_app_state();
     provide_batch_state();
-    links::provide_links(state);
+    links::share::provide_links(state);
     // With the automatic preset, the parameters follow the selected image's collection.
     Effect::new(move |_| {
         if state.selected.get().is_some()
@@ -86,8 +84,8 @@ pub fn App() -> impl IntoView {
                     <p class="tagline">"Counts fluorescent cells, entirely in your browser"</p>
                 </div>
                 <FilePicker />
-                <gallery::DemosMenu />
-                <links::CopyLink />
+                <links::gallery::DemosMenu />
+                <links::share::CopyLink />
                 <p class="status" role="status" data-testid="status"
                     data-busy=move || (state.busy.get() > 0).to_string()>{status}</p>
                 <Show when=move || state.loading.get().is_some()>
@@ -104,8 +102,8 @@ pub fn App() -> impl IntoView {
             <main class="layout">
                 <ParamsPanel />
                 <div class="centre">
-                    <links::LinkNotices />
-                    <remote::ImageSource />
+                    <links::share::LinkNotices />
+                    <links::remote::ImageSource />
                     <Viewer />
                     <details class="drawer" data-testid="objects-drawer">
                         <summary>"Objects table"</summary>

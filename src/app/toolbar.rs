@@ -3,7 +3,7 @@
 
 use super::{
     annotate,
-    links::{Links, use_links},
+    links::context::{Links, use_links},
     state::{AppState, Tool, use_app_state},
     viewer::{STEP, describe_values, fit, zoom_by, zoom_percent},
 };

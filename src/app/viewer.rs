@@ -598,7 +598,7 @@ pub fn Viewer() -> impl IntoView {
                     "Everything runs in your browser: nothing is uploaded."
                 </p>
                 <p class="small">"Press ? for keyboard shortcuts."</p>
-                <super::gallery::Gallery />
+                <super::links::gallery::Gallery />
             </div>
             <div
                 class=move || format!("viewport {}", cursor())
