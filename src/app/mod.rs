@@ -1,6 +1,5 @@
 //! The Leptos user interface (wasm32 only).
 
-pub mod annotate;
 pub mod batch;
 pub mod batch_panel;
 pub mod bench;
@@ -21,7 +20,6 @@ pub mod pool;
 pub mod results;
 pub mod state;
 pub mod threshold_control;
-pub mod toolbar;
 pub mod try_all;
 pub mod tune_panel;
 pub mod viewer;
@@ -38,10 +36,9 @@ use self::{
     params_panel::ParamsPanel,
     results::ResultsPanel,
     state::provide_app_state,
-    toolbar::HelpPanel,
     try_all::TryAll,
     tune_panel::TunePanel,
-    viewer::Viewer,
+    viewer::{Viewer, toolbar::HelpPanel},
 };
 use leptos::prelude::*;
 

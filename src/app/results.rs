@@ -2,9 +2,9 @@
 //! selected one, its regions, Cell Counter marker files, and every export.
 
 use super::{
-    annotate,
     browser::{context_2d, read_text, take_picked},
     state::{AppState, PresetChoice, use_app_state},
+    viewer::annotate,
 };
 use crate::count::{
     Params,

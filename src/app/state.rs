@@ -392,6 +392,13 @@ impl AppState {
         });
     }
 
+    /// The width and height of the selected image.
+    pub fn selected_size(&self) -> Option<(u32, u32)> {
+        let id = self.selected.get_untracked()?;
+        self.slots
+            .with_value(|s| s.get(&id).map(|s| (s.image.width(), s.image.height())))
+    }
+
     /// The display settings of image `id` (tracked).
     pub fn display_of(&self, id: u64) -> DisplaySettings {
         self.displays

@@ -42,7 +42,7 @@ pub fn TryAll() -> impl IntoView {
             s.get(&id).map(|slot| {
                 (
                     slot.image.clone(),
-                    super::annotate::display_base(slot, &display),
+                    super::viewer::annotate::display_base(slot, &display),
                     slot.truth.clone(),
                     slot.prepared.clone(),
                 )

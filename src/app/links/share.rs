@@ -10,7 +10,6 @@ use crate::{
     app::{
         browser::yield_to_paint,
         state::{AppState, PresetChoice, use_app_state},
-        viewer::selected_size,
     },
     view::{display::DisplaySettings, viewport::View},
     web::{
@@ -222,7 +221,7 @@ async fn show(state: AppState, links: Links, id: u64, display: Option<&str>, vie
             });
         }
     }
-    if let (Some(view), Some((w, h))) = (view, selected_size(state)) {
+    if let (Some(view), Some((w, h))) = (view, state.selected_size()) {
         state.view.set(view.clamped(w, h));
     }
 }
