@@ -5,23 +5,15 @@ pub mod batch_panel;
 pub mod bench;
 pub mod browser;
 pub mod count;
-pub mod cv_panel;
-pub mod display_panel;
 pub mod dropzone;
-pub mod histogram_view;
-pub mod image_list;
 pub mod links;
 pub mod load;
-pub mod metrics;
 pub mod objects_table;
-pub mod overlay_panel;
-pub mod params_panel;
+pub mod panels;
 pub mod pool;
 pub mod results;
 pub mod state;
-pub mod threshold_control;
 pub mod try_all;
-pub mod tune_panel;
 pub mod viewer;
 pub mod worker;
 
@@ -30,14 +22,11 @@ use self::{
     batch_panel::BatchPanel,
     count::CountDisplay,
     dropzone::{DropZone, FilePicker},
-    image_list::ImageList,
-    metrics::Metrics,
     objects_table::ObjectsTable,
-    params_panel::ParamsPanel,
+    panels::{image_list::ImageList, metrics::Metrics, params::ParamsPanel, tune::TunePanel},
     results::ResultsPanel,
     state::provide_app_state,
     try_all::TryAll,
-    tune_panel::TunePanel,
     viewer::{Viewer, toolbar::HelpPanel},
 };
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! Display settings of the selected image (ImageJ's Brightness/Contrast, channels and lookup
 //! tables). They change only what is drawn, never the analysis.
 
-use super::state::{AppState, use_app_state};
+use crate::app::state::{AppState, use_app_state};
 use crate::{
     imaging::{BitDepth, Image, Plane},
     view::display::{
