@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod batch_panel;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod browser;
 pub mod count;
