@@ -1,9 +1,12 @@
 //! What is under the pointer: the pixel's raw values and the object there (or the filter that
 //! removed it), read as the pointer moves and shown in the bar below the image.
 
-use crate::app::{
-    objects_table::why_rejected,
-    state::{AppState, Readout, use_app_state},
+use crate::{
+    app::{
+        objects_table::why_rejected,
+        state::{AppState, Readout, use_app_state},
+    },
+    view::viewport::describe_values,
 };
 use leptos::prelude::*;
 
@@ -52,17 +55,6 @@ pub fn read_at(state: AppState, sx: f64, sy: f64) {
     }));
     if state.hovered.get_untracked() != object {
         state.hovered.set(object);
-    }
-}
-
-/// The raw values under the pointer as ImageJ's status bar shows them.
-pub fn describe_values(values: &[u16]) -> String {
-    match values {
-        [v] => format!("value={v}"),
-        [v, a] => format!("value={v}, alpha={a}"),
-        [r, g, b] => format!("RGB({r},{g},{b})"),
-        [r, g, b, a] => format!("RGBA({r},{g},{b},{a})"),
-        _ => String::new(),
     }
 }
 

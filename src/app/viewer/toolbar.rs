@@ -3,11 +3,14 @@
 
 use super::{
     annotate,
-    zoom::{STEP, fit, zoom_by, zoom_percent},
+    zoom::{STEP, fit, zoom_by},
 };
-use crate::app::{
-    links::context::{Links, use_links},
-    state::{AppState, Tool, use_app_state},
+use crate::{
+    app::{
+        links::context::{Links, use_links},
+        state::{AppState, Tool, use_app_state},
+    },
+    view::viewport::zoom_percent,
 };
 use leptos::{ev, prelude::*};
 use wasm_bindgen::JsCast;

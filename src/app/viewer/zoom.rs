@@ -27,16 +27,6 @@ pub fn zoom_by(state: AppState, factor: f64) {
         .update(|v| *v = v.zoom_at(factor, vw / 2.0, vh / 2.0, vw, vh));
 }
 
-/// Zoom as a percentage, as ImageJ shows it in the title bar.
-pub fn zoom_percent(view: View) -> String {
-    let p = view.zoom * 100.0;
-    if p >= 10.0 {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.1}%")
-    }
-}
-
 /// The viewport now measures `size` CSS pixels: a fitted view stays fitted (a panel opened), and
 /// the first size fits the image.
 pub fn resized(state: AppState, size: (f64, f64)) {
