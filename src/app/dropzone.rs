@@ -1,7 +1,7 @@
 //! The page-wide drop target and the file picker.
 
 use super::{
-    batch::use_batch_state,
+    batch::run::use_batch_state,
     browser::{files_of, take_picked},
     state::use_app_state,
 };

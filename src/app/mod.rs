@@ -1,7 +1,6 @@
 //! The Leptos user interface (wasm32 only).
 
 pub mod batch;
-pub mod batch_panel;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod browser;
@@ -19,8 +18,7 @@ pub mod viewer;
 pub mod worker;
 
 use self::{
-    batch::provide_batch_state,
-    batch_panel::BatchPanel,
+    batch::{panel::BatchPanel, run::provide_batch_state},
     count::CountDisplay,
     dropzone::{DropZone, FilePicker},
     objects_table::ObjectsTable,
