@@ -4,8 +4,9 @@
 #   make run            serve the app at http://127.0.0.1:8080 (trunk serve --release)
 #   make test           formatting, clippy (native and wasm32), unit tests, release build, end-to-end
 #   make e2e            the release build, then only the end-to-end tests
-#   make bench          all the benchmarks: criterion (native), browser, batch and decode
+#   make bench          all the benchmarks: criterion (native), browser (dist-bench), batch, decode
 #   make bench-browser  only the browser benchmark (the wasm pipeline against OpenCV.js)
+#   make web-bench      the app with its in-browser benchmark (feature bench) in dist-bench/
 #   make bench-batch    the batch benchmark: 283 synthetic images in the worker pool vs the CLI
 #   make bench-decode   decoding in a worker: WebCodecs ImageDecoder vs the app's Rust decoder
 
@@ -20,10 +21,10 @@ export PATH := $(CURDIR)/e2e/node_modules/.bin:$(CARGO_BIN):$(PATH)
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup setup-run run test fmt-check clippy unit cli web e2e bench bench-native bench-browser bench-batch bench-decode clean
+.PHONY: help setup setup-run run test fmt-check clippy unit cli web web-bench e2e bench bench-native bench-browser bench-batch bench-decode clean
 
 help:
-	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
 
 setup:
 	bash scripts/setup.sh
@@ -46,6 +47,7 @@ fmt-check:
 clippy:
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --all-targets --features bench -- -D warnings
 
 # The test profile (opt-level 2, no LTO) builds much faster than --release on 2 cores.
 unit:
@@ -58,6 +60,10 @@ cli:
 web:
 	trunk build --release
 
+# The shipped app has no benchmark code: the browser benchmark's build has the feature `bench`.
+web-bench:
+	trunk build --release --features bench --dist dist-bench
+
 # `trunk serve` (make run) leaves a dev-server script in dist/, so always rebuild it first.
 e2e: web
 	cd e2e && node --test
@@ -69,7 +75,7 @@ bench-native:
 
 bench-browser:
 	$(MAKE) --no-print-directory setup
-	$(MAKE) --no-print-directory cli web
+	$(MAKE) --no-print-directory cli web-bench
 	node e2e/bench.mjs
 
 bench-batch:
@@ -84,4 +90,4 @@ bench-decode:
 
 clean:
 	cargo clean
-	rm -rf dist e2e/bench-results.json e2e/batch-bench-results.json e2e/decode-bench-results.json
+	rm -rf dist dist-bench e2e/bench-results.json e2e/batch-bench-results.json e2e/decode-bench-results.json

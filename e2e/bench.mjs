@@ -1,9 +1,10 @@
 // The browser benchmark: Fluocount's wasm pipeline against OpenCV.js, in the same headless
 // Chromium page, on the same synthetic image.
 //
-//   node e2e/bench.mjs [--iterations N]        (make bench-browser builds dist/ and the CLI first)
+//   node e2e/bench.mjs [--iterations N]        (make bench-browser builds dist-bench/ and the CLI first)
 //
-// dist/ is served with COOP/COEP so that performance.now() has fine resolution. The wasm side is
+// dist-bench/ (the app built with the cargo feature `bench`: make web-bench, or FLUOCOUNT_BENCH_DIST)
+// is served with COOP/COEP so that performance.now() has fine resolution. The wasm side is
 // `window.wasmBindings.bench_pipeline(N)` (exported by src/app/bench.rs; Trunk 0.21 puts the
 // wasm-bindgen exports on window.wasmBindings). The peer is OpenCV.js from e2e/node_modules,
 // served under /vendor/opencv/: (R+G)/2, Otsu, opening and closing with a 5x5 ellipse, fill holes,
@@ -21,7 +22,8 @@ import { serve } from './serve.mjs';
 const args = process.argv.slice(2);
 const ITERATIONS = Number(args[args.indexOf('--iterations') + 1] || 30) || 30;
 const WARMUP = 3;
-const DIST = process.env.FLUOCOUNT_DIST ?? path.join(REPO_ROOT, 'dist');
+// The shipped app has no benchmark: this one is built with `--features bench` (make web-bench).
+const DIST = path.resolve(REPO_ROOT, process.env.FLUOCOUNT_BENCH_DIST || 'dist-bench');
 const RESULTS = path.join(E2E_DIR, 'bench-results.json');
 const WAIT_MS = 60_000;
 
@@ -45,13 +47,14 @@ async function benchWasm(page, failed) {
   if (state.error) {
     throw new Error(
       `window.wasmBindings never appeared (${state.error}). Trunk 0.21 sets it once the wasm module is ` +
-        'initialised: is dist/ a release build of the app (trunk build --release)?',
+        `initialised: is ${DIST} a release build of the app (make web-bench)?`,
     );
   }
   if (!state.includes('bench_pipeline')) {
     throw new Error(
       'window.wasmBindings.bench_pipeline is missing: the `#[wasm_bindgen] pub fn bench_pipeline` of ' +
-        'src/app/bench.rs is not exported from the fluocount-web binary. Exports seen: ' +
+        'src/app/bench.rs is not exported from the fluocount-web binary: was it built with `--features bench` ' +
+        '(make web-bench)? Exports seen: ' +
         (state.join(', ') || '(none)'),
     );
   }
@@ -224,7 +227,7 @@ function table(wasm, opencv) {
 
 async function main() {
   if (!existsSync(path.join(DIST, 'index.html'))) {
-    fail(`${DIST}/index.html is missing: run trunk build --release first (make bench-browser does)`);
+    fail(`${DIST}/index.html is missing: run make web-bench first (make bench-browser does)`);
     return;
   }
   if (!existsSync(path.join(opencvDir, 'opencv.js'))) {

@@ -6,13 +6,12 @@ use fluocount::{
     count::{
         pipeline::{analyze_prepared, prepare},
         presets::Collection,
-        scoring::score,
+        scoring::{mask_of, score},
     },
     imaging::{
         DecodeLimits, decode,
         threshold::local::{LocalMethod, LocalOptions, local_threshold},
     },
-    protocol::engine::mask_of,
     util::clock::now_ms,
     view::render::labelled_thumbnail,
 };

@@ -1,6 +1,7 @@
 //! The in-browser benchmark, exported to JavaScript as `bench_pipeline` (Trunk exposes it as
 //! `window.wasmBindings.bench_pipeline`). It runs each stage of the count pipeline on the default
-//! 1600x1200 synthetic image and returns the median milliseconds per stage as JSON.
+//! 1600x1200 synthetic image and returns the median milliseconds per stage as JSON. Only in builds
+//! with the cargo feature `bench` (`make web-bench`), never in the shipped app.
 
 use crate::{
     count::{

@@ -1,6 +1,6 @@
 //! The count of the selected image, shown large in the header, with its manual corrections.
 
-use super::{annotate, state::use_app_state};
+use super::{state::use_app_state, viewer::annotate};
 use leptos::prelude::*;
 
 /// Count, threshold level and analysis time of the selected image; with corrections, the

@@ -1,9 +1,9 @@
 //! The page-wide drop target and the file picker.
 
 use super::{
-    batch::use_batch_state,
+    batch::run::use_batch_state,
+    browser::{files_of, take_picked},
     state::use_app_state,
-    tasks::{files_of, take_picked},
 };
 use crate::protocol::batch::is_image_name;
 use leptos::{ev, prelude::*, task::spawn_local};

@@ -1,47 +1,32 @@
 //! The Leptos user interface (wasm32 only).
 
-pub mod annotate;
 pub mod batch;
-pub mod batch_panel;
+#[cfg(feature = "bench")]
 pub mod bench;
+pub mod browser;
 pub mod count;
-pub mod cv_panel;
-pub mod display_panel;
 pub mod dropzone;
-pub mod gallery;
-pub mod histogram_view;
-pub mod image_list;
 pub mod links;
-pub mod metrics;
+pub mod load;
 pub mod objects_table;
-pub mod overlay_panel;
-pub mod params_panel;
+pub mod panels;
 pub mod pool;
-pub mod remote;
 pub mod results;
 pub mod state;
-pub mod tasks;
-pub mod threshold_control;
-pub mod toolbar;
 pub mod try_all;
-pub mod tune_panel;
 pub mod viewer;
+pub mod worker;
 
 use self::{
-    batch::provide_batch_state,
-    batch_panel::BatchPanel,
+    batch::{panel::BatchPanel, run::provide_batch_state},
     count::CountDisplay,
     dropzone::{DropZone, FilePicker},
-    image_list::ImageList,
-    metrics::Metrics,
     objects_table::ObjectsTable,
-    params_panel::ParamsPanel,
+    panels::{image_list::ImageList, metrics::Metrics, params::ParamsPanel, tune::TunePanel},
     results::ResultsPanel,
     state::provide_app_state,
-    toolbar::HelpPanel,
     try_all::TryAll,
-    tune_panel::TunePanel,
-    viewer::Viewer,
+    viewer::{Viewer, toolbar::HelpPanel},
 };
 use leptos::prelude::*;
 
@@ -49,7 +34,7 @@ use leptos::prelude::*;
 pub fn start() {
     console_error_panic_hook::set_once();
     // In a worker (which loads this same module) there is nothing to mount: the worker calls
-    // `pool::worker_handle` itself.
+    // `worker::worker_handle` itself.
     if web_sys::window().is_none() {
         return;
     }
@@ -66,7 +51,7 @@ pub fn start() {
 pub fn App() -> impl IntoView {
     let state = provide_app_state();
     provide_batch_state();
-    links::provide_links(state);
+    links::share::provide_links(state);
     // With the automatic preset, the parameters follow the selected image's collection.
     Effect::new(move |_| {
         if state.selected.get().is_some()
@@ -84,8 +69,8 @@ pub fn App() -> impl IntoView {
                     <p class="tagline">"Counts fluorescent cells, entirely in your browser"</p>
                 </div>
                 <FilePicker />
-                <gallery::DemosMenu />
-                <links::CopyLink />
+                <links::gallery::DemosMenu />
+                <links::share::CopyLink />
                 <p class="status" role="status" data-testid="status"
                     data-busy=move || (state.busy.get() > 0).to_string()>{status}</p>
                 <Show when=move || state.loading.get().is_some()>
@@ -102,8 +87,8 @@ pub fn App() -> impl IntoView {
             <main class="layout">
                 <ParamsPanel />
                 <div class="centre">
-                    <links::LinkNotices />
-                    <remote::ImageSource />
+                    <links::share::LinkNotices />
+                    <links::remote::ImageSource />
                     <Viewer />
                     <details class="drawer" data-testid="objects-drawer">
                         <summary>"Objects table"</summary>

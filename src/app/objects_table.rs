@@ -222,7 +222,7 @@ pub fn ObjectsTable() -> impl IntoView {
         state
             .selected
             .get()
-            .and_then(|id| super::annotate::tally(state, id))
+            .and_then(|id| super::viewer::annotate::tally(state, id))
             .map(|t| t.removed_labels)
             .unwrap_or_default()
     });

@@ -1,14 +1,11 @@
-//! The pool of Web Workers that decode, analyse and score off the main thread: one per core
+//! The page's pool of Web Workers that decode, analyse and score off the main thread: one per core
 //! (`navigator.hardwareConcurrency`). Each worker runs this same WebAssembly module (the page
 //! sends it the compiled module and the address of its JavaScript glue) with a
-//! [`protocol::engine::Engine`](crate::protocol::engine::Engine); requests and responses cross as one
-//! transferred byte buffer each.
+//! [`protocol::engine::Engine`](crate::protocol::engine::Engine) behind the entry points of
+//! [`worker`](super::worker); requests and responses cross as one transferred byte buffer each.
 
-use crate::protocol::{
-    batch::{MAX_FILE_BYTES, ReadFile, too_large},
-    engine::{Engine, handle_bytes, handle_bytes_with_files},
-    messages::{Request, Response},
-};
+use super::{browser::js_message, worker::run_here};
+use crate::protocol::messages::{Request, Response};
 use std::{
     cell::{Cell, RefCell},
     collections::HashMap,
@@ -16,71 +13,6 @@ use std::{
 };
 use wasm_bindgen::{JsCast, prelude::*};
 use wasm_bindgen_futures::JsFuture;
-
-thread_local! {
-    /// The engine of this worker (unused on the page itself).
-    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
-}
-
-/// The worker's entry point: one encoded request in, one encoded response out.
-///
-/// The engine is taken out of its cell while it works, so that if a request ever traps, the next
-/// one starts from a fresh engine instead of a cell left borrowed.
-#[wasm_bindgen]
-pub fn worker_handle(input: &[u8]) -> Vec<u8> {
-    with_engine(|engine| handle_bytes(engine, input))
-}
-
-/// The worker's entry point for a request sent with files (a batch job's image and mask): the
-/// worker read each into a `Uint8Array`, or gives its size when it is over the limit, or a string
-/// saying why it could not be read.
-#[wasm_bindgen]
-pub fn worker_handle_files(input: &[u8], files: js_sys::Array) -> Vec<u8> {
-    let read = files.iter().map(|f| read_result(&f)).collect();
-    with_engine(|engine| handle_bytes_with_files(engine, input, read))
-}
-
-/// The largest file a worker reads, in bytes ([`MAX_FILE_BYTES`]).
-#[wasm_bindgen]
-pub fn max_file_bytes() -> f64 {
-    MAX_FILE_BYTES as f64
-}
-
-/// What `worker.js` made of one file: its bytes, its size when too large, or why not read.
-fn read_result(value: &JsValue) -> ReadFile {
-    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
-        Ok(bytes.to_vec())
-    } else if let Some(size) = value.as_f64() {
-        Err(too_large(size).unwrap_or_else(|| "too large".into()))
-    } else {
-        Err(value
-            .as_string()
-            .unwrap_or_else(|| "could not be read".into()))
-    }
-}
-
-/// Runs `f` on this thread's engine, taken out of its cell while it works (see
-/// [`worker_handle`]).
-fn with_engine(f: impl FnOnce(&mut Engine) -> Vec<u8>) -> Vec<u8> {
-    console_error_panic_hook::set_once();
-    let mut engine = ENGINE.with(|e| e.borrow_mut().take()).unwrap_or_default();
-    let out = f(&mut engine);
-    ENGINE.with(|e| *e.borrow_mut() = Some(engine));
-    out
-}
-
-/// Runs a request with files on the page (no worker, or its worker could not start): the page
-/// reads the files itself.
-async fn run_here(bytes: Vec<u8>, files: Vec<web_sys::File>) -> Vec<u8> {
-    if files.is_empty() {
-        return worker_handle(&bytes);
-    }
-    let mut read = Vec::with_capacity(files.len());
-    for f in &files {
-        read.push(super::tasks::read_bytes(f).await);
-    }
-    with_engine(|engine| handle_bytes_with_files(engine, &bytes, read))
-}
 
 /// At most this many workers, whatever the browser reports.
 const MAX_WORKERS: usize = 8;
@@ -130,13 +62,6 @@ fn glue_url(document: &web_sys::Document) -> Option<String> {
         .map(|u| u.href())
 }
 
-fn message_of(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into())
-}
-
 fn get(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
@@ -148,7 +73,7 @@ impl Pool {
         let document = window.document().ok_or("no document")?;
         let glue = glue_url(&document).ok_or("the page's script address was not found")?;
         let worker_js = web_sys::Url::new_with_base("worker.js", &glue)
-            .map_err(|e| message_of(&e))?
+            .map_err(|e| js_message(&e))?
             .href();
         let cores = window.navigator().hardware_concurrency();
         let n = if cores.is_finite() && cores >= 1.0 {
@@ -167,8 +92,8 @@ impl Pool {
         let mut workers = Vec::with_capacity(n);
         for _ in 0..n {
             let w =
-                web_sys::Worker::new_with_options(&worker_js, &opts).map_err(|e| message_of(&e))?;
-            w.post_message(&msg).map_err(|e| message_of(&e))?;
+                web_sys::Worker::new_with_options(&worker_js, &opts).map_err(|e| js_message(&e))?;
+            w.post_message(&msg).map_err(|e| js_message(&e))?;
             workers.push(w);
         }
         let pool = Pool(Rc::new(Inner {
@@ -283,7 +208,7 @@ impl Pool {
     }
 
     /// Sends `request` to worker `worker` now, with `files` for the worker to read (see
-    /// [`worker_handle_files`]); the future resolves to its response.
+    /// [`worker_handle_files`](super::worker::worker_handle_files)); the future resolves to its response.
     pub fn send(
         &self,
         worker: usize,
@@ -295,7 +220,7 @@ impl Pool {
             let promise = sent?;
             let value = JsFuture::from(promise)
                 .await
-                .map_err(|e| format!("the analysis worker failed: {}", message_of(&e)))?;
+                .map_err(|e| format!("the analysis worker failed: {}", js_message(&e)))?;
             let buf = value
                 .dyn_into::<js_sys::ArrayBuffer>()
                 .map_err(|_| "the analysis worker sent no data".to_string())?;
@@ -408,7 +333,7 @@ pub fn send(
 }
 
 /// Like [`send`], with files that the worker reads itself, so that the page never copies their
-/// bytes (a batch job's image and mask; see [`handle_bytes_with_files`]).
+/// bytes (a batch job's image and mask; see [`handle_bytes_with_files`](crate::protocol::engine::handle_bytes_with_files)).
 pub fn send_with_files(
     worker: usize,
     request: &Request,

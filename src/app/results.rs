@@ -2,18 +2,17 @@
 //! selected one, its regions, Cell Counter marker files, and every export.
 
 use super::{
-    annotate,
+    browser::{context_2d, read_text, take_picked},
     state::{AppState, PresetChoice, use_app_state},
-    tasks::{read_text, take_picked},
-    viewer::context_2d,
+    viewer::annotate,
 };
 use crate::count::{
     Params,
     cellcounter::{Action, export_xml, import, parse_xml},
     export,
     roi::count_in_rois,
-    summary::{Summary, summary_csv},
-    table,
+    summary::Summary,
+    table::{self, summary_csv},
 };
 use leptos::{ev, prelude::*, task::spawn_local};
 use wasm_bindgen::{JsCast, prelude::*};

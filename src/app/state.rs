@@ -2,7 +2,7 @@
 
 pub use crate::view::overlay::{LayerSetting, Overlay};
 
-use super::{display_panel::initial_display, pool};
+use super::pool;
 use crate::{
     count::{
         Analysis, Params,
@@ -14,7 +14,10 @@ use crate::{
     },
     imaging::{BitMask, Image},
     protocol::messages::{Request, Response},
-    view::{display::DisplaySettings, viewport::View},
+    view::{
+        display::{DisplaySettings, initial_display},
+        viewport::View,
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::{
@@ -383,6 +386,13 @@ impl AppState {
         });
     }
 
+    /// The width and height of the selected image.
+    pub fn selected_size(&self) -> Option<(u32, u32)> {
+        let id = self.selected.get_untracked()?;
+        self.slots
+            .with_value(|s| s.get(&id).map(|s| (s.image.width(), s.image.height())))
+    }
+
     /// The display settings of image `id` (tracked).
     pub fn display_of(&self, id: u64) -> DisplaySettings {
         self.displays
@@ -594,6 +604,28 @@ impl AppState {
         self.params.set(params);
         self.preset.set(choice);
         self.recount_all();
+    }
+
+    /// Changes the parameters and recounts every image.
+    pub fn set_params(self, change: impl FnOnce(&mut Params)) {
+        self.params.update(change);
+        self.preset.set(PresetChoice::Custom);
+        self.recount_all();
+    }
+
+    /// Recounts the selected image, then the others (each in its worker; see
+    /// [`AppState::request_count`]); an image whose latest count was made with what it would be
+    /// counted with now (under *Auto*, when only the selection changed) is left as it is.
+    pub fn recount_all(self) {
+        let selected = self.selected.get_untracked();
+        let mut order: Vec<u64> = self.slots.with_value(|s| s.keys().copied().collect());
+        order.sort_by_key(|&id| (Some(id) != selected, id));
+        for id in order {
+            let running = self.counting.with_value(|c| c.contains_key(&id));
+            if running || !self.is_current(id) {
+                self.request_count(id);
+            }
+        }
     }
 
     /// Counts every image with the preset of its own colour (yellow for grey images); the panel

@@ -1,7 +1,7 @@
 //! "Try all": the selected image thresholded by every ImageJ auto-threshold method, side by side,
 //! each with its count (and F1 with a mask); a click adopts the method.
 
-use super::{state::use_app_state, tasks::yield_to_browser};
+use super::{browser::yield_to_browser, state::use_app_state};
 use crate::{
     count::{
         ThresholdMethod,
@@ -42,7 +42,7 @@ pub fn TryAll() -> impl IntoView {
             s.get(&id).map(|slot| {
                 (
                     slot.image.clone(),
-                    super::annotate::display_base(slot, &display),
+                    super::viewer::annotate::display_base(slot, &display),
                     slot.truth.clone(),
                     slot.prepared.clone(),
                 )

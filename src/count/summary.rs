@@ -1,18 +1,11 @@
 //! Per-image summary rows: ImageJ's Analyze Particles "Summarize" figures, the corrected count of
-//! the manual corrections and the counts inside regions, with their CSV form (its columns:
-//! [`table::CORRECTED`]).
+//! the manual corrections and the counts inside regions (their CSV form and columns:
+//! [`crate::count::table::summary_csv`]).
 
 use crate::{
-    count::{
-        cellcounter::Tally,
-        export::{csv_field, header},
-        pipeline::Analysis,
-        roi::RoiCount,
-        table,
-    },
+    count::{cellcounter::Tally, pipeline::Analysis, roi::RoiCount},
     imaging::label::ObjectStats,
 };
-use std::fmt::Write as _;
 
 /// ImageJ's Analyze Particles "Summarize" figures of one image.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -109,58 +102,12 @@ impl Summary {
     }
 }
 
-/// The summary CSV: the header block (version and every parameter), one row per image under
-/// [`table::CORRECTED`], then one row per region of each image (`Region,Image,Name,Count,Area,Density per Mpx`).
-pub fn summary_csv(version: &str, params_text: &str, rows: &[Summary]) -> String {
-    let mut out = header(version, params_text);
-    out.push_str(&table::csv(table::CORRECTED, rows));
-    if rows.iter().any(|s| !s.rois.is_empty()) {
-        out.push_str("\nRegion,Image,Name,Count,Area,Density per Mpx\n");
-        for s in rows {
-            for (i, r) in s.rois.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{},{:.3}",
-                    i + 1,
-                    csv_field(&s.image),
-                    csv_field(&r.name),
-                    r.count,
-                    r.area_px,
-                    r.density_per_mpx
-                );
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::{
-        Params,
-        cellcounter::{Action, Corrections, Marker},
-        roi::{Roi, count_in_rois},
-        testing::{counted, manual},
-    };
+    use crate::count::cellcounter::{Action, Corrections, Marker};
 
-    /// 6x4: a 2x2 object of 200 at the top left and an L of three 100s at the right.
-    fn tiny() -> Analysis {
-        #[rustfmt::skip]
-        let px = vec![
-            200, 200, 0, 0, 0, 100,
-            200, 200, 0, 0, 0, 100,
-            0,   0,   0, 0, 100, 100,
-            0,   0,   0, 0, 0,   0,
-        ];
-        counted(
-            px,
-            &Params {
-                split: false,
-                ..manual(50)
-            },
-        )
-    }
+    use crate::count::testing::tiny_unsplit as tiny;
 
     #[test]
     fn summarize_figures_and_corrections() {
@@ -188,36 +135,5 @@ mod tests {
         let s = Summary::new("a.png", &a, Some(t), Vec::new());
         assert_eq!((s.automatic, s.removed, s.added, s.corrected), (2, 1, 1, 2));
         assert_eq!(s.per_type[1], (2, "Type 2".to_string(), 1));
-    }
-
-    #[test]
-    fn csv_has_the_header_rows_and_regions() {
-        let a = tiny();
-        let centroids: Vec<(f64, f64)> = a.objects.iter().map(|o| (o.x, o.y)).collect();
-        let rois = count_in_rois(
-            &[Roi::rect("left, half", 0.0, 0.0, 3.0, 4.0)],
-            &centroids,
-            6,
-            4,
-        );
-        let s = Summary::new("my, image.png", &a, None, rois);
-        let csv = summary_csv("9.9.9", "v=2&a=1", &[s]);
-        let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "# fluocount 9.9.9");
-        assert_eq!(lines[1], "# parameters: v=2&a=1");
-        assert_eq!(
-            lines[2],
-            "Slice,Count,Total Area,Average Size,%Area,Mean,Automatic,Removed,Added,Corrected,\
-             Marker types"
-        );
-        assert_eq!(
-            lines[3],
-            "\"my, image.png\",2,8,4.000,33.333,150.000,2,0,0,2,"
-        );
-        assert_eq!(lines[5], "Region,Image,Name,Count,Area,Density per Mpx");
-        assert_eq!(
-            lines[6],
-            "1,\"my, image.png\",\"left, half\",1,12,83333.333"
-        );
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::{
     count::{
-        export::csv_field,
+        export::{self, csv_field},
         pipeline::{Analysis, Body},
         summary::{Summarize, Summary},
     },
@@ -562,7 +562,7 @@ impl Summarized for Summary {
     }
 }
 
-/// The app's summary CSV ([`crate::count::summary::summary_csv`]): ImageJ's Summarize columns,
+/// The app's summary CSV ([`summary_csv`]): ImageJ's Summarize columns,
 /// then the manual corrections.
 pub const CORRECTED: &Table<Summary> = &[
     &[slice()],
@@ -602,10 +602,38 @@ pub const CORRECTED: &Table<Summary> = &[
     ],
 ];
 
+/// The summary CSV: the header block (version and every parameter), one row per image under
+/// [`CORRECTED`], then one row per region of each image (`Region,Image,Name,Count,Area,Density per Mpx`).
+pub fn summary_csv(version: &str, params_text: &str, rows: &[Summary]) -> String {
+    let mut out = export::header(version, params_text);
+    out.push_str(&csv(CORRECTED, rows));
+    if rows.iter().any(|s| !s.rois.is_empty()) {
+        out.push_str("\nRegion,Image,Name,Count,Area,Density per Mpx\n");
+        for s in rows {
+            for (i, r) in s.rois.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{:.3}",
+                    i + 1,
+                    csv_field(&s.image),
+                    csv_field(&r.name),
+                    r.count,
+                    r.area_px,
+                    r.density_per_mpx
+                );
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::testing::tiny;
+    use crate::count::{
+        roi::{Roi, count_in_rois},
+        testing::{tiny, tiny_unsplit},
+    };
     use std::collections::HashSet;
 
     /// Object 7: literal measurements.
@@ -829,6 +857,37 @@ mod tests {
                 "percent-area",
                 "mean"
             ]
+        );
+    }
+
+    #[test]
+    fn csv_has_the_header_rows_and_regions() {
+        let a = tiny_unsplit();
+        let centroids: Vec<(f64, f64)> = a.objects.iter().map(|o| (o.x, o.y)).collect();
+        let rois = count_in_rois(
+            &[Roi::rect("left, half", 0.0, 0.0, 3.0, 4.0)],
+            &centroids,
+            6,
+            4,
+        );
+        let s = Summary::new("my, image.png", &a, None, rois);
+        let csv = summary_csv("9.9.9", "v=2&a=1", &[s]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "# fluocount 9.9.9");
+        assert_eq!(lines[1], "# parameters: v=2&a=1");
+        assert_eq!(
+            lines[2],
+            "Slice,Count,Total Area,Average Size,%Area,Mean,Automatic,Removed,Added,Corrected,\
+             Marker types"
+        );
+        assert_eq!(
+            lines[3],
+            "\"my, image.png\",2,8,4.000,33.333,150.000,2,0,0,2,"
+        );
+        assert_eq!(lines[5], "Region,Image,Name,Count,Area,Density per Mpx");
+        assert_eq!(
+            lines[6],
+            "1,\"my, image.png\",\"left, half\",1,12,83333.333"
         );
     }
 }

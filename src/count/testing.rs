@@ -35,3 +35,21 @@ pub fn tiny() -> Analysis {
     ];
     counted(data, &manual(50))
 }
+
+/// 6x4: a 2x2 object of 200 at the top left and an L of four 100s at the right, not split.
+pub fn tiny_unsplit() -> Analysis {
+    #[rustfmt::skip]
+    let px = vec![
+        200, 200, 0, 0, 0, 100,
+        200, 200, 0, 0, 0, 100,
+        0,   0,   0, 0, 100, 100,
+        0,   0,   0, 0, 0,   0,
+    ];
+    counted(
+        px,
+        &Params {
+            split: false,
+            ..manual(50)
+        },
+    )
+}

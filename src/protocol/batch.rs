@@ -9,11 +9,10 @@ use crate::{
         params::Params,
         pipeline::{analyze_prepared, prepare},
         presets::{Collection, detect_collection},
-        scoring::{ImageScore, Pooled, ScoreOptions, check_size, score},
+        scoring::{ImageScore, Pooled, ScoreOptions, check_size, mask_of, score},
         table::{self, Column, Table, Value, level_text},
     },
     imaging::decode::{DecodeLimits, decode},
-    protocol::engine::mask_of,
     util::clock::now_ms,
     view::render::{labelled_thumbnail, png_data_url},
 };

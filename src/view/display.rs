@@ -6,7 +6,7 @@
 //! Process>Enhance Contrast; [`Lut::table`] reproduces `ij.plugin.LutLoader`. Both are checked
 //! against ImageJ 1.53t in `tests/display_parity.rs`.
 
-use crate::imaging::{BitDepth, Image, Layout, Pixels, Plane};
+use crate::imaging::{BitDepth, Image, Layout, Pixels, Plane, histogram::histogram};
 use std::fmt::Write as _;
 
 /// A lookup table from ImageJ's Image>Lookup Tables menu (`ij.plugin.LutLoader`).
@@ -510,6 +510,89 @@ pub fn channel_histograms(image: &Image) -> Vec<Vec<u64>> {
     hists
 }
 
+/// ImageJ's default saturation of Enhance Contrast and of the B&C "Auto" button, in percent.
+pub const DEFAULT_SATURATED: f64 = 0.35;
+
+/// The settings a freshly opened image gets: 8-bit at full range, 16-bit from its smallest to its
+/// largest value per channel (as ImageJ opens 16-bit images), so a 12-bit image is not black.
+pub fn initial_display(image: &Image) -> DisplaySettings {
+    let mut s = DisplaySettings::new(image.bit_depth());
+    if image.bit_depth() == BitDepth::Sixteen {
+        for (c, h) in channel_histograms(image).iter().enumerate().take(3) {
+            s.limits[c] = auto_limits(h, 0.0);
+        }
+    }
+    s
+}
+
+/// The depth of what `mode` shows: the image's own, or the analysed plane's (8-bit while there is
+/// no analysed plane yet).
+pub fn shown_depth(image: &Image, analysed: Option<&Plane>, mode: DisplayMode) -> BitDepth {
+    match mode {
+        DisplayMode::Composite => image.bit_depth(),
+        DisplayMode::Analysed(_) => analysed.map_or(BitDepth::Eight, |p| p.depth),
+    }
+}
+
+/// ImageJ's Enhance Contrast (the B&C "Auto" button) with `saturated` percent for what
+/// `settings.mode` shows: each colour channel of `image` (composite), or the analysed plane (its
+/// limits stay as they are while there is none).
+pub fn auto_display(
+    settings: &mut DisplaySettings,
+    image: &Image,
+    analysed: Option<&Plane>,
+    saturated: f64,
+) {
+    match settings.mode {
+        DisplayMode::Composite => {
+            for (c, h) in channel_histograms(image).iter().enumerate().take(3) {
+                settings.limits[c] = auto_limits(h, saturated);
+            }
+        }
+        DisplayMode::Analysed(_) => {
+            if let Some(p) = analysed {
+                settings.limits[0] = auto_limits(&histogram(p), saturated);
+            }
+        }
+    }
+}
+
+/// Switches the display to `mode`: the full range of what it shows, or, when that is 16-bit, the
+/// data's smallest to largest value (ImageJ's rule for opening a 16-bit image).
+pub fn switch_mode(
+    settings: &mut DisplaySettings,
+    mode: DisplayMode,
+    image: &Image,
+    analysed: Option<&Plane>,
+) {
+    settings.mode = mode;
+    let depth = shown_depth(image, analysed, mode);
+    settings.limits = [Limits::full(depth); 3];
+    if depth == BitDepth::Sixteen {
+        auto_display(settings, image, analysed, 0.0);
+    }
+}
+
+/// The picture of `image` under `settings`: the analysed view when `analysed` has the image's
+/// size, else the composite with the same channels, limits and gamma.
+pub fn rendered(image: &Image, analysed: Option<&Plane>, settings: &DisplaySettings) -> Vec<u8> {
+    match (settings.mode, analysed) {
+        (DisplayMode::Analysed(_), Some(p))
+            if (p.width, p.height) == (image.width(), image.height()) =>
+        {
+            render(image, p, settings)
+        }
+        _ => {
+            let composite = DisplaySettings {
+                mode: DisplayMode::Composite,
+                ..*settings
+            };
+            let empty = Plane::new(0, 0, BitDepth::Eight, Vec::new());
+            render(image, &empty, &composite)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -659,6 +742,71 @@ mod tests {
         assert_eq!(h[0].iter().sum::<u64>(), 2);
         let h = channel_histograms(&Image::gray16(1, 1, vec![65535]));
         assert_eq!((h.len(), h[0].len(), h[0][65535]), (1, 65536, 1));
+    }
+
+    #[test]
+    fn images_open_as_imagej_opens_them() {
+        // 8-bit: the full range, whatever the data.
+        let s = initial_display(&Image::gray8(3, 1, vec![10, 20, 30]));
+        assert_eq!(s, DisplaySettings::new(BitDepth::Eight));
+        // 16-bit: each channel from its smallest to its largest value, so 12-bit data shows.
+        let s = initial_display(&Image::gray16(3, 1, vec![100, 2000, 4095]));
+        assert_eq!(
+            s.limits[0],
+            Limits {
+                min: 100,
+                max: 4095
+            }
+        );
+        assert_eq!((s.mode, s.gamma), (DisplayMode::Composite, 1.0));
+    }
+
+    #[test]
+    fn auto_and_mode_switches_follow_what_is_shown() {
+        let image = Image::rgb8(2, 1, vec![10, 20, 30, 200, 220, 40]);
+        let analysed = Plane::new(2, 1, BitDepth::Sixteen, vec![300, 3000]);
+        let mut s = DisplaySettings::new(BitDepth::Eight);
+        assert_eq!(shown_depth(&image, None, s.mode), BitDepth::Eight);
+        auto_display(&mut s, &image, Some(&analysed), 0.0);
+        assert_eq!(s.limits[0], Limits { min: 10, max: 200 });
+        assert_eq!(s.limits[2], Limits { min: 30, max: 40 });
+        // The analysed plane is 16-bit: the switch opens it at its data's range.
+        let mode = DisplayMode::Analysed(Lut::Grays);
+        switch_mode(&mut s, mode, &image, Some(&analysed));
+        assert_eq!(s.mode, mode);
+        assert_eq!(
+            s.limits[0],
+            Limits {
+                min: 300,
+                max: 3000
+            }
+        );
+        assert_eq!(s.limits[1], Limits::full(BitDepth::Sixteen));
+        // Without an analysed plane yet: 8-bit, full range, and Auto leaves the limits alone.
+        switch_mode(&mut s, mode, &image, None);
+        assert_eq!(s.limits, [Limits::full(BitDepth::Eight); 3]);
+        auto_display(&mut s, &image, None, DEFAULT_SATURATED);
+        assert_eq!(s.limits, [Limits::full(BitDepth::Eight); 3]);
+        // Back to the image's colours: 8-bit, full range.
+        switch_mode(&mut s, DisplayMode::Composite, &image, Some(&analysed));
+        assert_eq!(s.limits, [Limits::full(BitDepth::Eight); 3]);
+    }
+
+    #[test]
+    fn the_analysed_view_needs_a_plane_of_the_image_size() {
+        let image = Image::gray8(2, 1, vec![0, 255]);
+        let mut s = DisplaySettings::new(BitDepth::Eight);
+        s.mode = DisplayMode::Analysed(Lut::Red);
+        let plane = Plane::from_u8(2, 1, &[255, 0]);
+        assert_eq!(
+            rendered(&image, Some(&plane), &s),
+            render(&image, &plane, &s)
+        );
+        // No plane, or one of another size: the composite, grey.
+        let grey = vec![0, 0, 0, 255, 255, 255, 255, 255];
+        assert_eq!(rendered(&image, None, &s), grey);
+        let small = Plane::from_u8(1, 1, &[255]);
+        assert_eq!(rendered(&image, Some(&small), &s), grey);
     }
 
     #[test]

@@ -146,9 +146,46 @@ impl View {
     }
 }
 
+/// Zoom as a percentage, as ImageJ shows it in the title bar.
+pub fn zoom_percent(view: View) -> String {
+    let p = view.zoom * 100.0;
+    if p >= 10.0 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// The raw values under the pointer as ImageJ's status bar shows them.
+pub fn describe_values(values: &[u16]) -> String {
+    match values {
+        [v] => format!("value={v}"),
+        [v, a] => format!("value={v}, alpha={a}"),
+        [r, g, b] => format!("RGB({r},{g},{b})"),
+        [r, g, b, a] => format!("RGBA({r},{g},{b},{a})"),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zoom_and_values_read_as_in_imagej() {
+        let at = |zoom| View {
+            zoom,
+            ..View::default()
+        };
+        assert_eq!(zoom_percent(at(1.0)), "100%");
+        assert_eq!(zoom_percent(at(0.125)), "12%");
+        assert_eq!(zoom_percent(at(1.0 / 64.0)), "1.6%");
+        assert_eq!(describe_values(&[7]), "value=7");
+        assert_eq!(describe_values(&[7, 255]), "value=7, alpha=255");
+        assert_eq!(describe_values(&[1, 2, 3]), "RGB(1,2,3)");
+        assert_eq!(describe_values(&[1, 2, 3, 4]), "RGBA(1,2,3,4)");
+        assert_eq!(describe_values(&[]), "");
+    }
 
     #[test]
     fn fit_centres_the_whole_image() {

@@ -7,6 +7,7 @@
 pub mod global;
 pub mod local;
 pub mod phansalkar;
+pub mod window;
 
 use crate::imaging::{bitmask::BitMask, channel::Plane};
 

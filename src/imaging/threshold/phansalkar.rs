@@ -4,7 +4,7 @@
 //! the same decisions as the direct formula of [`super::local`], which the property tests there
 //! check.
 
-use super::local::Window;
+use super::window::Window;
 use crate::imaging::{bitmask::BitMask, channel::Plane};
 
 /// Bounds of Phansalkar's `exp(-10 mean)` for `mean` in [0, 1) from a table, so that the

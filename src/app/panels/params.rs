@@ -2,12 +2,10 @@
 //! pipeline runs (Input, Detect, Split, Filter).
 
 use super::{
-    display_panel::DisplayPanel,
-    histogram_view::HistogramView,
-    overlay_panel::OverlayPanel,
-    state::{PresetChoice, use_app_state},
-    threshold_control::ThresholdControl,
+    display::DisplayPanel, histogram::HistogramView, overlay::OverlayPanel,
+    threshold::ThresholdControl,
 };
+use crate::app::state::{AppState, PresetChoice, use_app_state};
 use crate::{
     count::{
         Params, ThresholdMethod,
@@ -71,7 +69,7 @@ fn KeyField(
 
 /// The expected cell diameter the selected image uses: the given one, or the estimate it was
 /// counted with (`None` until it is counted with an estimate).
-fn diameter_used(state: super::state::AppState, p: &Params) -> Option<f32> {
+fn diameter_used(state: AppState, p: &Params) -> Option<f32> {
     match p.diameter {
         Diameter::Px(d) => Some(d),
         Diameter::Auto => state

@@ -4,7 +4,7 @@
 //! candidate chosen on the *other* images ([`cv::report`]). Those held-out figures are the page's
 //! only estimate of accuracy on images nothing was chosen on.
 
-use super::{pool, state::use_app_state};
+use crate::app::{pool, state::use_app_state};
 use crate::{
     count::{
         cv::{self, Grid, Report, ScoreTable},

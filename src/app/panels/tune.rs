@@ -2,7 +2,7 @@
 //! masks, each candidate scored in the workers that keep the images, with a progress bar and a
 //! cancel button.
 
-use super::{pool, state::use_app_state};
+use crate::app::{pool, state::use_app_state};
 use crate::{
     count::{
         Params,

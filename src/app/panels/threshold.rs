@@ -1,6 +1,6 @@
 //! The threshold level slider: shows the level in use, and moving it switches to a manual level.
 
-use super::state::use_app_state;
+use crate::app::state::use_app_state;
 use crate::count::ThresholdMethod;
 use leptos::prelude::*;
 

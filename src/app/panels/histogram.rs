@@ -2,7 +2,7 @@
 //! drawn on it; dragging the line sets a manual level. With a local method, the band of
 //! intensities where detected objects start is shaded instead.
 
-use super::state::use_app_state;
+use crate::app::state::use_app_state;
 use crate::{count::ThresholdMethod, imaging::histogram::display_bins};
 use leptos::{ev, html, prelude::*};
 

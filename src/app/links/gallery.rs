@@ -3,14 +3,17 @@
 //! under "Demos" in the header afterwards.
 
 use super::{
-    links::{demo_fragment, open_link, use_links},
-    remote::OpenUrl,
-    state::use_app_state,
+    context::use_links,
+    open_url::OpenUrl,
+    share::{demo_fragment, open_link},
 };
-use crate::web::{
-    demos::SYNTH_WIDTH,
-    demos::{ATTRIBUTION, Demo, DemoKind, demos},
-    links::synth_name,
+use crate::{
+    app::state::use_app_state,
+    web::{
+        demos::SYNTH_WIDTH,
+        demos::{ATTRIBUTION, Demo, DemoKind, demos},
+        links::synth_name,
+    },
 };
 use leptos::{ev, html, prelude::*};
 use wasm_bindgen::JsCast;

@@ -1,6 +1,6 @@
 //! Overlay layers: each with a switch, a colour and an opacity. They change only the display.
 
-use super::state::{LayerSetting, Overlay, use_app_state};
+use crate::app::state::{LayerSetting, Overlay, use_app_state};
 use crate::view::render::{hex_colour, parse_hex_colour};
 use leptos::prelude::*;
 

@@ -1,9 +1,10 @@
 //! Opening the image a link names: a demo from the site itself, a synthetic image made in a
 //! worker, or a remote image fetched from the address a person gave (the only request the page
-//! makes beyond its own files); and the "Open image from URL" field.
+//! makes beyond its own files); and where the shown image came from.
 
-use super::{
-    links::{Links, open_link, use_links},
+use super::context::{Links, use_links};
+use crate::app::{
+    browser::js_message,
     pool,
     state::{AppState, use_app_state},
 };
@@ -14,12 +15,12 @@ use crate::{
         demos::{DemoKind, find},
         links::{FetchFailure, check_length, check_read, source_name, synth_name},
         remote::check_image_url,
-        share::{ShareState, Source},
+        share::Source,
     },
 };
-use leptos::{ev, prelude::*};
+use leptos::prelude::*;
 use std::sync::Arc;
-use wasm_bindgen::{JsCast, prelude::*};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// Fetches `url` (same origin or CORS) and reads its body, with the 512 MiB cap.
@@ -44,20 +45,13 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, FetchFailure> {
     check_length(length.as_deref())?;
     let buffer = response
         .array_buffer()
-        .map_err(|e| FetchFailure::Read(message_of(&e)))?;
+        .map_err(|e| FetchFailure::Read(js_message(&e)))?;
     let buffer = JsFuture::from(buffer)
         .await
-        .map_err(|e| FetchFailure::Read(message_of(&e)))?;
+        .map_err(|e| FetchFailure::Read(js_message(&e)))?;
     let bytes = js_sys::Uint8Array::new(&buffer);
     check_read(u64::from(bytes.length()))?;
     Ok(bytes.to_vec())
-}
-
-fn message_of(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown browser error".into())
 }
 
 /// A path of the site (e.g. `fluocells/…`) as an absolute address, under the page's base.
@@ -225,45 +219,6 @@ pub async fn open_source(state: AppState, links: Links, source: &Source) -> Opti
             state.add_error(name, reason);
             None
         }
-    }
-}
-
-/// "Open image from URL": a person types an image address; it is fetched by the page.
-#[component]
-pub fn OpenUrl() -> impl IntoView {
-    let state = use_app_state();
-    let links = use_links();
-    let (text, set_text) = signal(String::new());
-    let (problem, set_problem) = signal(None::<String>);
-    let on_submit = move |e: ev::SubmitEvent| {
-        e.prevent_default();
-        let url = text.get_untracked().trim().to_string();
-        match check_image_url(&url) {
-            Err(why) => set_problem.set(Some(FetchFailure::Refused(why).message(&url))),
-            Ok(()) => {
-                set_problem.set(None);
-                let share = ShareState {
-                    params: state.params.get_untracked(),
-                    overlay: state.overlay.get_untracked(),
-                    source: Some(Source::Remote(url)),
-                    ..ShareState::default()
-                };
-                open_link(state, links, &share.to_fragment());
-            }
-        }
-    };
-    view! {
-        <form class="open-url" on:submit=on_submit>
-            <label for="url-input">"Open image from URL"</label>
-            <div class="open-url-row">
-                <input id="url-input" type="url" placeholder="https://…/image.png"
-                    data-testid="url-input" autocomplete="off" spellcheck="false"
-                    prop:value=text on:input=move |e| set_text.set(event_target_value(&e)) />
-                <button class="button" type="submit" data-testid="url-open">"Open"</button>
-            </div>
-            <p class="small">"The page fetches the image itself; the server must allow other sites to read it (CORS)."</p>
-            {move || problem.get().map(|p| view! { <p class="error" data-testid="url-error">{p}</p> })}
-        </form>
     }
 }
 

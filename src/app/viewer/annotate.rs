@@ -1,16 +1,13 @@
 //! Manual corrections (Cell Counter markers, removed objects) and regions of interest of each
 //! image, the clicks of the viewer's tools, and their panels.
 
-use super::{
-    display_panel::rendered,
-    state::{AppState, Slot, Tool, use_app_state},
-};
+use crate::app::state::{AppState, Slot, Tool, use_app_state};
 use crate::{
     count::{
         cellcounter::{Action, Corrections, Marker, Tally},
         roi::{Roi, RoiShape},
     },
-    view::display::{DisplayMode, DisplaySettings},
+    view::display::{DisplayMode, DisplaySettings, rendered},
 };
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -141,7 +138,7 @@ pub fn click(state: AppState, x: f64, y: f64) {
     let Some(id) = state.selected.get_untracked() else {
         return;
     };
-    let Some((w, h)) = super::viewer::selected_size(state) else {
+    let Some((w, h)) = state.selected_size() else {
         return;
     };
     let zoom = state.view.get_untracked().zoom;
@@ -262,11 +259,9 @@ pub fn rect_drag(state: AppState, sx: f64, sy: f64) {
 pub fn rect_end(state: AppState) {
     let draft = state.draft.get_untracked();
     state.draft.set(Vec::new());
-    let (Some(&(x0, y0)), Some(&(x1, y1)), Some((w, h))) = (
-        draft.first(),
-        draft.get(2),
-        super::viewer::selected_size(state),
-    ) else {
+    let (Some(&(x0, y0)), Some(&(x1, y1)), Some((w, h))) =
+        (draft.first(), draft.get(2), state.selected_size())
+    else {
         return;
     };
     let (w, h) = (f64::from(w), f64::from(h));

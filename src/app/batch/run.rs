@@ -3,10 +3,10 @@
 //! result and a PNG thumbnail (as a `data:` URL) are kept, never the decoded images; a row opens
 //! its image in the viewer on demand by reading the file again.
 
-use super::{
+use crate::app::{
+    browser::yield_to_browser,
     pool,
     state::{AppState, PresetChoice},
-    tasks::yield_to_browser,
 };
 use crate::{
     count::Params,

@@ -1,72 +1,28 @@
 //! Display settings of the selected image (ImageJ's Brightness/Contrast, channels and lookup
 //! tables). They change only what is drawn, never the analysis.
 
-use super::state::{AppState, use_app_state};
+use crate::app::state::{AppState, use_app_state};
 use crate::{
-    imaging::{BitDepth, Image, Plane, histogram::histogram},
+    imaging::{BitDepth, Image, Plane},
     view::display::{
-        DisplayMode, DisplaySettings, GAMMA_MAX, GAMMA_MIN, Limits, Lut, auto_limits,
-        channel_histograms,
+        DEFAULT_SATURATED, DisplayMode, DisplaySettings, GAMMA_MAX, GAMMA_MIN, Limits, Lut,
+        auto_display, initial_display, shown_depth, switch_mode,
     },
 };
 use leptos::prelude::*;
-use std::sync::Arc;
 
-/// ImageJ's default saturation of Enhance Contrast and of the B&C "Auto" button, in percent.
-pub const DEFAULT_SATURATED: f64 = 0.35;
-
-/// The settings a freshly opened image gets: 8-bit at full range, 16-bit from its smallest to its
-/// largest value per channel (as ImageJ opens 16-bit images), so a 12-bit image is not black.
-pub fn initial_display(image: &Image) -> DisplaySettings {
-    let mut s = DisplaySettings::new(image.bit_depth());
-    if image.bit_depth() == BitDepth::Sixteen {
-        for (c, h) in channel_histograms(image).iter().enumerate().take(3) {
-            s.limits[c] = auto_limits(h, 0.0);
-        }
-    }
-    s
-}
-
-/// The plane the analysed view shows, and its depth, for the selected image.
-fn analysed_plane(state: AppState, id: u64) -> Option<Arc<crate::count::pipeline::Prepared>> {
+/// Runs `f` on image `id` and its analysed plane (if it was prepared); `None` if it is not loaded.
+fn with_image<T>(
+    state: AppState,
+    id: u64,
+    f: impl FnOnce(&Image, Option<&Plane>) -> T,
+) -> Option<T> {
     state.slots.with_value(|s| {
-        s.get(&id)
-            .and_then(|s| s.prepared.as_ref().map(|(_, p)| p.clone()))
+        s.get(&id).map(|slot| {
+            let analysed = slot.prepared.as_ref().map(|(_, p)| p.thresholded());
+            f(&slot.image, analysed)
+        })
     })
-}
-
-/// Auto limits for the current mode with `saturated` percent.
-fn auto(state: AppState, id: u64, settings: &mut DisplaySettings, saturated: f64) {
-    match settings.mode {
-        DisplayMode::Composite => {
-            let hists = state
-                .slots
-                .with_value(|s| s.get(&id).map(|s| channel_histograms(&s.image)));
-            if let Some(hists) = hists {
-                for (c, h) in hists.iter().enumerate().take(3) {
-                    settings.limits[c] = auto_limits(h, saturated);
-                }
-            }
-        }
-        DisplayMode::Analysed(_) => {
-            if let Some(p) = analysed_plane(state, id) {
-                settings.limits[0] = auto_limits(&histogram(p.thresholded()), saturated);
-            }
-        }
-    }
-}
-
-/// The depth of what the current mode shows.
-fn shown_depth(state: AppState, id: u64, mode: DisplayMode) -> BitDepth {
-    match mode {
-        DisplayMode::Composite => state
-            .slots
-            .with_value(|s| s.get(&id).map(|s| s.image.bit_depth()))
-            .unwrap_or(BitDepth::Eight),
-        DisplayMode::Analysed(_) => {
-            analysed_plane(state, id).map_or(BitDepth::Eight, |p| p.thresholded().depth)
-        }
-    }
 }
 
 /// The display settings of the selected image.
@@ -110,19 +66,20 @@ pub fn DisplayPanel() -> impl IntoView {
     let max_value = move || {
         current
             .get()
-            .map_or(255, |(id, s)| shown_depth(state, id, s.mode).max_value())
+            .and_then(|(id, s)| with_image(state, id, |image, p| shown_depth(image, p, s.mode)))
+            .unwrap_or(BitDepth::Eight)
+            .max_value()
     };
     let on_mode = move |e| {
         let v = event_target_value(&e);
+        let mode = match v.as_str() {
+            "analysed" => DisplayMode::Analysed(Lut::Grays),
+            _ => DisplayMode::Composite,
+        };
         update(&|s, id| {
-            s.mode = match v.as_str() {
-                "analysed" => DisplayMode::Analysed(Lut::Grays),
-                _ => DisplayMode::Composite,
-            };
-            let depth = shown_depth(state, id, s.mode);
-            s.limits = [Limits::full(depth); 3];
-            if depth == BitDepth::Sixteen {
-                auto(state, id, s, 0.0);
+            if with_image(state, id, |image, p| switch_mode(s, mode, image, p)).is_none() {
+                s.mode = mode;
+                s.limits = [Limits::full(BitDepth::Eight); 3];
             }
         });
     };
@@ -215,10 +172,13 @@ pub fn DisplayPanel() -> impl IntoView {
                         }
                     } />
                 <button class="button small-button" type="button" data-testid="display-auto"
-                    on:click=move |_| update(&|s, id| auto(state, id, s, saturated.get_untracked()))>"Auto"</button>
+                    on:click=move |_| update(&|s, id| {
+                        let saturated = saturated.get_untracked();
+                        with_image(state, id, |image, p| auto_display(s, image, p, saturated));
+                    })>"Auto"</button>
                 <button class="button small-button" type="button" data-testid="display-reset"
                     on:click=move |_| update(&|s, id| {
-                        let fresh = state.slots.with_value(|sl| sl.get(&id).map(|sl| initial_display(&sl.image)));
+                        let fresh = with_image(state, id, |image, _| initial_display(image));
                         if let Some(f) = fresh { *s = f; }
                     })>"Reset"</button>
             </div>
@@ -236,24 +196,5 @@ pub fn DisplayPanel() -> impl IntoView {
                     } />
             </div>
         </div>
-    }
-}
-
-/// The picture of a slot under `settings`, from the slot's cache when it matches.
-pub fn rendered(image: &Image, analysed: Option<&Plane>, settings: &DisplaySettings) -> Vec<u8> {
-    match (settings.mode, analysed) {
-        (DisplayMode::Analysed(_), Some(p))
-            if (p.width, p.height) == (image.width(), image.height()) =>
-        {
-            crate::view::display::render(image, p, settings)
-        }
-        _ => {
-            let composite = DisplaySettings {
-                mode: DisplayMode::Composite,
-                ..*settings
-            };
-            let empty = Plane::new(0, 0, BitDepth::Eight, Vec::new());
-            crate::view::display::render(image, &empty, &composite)
-        }
     }
 }

@@ -3,109 +3,32 @@
 //! and "Copy link" copies the whole address.
 
 use super::{
+    context::{Copied, FailedLink, Links, current_hash, use_links},
     remote::open_source,
-    state::{AppState, PresetChoice, use_app_state},
-    tasks::yield_to_paint,
-    viewer::selected_size,
 };
 use crate::{
+    app::{
+        browser::yield_to_paint,
+        state::{AppState, PresetChoice, use_app_state},
+    },
     view::{display::DisplaySettings, viewport::View},
     web::{
+        demos::{Demo, DemoKind},
         links::preset_of,
         share::{ShareState, Source},
     },
 };
 use leptos::{html, prelude::*, task::spawn_local};
-use std::collections::HashMap;
 use wasm_bindgen::{JsCast, prelude::*};
 use wasm_bindgen_futures::JsFuture;
 
 /// The URL is rewritten at most this often while the state changes (a slider drag).
 const WRITE_EVERY_MS: i32 = 250;
 
-/// What "Copy link" did.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Copied {
-    /// The full address.
-    pub url: String,
-    /// The clipboard took it (otherwise the page shows it in a field to copy by hand).
-    pub to_clipboard: bool,
-    /// The shown image is a local file, which is not part of the link.
-    pub local: bool,
-}
-
-/// The share-link state, shared through context.
-#[derive(Clone, Copy)]
-pub struct Links {
-    /// Where each image a link or the gallery opened came from (absent: a local file).
-    pub sources: RwSignal<HashMap<u64, Source>>,
-    /// The display each of those images opened with (a link carries only a changed one).
-    pub initial: StoredValue<HashMap<u64, DisplaySettings>>,
-    /// What was not taken as written in the last link opened.
-    pub notices: RwSignal<Vec<String>>,
-    /// The last "Copy link".
-    pub copied: RwSignal<Option<Copied>>,
-    /// A remote image being fetched (its address).
-    pub fetching: RwSignal<Option<String>>,
-    /// The header's Demos menu is open. One popup at a time under the header: opening the menu
-    /// dismisses the copy feedback and "Copy link" closes the menu.
-    pub demos_open: RwSignal<bool>,
-    /// The image of the last link opened did not load: the URL keeps naming it.
-    failed: RwSignal<Option<FailedLink>>,
-    /// The URL follows the state (off while a link is being applied).
-    syncing: RwSignal<bool>,
-    /// What the address holds as far as the page knows (without `#`): the link it opened with,
-    /// then each fragment written or opened.
-    written: StoredValue<String>,
-    /// The fragment to write next.
-    wanted: StoredValue<String>,
-    /// A write is scheduled.
-    scheduled: StoredValue<bool>,
-    /// Bumped by every link opened: an older one still loading does not apply its view.
-    epoch: StoredValue<u64>,
-}
-
-/// A link whose image did not load. The URL keeps its image, display and view (to retry the
-/// link or share it) while the image selected when it failed stays selected, until another link
-/// is opened.
-#[derive(Clone, Debug, PartialEq)]
-struct FailedLink {
-    source: Source,
-    display: Option<String>,
-    view: Option<View>,
-    /// The image selected when it failed (still shown, if any).
-    selected: Option<u64>,
-}
-
-/// The links context.
-pub fn use_links() -> Links {
-    expect_context::<Links>()
-}
-
-fn current_hash() -> String {
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default();
-    hash.strip_prefix('#').unwrap_or(&hash).to_string()
-}
-
 /// Creates the links context, opens the link the page was opened with, follows `hashchange`
 /// and keeps the URL in step with the state.
 pub fn provide_links(state: AppState) -> Links {
-    let links = Links {
-        sources: RwSignal::new(HashMap::new()),
-        initial: StoredValue::new(HashMap::new()),
-        notices: RwSignal::new(Vec::new()),
-        copied: RwSignal::new(None),
-        fetching: RwSignal::new(None),
-        demos_open: RwSignal::new(false),
-        failed: RwSignal::new(None),
-        syncing: RwSignal::new(false),
-        written: StoredValue::new(String::new()),
-        wanted: StoredValue::new(String::new()),
-        scheduled: StoredValue::new(false),
-        epoch: StoredValue::new(0),
-    };
+    let links = Links::new();
     provide_context(links);
     Effect::new(move |_| {
         let share = share_state(state, links).0;
@@ -298,7 +221,7 @@ async fn show(state: AppState, links: Links, id: u64, display: Option<&str>, vie
             });
         }
     }
-    if let (Some(view), Some((w, h))) = (view, selected_size(state)) {
+    if let (Some(view), Some((w, h))) = (view, state.selected_size()) {
         state.view.set(view.clamped(w, h));
     }
 }
@@ -397,8 +320,7 @@ pub fn LinkNotices() -> impl IntoView {
 
 /// The address a demo card opens: its id with the preset of its collection (a real sample) or
 /// the current parameters (a synthetic image).
-pub fn demo_fragment(state: AppState, demo: &crate::web::demos::Demo) -> String {
-    use crate::web::demos::DemoKind;
+pub fn demo_fragment(state: AppState, demo: &Demo) -> String {
     let params = match demo.kind {
         DemoKind::Real { collection, .. } => collection.preset(),
         DemoKind::Synth(_) => state.params.get(),

@@ -1,12 +1,12 @@
 //! The batch drawer: pick a folder or many files, watch the progress, read the table as results
 //! stream in, export the CSV, open any image in the viewer.
 
-use super::{
-    batch::{BatchState, Row, RowState, THUMB_CSS_WIDTH, batch_params, use_batch_state},
+use super::run::{BatchState, Row, RowState, THUMB_CSS_WIDTH, batch_params, use_batch_state};
+use crate::app::{
+    browser::{path_of, take_picked},
     dropzone::{has_directory_picker, pick_directory},
     results::{VERSION, download},
     state::{AppState, use_app_state},
-    tasks::{path_of, take_picked},
 };
 use crate::protocol::batch::{Progress, batch_csv, clock, summarize};
 use leptos::{ev, html, prelude::*, task::spawn_local};

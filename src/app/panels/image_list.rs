@@ -1,6 +1,6 @@
 //! The list of loaded images and of files that could not be read.
 
-use super::state::{Item, PendingMask, use_app_state};
+use crate::app::state::{Item, PendingMask, use_app_state};
 use leptos::prelude::*;
 
 /// Loaded images with their counts (click to view), then the files that failed.

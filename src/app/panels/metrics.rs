@@ -1,7 +1,8 @@
 //! Ground-truth figures: the selected image's score and the pooled figures of every image with a
 //! mask, by the reference protocol (Morelli et al. 2021).
 
-use super::{cv_panel::CrossValidation, state::use_app_state};
+use super::cv::CrossValidation;
+use crate::app::state::use_app_state;
 use crate::count::scoring::{ImageScore, Pooled};
 use leptos::prelude::*;
 

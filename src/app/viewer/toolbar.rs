@@ -1,11 +1,16 @@
-//! The viewer's toolbar (zoom, tools, marker type, undo/redo, help), the pointer readout below the
-//! image, the keyboard shortcuts and their help panel.
+//! The viewer's toolbar (zoom, tools, marker type, undo/redo, help), the keyboard shortcuts and
+//! their help panel.
 
 use super::{
     annotate,
-    links::{Links, use_links},
-    state::{AppState, Tool, use_app_state},
-    viewer::{STEP, describe_values, fit, zoom_by, zoom_percent},
+    zoom::{STEP, fit, zoom_by},
+};
+use crate::{
+    app::{
+        links::context::{Links, use_links},
+        state::{AppState, Tool, use_app_state},
+    },
+    view::viewport::zoom_percent,
 };
 use leptos::{ev, prelude::*};
 use wasm_bindgen::JsCast;
@@ -187,46 +192,6 @@ pub fn Toolbar() -> impl IntoView {
             </div>
             <button class="tb help-button" type="button" data-testid="help-open" title="Keyboard shortcuts (?)"
                 aria-haspopup="dialog" on:click=move |_| state.help.update(|h| *h = !*h)>"?"</button>
-        </div>
-    }
-}
-
-/// x, y, the raw values and the object under the pointer.
-#[component]
-pub fn ReadoutBar() -> impl IntoView {
-    let state = use_app_state();
-    let text = move || {
-        let Some(r) = state.readout.get() else {
-            return "Move the pointer over the image to read its pixels.".to_string();
-        };
-        let described = describe_values(&r.values);
-        let object = r
-            .object
-            .map_or_else(|| "no object".to_string(), |l| format!("object {l}"));
-        format!("x={}, y={}, {described}, {object}", r.x, r.y)
-    };
-    // Over an object a filter removed: which filter, and why.
-    let rejected = move || {
-        let label = state
-            .readout
-            .with(|r| r.as_ref().and_then(|r| r.rejected))?;
-        let o = state.selected_outcome()?;
-        let why = super::objects_table::why_rejected(
-            &o.analysis,
-            (label as usize).checked_sub(1)?,
-            &o.key.0,
-        )?;
-        Some(format!("rejected object {label} · {why}"))
-    };
-    view! {
-        <div class="readout">
-            <span data-testid="readout">{text}</span>
-            {move || rejected().map(|t| {
-                let title = t.clone();
-                view! {
-                    <span class="readout-rejected" data-testid="readout-rejected" title=title>" · "{t}</span>
-                }
-            })}
         </div>
     }
 }

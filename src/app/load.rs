@@ -1,0 +1,120 @@
+//! Loading dropped or picked files one at a time, yielding to the browser in between: masks
+//! among them are paired with their images (see [`pair`]) or wait for the user to choose one.
+
+use super::{
+    browser::{path_of, read_bytes, yield_to_paint},
+    pool,
+    state::{AppState, PendingMask},
+};
+use crate::{
+    count::pairing::{Role, file_name, pair},
+    imaging::BitMask,
+    protocol::messages::{Request, Response},
+};
+use leptos::{prelude::*, task::spawn_local};
+use std::sync::Arc;
+
+impl AppState {
+    /// Reads, decodes and counts `files` one after another. Masks among them (by folder or
+    /// name, see [`pair`]) are attached to their images — also to images loaded
+    /// earlier — or wait for the user to choose an image.
+    pub fn load_files(self, files: Vec<web_sys::File>) {
+        if files.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let paths: Vec<String> = files.iter().map(path_of).collect();
+            // Images already loaded take part in the pairing, after the new files.
+            let existing: Vec<(u64, String)> = self.items.with_untracked(|v| {
+                v.iter()
+                    .filter(|i| i.status.is_ok())
+                    .map(|i| (i.id, i.name.clone()))
+                    .collect()
+            });
+            let mut names = paths.clone();
+            names.extend(existing.iter().map(|(_, n)| n.clone()));
+            let pairing = pair(&names);
+            let mut ids: Vec<Option<u64>> = vec![None; paths.len()];
+            ids.extend(existing.iter().map(|(id, _)| Some(*id)));
+            let total = files.len();
+            let order = (0..total)
+                .filter(|&k| pairing.roles[k] == Role::Image)
+                .chain((0..total).filter(|&k| pairing.roles[k] == Role::Mask));
+            let epoch = self.load_epoch.get_value();
+            let mut stopped = 0;
+            for (done, k) in order.enumerate() {
+                let file = &files[k];
+                let name = file.name();
+                self.status
+                    .set(format!("Reading {name} ({} of {total})…", done + 1));
+                self.loading.set(Some((done, total)));
+                yield_to_paint().await;
+                if self.load_epoch.get_value() != epoch {
+                    stopped = total - done;
+                    break;
+                }
+                let as_mask = pairing.roles[k] == Role::Mask;
+                let id = self.new_id();
+                let worker = pool::least_busy();
+                let decoded = match read_bytes(file).await {
+                    Ok(bytes) => {
+                        let request = Request::Decode {
+                            id,
+                            bytes,
+                            as_mask,
+                            keep: !as_mask,
+                        };
+                        pool::call(worker, &request).await
+                    }
+                    Err(reason) => Err(reason),
+                };
+                match decoded {
+                    Ok(Response::Image { image, truth }) => {
+                        let truth = truth.map(Arc::new);
+                        ids[k] = Some(self.add_image(id, name, image, worker, truth));
+                    }
+                    Ok(Response::Mask(mask)) => {
+                        let target = pairing.image_of[k].and_then(|i| ids[i]);
+                        self.place_mask(name, Arc::new(mask), target);
+                    }
+                    Ok(Response::Failed(reason)) | Err(reason) => {
+                        if as_mask {
+                            self.add_error(name, format!("ground-truth mask {reason}"))
+                        } else {
+                            self.add_error(name, reason)
+                        }
+                    }
+                    Ok(_) => self.add_error(name, "the worker gave an unexpected answer".into()),
+                }
+            }
+            self.loading.set(None);
+            self.status.set(if stopped > 0 {
+                format!("Stopped loading: {stopped} of {total} files were not read.")
+            } else {
+                String::new()
+            });
+        });
+    }
+
+    /// Stops every load in progress at its next file (the files read so far stay).
+    pub fn cancel_loading(self) {
+        self.load_epoch.update_value(|e| *e += 1);
+    }
+
+    /// Attaches a mask to its image, or keeps it for the user to choose one.
+    fn place_mask(self, name: String, mask: Arc<BitMask>, target: Option<u64>) {
+        match target {
+            Some(id) => {
+                if let Err(reason) = self.attach_mask(id, name.clone(), mask) {
+                    self.add_error(name, reason);
+                }
+            }
+            None => {
+                let id = self.new_id();
+                let name = file_name(&name).to_string();
+                self.pending_masks
+                    .update(|v| v.push(PendingMask { id, name, mask }));
+            }
+        }
+    }
+}

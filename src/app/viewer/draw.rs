@@ -1,0 +1,245 @@
+//! Drawing the viewer's two canvases: the image-space layers at the image's own resolution
+//! (redrawn only when they change), and the screen-space layers above them (numbers, centroids,
+//! markers, regions, the draft region and highlights), redrawn on every zoom, pan and hover.
+
+use super::annotate;
+use crate::{
+    app::{browser::context_2d, state::AppState},
+    view::render::{Layers, ScoreOverlay, composite_layers},
+};
+use leptos::prelude::*;
+use wasm_bindgen::Clamped;
+
+/// Draws `rgba` (width x height) on the canvas, sizing the canvas to the image.
+fn draw(canvas: &web_sys::HtmlCanvasElement, rgba: &[u8], width: u32, height: u32) {
+    if canvas.width() != width || canvas.height() != height {
+        canvas.set_width(width);
+        canvas.set_height(height);
+    }
+    let Some(ctx) = context_2d(canvas) else {
+        return;
+    };
+    if let Ok(data) =
+        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)
+    {
+        let _ = ctx.put_image_data(&data, 0.0, 0.0);
+    }
+}
+
+/// Image-space layers, redrawn only when they change (not on zoom, pan or hover).
+pub fn draw_image(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
+    let Some(id) = state.selected.get() else {
+        return;
+    };
+    let overlay = state.overlay.get();
+    let display = state.display_of(id);
+    let outcome = state.outcomes.with(|o| o.get(&id).cloned());
+    let removed = annotate::removed_flags(state, id);
+    let Some((base, truth, w, h)) = state.slots.with_value(|s| {
+        s.get(&id).map(|s| {
+            (
+                annotate::display_base(s, &display),
+                s.truth.clone(),
+                s.image.width(),
+                s.image.height(),
+            )
+        })
+    }) else {
+        return;
+    };
+    let Some(o) = outcome.filter(|o| o.analysis.labels.len() == w as usize * h as usize) else {
+        draw(canvas, &base, w, h);
+        return;
+    };
+    let score = o.score.as_deref().filter(|_| overlay.score.on);
+    let matched: Vec<bool> = score
+        .map(|s| s.matches.iter().map(Option::is_some).collect())
+        .unwrap_or_default();
+    let missed: Vec<(u32, u32, u32)> = score
+        .map(|s| {
+            s.missed
+                .iter()
+                .filter_map(|&l| s.truth_objects.get(l as usize - 1))
+                .map(|t| (t.cx, t.cy, (t.x1 - t.x0).max(t.y1 - t.y0) / 2 + 2))
+                .collect()
+        })
+        .unwrap_or_default();
+    let layers = Layers {
+        fill: overlay.fill.paint(),
+        outline: overlay.outline.paint(),
+        score: score.map(|_| {
+            (
+                ScoreOverlay {
+                    matched: &matched,
+                    missed: &missed,
+                },
+                overlay.score.opacity,
+            )
+        }),
+        truth: truth
+            .as_deref()
+            .zip(overlay.truth.paint())
+            .filter(|(t, _)| (t.width(), t.height()) == (w, h)),
+        removed: &removed,
+        rejected: overlay.rejected.paint().map(|p| (&o.analysis.rejected, p)),
+    };
+    let rgba = composite_layers(&base, &o.analysis.labels, w, h, &layers);
+    draw(canvas, &rgba, w, h);
+}
+
+/// The colour of marker type `id` (1-based), as Cell Counter cycles its colours.
+pub fn marker_colour(type_id: u32) -> &'static str {
+    const COLOURS: [&str; 8] = [
+        "#00e5ff", "#ffea00", "#ff3df2", "#76ff03", "#ff9100", "#ffffff", "#2979ff", "#ff1744",
+    ];
+    COLOURS[(type_id.saturating_sub(1) as usize) % COLOURS.len()]
+}
+
+/// Screen-space layers: numbers, centroids, markers, regions, the draft region and highlights.
+pub fn draw_screen(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
+    let (vw, vh) = state.viewport.get();
+    let view = state.view.get();
+    let overlay = state.overlay.get();
+    let hovered = state.hovered.get();
+    let chosen = state.chosen.get();
+    let outcome = state.selected_outcome();
+    let id = state.selected.get();
+    let markers = id
+        .map(|id| annotate::markers(state, id))
+        .unwrap_or_default();
+    let rois = id.map(|id| annotate::rois(state, id)).unwrap_or_default();
+    let removed = id
+        .map(|id| annotate::removed_flags(state, id))
+        .unwrap_or_default();
+    let draft = state.draft.get();
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let (cw, ch) = ((vw * dpr).round() as u32, (vh * dpr).round() as u32);
+    if canvas.width() != cw || canvas.height() != ch {
+        canvas.set_width(cw);
+        canvas.set_height(ch);
+    }
+    let Some(ctx) = context_2d(canvas) else {
+        return;
+    };
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, vw, vh);
+    let Some(o) = outcome else {
+        return;
+    };
+    let screen = |x: f64, y: f64| view.to_screen(x, y, vw, vh);
+    let visible =
+        |(sx, sy): (f64, f64)| sx > -40.0 && sy > -40.0 && sx < vw + 40.0 && sy < vh + 40.0;
+    let objects = &o.analysis.objects;
+    if overlay.centroids.on {
+        ctx.set_stroke_style_str(&overlay.centroids.css());
+        ctx.set_line_width(1.5);
+        ctx.begin_path();
+        for ob in objects {
+            let (sx, sy) = screen(ob.x, ob.y);
+            if visible((sx, sy)) {
+                ctx.move_to(sx - 4.0, sy);
+                ctx.line_to(sx + 4.0, sy);
+                ctx.move_to(sx, sy - 4.0);
+                ctx.line_to(sx, sy + 4.0);
+            }
+        }
+        ctx.stroke();
+    }
+    if overlay.numbers.on {
+        ctx.set_font("600 12px system-ui, sans-serif");
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        ctx.set_line_width(3.0);
+        ctx.set_stroke_style_str(&format!("rgba(0, 0, 0, {})", overlay.numbers.opacity));
+        ctx.set_fill_style_str(&overlay.numbers.css());
+        for ob in objects {
+            let (sx, sy) = screen(ob.x, ob.y);
+            if visible((sx, sy)) {
+                let text = ob.label.to_string();
+                let _ = ctx.stroke_text(&text, sx, sy);
+                let _ = ctx.fill_text(&text, sx, sy);
+            }
+        }
+    }
+    let box_of = |label: u32| {
+        objects.get((label as usize).wrapping_sub(1)).map(|ob| {
+            let (x0, y0) = screen(f64::from(ob.bx), f64::from(ob.by));
+            let (x1, y1) = screen(f64::from(ob.bx + ob.width), f64::from(ob.by + ob.height));
+            (x0 - 2.0, y0 - 2.0, x1 - x0 + 4.0, y1 - y0 + 4.0)
+        })
+    };
+    if let Some((x, y, w, h)) = hovered.and_then(box_of) {
+        ctx.set_stroke_style_str("rgba(255, 255, 255, 0.9)");
+        ctx.set_line_width(1.5);
+        ctx.stroke_rect(x, y, w, h);
+    }
+    if let Some((x, y, w, h)) = chosen.and_then(box_of) {
+        ctx.set_stroke_style_str("#ffd84d");
+        ctx.set_line_width(3.0);
+        ctx.stroke_rect(x, y, w, h);
+    }
+    ctx.set_line_width(2.0);
+    ctx.set_font("600 12px system-ui, sans-serif");
+    ctx.set_text_align("left");
+    ctx.set_text_baseline("bottom");
+    for roi in &rois {
+        let pts = annotate::points(roi);
+        let Some(&(x0, y0)) = pts.first() else {
+            continue;
+        };
+        ctx.set_stroke_style_str("#ffd84d");
+        ctx.begin_path();
+        let (sx, sy) = screen(x0, y0);
+        ctx.move_to(sx, sy);
+        for &(x, y) in &pts[1..] {
+            let (sx, sy) = screen(x, y);
+            ctx.line_to(sx, sy);
+        }
+        ctx.close_path();
+        ctx.stroke();
+        ctx.set_fill_style_str("#ffd84d");
+        let _ = ctx.fill_text(&roi.name, sx + 2.0, sy - 3.0);
+    }
+    if !draft.is_empty() {
+        ctx.set_stroke_style_str("#ffd84d");
+        let _ = ctx.set_line_dash(&js_sys::Array::of2(&6.0.into(), &4.0.into()));
+        ctx.begin_path();
+        for (i, &(x, y)) in draft.iter().enumerate() {
+            let (sx, sy) = screen(x, y);
+            if i == 0 {
+                ctx.move_to(sx, sy);
+            } else {
+                ctx.line_to(sx, sy);
+            }
+        }
+        ctx.stroke();
+        let _ = ctx.set_line_dash(&js_sys::Array::new());
+    }
+    ctx.set_stroke_style_str("#ff5252");
+    ctx.set_line_width(2.5);
+    ctx.begin_path();
+    for (ob, _) in objects.iter().zip(&removed).filter(|(_, r)| **r) {
+        let (sx, sy) = screen(ob.x, ob.y);
+        if visible((sx, sy)) {
+            ctx.move_to(sx - 5.0, sy - 5.0);
+            ctx.line_to(sx + 5.0, sy + 5.0);
+            ctx.move_to(sx + 5.0, sy - 5.0);
+            ctx.line_to(sx - 5.0, sy + 5.0);
+        }
+    }
+    ctx.stroke();
+    let r = (view.zoom * 3.0).clamp(3.0, 8.0);
+    for m in &markers {
+        let (sx, sy) = screen(f64::from(m.x) + 0.5, f64::from(m.y) + 0.5);
+        if !visible((sx, sy)) {
+            continue;
+        }
+        ctx.begin_path();
+        let _ = ctx.arc(sx, sy, r, 0.0, std::f64::consts::TAU);
+        ctx.set_fill_style_str(marker_colour(m.type_id));
+        ctx.fill();
+        ctx.set_stroke_style_str("#000");
+        ctx.set_line_width(1.0);
+        ctx.stroke();
+    }
+}
