@@ -1,15 +1,13 @@
 //! "Try all": the selected image thresholded by every ImageJ auto-threshold method, side by side,
-//! each with its count (and F1 with a mask); a click adopts the method.
+//! each with its count (and F1 with a mask); a click adopts the method. The counts and pictures
+//! come from the image's worker ([`Request::Preview`]); the page only shows them.
 
-use super::{browser::yield_to_browser, state::use_app_state};
+use super::{pool, state::use_app_state};
 use crate::{
-    count::{
-        ThresholdMethod,
-        pipeline::{analyze_prepared, prepare, prepared_matches},
-        scoring::score,
-    },
+    count::{Params, ThresholdMethod},
     imaging::threshold::global::AutoMethod,
-    view::render::{composite, png_data_url, thumbnail},
+    protocol::messages::{Preview, Request, Response},
+    view::render::png_data_url,
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -20,11 +18,27 @@ const THUMB_WIDTH: u32 = 200;
 #[derive(Clone, Debug, PartialEq)]
 struct Tried {
     method: AutoMethod,
-    count: usize,
+    count: u32,
     level: Option<u16>,
     f1: Option<f64>,
     /// A PNG data URL of the preview.
     preview: String,
+}
+
+impl Tried {
+    fn new(method: AutoMethod, p: &Preview) -> Self {
+        Tried {
+            method,
+            count: p.count,
+            level: p.level,
+            f1: p.f1,
+            preview: if p.png.is_empty() {
+                String::new()
+            } else {
+                png_data_url(&p.png)
+            },
+        }
+    }
 }
 
 /// The button and the grid of previews.
@@ -32,69 +46,64 @@ struct Tried {
 pub fn TryAll() -> impl IntoView {
     let state = use_app_state();
     let results = RwSignal::new(Vec::<Tried>::new());
+    let failed = RwSignal::new(None::<String>);
     let running = RwSignal::new(false);
+    // Each run has a number; a run stopped or overtaken by a newer one sends nothing more.
+    let run_id = StoredValue::new(0u64);
     let run = move |_| {
         let Some(id) = state.selected.get_untracked() else {
             return;
         };
-        let display = state.display_of(id);
-        let Some((image, base, truth, cached)) = state.slots.with_value(|s| {
-            s.get(&id).map(|slot| {
-                (
-                    slot.image.clone(),
-                    super::viewer::annotate::display_base(slot, &display),
-                    slot.truth.clone(),
-                    slot.prepared.clone(),
-                )
-            })
-        }) else {
+        let Some(worker) = state
+            .slots
+            .with_value(|s| s.get(&id).map(|slot| slot.worker))
+        else {
             return;
         };
+        let run = run_id.get_value() + 1;
+        run_id.set_value(run);
         running.set(true);
+        failed.set(None);
         results.set(Vec::new());
         let params = state.params.get_untracked();
-        let opts = state.scoring.get_untracked();
+        let scoring = state.scoring.get_untracked();
+        let display = state.display_of(id);
+        let style = state.overlay.get_untracked().style();
         spawn_local(async move {
-            yield_to_browser().await;
-            let prepared = match cached.filter(|(with, _)| prepared_matches(with, &params)) {
-                Some((_, p)) => p,
-                None => std::sync::Arc::new(prepare(&image, &params)),
-            };
             for method in AutoMethod::ALL {
-                if !running.get_untracked() {
+                let request = Request::Preview {
+                    id,
+                    params: Params {
+                        method: ThresholdMethod::Auto(method),
+                        ..params.clone()
+                    },
+                    scoring,
+                    display,
+                    style,
+                    width: THUMB_WIDTH,
+                };
+                let reply = pool::call(worker, &request).await;
+                if run_id.get_value() != run {
                     return;
                 }
-                let p = crate::count::Params {
-                    method: ThresholdMethod::Auto(method),
-                    ..params.clone()
-                };
-                let a = analyze_prepared(&prepared, &p);
-                let f1 = truth
-                    .as_ref()
-                    .and_then(|t| score(&a.components, t, opts).ok())
-                    .map(|s| s.f1());
-                let rgba = composite(
-                    &base,
-                    &a.labels,
-                    a.width,
-                    a.height,
-                    &state.overlay.get_untracked().style(),
-                );
-                let preview =
-                    thumbnail(&rgba, a.width, a.height, THUMB_WIDTH).map(|png| png_data_url(&png));
-                results.update(|v| {
-                    v.push(Tried {
-                        method,
-                        count: a.count(),
-                        level: a.level,
-                        f1,
-                        preview: preview.unwrap_or_default(),
-                    })
-                });
-                yield_to_browser().await;
+                match reply {
+                    Ok(Response::Preview(p)) => results.update(|v| v.push(Tried::new(method, &p))),
+                    Ok(Response::Failed(reason)) | Err(reason) => {
+                        failed.set(Some(format!("{}: {reason}", method.name())));
+                        break;
+                    }
+                    Ok(_) => {
+                        failed.set(Some(format!("{}: an unexpected answer", method.name())));
+                        break;
+                    }
+                }
             }
             running.set(false);
         });
+    };
+    let stop = move |_| {
+        run_id.set_value(run_id.get_value() + 1);
+        running.set(false);
     };
     let has_image = move || state.selected.get().is_some();
     view! {
@@ -105,12 +114,15 @@ pub fn TryAll() -> impl IntoView {
                     "Try all 16 ImageJ methods"
                 </button>
                 <Show when=move || running.get()>
-                    <button class="button" on:click=move |_| running.set(false)>"Stop"</button>
+                    <button class="button" on:click=stop>"Stop"</button>
                 </Show>
                 <Show when=move || !results.with(Vec::is_empty)>
                     <button class="button" on:click=move |_| results.set(Vec::new())>"Close"</button>
                 </Show>
             </div>
+            {move || failed.get().map(|reason| view! {
+                <p class="error" role="alert">{format!("Try all stopped: {reason}")}</p>
+            })}
             <ul class="try-grid">
                 <For each=move || results.get() key=|t| t.method.name() let(t)>
                     <li class="try-card" data-testid="try-card" data-method=t.method.name()

@@ -18,9 +18,13 @@ use crate::{
     },
     protocol::{
         batch::{ReadFile, run_batch, run_batch_read},
-        messages::{Request, Response},
+        messages::{Preview, Request, Response},
     },
     util::clock::now_ms,
+    view::{
+        display::{DisplayMode, DisplaySettings, rendered},
+        render::{OverlayStyle, composite, thumbnail},
+    },
 };
 use std::{collections::HashMap, sync::Arc};
 
@@ -29,6 +33,8 @@ struct Kept {
     truth: Option<BitMask>,
     prepared: Option<(Params, Arc<Prepared>)>,
     tune_prepared: crate::count::tune::PreparedCache,
+    /// The picture of the image under the display settings of the last preview.
+    picture: Option<(DisplaySettings, Arc<Vec<u8>>)>,
 }
 
 /// A worker's state: the images it keeps.
@@ -117,7 +123,68 @@ impl Engine {
                 Ok(row) => Response::Batch(Box::new(row)),
                 Err(reason) => Response::Failed(reason),
             },
+            Request::Preview {
+                id,
+                params,
+                scoring,
+                display,
+                style,
+                width,
+            } => self.preview(id, &params, scoring, &display, &style, width),
         }
+    }
+
+    /// The planes of kept image `k` prepared for `params`, from its cache when they match, and
+    /// whether they were made anew.
+    fn prepared(k: &mut Kept, params: &Params) -> (Arc<Prepared>, bool) {
+        match &k.prepared {
+            Some((with, p)) if prepared_matches(with, params) => (p.clone(), false),
+            _ => {
+                let p = Arc::new(prepare(&k.image, params));
+                k.prepared = Some((params.clone(), p.clone()));
+                (p, true)
+            }
+        }
+    }
+
+    fn preview(
+        &mut self,
+        id: u64,
+        params: &Params,
+        scoring: ScoreOptions,
+        display: &DisplaySettings,
+        style: &OverlayStyle,
+        width: u32,
+    ) -> Response {
+        let Some(k) = self.kept.get_mut(&id) else {
+            return Response::Failed(format!("image {id} is not loaded in this worker"));
+        };
+        let (prepared, _) = Self::prepared(k, params);
+        let a = analyze_prepared(&prepared, params);
+        let f1 = k
+            .truth
+            .as_ref()
+            .and_then(|t| score(&a.components, t, scoring).ok())
+            .map(|s| s.f1());
+        // The picture under the display settings, kept while they stay (a Try all run sends the
+        // same settings sixteen times).
+        let base = match &k.picture {
+            Some((with, rgba)) if with == display && display.mode == DisplayMode::Composite => {
+                rgba.clone()
+            }
+            _ => {
+                let rgba = Arc::new(rendered(&k.image, Some(prepared.thresholded()), display));
+                k.picture = Some((*display, rgba.clone()));
+                rgba
+            }
+        };
+        let rgba = composite(&base, &a.labels, a.width, a.height, style);
+        Response::Preview(Box::new(Preview {
+            count: u32::try_from(a.count()).unwrap_or(u32::MAX),
+            level: a.level,
+            f1,
+            png: thumbnail(&rgba, a.width, a.height, width.max(1)).unwrap_or_default(),
+        }))
     }
 
     fn keep(&mut self, id: u64, image: Image, truth: Option<BitMask>) {
@@ -128,6 +195,7 @@ impl Engine {
                 truth,
                 prepared: None,
                 tune_prepared: None,
+                picture: None,
             },
         );
     }
@@ -137,16 +205,7 @@ impl Engine {
         let Some(k) = self.kept.get_mut(&id) else {
             return Response::Failed(format!("image {id} is not loaded in this worker"));
         };
-        let mut fresh = false;
-        let prepared = match &k.prepared {
-            Some((with, p)) if prepared_matches(with, params) => p.clone(),
-            _ => {
-                let p = Arc::new(prepare(&k.image, params));
-                k.prepared = Some((params.clone(), p.clone()));
-                fresh = true;
-                p
-            }
-        };
+        let (prepared, fresh) = Self::prepared(k, params);
         let analysis = analyze_prepared(&prepared, params);
         let score = k
             .truth
@@ -312,6 +371,82 @@ mod tests {
                     scoring: ScoreOptions::default(),
                     want_prepared: false
                 }
+            ),
+            Response::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn previews_count_and_score_as_counts_do_and_draw_a_picture_of_the_asked_width() {
+        use crate::{
+            imaging::threshold::global::AutoMethod,
+            view::{display::DisplaySettings, render::OverlayStyle},
+        };
+        let mut e = Engine::new();
+        through_bytes(
+            &mut e,
+            Request::Synth {
+                id: 3,
+                params: synth(5),
+            },
+        );
+        let base = Collection::Yellow.preset();
+        let mut pictures = Vec::new();
+        for method in [AutoMethod::Otsu, AutoMethod::Huang, AutoMethod::Otsu] {
+            let params = Params {
+                method: crate::count::ThresholdMethod::Auto(method),
+                ..base.clone()
+            };
+            let Response::Counted {
+                analysis, score, ..
+            } = through_bytes(
+                &mut e,
+                Request::Count {
+                    id: 3,
+                    params: params.clone(),
+                    scoring: ScoreOptions::default(),
+                    want_prepared: false,
+                },
+            )
+            else {
+                panic!("counted")
+            };
+            let Response::Preview(p) = through_bytes(
+                &mut e,
+                Request::Preview {
+                    id: 3,
+                    params,
+                    scoring: ScoreOptions::default(),
+                    display: DisplaySettings::default(),
+                    style: OverlayStyle::new(true, true),
+                    width: 80,
+                },
+            ) else {
+                panic!("previewed")
+            };
+            assert_eq!(p.count as usize, analysis.count(), "{method:?}");
+            assert_eq!(p.level, analysis.level);
+            assert_eq!(p.f1, score.map(|s| s.f1()));
+            let png = image::load_from_memory(&p.png).expect("a PNG");
+            assert_eq!(png.width(), 80);
+            assert_eq!(png.height(), 60, "the image's 320x240 scaled to 80 wide");
+            pictures.push(p.png);
+        }
+        assert_eq!(
+            pictures[0], pictures[2],
+            "the same method draws the same picture"
+        );
+        assert!(matches!(
+            through_bytes(
+                &mut e,
+                Request::Preview {
+                    id: 99,
+                    params: base,
+                    scoring: ScoreOptions::default(),
+                    display: DisplaySettings::default(),
+                    style: OverlayStyle::new(true, true),
+                    width: 80,
+                },
             ),
             Response::Failed(_)
         ));

@@ -20,6 +20,10 @@ use crate::{
             put_score, put_score_options,
         },
     },
+    view::{
+        display::{DisplayMode, DisplaySettings, GAMMA_MAX, GAMMA_MIN, Limits, Lut},
+        render::OverlayStyle,
+    },
 };
 
 /// Something for a worker to do.
@@ -79,6 +83,23 @@ pub enum Request {
     },
     /// Decode, count and score one file of a batch without keeping anything.
     Batch(BatchJob),
+    /// Count a kept image with `params` and send back a small picture of the result (the image
+    /// under `display` with the objects drawn in `style`), its count and its F1 against the
+    /// attached mask: one card of *Try all*.
+    Preview {
+        /// The image's id.
+        id: u64,
+        /// The parameters.
+        params: Params,
+        /// How to score against the mask, if one is attached.
+        scoring: ScoreOptions,
+        /// How the image is shown.
+        display: DisplaySettings,
+        /// How the objects are drawn.
+        style: OverlayStyle,
+        /// Width of the picture, in pixels (never wider than the image).
+        width: u32,
+    },
 }
 
 /// What a worker sends back.
@@ -108,6 +129,8 @@ pub enum Response {
     Scored(Option<Box<ImageScore>>),
     /// A batch file's result.
     Batch(Box<BatchRow>),
+    /// A preview's result.
+    Preview(Box<Preview>),
     /// Done, nothing to send.
     Done,
     /// The request failed; the reason in words.
@@ -167,6 +190,95 @@ fn get_collection(r: &mut Reader) -> WireResult<Option<Collection>> {
         2 => Some(Collection::Red),
         3 => Some(Collection::Green),
         c => return Err(WireError(format!("collection {c}"))),
+    })
+}
+
+/// One count of a kept image, with a small picture of it ([`Request::Preview`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preview {
+    /// Number of objects.
+    pub count: u32,
+    /// The global threshold level used, if any.
+    pub level: Option<u16>,
+    /// F1 against the attached mask, if there is one.
+    pub f1: Option<f64>,
+    /// The picture, as PNG (empty when it could not be made).
+    pub png: Vec<u8>,
+}
+
+fn put_display(w: &mut Writer, d: &DisplaySettings) {
+    match d.mode {
+        DisplayMode::Composite => w.str(""),
+        DisplayMode::Analysed(lut) => w.str(lut.name()),
+    }
+    for c in d.channels {
+        w.bool(c);
+    }
+    for l in d.limits {
+        w.u16(l.min);
+        w.u16(l.max);
+    }
+    w.f32(d.gamma);
+}
+
+fn get_display(r: &mut Reader) -> WireResult<DisplaySettings> {
+    let mode = match r.str()?.as_str() {
+        "" => DisplayMode::Composite,
+        name => DisplayMode::Analysed(
+            Lut::from_name(name).ok_or_else(|| WireError(format!("lookup table {name:?}")))?,
+        ),
+    };
+    let channels = [r.bool()?, r.bool()?, r.bool()?];
+    let mut limits = [Limits { min: 0, max: 0 }; 3];
+    for l in &mut limits {
+        *l = Limits {
+            min: r.u16()?,
+            max: r.u16()?,
+        };
+        if l.min > l.max {
+            return Err(WireError(format!("display range {}..{}", l.min, l.max)));
+        }
+    }
+    let gamma = r.f32()?;
+    if !(GAMMA_MIN..=GAMMA_MAX).contains(&gamma) {
+        return Err(WireError(format!("gamma {gamma}")));
+    }
+    Ok(DisplaySettings {
+        mode,
+        channels,
+        limits,
+        gamma,
+    })
+}
+
+fn put_colour(w: &mut Writer, c: &[u8; 3]) {
+    c.iter().for_each(|&v| w.u8(v));
+}
+
+fn get_colour(r: &mut Reader) -> WireResult<[u8; 3]> {
+    Ok([r.u8()?, r.u8()?, r.u8()?])
+}
+
+fn put_style(w: &mut Writer, s: &OverlayStyle) {
+    w.opt(s.fill.as_ref(), |w, (c, opacity)| {
+        put_colour(w, c);
+        w.f32(*opacity);
+    });
+    w.opt(s.outline.as_ref(), put_colour);
+}
+
+fn get_style(r: &mut Reader) -> WireResult<OverlayStyle> {
+    let fill = r.opt(|r| {
+        let c = get_colour(r)?;
+        let opacity = r.f32()?;
+        if !(0.0..=1.0).contains(&opacity) {
+            return Err(WireError(format!("opacity {opacity}")));
+        }
+        Ok((c, opacity))
+    })?;
+    Ok(OverlayStyle {
+        fill,
+        outline: r.opt(get_colour)?,
     })
 }
 
@@ -231,6 +343,22 @@ impl Request {
                 put_score_options(&mut w, &job.scoring);
                 w.u32(job.thumb_width);
             }
+            Request::Preview {
+                id,
+                params,
+                scoring,
+                display,
+                style,
+                width,
+            } => {
+                w.u8(8);
+                w.u64(*id);
+                put_params(&mut w, params);
+                put_score_options(&mut w, scoring);
+                put_display(&mut w, display);
+                put_style(&mut w, style);
+                w.u32(*width);
+            }
         }
         w.finish()
     }
@@ -277,6 +405,14 @@ impl Request {
                 scoring: get_score_options(&mut r)?,
                 thumb_width: r.u32()?,
             }),
+            8 => Request::Preview {
+                id: r.u64()?,
+                params: get_params(&mut r)?,
+                scoring: get_score_options(&mut r)?,
+                display: get_display(&mut r)?,
+                style: get_style(&mut r)?,
+                width: r.u32()?,
+            },
             t => return Err(WireError(format!("request type {t}"))),
         };
         r.end()?;
@@ -333,6 +469,13 @@ impl Response {
                 w.u8(6);
                 w.str(reason);
             }
+            Response::Preview(p) => {
+                w.u8(8);
+                w.u32(p.count);
+                w.opt(p.level.as_ref(), |w, &l| w.u16(l));
+                w.opt(p.f1.as_ref(), |w, &f| w.f64(f));
+                w.bytes(&p.png);
+            }
         }
         w.finish()
     }
@@ -368,6 +511,12 @@ impl Response {
             5 => Response::Done,
             7 => Response::Scored(r.opt(get_score)?.map(Box::new)),
             6 => Response::Failed(r.str()?),
+            8 => Response::Preview(Box::new(Preview {
+                count: r.u32()?,
+                level: r.opt(Reader::u16)?,
+                f1: r.opt(Reader::f64)?,
+                png: r.bytes()?.to_vec(),
+            })),
             t => return Err(WireError(format!("response type {t}"))),
         };
         r.end()?;
@@ -425,6 +574,31 @@ mod tests {
                 scoring: ScoreOptions::default(),
                 thumb_width: 96,
             }),
+            Request::Preview {
+                id: 13,
+                params: Collection::Yellow.preset(),
+                scoring: ScoreOptions::default(),
+                display: DisplaySettings {
+                    mode: DisplayMode::Analysed(Lut::Fire),
+                    channels: [true, false, true],
+                    limits: [
+                        Limits { min: 3, max: 200 },
+                        Limits { min: 0, max: 255 },
+                        Limits { min: 9, max: 9 },
+                    ],
+                    gamma: 0.5,
+                },
+                style: OverlayStyle::new(true, true),
+                width: 200,
+            },
+            Request::Preview {
+                id: 14,
+                params: Collection::Green.preset(),
+                scoring: ScoreOptions::default(),
+                display: DisplaySettings::default(),
+                style: OverlayStyle::new(false, false),
+                width: 1,
+            },
         ]
     }
 
@@ -444,7 +618,77 @@ mod tests {
             Response::Scored(None),
             Response::Done,
             Response::Failed("no such image".into()),
+            Response::Preview(Box::new(Preview {
+                count: 12,
+                level: Some(40),
+                f1: Some(0.75),
+                png: vec![137, 80, 78, 71],
+            })),
+            Response::Preview(Box::new(Preview {
+                count: 0,
+                level: None,
+                f1: None,
+                png: Vec::new(),
+            })),
         ]
+    }
+
+    #[test]
+    fn previews_refuse_display_settings_and_styles_out_of_range() {
+        let good = Request::Preview {
+            id: 1,
+            params: Collection::Yellow.preset(),
+            scoring: ScoreOptions::default(),
+            display: DisplaySettings::default(),
+            style: OverlayStyle::new(true, false),
+            width: 50,
+        };
+        let with = |display: DisplaySettings, style: OverlayStyle| match &good {
+            Request::Preview {
+                id,
+                params,
+                scoring,
+                width,
+                ..
+            } => Request::Preview {
+                id: *id,
+                params: params.clone(),
+                scoring: *scoring,
+                display,
+                style,
+                width: *width,
+            },
+            _ => unreachable!(),
+        };
+        assert!(Request::decode(&good.encode()).is_ok());
+        let d = DisplaySettings::default();
+        let s = OverlayStyle::new(true, false);
+        for bad in [
+            with(DisplaySettings { gamma: 0.0, ..d }, s),
+            with(
+                DisplaySettings {
+                    gamma: f32::NAN,
+                    ..d
+                },
+                s,
+            ),
+            with(
+                DisplaySettings {
+                    limits: [Limits { min: 9, max: 8 }; 3],
+                    ..d
+                },
+                s,
+            ),
+            with(
+                d,
+                OverlayStyle {
+                    fill: Some(([1, 2, 3], 1.5)),
+                    outline: None,
+                },
+            ),
+        ] {
+            assert!(Request::decode(&bad.encode()).is_err(), "{bad:?}");
+        }
     }
 
     /// Every proper prefix and the message with one more byte must be refused by `read`.
