@@ -12,7 +12,7 @@ pub fn CountDisplay() -> impl IntoView {
         state.selected_outcome().map(|o| {
             let a = o.analysis;
             let tally = state
-                .selected
+                .images.selected
                 .get()
                 .and_then(|id| annotate::tally(state, id))
                 .filter(|t| t.added > 0 || t.removed > 0);

@@ -25,7 +25,7 @@ impl AppState {
         spawn_local(async move {
             let paths: Vec<String> = files.iter().map(path_of).collect();
             // Images already loaded take part in the pairing, after the new files.
-            let existing: Vec<(u64, String)> = self.items.with_untracked(|v| {
+            let existing: Vec<(u64, String)> = self.images.items.with_untracked(|v| {
                 v.iter()
                     .filter(|i| i.status.is_ok())
                     .map(|i| (i.id, i.name.clone()))
@@ -40,21 +40,22 @@ impl AppState {
             let order = (0..total)
                 .filter(|&k| pairing.roles[k] == Role::Image)
                 .chain((0..total).filter(|&k| pairing.roles[k] == Role::Mask));
-            let epoch = self.load_epoch.get_value();
+            let epoch = self.loading.epoch.get_value();
             let mut stopped = 0;
             for (done, k) in order.enumerate() {
                 let file = &files[k];
                 let name = file.name();
-                self.status
+                self.counting
+                    .status
                     .set(format!("Reading {name} ({} of {total})…", done + 1));
-                self.loading.set(Some((done, total)));
+                self.loading.progress.set(Some((done, total)));
                 yield_to_paint().await;
-                if self.load_epoch.get_value() != epoch {
+                if self.loading.epoch.get_value() != epoch {
                     stopped = total - done;
                     break;
                 }
                 let as_mask = pairing.roles[k] == Role::Mask;
-                let id = self.new_id();
+                let id = self.images.new_id();
                 let worker = pool::least_busy();
                 let decoded = match read_bytes(file).await {
                     Ok(bytes) => {
@@ -87,8 +88,8 @@ impl AppState {
                     Ok(_) => self.add_error(name, "the worker gave an unexpected answer".into()),
                 }
             }
-            self.loading.set(None);
-            self.status.set(if stopped > 0 {
+            self.loading.progress.set(None);
+            self.counting.status.set(if stopped > 0 {
                 format!("Stopped loading: {stopped} of {total} files were not read.")
             } else {
                 String::new()
@@ -98,7 +99,7 @@ impl AppState {
 
     /// Stops every load in progress at its next file (the files read so far stay).
     pub fn cancel_loading(self) {
-        self.load_epoch.update_value(|e| *e += 1);
+        self.loading.epoch.update_value(|e| *e += 1);
     }
 
     /// Attaches a mask to its image, or keeps it for the user to choose one.
@@ -110,9 +111,10 @@ impl AppState {
                 }
             }
             None => {
-                let id = self.new_id();
+                let id = self.images.new_id();
                 let name = file_name(&name).to_string();
-                self.pending_masks
+                self.images
+                    .pending_masks
                     .update(|v| v.push(PendingMask { id, name, mask }));
             }
         }

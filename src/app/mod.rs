@@ -58,13 +58,16 @@ pub fn App() -> impl IntoView {
     links::share::provide_links(state);
     // With the automatic preset, the parameters follow the selected image's collection.
     Effect::new(move |_| {
-        if state.selected.get().is_some()
-            && matches!(state.preset.get_untracked(), state::PresetChoice::Auto(_))
+        if state.images.selected.get().is_some()
+            && matches!(
+                state.counting.preset.get_untracked(),
+                state::PresetChoice::Auto(_)
+            )
         {
             state.choose_auto_preset();
         }
     });
-    let status = move || state.status.get();
+    let status = move || state.counting.status.get();
     view! {
         <DropZone>
             <header class="top">
@@ -76,12 +79,12 @@ pub fn App() -> impl IntoView {
                 <links::gallery::DemosMenu />
                 <links::share::CopyLink />
                 <p class="status" role="status" data-testid="status"
-                    data-busy=move || (state.busy.get() > 0).to_string()>{status}</p>
-                <Show when=move || state.loading.get().is_some()>
+                    data-busy=move || (state.counting.busy.get() > 0).to_string()>{status}</p>
+                <Show when=move || state.loading.progress.get().is_some()>
                     <div class="loading">
                         <progress data-testid="load-progress" aria-label="Files read"
-                            max=move || state.loading.get().map_or(1, |l| l.1).to_string()
-                            value=move || state.loading.get().map_or(0, |l| l.0).to_string()></progress>
+                            max=move || state.loading.progress.get().map_or(1, |l| l.1).to_string()
+                            value=move || state.loading.progress.get().map_or(0, |l| l.0).to_string()></progress>
                         <button class="button small-button" type="button" data-testid="load-cancel"
                             on:click=move |_| state.cancel_loading()>"Cancel"</button>
                     </div>

@@ -88,8 +88,11 @@ pub fn choose(state: AppState, label: u32) {
     let Some(ob) = o.analysis.objects.get((label as usize).wrapping_sub(1)) else {
         return;
     };
-    state.chosen.set(Some(label));
-    state.view.update(|v| *v = v.centred_on(ob.x, ob.y, 1.0));
+    state.viewer.chosen.set(Some(label));
+    state
+        .viewer
+        .view
+        .update(|v| *v = v.centred_on(ob.x, ob.y, 1.0));
 }
 
 /// Centres the viewer on rejected object `label`.
@@ -104,8 +107,11 @@ fn show_rejected_object(state: AppState, label: u32) {
     else {
         return;
     };
-    state.chosen.set(None);
-    state.view.update(|v| *v = v.centred_on(ob.x, ob.y, 1.0));
+    state.viewer.chosen.set(None);
+    state
+        .viewer
+        .view
+        .update(|v| *v = v.centred_on(ob.x, ob.y, 1.0));
 }
 
 /// One row as drawn: which object, its cells, and for a rejected one the filter and why.
@@ -220,6 +226,7 @@ pub fn ObjectsTable() -> impl IntoView {
     // Objects removed by a correction (labels, ascending).
     let removed = Memo::new(move |_| {
         state
+            .images
             .selected
             .get()
             .and_then(|id| super::viewer::annotate::tally(state, id))
@@ -228,7 +235,11 @@ pub fn ObjectsTable() -> impl IntoView {
     });
     // An object hovered in the image brings its row into view.
     Effect::new(move |_| {
-        let Some(label) = state.readout.with(|r| r.as_ref().and_then(|r| r.object)) else {
+        let Some(label) = state
+            .viewer
+            .readout
+            .with(|r| r.as_ref().and_then(|r| r.object))
+        else {
             return;
         };
         let Some(body) = body_ref.get_untracked() else {
@@ -314,17 +325,17 @@ pub fn ObjectsTable() -> impl IntoView {
                                     }
                                     None => view! {
                                         <tr data-testid="object-row" data-label=label.to_string() tabindex="0"
-                                            class:hovered=move || state.hovered.get() == Some(label)
-                                            class:chosen=move || state.chosen.get() == Some(label)
+                                            class:hovered=move || state.viewer.hovered.get() == Some(label)
+                                            class:chosen=move || state.viewer.chosen.get() == Some(label)
                                             class:removed=move || removed.with(|r| r.binary_search(&label).is_ok())
-                                            aria-selected=move || (state.chosen.get() == Some(label)).to_string()
+                                            aria-selected=move || (state.viewer.chosen.get() == Some(label)).to_string()
                                             on:click=move |_| choose(state, label)
                                             on:keydown=move |e| if e.key() == "Enter" || e.key() == " " {
                                                 e.prevent_default();
                                                 choose(state, label);
                                             }
-                                            on:mouseenter=move |_| state.hovered.set(Some(label))
-                                            on:mouseleave=move |_| state.hovered.set(None)>
+                                            on:mouseenter=move |_| state.viewer.hovered.set(Some(label))
+                                            on:mouseleave=move |_| state.viewer.hovered.set(None)>
                                             {cells}
                                             {filter_column.then(|| view! { <td class="filter"></td> })}
                                         </tr>

@@ -59,6 +59,7 @@ fn download_blob(name: &str, blob: &web_sys::Blob) -> Result<(), String> {
 /// The name of image `id`.
 pub fn image_name(state: AppState, id: u64) -> String {
     state
+        .images
         .items
         .with_untracked(|v| v.iter().find(|i| i.id == id).map(|i| i.name.clone()))
         .unwrap_or_else(|| "image".into())
@@ -76,13 +77,13 @@ pub fn params_file(params: &Params) -> String {
 
 /// The selected image's summary with its corrections and regions, if it is analysed.
 pub fn selected_summary(state: AppState) -> Option<(u64, Summary)> {
-    let id = state.selected.get()?;
+    let id = state.images.selected.get()?;
     summary_of(state, id).map(|s| (id, s))
 }
 
 /// The summary of image `id`.
 pub fn summary_of(state: AppState, id: u64) -> Option<Summary> {
-    let o = state.outcomes.with(|o| o.get(&id).cloned())?;
+    let o = state.counting.outcomes.with(|o| o.get(&id).cloned())?;
     let a = &o.analysis;
     let tally = annotate::tally(state, id);
     let rois = annotate::rois(state, id);
@@ -103,8 +104,8 @@ pub fn summary_of(state: AppState, id: u64) -> Option<Summary> {
 /// The parameters of a table of several images: the current ones, or under *Auto* one line per
 /// image with the preset it was counted with.
 fn all_params_text(state: AppState, images: &[(u64, Summary)]) -> String {
-    if !matches!(state.preset.get_untracked(), PresetChoice::Auto(_)) {
-        return state.params.get_untracked().to_query();
+    if !matches!(state.counting.preset.get_untracked(), PresetChoice::Auto(_)) {
+        return state.counting.params.get_untracked().to_query();
     }
     let mut out = String::from("auto: each image with the preset of its colour");
     for (id, s) in images {
@@ -121,8 +122,11 @@ fn all_params_text(state: AppState, images: &[(u64, Summary)]) -> String {
 /// Reports an export failure in the status line.
 fn report(state: AppState, what: &str, r: Result<(), String>) {
     match r {
-        Ok(()) => state.status.set(format!("Saved {what}.")),
-        Err(e) => state.status.set(format!("Could not save {what}: {e}")),
+        Ok(()) => state.counting.status.set(format!("Saved {what}.")),
+        Err(e) => state
+            .counting
+            .status
+            .set(format!("Could not save {what}: {e}")),
     }
 }
 
@@ -150,7 +154,7 @@ fn export_view(state: AppState, name: String) {
     else {
         return;
     };
-    let (vw, vh) = state.viewport.get_untracked();
+    let (vw, vh) = state.viewer.viewport.get_untracked();
     out.set_width(vw.round().max(1.0) as u32);
     out.set_height(vh.round().max(1.0) as u32);
     let Some(ctx) = context_2d(&out) else {
@@ -159,7 +163,7 @@ fn export_view(state: AppState, name: String) {
     ctx.set_fill_style_str("#05070a");
     ctx.fill_rect(0.0, 0.0, vw, vh);
     ctx.set_image_smoothing_enabled(false);
-    let view = state.view.get_untracked();
+    let view = state.viewer.view.get_untracked();
     let (tx, ty) = view.to_screen(0.0, 0.0, vw, vh);
     let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
         &image,
@@ -198,7 +202,7 @@ fn ExportButton(
 pub fn ResultsPanel() -> impl IntoView {
     let state = use_app_state();
     let all = Memo::new(move |_| {
-        let ids: Vec<u64> = state.items.with(|v| {
+        let ids: Vec<u64> = state.images.items.with(|v| {
             v.iter()
                 .filter(|i| i.status.is_ok())
                 .map(|i| i.id)
@@ -216,7 +220,11 @@ pub fn ResultsPanel() -> impl IntoView {
     };
     let export_objects = move || {
         with_selected(&|id, name: String, _| {
-            let Some(o) = state.outcomes.with_untracked(|o| o.get(&id).cloned()) else {
+            let Some(o) = state
+                .counting
+                .outcomes
+                .with_untracked(|o| o.get(&id).cloned())
+            else {
                 return;
             };
             let params = state.params_for(id).to_query();
@@ -251,7 +259,11 @@ pub fn ResultsPanel() -> impl IntoView {
     };
     let export_png = move |labels: bool| {
         with_selected(&|id, name: String, _| {
-            let Some(o) = state.outcomes.with_untracked(|o| o.get(&id).cloned()) else {
+            let Some(o) = state
+                .counting
+                .outcomes
+                .with_untracked(|o| o.get(&id).cloned())
+            else {
                 return;
             };
             let (suffix, bytes) = if labels {
@@ -269,20 +281,26 @@ pub fn ResultsPanel() -> impl IntoView {
     };
     let export_params = move || {
         let name = state
+            .images
             .selected
             .get_untracked()
             .map_or_else(|| "fluocount".into(), |id| image_name(state, id));
         let file = export::export_name(&name, "_params", "txt");
-        let text = params_file(&state.params.get_untracked());
+        let text = params_file(&state.counting.params.get_untracked());
         report(state, &file, download(&file, text.as_bytes(), "text/plain"));
     };
     let export_markers = move || {
         with_selected(&|id, name: String, _| {
-            let Some(o) = state.outcomes.with_untracked(|o| o.get(&id).cloned()) else {
+            let Some(o) = state
+                .counting
+                .outcomes
+                .with_untracked(|o| o.get(&id).cloned())
+            else {
                 return;
             };
             let a = &o.analysis;
             let corrections = state
+                .annotations
                 .corrections
                 .with_untracked(|c| c.get(&id).cloned())
                 .unwrap_or_default();
@@ -299,7 +317,7 @@ pub fn ResultsPanel() -> impl IntoView {
         let Some(file) = take_picked(&e).into_iter().next() else {
             return;
         };
-        let Some(id) = state.selected.get_untracked() else {
+        let Some(id) = state.images.selected.get_untracked() else {
             return;
         };
         spawn_local(async move {
@@ -307,26 +325,31 @@ pub fn ResultsPanel() -> impl IntoView {
             let result = read_text(&file, 16 * 1024 * 1024)
                 .await
                 .and_then(|t| parse_xml(&t));
-            let outcome = state.outcomes.with_untracked(|o| o.get(&id).cloned());
+            let outcome = state
+                .counting
+                .outcomes
+                .with_untracked(|o| o.get(&id).cloned());
             match (result, outcome) {
                 (Ok(f), Some(o)) => {
                     let a = &o.analysis;
                     let imported = import(&f, &a.labels, a.width, a.height);
                     let n: usize = f.types.iter().map(|t| t.2.len()).sum();
-                    state.corrections.update(|c| {
+                    state.annotations.corrections.update(|c| {
                         c.entry(id)
                             .or_default()
                             .apply(Action::ImportReplace(Box::new(imported.state().clone())));
                     });
-                    state.status.set(format!(
+                    state.counting.status.set(format!(
                         "{name}: imported {n} markers in {} types.",
                         f.types.len()
                     ));
                 }
                 (Ok(_), None) => state
+                    .counting
                     .status
                     .set(format!("{name}: the image is not analysed yet; try again")),
                 (Err(e), _) => state
+                    .counting
                     .status
                     .set(format!("{name}: not a Cell Counter marker file: {e}")),
             }
@@ -347,26 +370,27 @@ pub fn ResultsPanel() -> impl IntoView {
                         .map(|n| n.message.clone())
                         .collect::<Vec<_>>()
                         .join("; ");
-                    state.status.set(if note.is_empty() {
+                    state.counting.status.set(if note.is_empty() {
                         format!("Loaded the parameters of {name}.")
                     } else {
                         format!("Loaded the parameters of {name}, with notices: {note}")
                     });
                 }
-                Err(e) => state.status.set(format!("{name}: {e}")),
+                Err(e) => state.counting.status.set(format!("{name}: {e}")),
             }
         });
     };
     let forget_stale = move |_| {
-        let Some(id) = state.selected.get_untracked() else {
+        let Some(id) = state.images.selected.get_untracked() else {
             return;
         };
         if let Some(t) = annotate::tally(state, id) {
             let action = state
+                .annotations
                 .corrections
                 .with_untracked(|c| c.get(&id).and_then(|c| c.forget_stale(&t)));
             if let Some(a) = action {
-                state.corrections.update(|c| {
+                state.annotations.corrections.update(|c| {
                     c.entry(id).or_default().apply(a);
                 });
             }
@@ -419,8 +443,8 @@ pub fn ResultsPanel() -> impl IntoView {
                                                 prop:value=r.name.clone()
                                                 on:change=move |e| {
                                                     let name = event_target_value(&e).trim().to_string();
-                                                    if let (false, Some(id)) = (name.is_empty(), state.selected.get_untracked()) {
-                                                        state.rois.update(|m| if let Some(roi) = m.get_mut(&id).and_then(|l| l.get_mut(i)) { roi.name = name; });
+                                                    if let (false, Some(id)) = (name.is_empty(), state.images.selected.get_untracked()) {
+                                                        state.annotations.rois.update(|m| if let Some(roi) = m.get_mut(&id).and_then(|l| l.get_mut(i)) { roi.name = name; });
                                                     }
                                                 } />
                                         </td>
@@ -428,8 +452,8 @@ pub fn ResultsPanel() -> impl IntoView {
                                         <td>{r.area_px}</td>
                                         <td data-testid="roi-density">{format!("{:.1}", r.density_per_mpx)}</td>
                                         <td><button class="remove" type="button" data-testid="roi-delete" aria-label=format!("Delete {}", r.name)
-                                            on:click=move |_| if let Some(id) = state.selected.get_untracked() {
-                                                state.rois.update(|m| if let Some(l) = m.get_mut(&id) && i < l.len() { l.remove(i); });
+                                            on:click=move |_| if let Some(id) = state.images.selected.get_untracked() {
+                                                state.annotations.rois.update(|m| if let Some(l) = m.get_mut(&id) && i < l.len() { l.remove(i); });
                                             }>"×"</button></td>
                                     </tr>
                                 }
@@ -456,7 +480,7 @@ pub fn ResultsPanel() -> impl IntoView {
                     <ExportButton label="Label image" testid="export-labels" action=move || export_png(true) />
                     <ExportButton label="Mask" testid="export-mask" action=move || export_png(false) />
                     <ExportButton label="View PNG" testid="export-view" action=move || {
-                        if let Some(id) = state.selected.get_untracked() {
+                        if let Some(id) = state.images.selected.get_untracked() {
                             export_view(state, export::export_name(&image_name(state, id), "_view", "png"));
                         }
                     } />

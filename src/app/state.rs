@@ -180,31 +180,88 @@ impl PresetChoice {
     }
 }
 
-/// Everything the components share.
+/// The images: the list, their decoded copies, the selection and their display settings.
 #[derive(Clone, Copy)]
-pub struct AppState {
-    /// Analysis parameters.
-    pub params: RwSignal<Params>,
-    /// Where the parameters come from.
-    pub preset: RwSignal<PresetChoice>,
-    /// Overlay switches.
-    pub overlay: RwSignal<Overlay>,
+pub struct Images {
     /// The image list, in load order.
     pub items: RwSignal<Vec<Item>>,
-    /// Latest count per image id.
-    pub outcomes: RwSignal<HashMap<u64, Outcome>>,
-    /// The image shown.
-    pub selected: RwSignal<Option<u64>>,
-    /// What the app is busy with, if anything.
-    pub status: RwSignal<String>,
     /// Decoded images by id.
     pub slots: StoredValue<HashMap<u64, Slot>>,
     /// The next item id.
     pub next_id: StoredValue<u64>,
-    /// The scoring protocol's settings (the matching distance).
-    pub scoring: RwSignal<ScoreOptions>,
+    /// The image shown.
+    pub selected: RwSignal<Option<u64>>,
     /// Masks waiting for the user to choose their image.
     pub pending_masks: RwSignal<Vec<PendingMask>>,
+    /// Display settings per image id.
+    pub displays: RwSignal<HashMap<u64, DisplaySettings>>,
+}
+
+impl Images {
+    fn new() -> Self {
+        Images {
+            items: RwSignal::new(Vec::new()),
+            slots: StoredValue::new(HashMap::new()),
+            next_id: StoredValue::new(1),
+            selected: RwSignal::new(None),
+            pending_masks: RwSignal::new(Vec::new()),
+            displays: RwSignal::new(HashMap::new()),
+        }
+    }
+
+    /// A fresh image id.
+    pub fn new_id(&self) -> u64 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    /// The display settings of image `id` (tracked; the default until it has its own).
+    pub fn display_of(&self, id: u64) -> DisplaySettings {
+        self.displays
+            .with(|d| d.get(&id).copied())
+            .unwrap_or_default()
+    }
+}
+
+/// Counting: the parameters and where they come from, the scoring protocol, the latest count of
+/// each image, and the counts in flight.
+#[derive(Clone, Copy)]
+pub struct Counting {
+    /// Analysis parameters.
+    pub params: RwSignal<Params>,
+    /// Where the parameters come from.
+    pub preset: RwSignal<PresetChoice>,
+    /// The scoring protocol's settings (the matching distance).
+    pub scoring: RwSignal<ScoreOptions>,
+    /// Latest count per image id.
+    pub outcomes: RwSignal<HashMap<u64, Outcome>>,
+    /// Images with a count in flight, each with whether a newer count is wanted after it.
+    pub in_flight: StoredValue<HashMap<u64, bool>>,
+    /// Number of images with a count in flight (for the busy indicator).
+    pub busy: RwSignal<usize>,
+    /// What the app is busy with, if anything.
+    pub status: RwSignal<String>,
+}
+
+impl Counting {
+    fn new() -> Self {
+        Counting {
+            params: RwSignal::new(Params::default()),
+            preset: RwSignal::new(PresetChoice::Auto(None)),
+            scoring: RwSignal::new(ScoreOptions::default()),
+            outcomes: RwSignal::new(HashMap::new()),
+            in_flight: StoredValue::new(HashMap::new()),
+            busy: RwSignal::new(0),
+            status: RwSignal::new(String::new()),
+        }
+    }
+}
+
+/// The viewer: zoom and centre, its size, the tool, what the pointer or the table points at, the
+/// overlay layers and the help.
+#[derive(Clone, Copy)]
+pub struct Viewer {
     /// The viewer's zoom and centre.
     pub view: RwSignal<View>,
     /// The viewer's size in CSS pixels.
@@ -219,8 +276,28 @@ pub struct AppState {
     pub readout: RwSignal<Option<Readout>>,
     /// The shortcut help is open.
     pub help: RwSignal<bool>,
-    /// Display settings per image id.
-    pub displays: RwSignal<HashMap<u64, DisplaySettings>>,
+    /// Overlay switches.
+    pub overlay: RwSignal<Overlay>,
+}
+
+impl Viewer {
+    fn new() -> Self {
+        Viewer {
+            view: RwSignal::new(View::default()),
+            viewport: RwSignal::new((0.0, 0.0)),
+            tool: RwSignal::new(Tool::Inspect),
+            hovered: RwSignal::new(None),
+            chosen: RwSignal::new(None),
+            readout: RwSignal::new(None),
+            help: RwSignal::new(false),
+            overlay: RwSignal::new(Overlay::default()),
+        }
+    }
+}
+
+/// What the user adds by hand: corrections and markers, regions, and the region being drawn.
+#[derive(Clone, Copy)]
+pub struct Annotations {
     /// Manual corrections per image id.
     pub corrections: RwSignal<HashMap<u64, Corrections>>,
     /// Regions of interest per image id.
@@ -229,47 +306,68 @@ pub struct AppState {
     pub marker_type: RwSignal<u32>,
     /// The region being drawn, in image coordinates.
     pub draft: RwSignal<Vec<(f64, f64)>>,
-    /// Files read so far and in all, while files are loading.
-    pub loading: RwSignal<Option<(usize, usize)>>,
-    /// Bumped by "Cancel": loads started before stop at their next file.
-    pub load_epoch: StoredValue<u64>,
-    /// Images with a count in flight, each with whether a newer count is wanted after it.
-    pub counting: StoredValue<HashMap<u64, bool>>,
-    /// Number of images with a count in flight (for the busy indicator).
-    pub busy: RwSignal<usize>,
 }
 
-/// Creates the app state and provides it as context.
+impl Annotations {
+    fn new() -> Self {
+        Annotations {
+            corrections: RwSignal::new(HashMap::new()),
+            rois: RwSignal::new(HashMap::new()),
+            marker_type: RwSignal::new(1),
+            draft: RwSignal::new(Vec::new()),
+        }
+    }
+}
+
+/// Files being read.
+#[derive(Clone, Copy)]
+pub struct Loading {
+    /// Files read so far and in all, while files are loading.
+    pub progress: RwSignal<Option<(usize, usize)>>,
+    /// Bumped by "Cancel": loads started before stop at their next file.
+    pub epoch: StoredValue<u64>,
+}
+
+impl Loading {
+    fn new() -> Self {
+        Loading {
+            progress: RwSignal::new(None),
+            epoch: StoredValue::new(0),
+        }
+    }
+}
+
+/// Everything the components share, in five small parts, each also provided as its own context
+/// (`use_context::<Annotations>()` and so on) for a component that needs only that part. The
+/// methods that span parts (adding an image, counting, presets) are on `AppState`.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The images.
+    pub images: Images,
+    /// Parameters and counts.
+    pub counting: Counting,
+    /// The viewer's state.
+    pub viewer: Viewer,
+    /// Corrections, markers and regions.
+    pub annotations: Annotations,
+    /// Files being read.
+    pub loading: Loading,
+}
+
+/// Creates the app state and provides it as context, whole and in its parts.
 pub fn provide_app_state() -> AppState {
     let state = AppState {
-        params: RwSignal::new(Params::default()),
-        preset: RwSignal::new(PresetChoice::Auto(None)),
-        overlay: RwSignal::new(Overlay::default()),
-        items: RwSignal::new(Vec::new()),
-        outcomes: RwSignal::new(HashMap::new()),
-        selected: RwSignal::new(None),
-        status: RwSignal::new(String::new()),
-        slots: StoredValue::new(HashMap::new()),
-        next_id: StoredValue::new(1),
-        scoring: RwSignal::new(ScoreOptions::default()),
-        pending_masks: RwSignal::new(Vec::new()),
-        view: RwSignal::new(View::default()),
-        viewport: RwSignal::new((0.0, 0.0)),
-        tool: RwSignal::new(Tool::Inspect),
-        hovered: RwSignal::new(None),
-        chosen: RwSignal::new(None),
-        readout: RwSignal::new(None),
-        help: RwSignal::new(false),
-        displays: RwSignal::new(HashMap::new()),
-        corrections: RwSignal::new(HashMap::new()),
-        rois: RwSignal::new(HashMap::new()),
-        marker_type: RwSignal::new(1),
-        draft: RwSignal::new(Vec::new()),
-        loading: RwSignal::new(None),
-        load_epoch: StoredValue::new(0),
-        counting: StoredValue::new(HashMap::new()),
-        busy: RwSignal::new(0),
+        images: Images::new(),
+        counting: Counting::new(),
+        viewer: Viewer::new(),
+        annotations: Annotations::new(),
+        loading: Loading::new(),
     };
+    provide_context(state.images);
+    provide_context(state.counting);
+    provide_context(state.viewer);
+    provide_context(state.annotations);
+    provide_context(state.loading);
     provide_context(state);
     state
 }
@@ -279,18 +377,16 @@ pub fn use_app_state() -> AppState {
     expect_context::<AppState>()
 }
 
-impl AppState {
-    /// A fresh item id.
-    pub fn new_id(&self) -> u64 {
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
-        id
-    }
+/// The viewer's state from context.
+pub fn use_viewer() -> Viewer {
+    expect_context::<Viewer>()
+}
 
+impl AppState {
     /// Adds a file that could not be read.
     pub fn add_error(&self, name: String, reason: String) {
-        let id = self.new_id();
-        self.items.update(|v| {
+        let id = self.images.new_id();
+        self.images.items.update(|v| {
             v.push(Item {
                 id,
                 name,
@@ -313,7 +409,7 @@ impl AppState {
         let description = image.describe();
         let display = initial_display(&image);
         let collection = detect_collection(&image);
-        self.displays.update(|d| {
+        self.images.displays.update(|d| {
             d.insert(id, display);
         });
         let slot = Slot {
@@ -324,10 +420,10 @@ impl AppState {
             display: Mutex::new(None),
             collection,
         };
-        self.slots.update_value(|s| {
+        self.images.slots.update_value(|s| {
             s.insert(id, slot);
         });
-        self.items.update(|v| {
+        self.images.items.update(|v| {
             v.push(Item {
                 id,
                 name,
@@ -337,9 +433,9 @@ impl AppState {
         });
         // The first image picks the automatic preset before its first count, so that no count
         // with the parameters of no image is ever shown.
-        if self.selected.get_untracked().is_none() {
-            self.selected.set(Some(id));
-            if matches!(self.preset.get_untracked(), PresetChoice::Auto(_)) {
+        if self.images.selected.get_untracked().is_none() {
+            self.images.selected.set(Some(id));
+            if matches!(self.counting.preset.get_untracked(), PresetChoice::Auto(_)) {
                 self.choose_auto_preset();
             }
         }
@@ -351,18 +447,20 @@ impl AppState {
     /// the image's is refused with the reason.
     pub fn attach_mask(&self, id: u64, name: String, mask: Arc<BitMask>) -> Result<(), String> {
         let image_size = self
+            .images
             .slots
             .with_value(|s| s.get(&id).map(|s| (s.image.width(), s.image.height())))
             .ok_or_else(|| format!("{name}: its image is no longer loaded"))?;
         check_size(image_size, (mask.width(), mask.height())).map_err(|e| {
             let image_name = self
+                .images
                 .items
                 .with_untracked(|v| v.iter().find(|i| i.id == id).map(|i| i.name.clone()))
                 .unwrap_or_default();
             e.explain(Some(&image_name))
         })?;
         self.set_truth(id, Some(mask));
-        self.items.update(|v| {
+        self.images.items.update(|v| {
             if let Some(item) = v.iter_mut().find(|i| i.id == id) {
                 item.mask = Some(name);
             }
@@ -374,12 +472,12 @@ impl AppState {
     /// Detaches an image's mask.
     pub fn detach_mask(&self, id: u64) {
         self.set_truth(id, None);
-        self.items.update(|v| {
+        self.images.items.update(|v| {
             if let Some(item) = v.iter_mut().find(|i| i.id == id) {
                 item.mask = None;
             }
         });
-        self.outcomes.update(|o| {
+        self.counting.outcomes.update(|o| {
             if let Some(out) = o.get_mut(&id) {
                 out.score = None;
             }
@@ -388,34 +486,29 @@ impl AppState {
 
     /// The width and height of the selected image.
     pub fn selected_size(&self) -> Option<(u32, u32)> {
-        let id = self.selected.get_untracked()?;
-        self.slots
+        let id = self.images.selected.get_untracked()?;
+        self.images
+            .slots
             .with_value(|s| s.get(&id).map(|s| (s.image.width(), s.image.height())))
-    }
-
-    /// The display settings of image `id` (tracked).
-    pub fn display_of(&self, id: u64) -> DisplaySettings {
-        self.displays
-            .with(|d| d.get(&id).copied())
-            .unwrap_or_default()
     }
 
     /// Removes an item; the selection moves to the first remaining image.
     pub fn remove(&self, id: u64) {
-        self.items.update(|v| v.retain(|i| i.id != id));
-        self.displays.update(|d| {
+        self.images.items.update(|v| v.retain(|i| i.id != id));
+        self.images.displays.update(|d| {
             d.remove(&id);
         });
-        self.corrections.update(|c| {
+        self.annotations.corrections.update(|c| {
             c.remove(&id);
         });
-        self.rois.update(|r| {
+        self.annotations.rois.update(|r| {
             r.remove(&id);
         });
         let worker = self
+            .images
             .slots
             .with_value(|s| s.get(&id).map(|slot| slot.worker));
-        self.slots.update_value(|s| {
+        self.images.slots.update_value(|s| {
             s.remove(&id);
         });
         if let Some(worker) = worker {
@@ -423,20 +516,21 @@ impl AppState {
                 let _ = pool::call(worker, &Request::Forget { id }).await;
             });
         }
-        self.outcomes.update(|o| {
+        self.counting.outcomes.update(|o| {
             o.remove(&id);
         });
-        if self.selected.get_untracked() == Some(id) {
+        if self.images.selected.get_untracked() == Some(id) {
             let next = self
+                .images
                 .items
                 .with_untracked(|v| v.iter().find(|i| i.status.is_ok()).map(|i| i.id));
-            self.selected.set(next);
+            self.images.selected.set(next);
         }
     }
 
     /// Sets (or clears) the true mask of image `id`, here and in its worker.
     fn set_truth(&self, id: u64, mask: Option<Arc<BitMask>>) {
-        let worker = self.slots.try_update_value(|s| {
+        let worker = self.images.slots.try_update_value(|s| {
             s.get_mut(&id).map(|slot| {
                 slot.truth = mask.clone();
                 slot.worker
@@ -454,20 +548,21 @@ impl AppState {
     /// is in flight: a call while one runs asks for one more afterwards, with the parameters of
     /// that moment, so a burst of slider moves costs two counts, not one per event.
     pub fn request_count(&self, id: u64) {
-        let running = self.counting.with_value(|c| c.contains_key(&id));
-        self.counting.update_value(|c| {
+        let running = self.counting.in_flight.with_value(|c| c.contains_key(&id));
+        self.counting.in_flight.update_value(|c| {
             c.insert(id, running);
         });
         if running {
             return;
         }
-        self.busy.update(|b| *b += 1);
+        self.counting.busy.update(|b| *b += 1);
         let state = *self;
         spawn_local(async move {
             loop {
                 let sent = state.count_once(id).await;
                 let again = state
                     .counting
+                    .in_flight
                     .try_update_value(|c| match c.get(&id).copied() {
                         // Asked again, with other parameters than the ones just counted.
                         Some(true) if sent.as_ref() != Some(&state.count_key(id)) => {
@@ -484,7 +579,7 @@ impl AppState {
                     break;
                 }
             }
-            state.busy.update(|b| *b = b.saturating_sub(1));
+            state.counting.busy.update(|b| *b = b.saturating_sub(1));
         });
     }
 
@@ -493,14 +588,15 @@ impl AppState {
     pub fn count_key(&self, id: u64) -> CountKey {
         (
             self.params_for(id),
-            self.scoring.get_untracked(),
+            self.counting.scoring.get_untracked(),
             self.truth_tag(id),
         )
     }
 
     /// The collection detected from image `id`'s colour (`None`: grey, or not loaded).
     pub fn collection_of(&self, id: u64) -> Option<Collection> {
-        self.slots
+        self.images
+            .slots
             .with_value(|s| s.get(&id).and_then(|slot| slot.collection))
     }
 
@@ -512,22 +608,23 @@ impl AppState {
     /// The parameters image `id` is counted with: under *Auto* its own collection's preset
     /// (so an image's count never depends on which image is selected), else the current ones.
     pub fn params_for(&self, id: u64) -> Params {
-        match self.preset.get_untracked() {
+        match self.counting.preset.get_untracked() {
             PresetChoice::Auto(_) => self.auto_collection(id).preset(),
-            _ => self.params.get_untracked(),
+            _ => self.counting.params.get_untracked(),
         }
     }
 
     /// Whether image `id`'s latest count was made with what it would be counted with now.
     pub fn is_current(&self, id: u64) -> bool {
         let key = self.count_key(id);
-        self.outcomes
+        self.counting
+            .outcomes
             .with_untracked(|o| o.get(&id).is_some_and(|o| o.key == key))
     }
 
     /// Which mask image `id` has (its address), 0 for none.
     fn truth_tag(&self, id: u64) -> usize {
-        self.slots.with_value(|s| {
+        self.images.slots.with_value(|s| {
             s.get(&id)
                 .and_then(|slot| slot.truth.as_ref())
                 .map_or(0, |t| Arc::as_ptr(t) as usize)
@@ -538,7 +635,7 @@ impl AppState {
     async fn count_once(self, id: u64) -> Option<CountKey> {
         let params = self.params_for(id);
         let truth = self.truth_tag(id);
-        let (worker, want_prepared) = self.slots.with_value(|s| {
+        let (worker, want_prepared) = self.images.slots.with_value(|s| {
             s.get(&id).map(|slot| {
                 let have = slot
                     .prepared
@@ -547,7 +644,7 @@ impl AppState {
                 (slot.worker, !have)
             })
         })?;
-        let scoring = self.scoring.get_untracked();
+        let scoring = self.counting.scoring.get_untracked();
         let request = Request::Count {
             id,
             params: params.clone(),
@@ -555,7 +652,7 @@ impl AppState {
             want_prepared,
         };
         let response = pool::call(worker, &request).await;
-        let still_loaded = self.slots.with_value(|s| s.contains_key(&id));
+        let still_loaded = self.images.slots.with_value(|s| s.contains_key(&id));
         if !still_loaded {
             return None;
         }
@@ -568,13 +665,13 @@ impl AppState {
             }) => {
                 if let Some(p) = prepared {
                     let p = Arc::new(*p);
-                    self.slots.update_value(|s| {
+                    self.images.slots.update_value(|s| {
                         if let Some(slot) = s.get_mut(&id) {
                             slot.prepared = Some((params.clone(), p));
                         }
                     });
                 }
-                self.outcomes.update(|o| {
+                self.counting.outcomes.update(|o| {
                     o.insert(
                         id,
                         Outcome {
@@ -588,10 +685,12 @@ impl AppState {
             }
             Ok(Response::Failed(reason)) | Err(reason) => {
                 let name = self
+                    .images
                     .items
                     .with_untracked(|v| v.iter().find(|i| i.id == id).map(|i| i.name.clone()))
                     .unwrap_or_default();
-                self.status
+                self.counting
+                    .status
                     .set(format!("{name}: the count failed: {reason}"));
             }
             Ok(_) => {}
@@ -601,15 +700,15 @@ impl AppState {
 
     /// Sets the parameters from a preset (or a reset) and recounts everything.
     pub fn apply_preset(&self, choice: PresetChoice, params: Params) {
-        self.params.set(params);
-        self.preset.set(choice);
+        self.counting.params.set(params);
+        self.counting.preset.set(choice);
         self.recount_all();
     }
 
     /// Changes the parameters and recounts every image.
     pub fn set_params(self, change: impl FnOnce(&mut Params)) {
-        self.params.update(change);
-        self.preset.set(PresetChoice::Custom);
+        self.counting.params.update(change);
+        self.counting.preset.set(PresetChoice::Custom);
         self.recount_all();
     }
 
@@ -617,11 +716,14 @@ impl AppState {
     /// [`AppState::request_count`]); an image whose latest count was made with what it would be
     /// counted with now (under *Auto*, when only the selection changed) is left as it is.
     pub fn recount_all(self) {
-        let selected = self.selected.get_untracked();
-        let mut order: Vec<u64> = self.slots.with_value(|s| s.keys().copied().collect());
+        let selected = self.images.selected.get_untracked();
+        let mut order: Vec<u64> = self
+            .images
+            .slots
+            .with_value(|s| s.keys().copied().collect());
         order.sort_by_key(|&id| (Some(id) != selected, id));
         for id in order {
-            let running = self.counting.with_value(|c| c.contains_key(&id));
+            let running = self.counting.in_flight.with_value(|c| c.contains_key(&id));
             if running || !self.is_current(id) {
                 self.request_count(id);
             }
@@ -632,12 +734,13 @@ impl AppState {
     /// shows the selected image's. Images already counted so are not counted again.
     pub fn choose_auto_preset(&self) {
         let detected = self
+            .images
             .selected
             .get_untracked()
             .and_then(|id| self.collection_of(id));
         let params = detected.unwrap_or_default().preset();
-        if self.params.get_untracked() != params
-            || self.preset.get_untracked() != PresetChoice::Auto(detected)
+        if self.counting.params.get_untracked() != params
+            || self.counting.preset.get_untracked() != PresetChoice::Auto(detected)
         {
             self.apply_preset(PresetChoice::Auto(detected), params);
         }
@@ -645,8 +748,8 @@ impl AppState {
 
     /// The pooled figures over every image with a mask, and how many images that is.
     pub fn pooled(&self) -> Option<Pooled> {
-        let scores: Vec<ImageScore> = self.outcomes.with(|o| {
-            self.items.with(|items| {
+        let scores: Vec<ImageScore> = self.counting.outcomes.with(|o| {
+            self.images.items.with(|items| {
                 items
                     .iter()
                     .filter_map(|i| o.get(&i.id)?.score.as_deref().cloned())
@@ -658,7 +761,7 @@ impl AppState {
 
     /// The latest count of the selected image.
     pub fn selected_outcome(&self) -> Option<Outcome> {
-        let id = self.selected.get()?;
-        self.outcomes.with(|o| o.get(&id).cloned())
+        let id = self.images.selected.get()?;
+        self.counting.outcomes.with(|o| o.get(&id).cloned())
     }
 }

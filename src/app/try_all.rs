@@ -51,10 +51,11 @@ pub fn TryAll() -> impl IntoView {
     // Each run has a number; a run stopped or overtaken by a newer one sends nothing more.
     let run_id = StoredValue::new(0u64);
     let run = move |_| {
-        let Some(id) = state.selected.get_untracked() else {
+        let Some(id) = state.images.selected.get_untracked() else {
             return;
         };
         let Some(worker) = state
+            .images
             .slots
             .with_value(|s| s.get(&id).map(|slot| slot.worker))
         else {
@@ -65,10 +66,10 @@ pub fn TryAll() -> impl IntoView {
         running.set(true);
         failed.set(None);
         results.set(Vec::new());
-        let params = state.params.get_untracked();
-        let scoring = state.scoring.get_untracked();
-        let display = state.display_of(id);
-        let style = state.overlay.get_untracked().style();
+        let params = state.counting.params.get_untracked();
+        let scoring = state.counting.scoring.get_untracked();
+        let display = state.images.display_of(id);
+        let style = state.viewer.overlay.get_untracked().style();
         spawn_local(async move {
             for method in AutoMethod::ALL {
                 let request = Request::Preview {
@@ -105,7 +106,7 @@ pub fn TryAll() -> impl IntoView {
         run_id.set_value(run_id.get_value() + 1);
         running.set(false);
     };
-    let has_image = move || state.selected.get().is_some();
+    let has_image = move || state.images.selected.get().is_some();
     view! {
         <section class="panel try-all" aria-label="Try all threshold methods">
             <div class="row">

@@ -209,8 +209,8 @@ pub fn BatchPanel() -> impl IntoView {
     };
     // A parameter change re-runs the batch (the run in progress stops).
     Effect::new(move |_| {
-        state.params.track();
-        state.preset.track();
+        state.counting.params.track();
+        state.counting.preset.track();
         let last = batch.ran_with.get_value();
         if let Some(last) = last
             && last != batch_params(state)

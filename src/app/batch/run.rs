@@ -147,9 +147,9 @@ pub fn use_batch_state() -> BatchState {
 /// The parameters a batch runs with: the current ones, or `None` (each image's preset) while
 /// the parameters follow the image's colour.
 pub fn batch_params(state: AppState) -> Option<Params> {
-    match state.preset.get_untracked() {
+    match state.counting.preset.get_untracked() {
         PresetChoice::Auto(_) => None,
-        _ => Some(state.params.get_untracked()),
+        _ => Some(state.counting.params.get_untracked()),
     }
 }
 
@@ -242,7 +242,7 @@ impl BatchState {
         self.shown_at.set_value((0.0, false));
         self.started.set_value(now_ms());
         let lanes = (pool::size() * PER_WORKER).min(total);
-        let scoring = state.scoring.get_untracked();
+        let scoring = state.counting.scoring.get_untracked();
         let thumb_width = thumb_width();
         for _ in 0..lanes {
             let params = params.clone();

@@ -146,7 +146,7 @@ pub fn DemosMenu() -> impl IntoView {
     });
     // Without an image there is no menu: it comes back closed.
     Effect::new(move |_| {
-        if state.selected.get().is_none() {
+        if state.images.selected.get().is_none() {
             links.demos_open.set(false);
         }
     });
@@ -167,7 +167,7 @@ pub fn DemosMenu() -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || state.selected.get().is_some()>
+        <Show when=move || state.images.selected.get().is_some()>
             <details class="demos-menu" data-testid="demos-menu" node_ref=menu
                 prop:open=move || links.demos_open.get() on:toggle=on_toggle>
                 <summary class="button" on:click=on_summary>"Demos"</summary>

@@ -27,8 +27,8 @@ pub fn OpenUrl() -> impl IntoView {
             Ok(()) => {
                 set_problem.set(None);
                 let share = ShareState {
-                    params: state.params.get_untracked(),
-                    overlay: state.overlay.get_untracked(),
+                    params: state.counting.params.get_untracked(),
+                    overlay: state.viewer.overlay.get_untracked(),
                     source: Some(Source::Remote(url)),
                     ..ShareState::default()
                 };

@@ -71,7 +71,7 @@ async fn add_decoded(
     name: String,
     bytes: Vec<u8>,
 ) -> Result<u64, String> {
-    let id = state.new_id();
+    let id = state.images.new_id();
     let worker = pool::least_busy();
     let request = Request::Decode {
         id,
@@ -115,7 +115,10 @@ fn add(
         s.insert(id, source.clone());
     });
     state.add_image(id, name, image, worker, truth);
-    let display = state.displays.with_untracked(|d| d.get(&id).copied());
+    let display = state
+        .images
+        .displays
+        .with_untracked(|d| d.get(&id).copied());
     if let Some(display) = display {
         links.initial.update_value(|d| {
             d.insert(id, display);
@@ -130,7 +133,7 @@ async fn add_mask(state: AppState, id: u64, path: &str) -> Result<(), String> {
     let name = path.rsplit('/').next().unwrap_or(path).to_string();
     let bytes = fetch_bytes(&url).await.map_err(|f| f.message(&url))?;
     let request = Request::Decode {
-        id: state.new_id(),
+        id: state.images.new_id(),
         bytes,
         as_mask: true,
         keep: false,
@@ -170,10 +173,13 @@ async fn load(state: AppState, links: Links, source: &Source) -> Result<u64, Str
         Source::Remote(url) => {
             check_image_url(url).map_err(|why| FetchFailure::Refused(why).message(url))?;
             links.fetching.set(Some(url.clone()));
-            state.status.set(format!("Fetching image from {url}…"));
+            state
+                .counting
+                .status
+                .set(format!("Fetching image from {url}…"));
             let fetched = fetch_bytes(url).await;
             links.fetching.set(None);
-            state.status.set(String::new());
+            state.counting.status.set(String::new());
             let bytes = fetched.map_err(|f| f.message(url))?;
             add_decoded(state, links, source, source_name(source), bytes)
                 .await
@@ -189,11 +195,11 @@ async fn synth(
     name: String,
     params: crate::count::synth::SynthParams,
 ) -> Result<u64, String> {
-    let id = state.new_id();
+    let id = state.images.new_id();
     let worker = pool::least_busy();
-    state.status.set(format!("Making {name}…"));
+    state.counting.status.set(format!("Making {name}…"));
     let response = pool::call(worker, &Request::Synth { id, params }).await;
-    state.status.set(String::new());
+    state.counting.status.set(String::new());
     add_answer(state, links, source, (id, name, worker), response)
 }
 
@@ -204,7 +210,7 @@ pub async fn open_source(state: AppState, links: Links, source: &Source) -> Opti
         s.iter()
             .find(|(_, v)| *v == source)
             .map(|(id, _)| *id)
-            .filter(|id| state.slots.with_value(|s| s.contains_key(id)))
+            .filter(|id| state.images.slots.with_value(|s| s.contains_key(id)))
     });
     if loaded.is_some() {
         return loaded;
@@ -231,7 +237,7 @@ pub fn ImageSource() -> impl IntoView {
         if let Some(url) = links.fetching.get() {
             return Some(format!("Fetching image from {url}…"));
         }
-        let id = state.selected.get()?;
+        let id = state.images.selected.get()?;
         match links.sources.with(|s| s.get(&id).cloned())? {
             Source::Remote(url) => Some(format!("Image from {url}")),
             source => Some(format!("Shown: {}", source_name(&source))),

@@ -39,7 +39,7 @@ pub fn provide_links(state: AppState) -> Links {
     });
     // Another image selected: the URL follows it, no longer the link that failed.
     Effect::new(move |before: Option<Option<u64>>| {
-        let selected = state.selected.get();
+        let selected = state.images.selected.get();
         if before.is_some_and(|b| b != selected) {
             links.failed.set(None);
         }
@@ -72,13 +72,13 @@ pub fn provide_links(state: AppState) -> Links {
 
 /// The state a link would carry now (tracked), and whether the shown image is a local file.
 fn share_state(state: AppState, links: Links) -> (ShareState, bool) {
-    let selected = state.selected.get();
+    let selected = state.images.selected.get();
     if let Some(failed) = links.failed.get().filter(|f| f.selected == selected) {
         let share = ShareState {
-            params: state.params.get(),
+            params: state.counting.params.get(),
             view: failed.view,
             display: failed.display,
-            overlay: state.overlay.get(),
+            overlay: state.viewer.overlay.get(),
             source: Some(failed.source),
         };
         return (share, false);
@@ -86,17 +86,17 @@ fn share_state(state: AppState, links: Links) -> (ShareState, bool) {
     let source = selected.and_then(|id| links.sources.with(|s| s.get(&id).cloned()));
     let display = match (selected, &source) {
         (Some(id), Some(_)) => {
-            let now = state.displays.with(|d| d.get(&id).copied());
+            let now = state.images.displays.with(|d| d.get(&id).copied());
             let initial = links.initial.with_value(|d| d.get(&id).copied());
             now.filter(|d| Some(*d) != initial).map(|d| d.to_text())
         }
         _ => None,
     };
     let share = ShareState {
-        params: state.params.get(),
-        view: selected.map(|_| state.view.get()),
+        params: state.counting.params.get(),
+        view: selected.map(|_| state.viewer.view.get()),
         display,
-        overlay: state.overlay.get(),
+        overlay: state.viewer.overlay.get(),
         source: source.clone(),
     };
     (share, selected.is_some() && source.is_none())
@@ -156,17 +156,17 @@ pub fn open_link(state: AppState, links: Links, fragment: &str) {
     links.failed.set(None);
     links.epoch.update_value(|e| *e += 1);
     let epoch = links.epoch.get_value();
-    state.preset.set(match preset_of(&share.params) {
+    state.counting.preset.set(match preset_of(&share.params) {
         Some(c) => PresetChoice::Fixed(c),
         None => PresetChoice::Custom,
     });
-    state.params.set(share.params.clone());
-    state.overlay.set(share.overlay);
+    state.counting.params.set(share.params.clone());
+    state.viewer.overlay.set(share.overlay);
     state.recount_all();
     spawn_local(async move {
         let shown = match &share.source {
             Some(source) => open_source(state, links, source).await,
-            None => state.selected.get_untracked(),
+            None => state.images.selected.get_untracked(),
         };
         if links.epoch.get_value() != epoch {
             return;
@@ -179,7 +179,7 @@ pub fn open_link(state: AppState, links: Links, fragment: &str) {
                 source,
                 display: share.display,
                 view: share.view,
-                selected: state.selected.get_untracked(),
+                selected: state.images.selected.get_untracked(),
             }));
         }
         if links.epoch.get_value() == epoch {
@@ -190,26 +190,27 @@ pub fn open_link(state: AppState, links: Links, fragment: &str) {
 
 /// Selects image `id` and, once the viewer has fitted it, applies a link's display and view.
 async fn show(state: AppState, links: Links, id: u64, display: Option<&str>, view: Option<View>) {
-    state.selected.set(Some(id));
+    state.images.selected.set(Some(id));
     // The viewer fits a newly selected image once it has a size: let that happen first.
     for _ in 0..120 {
-        let (vw, vh) = state.viewport.get_untracked();
+        let (vw, vh) = state.viewer.viewport.get_untracked();
         if vw >= 1.0 && vh >= 1.0 {
             break;
         }
         yield_to_paint().await;
     }
     yield_to_paint().await;
-    if state.selected.get_untracked() != Some(id) {
+    if state.images.selected.get_untracked() != Some(id) {
         return;
     }
     if let Some(text) = display {
         let depth = state
+            .images
             .slots
             .with_value(|s| s.get(&id).map(|slot| slot.image.bit_depth()));
         if let Some(depth) = depth {
             let (settings, notices) = DisplaySettings::from_text(text, depth);
-            state.displays.update(|d| {
+            state.images.displays.update(|d| {
                 d.insert(id, settings);
             });
             links.notices.update(|n| {
@@ -222,7 +223,7 @@ async fn show(state: AppState, links: Links, id: u64, display: Option<&str>, vie
         }
     }
     if let (Some(view), Some((w, h))) = (view, state.selected_size()) {
-        state.view.set(view.clamped(w, h));
+        state.viewer.view.set(view.clamped(w, h));
     }
 }
 
@@ -323,11 +324,11 @@ pub fn LinkNotices() -> impl IntoView {
 pub fn demo_fragment(state: AppState, demo: &Demo) -> String {
     let params = match demo.kind {
         DemoKind::Real { collection, .. } => collection.preset(),
-        DemoKind::Synth(_) => state.params.get(),
+        DemoKind::Synth(_) => state.counting.params.get(),
     };
     ShareState {
         params,
-        overlay: state.overlay.get(),
+        overlay: state.viewer.overlay.get(),
         source: Some(Source::Demo(demo.id.to_string())),
         ..ShareState::default()
     }

@@ -153,14 +153,15 @@ pub fn CrossValidation() -> impl IntoView {
     let run_id = StoredValue::new(0u64);
     let with_masks = move || {
         state
+            .images
             .items
             .with(|v| v.iter().filter(|i| i.mask.is_some()).count())
     };
     let start = move |_| {
         // (id, worker, name, collection, its own parameters) of every image with a mask, in the
         // image list's order.
-        let samples: Vec<_> = state.items.with_untracked(|items| {
-            state.slots.with_value(|s| {
+        let samples: Vec<_> = state.images.items.with_untracked(|items| {
+            state.images.slots.with_value(|s| {
                 items
                     .iter()
                     .filter_map(|i| {
@@ -182,7 +183,7 @@ pub fn CrossValidation() -> impl IntoView {
         }
         let run = run_id.get_value() + 1;
         run_id.set_value(run);
-        let scoring = state.scoring.get_untracked();
+        let scoring = state.counting.scoring.get_untracked();
         let candidates = Grid::presets().candidates();
         let total = candidates.len();
         cv_state.set(CvState::Running { done: 0, total });

@@ -17,7 +17,7 @@ fn with_image<T>(
     id: u64,
     f: impl FnOnce(&Image, Option<&Plane>) -> T,
 ) -> Option<T> {
-    state.slots.with_value(|s| {
+    state.images.slots.with_value(|s| {
         s.get(&id).map(|slot| {
             let analysed = slot.prepared.as_ref().map(|(_, p)| p.thresholded());
             f(&slot.image, analysed)
@@ -31,20 +31,21 @@ pub fn DisplayPanel() -> impl IntoView {
     let state = use_app_state();
     let saturated = RwSignal::new(DEFAULT_SATURATED);
     let current = Memo::new(move |_| {
-        let id = state.selected.get()?;
-        Some((id, state.display_of(id)))
+        let id = state.images.selected.get()?;
+        Some((id, state.images.display_of(id)))
     });
     let update = move |f: &dyn Fn(&mut DisplaySettings, u64)| {
         if let Some((id, mut s)) = current.get_untracked() {
             f(&mut s, id);
-            state.displays.update(|d| {
+            state.images.displays.update(|d| {
                 d.insert(id, s);
             });
         }
     };
     let colour = move || {
-        state.selected.get().is_some_and(|id| {
+        state.images.selected.get().is_some_and(|id| {
             state
+                .images
                 .slots
                 .with_value(|s| s.get(&id).is_some_and(|s| s.image.layout().channels() >= 3))
         })

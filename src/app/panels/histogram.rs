@@ -20,9 +20,9 @@ pub fn HistogramView() -> impl IntoView {
     let dragging = RwSignal::new(false);
     // (bins, first value, value per bin) of the selected image's thresholded plane.
     let data = Memo::new(move |_| {
-        state.outcomes.track();
-        let id = state.selected.get()?;
-        let hist = state.slots.with_value(|s| {
+        state.counting.outcomes.track();
+        let id = state.images.selected.get()?;
+        let hist = state.images.slots.with_value(|s| {
             s.get(&id)
                 .and_then(|s| s.prepared.as_ref().map(|(_, p)| p.histogram.clone()))
         })?;
@@ -57,6 +57,7 @@ pub fn HistogramView() -> impl IntoView {
     // With a local method: the range from the dimmest to the brightest object minimum.
     let band = move || {
         if !state
+            .counting
             .params
             .with(|p| matches!(p.method, ThresholdMethod::Local(_)))
         {

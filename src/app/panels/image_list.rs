@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub fn ImageList() -> impl IntoView {
     let state = use_app_state();
     let images = move || {
-        state.items.with(|v| {
+        state.images.items.with(|v| {
             v.iter()
                 .filter(|i| i.status.is_ok())
                 .cloned()
@@ -16,14 +16,14 @@ pub fn ImageList() -> impl IntoView {
         })
     };
     let errors = move || {
-        state.items.with(|v| {
+        state.images.items.with(|v| {
             v.iter()
                 .filter(|i| i.status.is_err())
                 .cloned()
                 .collect::<Vec<_>>()
         })
     };
-    let empty = move || state.items.with(Vec::is_empty);
+    let empty = move || state.images.items.with(Vec::is_empty);
     view! {
         <aside class="panel images" aria-label="Loaded images">
             <h2>"Images"</h2>
@@ -52,18 +52,20 @@ fn ImageRow(item: Item) -> impl IntoView {
     let id = item.id;
     let count = move || {
         state
+            .counting
             .outcomes
             .with(|o| o.get(&id).map(|o| o.analysis.count().to_string()))
     };
-    let selected = move || state.selected.get() == Some(id);
+    let selected = move || state.images.selected.get() == Some(id);
     let description = item.status.clone().unwrap_or_default();
     let mask = move || {
         state
+            .images
             .items
             .with(|v| v.iter().find(|i| i.id == id).and_then(|i| i.mask.clone()))
     };
     let f1 = move || {
-        state.outcomes.with(|o| {
+        state.counting.outcomes.with(|o| {
             o.get(&id)
                 .and_then(|o| o.score.as_ref().map(|s| format!("F1 {:.2}", s.f1())))
         })
@@ -74,7 +76,7 @@ fn ImageRow(item: Item) -> impl IntoView {
             <button
                 class="select"
                 aria-pressed=move || selected().to_string()
-                on:click=move |_| state.selected.set(Some(id))
+                on:click=move |_| state.images.selected.set(Some(id))
             >
                 <span class="name" title=item.name.clone()>{item.name.clone()}</span>
                 <span class="desc">{description}</span>
@@ -116,9 +118,9 @@ fn ErrorRow(item: Item) -> impl IntoView {
 #[component]
 fn PendingMasks() -> impl IntoView {
     let state = use_app_state();
-    let pending = move || state.pending_masks.get();
+    let pending = move || state.images.pending_masks.get();
     view! {
-        <Show when=move || !state.pending_masks.with(Vec::is_empty)>
+        <Show when=move || !state.images.pending_masks.with(Vec::is_empty)>
             <h3>"Masks without an image"</h3>
             <ul class="pending-masks">
                 <For each=pending key=|m| m.id let(mask)>
@@ -136,7 +138,7 @@ fn PendingRow(mask: PendingMask) -> impl IntoView {
     let id = mask.id;
     let select_id = format!("pending-{id}");
     let images = move || {
-        state.items.with(|v| {
+        state.images.items.with(|v| {
             v.iter()
                 .filter(|i| i.status.is_ok())
                 .map(|i| (i.id, i.name.clone()))
@@ -150,7 +152,10 @@ fn PendingRow(mask: PendingMask) -> impl IntoView {
         let Ok(image) = choice.get_untracked().parse::<u64>() else {
             return;
         };
-        state.pending_masks.update(|v| v.retain(|m| m.id != id));
+        state
+            .images
+            .pending_masks
+            .update(|v| v.retain(|m| m.id != id));
         if let Err(reason) = state.attach_mask(image, name.clone(), data.clone()) {
             state.add_error(name.clone(), reason);
         }
@@ -168,7 +173,7 @@ fn PendingRow(mask: PendingMask) -> impl IntoView {
             <button class="button" data-testid="pending-mask-attach" on:click=attach
                 disabled=move || choice.with(String::is_empty)>"Attach"</button>
             <button class="remove" aria-label=format!("Dismiss the mask {}", mask.name)
-                on:click=move |_| state.pending_masks.update(|v| v.retain(|m| m.id != id))>"×"</button>
+                on:click=move |_| state.images.pending_masks.update(|v| v.retain(|m| m.id != id))>"×"</button>
         </li>
     }
 }

@@ -57,14 +57,14 @@ pub fn Metrics() -> impl IntoView {
     let state = use_app_state();
     let selected = move || state.selected_outcome().and_then(|o| o.score);
     let pooled = move || state.pooled();
-    let distance = move || state.scoring.with(|s| s.max_distance.to_string());
+    let distance = move || state.counting.scoring.with(|s| s.max_distance.to_string());
     let on_distance = move |e| {
         if let Ok(d) = event_target_value(&e).trim().parse::<f64>()
             && d.is_finite()
             && d > 0.0
             && d <= 10_000.0
         {
-            state.scoring.update(|s| s.max_distance = d);
+            state.counting.scoring.update(|s| s.max_distance = d);
             state.recount_all();
         }
     };

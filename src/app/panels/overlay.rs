@@ -1,6 +1,6 @@
 //! Overlay layers: each with a switch, a colour and an opacity. They change only the display.
 
-use crate::app::state::{LayerSetting, Overlay, use_app_state};
+use crate::app::state::{LayerSetting, Overlay, use_viewer};
 use crate::view::render::{hex_colour, parse_hex_colour};
 use leptos::prelude::*;
 
@@ -15,8 +15,8 @@ fn LayerControls(
     #[prop(optional)]
     legend: Option<&'static str>,
 ) -> impl IntoView {
-    let state = use_app_state();
-    let get = move || state.overlay.with(|o| *field(&mut o.clone()));
+    let viewer = use_viewer();
+    let get = move || viewer.overlay.with(|o| *field(&mut o.clone()));
     let switch = format!("overlay-{key}");
     let colour = format!("{key}-colour");
     let opacity = format!("{key}-opacity");
@@ -28,7 +28,7 @@ fn LayerControls(
                     prop:checked=move || get().on
                     on:change=move |e| {
                         let on = event_target_checked(&e);
-                        state.overlay.update(|o| field(o).on = on);
+                        viewer.overlay.update(|o| field(o).on = on);
                     } />
                 <label for=switch>{label}</label>
             </div>
@@ -41,7 +41,7 @@ fn LayerControls(
                             prop:value=move || hex_colour(get().colour)
                             on:input=move |e| {
                                 if let Some(c) = parse_hex_colour(&event_target_value(&e)) {
-                                    state.overlay.update(|o| field(o).colour = c);
+                                    viewer.overlay.update(|o| field(o).colour = c);
                                 }
                             } />
                     }.into_any(),
@@ -51,7 +51,7 @@ fn LayerControls(
                     prop:value=pct
                     on:input=move |e| {
                         if let Ok(v) = event_target_value(&e).parse::<f32>() {
-                            state.overlay.update(|o| field(o).opacity = (v / 100.0).clamp(0.0, 1.0));
+                            viewer.overlay.update(|o| field(o).opacity = (v / 100.0).clamp(0.0, 1.0));
                         }
                     } />
                 <span class="value small" aria-hidden="true">{pct}"%"</span>

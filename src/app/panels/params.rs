@@ -42,7 +42,7 @@ fn KeyField(
     let id = testid.map_or_else(|| key.replace('_', "-"), str::to_string);
     // A memo, so typing "1." is not rewritten to "1" while the value stays the same.
     let value = Memo::new(move |_| {
-        state.params.with(|p| {
+        state.counting.params.with(|p| {
             let v = p.get(key).unwrap_or_default();
             if v == "inf" || v == "default" {
                 String::new()
@@ -53,8 +53,8 @@ fn KeyField(
     });
     let on_input = move |e| {
         let text = event_target_value(&e);
-        let mut next = state.params.get_untracked();
-        if next.set(key, text.trim()).is_ok() && next != state.params.get_untracked() {
+        let mut next = state.counting.params.get_untracked();
+        if next.set(key, text.trim()).is_ok() && next != state.counting.params.get_untracked() {
             state.set_params(|p| *p = next);
         }
     };
@@ -90,7 +90,7 @@ fn follow_rule(size: SizeKey) -> &'static str {
 fn DiameterField() -> impl IntoView {
     let state = use_app_state();
     let given = Memo::new(move |_| {
-        state.params.with(|p| match p.diameter {
+        state.counting.params.with(|p| match p.diameter {
             Diameter::Px(d) => Some(d),
             Diameter::Auto => None,
         })
@@ -98,14 +98,15 @@ fn DiameterField() -> impl IntoView {
     let used = move || match given.get() {
         Some(d) => format!("{d} px (given)"),
         None => state
+            .counting
             .params
             .with(|p| diameter_used(state, p))
             .map_or_else(|| "auto".into(), |d| format!("auto ({d:.0} px)")),
     };
     let value = move || given.get().map(|d| d.to_string()).unwrap_or_default();
     let set = move |text: &str| {
-        let mut next = state.params.get_untracked();
-        if next.set("diameter", text).is_ok() && next != state.params.get_untracked() {
+        let mut next = state.counting.params.get_untracked();
+        if next.set("diameter", text).is_ok() && next != state.counting.params.get_untracked() {
             state.set_params(|p| *p = next);
         }
     };
@@ -119,6 +120,7 @@ fn DiameterField() -> impl IntoView {
             set("auto");
         } else {
             let d = state
+                .counting
                 .params
                 .with_untracked(|p| diameter_used(state, p))
                 .unwrap_or(REFERENCE_DIAMETER);
@@ -168,10 +170,10 @@ fn SizeField(
     let key = size.key();
     let id = testid.map_or_else(|| key.replace('_', "-"), str::to_string);
     let auto_id = format!("{id}-auto");
-    let follows = Memo::new(move |_| state.params.with(|p| p.follow.contains(size)));
+    let follows = Memo::new(move |_| state.counting.params.with(|p| p.follow.contains(size)));
     // A memo, so typing "1." is not rewritten to "1" while the value stays the same.
     let value = Memo::new(move |_| {
-        state.params.with(|p| {
+        state.counting.params.with(|p| {
             let v = if p.follow.contains(size) {
                 diameter_used(state, p)
                     .and_then(|d| p.resolved(d).get(key))
@@ -185,13 +187,13 @@ fn SizeField(
     let placeholder = move || if follows.get() { "auto" } else { "" };
     let on_input = move |e| {
         let text = event_target_value(&e);
-        let mut next = state.params.get_untracked();
-        if next.set(key, text.trim()).is_ok() && next != state.params.get_untracked() {
+        let mut next = state.counting.params.get_untracked();
+        if next.set(key, text.trim()).is_ok() && next != state.counting.params.get_untracked() {
             state.set_params(|p| *p = next);
         }
     };
     let on_auto = move |e| {
-        let mut next = state.params.get_untracked();
+        let mut next = state.counting.params.get_untracked();
         let ok = if event_target_checked(&e) {
             next.set(key, "auto")
         } else {
@@ -200,7 +202,7 @@ fn SizeField(
             let v = next.resolved(d).get(key).unwrap_or_default();
             next.set(key, &v)
         };
-        if ok.is_ok() && next != state.params.get_untracked() {
+        if ok.is_ok() && next != state.counting.params.get_untracked() {
             state.set_params(|p| *p = next);
         }
     };
@@ -229,7 +231,12 @@ fn SizeField(
 #[component]
 fn KeyCheck(label: &'static str, key: &'static str, testid: &'static str) -> impl IntoView {
     let state = use_app_state();
-    let checked = move || state.params.with(|p| p.get(key).as_deref() == Some("1"));
+    let checked = move || {
+        state
+            .counting
+            .params
+            .with(|p| p.get(key).as_deref() == Some("1"))
+    };
     view! {
         <div class="field check">
             <input id=testid type="checkbox" data-testid=testid prop:checked=checked
@@ -252,7 +259,12 @@ fn KeySelect(
     options: Vec<(String, String)>,
 ) -> impl IntoView {
     let state = use_app_state();
-    let current = Memo::new(move |_| state.params.with(|p| p.get(key).unwrap_or_default()));
+    let current = Memo::new(move |_| {
+        state
+            .counting
+            .params
+            .with(|p| p.get(key).unwrap_or_default())
+    });
     view! {
         <div class="field">
             <label for=testid>{label}</label>
@@ -274,8 +286,11 @@ fn KeySelect(
 #[component]
 fn PresetSelect() -> impl IntoView {
     let state = use_app_state();
-    let current = move || state.preset.get().value();
-    let detected = move || match (state.preset.get(), state.selected.get().is_some()) {
+    let current = move || state.counting.preset.get().value();
+    let detected = move || match (
+        state.counting.preset.get(),
+        state.images.selected.get().is_some(),
+    ) {
         (PresetChoice::Auto(Some(c)), true) => format!("Auto: {c} preset for this image"),
         (PresetChoice::Auto(None), true) => "Auto: yellow preset for this image (grey)".into(),
         (PresetChoice::Auto(_), false) => "Auto: each image gets the preset of its colour".into(),
@@ -332,11 +347,12 @@ pub fn ParamsPanel() -> impl IntoView {
     ];
     let local = move || {
         state
+            .counting
             .params
             .with(|p| matches!(p.method, ThresholdMethod::Local(_)))
     };
-    let split = move || state.params.with(|p| p.split);
-    let query = move || state.params.with(Params::to_query);
+    let split = move || state.counting.params.with(|p| p.split);
+    let query = move || state.counting.params.with(Params::to_query);
     view! {
         <aside class="panel params" aria-label="Parameters">
             <h2 class="sr-only">"Parameters and display"</h2>

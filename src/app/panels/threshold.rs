@@ -16,7 +16,7 @@ pub fn ThresholdControl() -> impl IntoView {
     // With an automatic method the slider shows the level it chose for the selected image;
     // otherwise the manual level. A local threshold has no single level.
     let value = Memo::new(move |_| {
-        let p = state.params.get();
+        let p = state.counting.params.get();
         match (p.method, state.selected_outcome()) {
             (ThresholdMethod::Auto(_), Some(o)) => {
                 o.analysis.level.unwrap_or(o.analysis.otsu_level)
@@ -26,6 +26,7 @@ pub fn ThresholdControl() -> impl IntoView {
     });
     let local = Memo::new(move |_| {
         state
+            .counting
             .params
             .with(|p| matches!(p.method, ThresholdMethod::Local(_)))
     });

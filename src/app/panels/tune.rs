@@ -41,12 +41,13 @@ pub fn TunePanel() -> impl IntoView {
     let run_id = StoredValue::new(0u64);
     let with_masks = move || {
         state
+            .images
             .items
             .with(|v| v.iter().filter(|i| i.mask.is_some()).count())
     };
     let start = move |_| {
         // (image id, its worker) of every image with a mask; the workers keep both.
-        let samples: Vec<(u64, usize)> = state.slots.with_value(|s| {
+        let samples: Vec<(u64, usize)> = state.images.slots.with_value(|s| {
             let mut ids: Vec<&u64> = s.keys().collect();
             ids.sort();
             ids.into_iter()
@@ -59,8 +60,11 @@ pub fn TunePanel() -> impl IntoView {
         }
         let run = run_id.get_value() + 1;
         run_id.set_value(run);
-        let opts = state.scoring.get_untracked();
-        let mut tuner = Tuner::new(SearchSpace::default(), state.params.get_untracked());
+        let opts = state.counting.scoring.get_untracked();
+        let mut tuner = Tuner::new(
+            SearchSpace::default(),
+            state.counting.params.get_untracked(),
+        );
         tune.set(TuneState::Running {
             progress: tuner.progress(),
             best: None,
@@ -114,7 +118,7 @@ pub fn TunePanel() -> impl IntoView {
             tune.set(TuneState::Done {
                 start,
                 best,
-                params: state.params.get_untracked(),
+                params: state.counting.params.get_untracked(),
                 cancelled: true,
             });
         }

@@ -39,9 +39,9 @@ pub fn display_base(slot: &Slot, settings: &DisplaySettings) -> Arc<Vec<u8>> {
 
 /// The corrections tally of image `id` against its latest analysis.
 pub fn tally(state: AppState, id: u64) -> Option<Tally> {
-    let outcome = state.outcomes.with(|o| o.get(&id).cloned())?;
+    let outcome = state.counting.outcomes.with(|o| o.get(&id).cloned())?;
     let a = &outcome.analysis;
-    state.corrections.with(|c| {
+    state.annotations.corrections.with(|c| {
         let c = c.get(&id)?;
         (a.labels.len() == a.width as usize * a.height as usize)
             .then(|| c.tally(&a.labels, a.width, a.height, a.count()))
@@ -65,6 +65,7 @@ pub fn removed_flags(state: AppState, id: u64) -> Vec<bool> {
 /// The markers of image `id`.
 pub fn markers(state: AppState, id: u64) -> Vec<Marker> {
     state
+        .annotations
         .corrections
         .with(|c| c.get(&id).map(|c| c.markers().to_vec()))
         .unwrap_or_default()
@@ -72,7 +73,11 @@ pub fn markers(state: AppState, id: u64) -> Vec<Marker> {
 
 /// The regions of image `id`.
 pub fn rois(state: AppState, id: u64) -> Vec<Roi> {
-    state.rois.with(|r| r.get(&id).cloned()).unwrap_or_default()
+    state
+        .annotations
+        .rois
+        .with(|r| r.get(&id).cloned())
+        .unwrap_or_default()
 }
 
 /// The vertices of a region, for drawing.
@@ -85,18 +90,18 @@ pub fn points(roi: &Roi) -> Vec<(f64, f64)> {
 
 /// Applies `action` to the selected image's corrections.
 fn apply(state: AppState, action: Action) {
-    let Some(id) = state.selected.get_untracked() else {
+    let Some(id) = state.images.selected.get_untracked() else {
         return;
     };
-    state.corrections.update(|c| {
+    state.annotations.corrections.update(|c| {
         c.entry(id).or_default().apply(action);
     });
 }
 
 /// Undoes the selected image's last correction.
 pub fn undo(state: AppState) {
-    if let Some(id) = state.selected.get_untracked() {
-        state.corrections.update(|c| {
+    if let Some(id) = state.images.selected.get_untracked() {
+        state.annotations.corrections.update(|c| {
             if let Some(c) = c.get_mut(&id) {
                 c.undo();
             }
@@ -106,8 +111,8 @@ pub fn undo(state: AppState) {
 
 /// Redoes the selected image's last undone correction.
 pub fn redo(state: AppState) {
-    if let Some(id) = state.selected.get_untracked() {
-        state.corrections.update(|c| {
+    if let Some(id) = state.images.selected.get_untracked() {
+        state.annotations.corrections.update(|c| {
             if let Some(c) = c.get_mut(&id) {
                 c.redo();
             }
@@ -117,8 +122,9 @@ pub fn redo(state: AppState) {
 
 /// Whether the selected image has a correction to undo.
 pub fn can_undo(state: AppState) -> bool {
-    state.selected.get().is_some_and(|id| {
+    state.images.selected.get().is_some_and(|id| {
         state
+            .annotations
             .corrections
             .with(|c| c.get(&id).is_some_and(Corrections::can_undo))
     })
@@ -126,8 +132,9 @@ pub fn can_undo(state: AppState) -> bool {
 
 /// Whether the selected image has a correction to redo.
 pub fn can_redo(state: AppState) -> bool {
-    state.selected.get().is_some_and(|id| {
+    state.images.selected.get().is_some_and(|id| {
         state
+            .annotations
             .corrections
             .with(|c| c.get(&id).is_some_and(Corrections::can_redo))
     })
@@ -135,18 +142,18 @@ pub fn can_redo(state: AppState) -> bool {
 
 /// A click (not a drag) at image point `(x, y)` with the current tool.
 pub fn click(state: AppState, x: f64, y: f64) {
-    let Some(id) = state.selected.get_untracked() else {
+    let Some(id) = state.images.selected.get_untracked() else {
         return;
     };
     let Some((w, h)) = state.selected_size() else {
         return;
     };
-    let zoom = state.view.get_untracked().zoom;
+    let zoom = state.viewer.view.get_untracked().zoom;
     let inside = x >= 0.0 && y >= 0.0 && x < f64::from(w) && y < f64::from(h);
-    match state.tool.get_untracked() {
+    match state.viewer.tool.get_untracked() {
         Tool::Inspect | Tool::Rectangle => {}
         Tool::Add if inside => {
-            let type_id = state.marker_type.get_untracked();
+            let type_id = state.annotations.marker_type.get_untracked();
             apply(
                 state,
                 Action::AddMarker(Marker {
@@ -157,7 +164,7 @@ pub fn click(state: AppState, x: f64, y: f64) {
             );
         }
         Tool::Remove if inside => {
-            let hit = state.corrections.with_untracked(|c| {
+            let hit = state.annotations.corrections.with_untracked(|c| {
                 c.get(&id)
                     .and_then(|c| c.marker_near(x, y, HIT_PX / zoom.max(1e-6)))
             });
@@ -165,7 +172,11 @@ pub fn click(state: AppState, x: f64, y: f64) {
                 apply(state, Action::RemoveMarker(i));
                 return;
             }
-            let Some(outcome) = state.outcomes.with_untracked(|o| o.get(&id).cloned()) else {
+            let Some(outcome) = state
+                .counting
+                .outcomes
+                .with_untracked(|o| o.get(&id).cloned())
+            else {
                 return;
             };
             let a = &outcome.analysis;
@@ -177,7 +188,7 @@ pub fn click(state: AppState, x: f64, y: f64) {
             if label == 0 {
                 return;
             }
-            let restore = state.corrections.with_untracked(|c| {
+            let restore = state.annotations.corrections.with_untracked(|c| {
                 c.get(&id)
                     .and_then(|c| c.restore_at(&a.labels, w, h, px, py))
             });
@@ -188,9 +199,9 @@ pub fn click(state: AppState, x: f64, y: f64) {
         }
         Tool::Add | Tool::Remove => {}
         Tool::Polygon => {
-            let (vw, vh) = state.viewport.get_untracked();
-            let view = state.view.get_untracked();
-            let closes = state.draft.with_untracked(|d| {
+            let (vw, vh) = state.viewer.viewport.get_untracked();
+            let view = state.viewer.view.get_untracked();
+            let closes = state.annotations.draft.with_untracked(|d| {
                 d.len() >= 3
                     && d.first().is_some_and(|&(fx, fy)| {
                         let (a, b) = view.to_screen(fx, fy, vw, vh);
@@ -201,7 +212,7 @@ pub fn click(state: AppState, x: f64, y: f64) {
             if closes {
                 close_polygon(state);
             } else {
-                state.draft.update(|d| d.push((x, y)));
+                state.annotations.draft.update(|d| d.push((x, y)));
             }
         }
     }
@@ -209,10 +220,10 @@ pub fn click(state: AppState, x: f64, y: f64) {
 
 /// Adds a region to the selected image with the next free name.
 fn add_roi(state: AppState, shape: RoiShape) {
-    let Some(id) = state.selected.get_untracked() else {
+    let Some(id) = state.images.selected.get_untracked() else {
         return;
     };
-    state.rois.update(|r| {
+    state.annotations.rois.update(|r| {
         let list = r.entry(id).or_default();
         let mut n = list.len() + 1;
         while list.iter().any(|roi| roi.name == format!("ROI {n}")) {
@@ -228,9 +239,9 @@ fn add_roi(state: AppState, shape: RoiShape) {
 /// Closes the polygon being drawn into a region (at least 3 distinct vertices; the repeated
 /// vertex of a double click counts once).
 pub fn close_polygon(state: AppState) {
-    let mut draft = state.draft.get_untracked();
+    let mut draft = state.annotations.draft.get_untracked();
     draft.dedup_by(|a, b| (a.0 - b.0).hypot(a.1 - b.1) < 1e-6);
-    state.draft.set(Vec::new());
+    state.annotations.draft.set(Vec::new());
     if draft.len() >= 3 {
         add_roi(state, RoiShape::Polygon(draft));
     }
@@ -238,16 +249,16 @@ pub fn close_polygon(state: AppState) {
 
 /// Starts a rectangle at screen point `(sx, sy)`.
 pub fn rect_start(state: AppState, sx: f64, sy: f64) {
-    let (vw, vh) = state.viewport.get_untracked();
-    let p = state.view.get_untracked().to_image(sx, sy, vw, vh);
-    state.draft.set(vec![p]);
+    let (vw, vh) = state.viewer.viewport.get_untracked();
+    let p = state.viewer.view.get_untracked().to_image(sx, sy, vw, vh);
+    state.annotations.draft.set(vec![p]);
 }
 
 /// Drags the rectangle's opposite corner to screen point `(sx, sy)`.
 pub fn rect_drag(state: AppState, sx: f64, sy: f64) {
-    let (vw, vh) = state.viewport.get_untracked();
-    let (x, y) = state.view.get_untracked().to_image(sx, sy, vw, vh);
-    state.draft.update(|d| {
+    let (vw, vh) = state.viewer.viewport.get_untracked();
+    let (x, y) = state.viewer.view.get_untracked().to_image(sx, sy, vw, vh);
+    state.annotations.draft.update(|d| {
         if let Some(&(x0, y0)) = d.first() {
             *d = vec![(x0, y0), (x, y0), (x, y), (x0, y)];
         }
@@ -257,8 +268,8 @@ pub fn rect_drag(state: AppState, sx: f64, sy: f64) {
 /// Ends the rectangle: a region if it is at least one pixel wide and high (whole pixels, clipped
 /// to the image).
 pub fn rect_end(state: AppState) {
-    let draft = state.draft.get_untracked();
-    state.draft.set(Vec::new());
+    let draft = state.annotations.draft.get_untracked();
+    state.annotations.draft.set(Vec::new());
     let (Some(&(x0, y0)), Some(&(x1, y1)), Some((w, h))) =
         (draft.first(), draft.get(2), state.selected_size())
     else {
@@ -291,15 +302,15 @@ pub fn rect_end(state: AppState) {
 pub fn MarkerTypePicker() -> impl IntoView {
     let state = use_app_state();
     let types = move || {
-        let id = state.selected.get()?;
-        Some(state.corrections.with(|c| {
+        let id = state.images.selected.get()?;
+        Some(state.annotations.corrections.with(|c| {
             c.get(&id)
                 .map(|c| c.types().to_vec())
                 .unwrap_or_else(|| Corrections::new().types().to_vec())
         }))
     };
     let current_name = move || {
-        let t = state.marker_type.get();
+        let t = state.annotations.marker_type.get();
         types()
             .and_then(|ts| ts.into_iter().find(|m| m.id == t).map(|m| m.name))
             .unwrap_or_default()
@@ -310,13 +321,13 @@ pub fn MarkerTypePicker() -> impl IntoView {
             <select id="marker-type" data-testid="marker-type"
                 on:change=move |e| {
                     if let Ok(t) = event_target_value(&e).parse::<u32>() {
-                        state.marker_type.set(t);
+                        state.annotations.marker_type.set(t);
                     }
                 }>
                 {move || types().unwrap_or_default().into_iter().map(|t| {
                     let id = t.id;
                     view! {
-                        <option value=id.to_string() prop:selected=move || state.marker_type.get() == id>
+                        <option value=id.to_string() prop:selected=move || state.annotations.marker_type.get() == id>
                             {format!("{}: {}", t.id, t.name)}
                         </option>
                     }
@@ -328,7 +339,7 @@ pub fn MarkerTypePicker() -> impl IntoView {
                 on:change=move |e| {
                     let name = event_target_value(&e).trim().to_string();
                     if !name.is_empty() {
-                        let id = state.marker_type.get_untracked();
+                        let id = state.annotations.marker_type.get_untracked();
                         apply(state, Action::RenameType { id, name });
                     }
                 } />
@@ -337,7 +348,7 @@ pub fn MarkerTypePicker() -> impl IntoView {
                     let n = types().map_or(3, |t| t.len() + 1);
                     apply(state, Action::AddType { name: format!("Type {n}") });
                     if let Some(last) = types().and_then(|t| t.last().map(|m| m.id)) {
-                        state.marker_type.set(last);
+                        state.annotations.marker_type.set(last);
                     }
                 }>"+ type"</button>
         </div>

@@ -28,14 +28,14 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rgba: &[u8], width: u32, height: u3
 
 /// Image-space layers, redrawn only when they change (not on zoom, pan or hover).
 pub fn draw_image(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
-    let Some(id) = state.selected.get() else {
+    let Some(id) = state.images.selected.get() else {
         return;
     };
-    let overlay = state.overlay.get();
-    let display = state.display_of(id);
-    let outcome = state.outcomes.with(|o| o.get(&id).cloned());
+    let overlay = state.viewer.overlay.get();
+    let display = state.images.display_of(id);
+    let outcome = state.counting.outcomes.with(|o| o.get(&id).cloned());
     let removed = annotate::removed_flags(state, id);
-    let Some((base, truth, w, h)) = state.slots.with_value(|s| {
+    let Some((base, truth, w, h)) = state.images.slots.with_value(|s| {
         s.get(&id).map(|s| {
             (
                 annotate::display_base(s, &display),
@@ -97,13 +97,13 @@ pub fn marker_colour(type_id: u32) -> &'static str {
 
 /// Screen-space layers: numbers, centroids, markers, regions, the draft region and highlights.
 pub fn draw_screen(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
-    let (vw, vh) = state.viewport.get();
-    let view = state.view.get();
-    let overlay = state.overlay.get();
-    let hovered = state.hovered.get();
-    let chosen = state.chosen.get();
+    let (vw, vh) = state.viewer.viewport.get();
+    let view = state.viewer.view.get();
+    let overlay = state.viewer.overlay.get();
+    let hovered = state.viewer.hovered.get();
+    let chosen = state.viewer.chosen.get();
     let outcome = state.selected_outcome();
-    let id = state.selected.get();
+    let id = state.images.selected.get();
     let markers = id
         .map(|id| annotate::markers(state, id))
         .unwrap_or_default();
@@ -111,7 +111,7 @@ pub fn draw_screen(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
     let removed = id
         .map(|id| annotate::removed_flags(state, id))
         .unwrap_or_default();
-    let draft = state.draft.get();
+    let draft = state.annotations.draft.get();
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let (cw, ch) = ((vw * dpr).round() as u32, (vh * dpr).round() as u32);
     if canvas.width() != cw || canvas.height() != ch {

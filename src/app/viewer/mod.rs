@@ -32,7 +32,7 @@ pub fn Viewer() -> impl IntoView {
     let canvas_ref = NodeRef::<html::Canvas>::new();
     let screen_ref = NodeRef::<html::Canvas>::new();
     let viewport_ref = NodeRef::<html::Div>::new();
-    let has_image = move || state.selected.get().is_some();
+    let has_image = move || state.images.selected.get().is_some();
 
     Effect::new(move |_| {
         if let Some(canvas) = canvas_ref.get() {
@@ -46,10 +46,10 @@ pub fn Viewer() -> impl IntoView {
     });
     // A new image starts fitted.
     Effect::new(move |prev: Option<Option<u64>>| {
-        let now = state.selected.get();
+        let now = state.images.selected.get();
         if prev != Some(now) {
-            state.chosen.set(None);
-            state.hovered.set(None);
+            state.viewer.chosen.set(None);
+            state.viewer.hovered.set(None);
             fit(state);
         }
         now
@@ -80,7 +80,7 @@ pub fn Viewer() -> impl IntoView {
         };
         let target: web_sys::Element = el.clone().into();
         let cb = Closure::<dyn FnMut(web_sys::WheelEvent)>::new(move |e: web_sys::WheelEvent| {
-            if state.selected.get_untracked().is_none() {
+            if state.images.selected.get_untracked().is_none() {
                 return;
             }
             e.prevent_default();
@@ -97,8 +97,8 @@ pub fn Viewer() -> impl IntoView {
     });
 
     let transform = move || {
-        let (vw, vh) = state.viewport.get();
-        state.view.get().css_transform(vw, vh)
+        let (vw, vh) = state.viewer.viewport.get();
+        state.viewer.view.get().css_transform(vw, vh)
     };
     let gesture = Rc::new(RefCell::new(Gesture::default()));
     let on_down = {
@@ -144,10 +144,10 @@ pub fn Viewer() -> impl IntoView {
         move |e: ev::PointerEvent| gesture.borrow_mut().cancel(e.pointer_id())
     };
     let on_leave = move |_| {
-        state.readout.set(None);
-        state.hovered.set(None);
+        state.viewer.readout.set(None);
+        state.viewer.hovered.set(None);
     };
-    let cursor = move || match state.tool.get() {
+    let cursor = move || match state.viewer.tool.get() {
         Tool::Inspect => "tool-inspect",
         Tool::Add | Tool::Remove | Tool::Rectangle | Tool::Polygon => "tool-cross",
     };
@@ -184,7 +184,7 @@ pub fn Viewer() -> impl IntoView {
                 on:pointerleave=on_leave
                 on:contextmenu=move |e: ev::MouseEvent| e.prevent_default()
                 on:dblclick=move |_| {
-                    if state.tool.get_untracked() == Tool::Polygon {
+                    if state.viewer.tool.get_untracked() == Tool::Polygon {
                         annotate::close_polygon(state);
                     }
                 }

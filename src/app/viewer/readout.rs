@@ -12,23 +12,24 @@ use leptos::prelude::*;
 
 /// Updates the pointer readout and the hovered object for screen point `(sx, sy)`.
 pub fn read_at(state: AppState, sx: f64, sy: f64) {
-    let Some(id) = state.selected.get_untracked() else {
+    let Some(id) = state.images.selected.get_untracked() else {
         return;
     };
-    let (vw, vh) = state.viewport.get_untracked();
-    let view = state.view.get_untracked();
-    let found = state.slots.with_value(|s| {
+    let (vw, vh) = state.viewer.viewport.get_untracked();
+    let view = state.viewer.view.get_untracked();
+    let found = state.images.slots.with_value(|s| {
         let slot = s.get(&id)?;
         let (w, h) = (slot.image.width(), slot.image.height());
         let (x, y) = view.pixel_at(sx, sy, vw, vh, w, h)?;
         Some((x, y, slot.image.pixel(x, y), w))
     });
     let Some((x, y, values, w)) = found else {
-        state.readout.set(None);
-        state.hovered.set(None);
+        state.viewer.readout.set(None);
+        state.viewer.hovered.set(None);
         return;
     };
     let (object, rejected) = state
+        .counting
         .outcomes
         .with_untracked(|o| {
             o.get(&id).map(|o| {
@@ -46,15 +47,15 @@ pub fn read_at(state: AppState, sx: f64, sy: f64) {
             })
         })
         .unwrap_or_default();
-    state.readout.set(Some(Readout {
+    state.viewer.readout.set(Some(Readout {
         x,
         y,
         values,
         object,
         rejected,
     }));
-    if state.hovered.get_untracked() != object {
-        state.hovered.set(object);
+    if state.viewer.hovered.get_untracked() != object {
+        state.viewer.hovered.set(object);
     }
 }
 
@@ -63,7 +64,7 @@ pub fn read_at(state: AppState, sx: f64, sy: f64) {
 pub fn ReadoutBar() -> impl IntoView {
     let state = use_app_state();
     let text = move || {
-        let Some(r) = state.readout.get() else {
+        let Some(r) = state.viewer.readout.get() else {
             return "Move the pointer over the image to read its pixels.".to_string();
         };
         let described = describe_values(&r.values);
@@ -75,6 +76,7 @@ pub fn ReadoutBar() -> impl IntoView {
     // Over an object a filter removed: which filter, and why.
     let rejected = move || {
         let label = state
+            .viewer
             .readout
             .with(|r| r.as_ref().and_then(|r| r.rejected))?;
         let o = state.selected_outcome()?;

@@ -65,7 +65,7 @@ fn typing(e: &web_sys::KeyboardEvent) -> bool {
 
 /// Moves the selection to the next (`step` = 1) or previous (-1) image.
 fn step_image(state: AppState, step: i64) {
-    let ids: Vec<u64> = state.items.with_untracked(|v| {
+    let ids: Vec<u64> = state.images.items.with_untracked(|v| {
         v.iter()
             .filter(|i| i.status.is_ok())
             .map(|i| i.id)
@@ -75,12 +75,13 @@ fn step_image(state: AppState, step: i64) {
         return;
     }
     let at = state
+        .images
         .selected
         .get_untracked()
         .and_then(|s| ids.iter().position(|&i| i == s))
         .unwrap_or(0) as i64;
     let next = (at + step).rem_euclid(ids.len() as i64) as usize;
-    state.selected.set(Some(ids[next]));
+    state.images.selected.set(Some(ids[next]));
 }
 
 /// Handles a key pressed anywhere on the page (outside text fields).
@@ -92,11 +93,11 @@ fn on_key(state: AppState, links: Links, e: &web_sys::KeyboardEvent) {
         if links.demos_open.get_untracked() {
             links.demos_open.set(false);
             e.prevent_default();
-        } else if state.help.get_untracked() {
-            state.help.set(false);
+        } else if state.viewer.help.get_untracked() {
+            state.viewer.help.set(false);
             e.prevent_default();
-        } else if !state.draft.with_untracked(Vec::is_empty) {
-            state.draft.set(Vec::new());
+        } else if !state.annotations.draft.with_untracked(Vec::is_empty) {
+            state.annotations.draft.set(Vec::new());
             e.prevent_default();
         }
         return;
@@ -117,19 +118,21 @@ fn on_key(state: AppState, links: Links, e: &web_sys::KeyboardEvent) {
     if e.alt_key() {
         return;
     }
-    let (vw, vh) = state.viewport.get_untracked();
+    let (vw, vh) = state.viewer.viewport.get_untracked();
     let pan = (vw.min(vh) / 8.0).max(16.0);
     match key.as_str() {
-        "?" => state.help.update(|h| *h = !*h),
+        "?" => state.viewer.help.update(|h| *h = !*h),
         "+" | "=" => zoom_by(state, STEP),
         "-" | "_" => zoom_by(state, 1.0 / STEP),
         "0" => fit(state),
-        "1" => state.view.update(|v| *v = v.actual()),
-        "ArrowLeft" => state.view.update(|v| *v = v.pan(pan, 0.0)),
-        "ArrowRight" => state.view.update(|v| *v = v.pan(-pan, 0.0)),
-        "ArrowUp" => state.view.update(|v| *v = v.pan(0.0, pan)),
-        "ArrowDown" => state.view.update(|v| *v = v.pan(0.0, -pan)),
-        "Enter" if !state.draft.with_untracked(Vec::is_empty) => annotate::close_polygon(state),
+        "1" => state.viewer.view.update(|v| *v = v.actual()),
+        "ArrowLeft" => state.viewer.view.update(|v| *v = v.pan(pan, 0.0)),
+        "ArrowRight" => state.viewer.view.update(|v| *v = v.pan(-pan, 0.0)),
+        "ArrowUp" => state.viewer.view.update(|v| *v = v.pan(0.0, pan)),
+        "ArrowDown" => state.viewer.view.update(|v| *v = v.pan(0.0, -pan)),
+        "Enter" if !state.annotations.draft.with_untracked(Vec::is_empty) => {
+            annotate::close_polygon(state)
+        }
         "n" => step_image(state, 1),
         "m" => step_image(state, -1),
         k => {
@@ -139,8 +142,8 @@ fn on_key(state: AppState, links: Links, e: &web_sys::KeyboardEvent) {
             else {
                 return;
             };
-            state.tool.set(tool);
-            state.draft.set(Vec::new());
+            state.viewer.tool.set(tool);
+            state.annotations.draft.set(Vec::new());
         }
     }
     e.prevent_default();
@@ -153,30 +156,30 @@ pub fn Toolbar() -> impl IntoView {
     let links = use_links();
     let handle = window_event_listener(ev::keydown, move |e| on_key(state, links, &e));
     on_cleanup(move || handle.remove());
-    let has_image = move || state.selected.get().is_some();
+    let has_image = move || state.images.selected.get().is_some();
     view! {
         <div class="toolbar" role="toolbar" aria-label="Viewer tools" class:hidden=move || !has_image()>
             <div class="group" role="group" aria-label="Zoom">
                 <button class="tb" type="button" data-testid="zoom-out" title="Zoom out (-)"
                     aria-label="Zoom out" on:click=move |_| zoom_by(state, 1.0 / STEP)>"−"</button>
                 <output class="zoom" data-testid="zoom" aria-label="Zoom">
-                    {move || zoom_percent(state.view.get())}
+                    {move || zoom_percent(state.viewer.view.get())}
                 </output>
                 <button class="tb" type="button" data-testid="zoom-in" title="Zoom in (+)"
                     aria-label="Zoom in" on:click=move |_| zoom_by(state, STEP)>"+"</button>
                 <button class="tb" type="button" data-testid="zoom-fit" title="Fit (0)"
                     on:click=move |_| fit(state)>"Fit"</button>
                 <button class="tb" type="button" data-testid="zoom-100" title="100% (1)"
-                    on:click=move |_| state.view.update(|v| *v = v.actual())>"100%"</button>
+                    on:click=move |_| state.viewer.view.update(|v| *v = v.actual())>"100%"</button>
             </div>
             <div class="group" role="radiogroup" aria-label="Tool">
                 {Tool::ALL.into_iter().map(|t| view! {
                     <button class="tb" type="button" role="radio"
                         data-testid=format!("tool-{}", t.name())
                         title=format!("{} ({})", t.label(), t.key())
-                        aria-checked=move || (state.tool.get() == t).to_string()
-                        class:active=move || state.tool.get() == t
-                        on:click=move |_| { state.tool.set(t); state.draft.set(Vec::new()); }>
+                        aria-checked=move || (state.viewer.tool.get() == t).to_string()
+                        class:active=move || state.viewer.tool.get() == t
+                        on:click=move |_| { state.viewer.tool.set(t); state.annotations.draft.set(Vec::new()); }>
                         {t.label()}
                     </button>
                 }).collect_view()}
@@ -191,7 +194,7 @@ pub fn Toolbar() -> impl IntoView {
                     on:click=move |_| annotate::redo(state)>"Redo"</button>
             </div>
             <button class="tb help-button" type="button" data-testid="help-open" title="Keyboard shortcuts (?)"
-                aria-haspopup="dialog" on:click=move |_| state.help.update(|h| *h = !*h)>"?"</button>
+                aria-haspopup="dialog" on:click=move |_| state.viewer.help.update(|h| *h = !*h)>"?"</button>
         </div>
     }
 }
@@ -204,7 +207,7 @@ pub fn HelpPanel() -> impl IntoView {
     // The element that had the focus before the help opened gets it back when it closes.
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
     Effect::new(move |_| {
-        if state.help.get() {
+        if state.viewer.help.get() {
             let active = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.active_element())
@@ -219,8 +222,8 @@ pub fn HelpPanel() -> impl IntoView {
         }
     });
     view! {
-        <Show when=move || state.help.get()>
-            <div class="help-backdrop" on:click=move |_| state.help.set(false)></div>
+        <Show when=move || state.viewer.help.get()>
+            <div class="help-backdrop" on:click=move |_| state.viewer.help.set(false)></div>
             // The Close button is the dialog's only control: Tab stays on it while it is open.
             <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help"
                 on:keydown=move |e| {
@@ -242,7 +245,7 @@ pub fn HelpPanel() -> impl IntoView {
                 </table>
                 <p class="small">"Shortcuts do nothing while you type in a field."</p>
                 <button class="button" type="button" data-testid="help-close" node_ref=close_ref
-                    on:click=move |_| state.help.set(false)>"Close"</button>
+                    on:click=move |_| state.viewer.help.set(false)>"Close"</button>
             </div>
         </Show>
     }

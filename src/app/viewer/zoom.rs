@@ -14,15 +14,16 @@ pub const STEP: f64 = ZOOM_STEP;
 /// Fits the selected image in the viewport.
 pub fn fit(state: AppState) {
     if let Some((w, h)) = state.selected_size() {
-        let (vw, vh) = state.viewport.get_untracked();
-        state.view.set(View::fit(w, h, vw, vh));
+        let (vw, vh) = state.viewer.viewport.get_untracked();
+        state.viewer.view.set(View::fit(w, h, vw, vh));
     }
 }
 
 /// Zooms by `factor` around the viewport's centre.
 pub fn zoom_by(state: AppState, factor: f64) {
-    let (vw, vh) = state.viewport.get_untracked();
+    let (vw, vh) = state.viewer.viewport.get_untracked();
     state
+        .viewer
         .view
         .update(|v| *v = v.zoom_at(factor, vw / 2.0, vh / 2.0, vw, vh));
 }
@@ -30,17 +31,17 @@ pub fn zoom_by(state: AppState, factor: f64) {
 /// The viewport now measures `size` CSS pixels: a fitted view stays fitted (a panel opened), and
 /// the first size fits the image.
 pub fn resized(state: AppState, size: (f64, f64)) {
-    let before = state.viewport.get_untracked();
+    let before = state.viewer.viewport.get_untracked();
     if size == before {
         return;
     }
     let fitted = state.selected_size().is_some_and(|(w, h)| {
         let f = View::fit(w, h, before.0, before.1);
-        let v = state.view.get_untracked();
+        let v = state.viewer.view.get_untracked();
         (v.zoom - f.zoom).abs() < 1e-9 && v.cx == f.cx && v.cy == f.cy
     });
     let first = before.0 < 1.0 || before.1 < 1.0;
-    state.viewport.set(size);
+    state.viewer.viewport.set(size);
     if first || fitted {
         fit(state);
     }
@@ -58,7 +59,7 @@ pub fn local(e: &web_sys::MouseEvent, el: &web_sys::Element) -> (f64, f64) {
 /// The wheel at screen point `(sx, sy)`: zooms around the pointer; two fingers moving sideways
 /// on a touchpad pan.
 pub fn wheel(state: AppState, e: &web_sys::WheelEvent, (sx, sy): (f64, f64)) {
-    let (vw, vh) = state.viewport.get_untracked();
+    let (vw, vh) = state.viewer.viewport.get_untracked();
     // Pixel deltas from touchpads are small and many; line deltas are ~3 lines a notch.
     let dy = match e.delta_mode() {
         1 => e.delta_y() * 33.0,
@@ -68,6 +69,7 @@ pub fn wheel(state: AppState, e: &web_sys::WheelEvent, (sx, sy): (f64, f64)) {
     // Two fingers moving sideways on a touchpad: pan (a mouse wheel has no horizontal delta).
     if !e.ctrl_key() && e.delta_x() != 0.0 && e.delta_mode() == 0 {
         state
+            .viewer
             .view
             .update(|v| *v = v.pan(-e.delta_x(), -e.delta_y()));
         read_at(state, sx, sy);
@@ -77,6 +79,7 @@ pub fn wheel(state: AppState, e: &web_sys::WheelEvent, (sx, sy): (f64, f64)) {
     let rate = if e.ctrl_key() { 0.01 } else { 0.0025 };
     let factor = (-dy * rate).exp();
     state
+        .viewer
         .view
         .update(|v| *v = v.zoom_at(factor, sx, sy, vw, vh));
     read_at(state, sx, sy);
@@ -104,7 +107,7 @@ impl Gesture {
             self.down = Some((sx, sy));
             self.dragged = false;
             self.pinch = None;
-            if state.tool.get_untracked() == Tool::Rectangle {
+            if state.viewer.tool.get_untracked() == Tool::Rectangle {
                 annotate::rect_start(state, sx, sy);
             }
         } else {
@@ -113,8 +116,8 @@ impl Gesture {
             if let [a, b, ..] = self.pointers[..] {
                 self.pinch = Some((a.1 - b.1).hypot(a.2 - b.2));
             }
-            state.draft.update(|d| {
-                if state.tool.get_untracked() == Tool::Rectangle {
+            state.annotations.draft.update(|d| {
+                if state.viewer.tool.get_untracked() == Tool::Rectangle {
                     d.clear();
                 }
             });
@@ -130,13 +133,13 @@ impl Gesture {
         };
         let (_, px, py) = self.pointers[i];
         self.pointers[i] = (id, sx, sy);
-        let (vw, vh) = state.viewport.get_untracked();
+        let (vw, vh) = state.viewer.viewport.get_untracked();
         if self.pointers.len() >= 2 {
             let (a, b) = (self.pointers[0], self.pointers[1]);
             let d = (a.1 - b.1).hypot(a.2 - b.2);
             let (mx, my) = ((a.1 + b.1) / 2.0, (a.2 + b.2) / 2.0);
             if let Some(prev) = self.pinch.filter(|&p| p > 0.0) {
-                state.view.update(|v| {
+                state.viewer.view.update(|v| {
                     *v = v
                         .zoom_at(d / prev, mx, my, vw, vh)
                         .pan((sx - px) / 2.0, (sy - py) / 2.0)
@@ -152,10 +155,10 @@ impl Gesture {
             self.dragged = true;
         }
         if self.dragged {
-            if state.tool.get_untracked() == Tool::Rectangle {
+            if state.viewer.tool.get_untracked() == Tool::Rectangle {
                 annotate::rect_drag(state, sx, sy);
             } else {
-                state.view.update(|v| *v = v.pan(sx - px, sy - py));
+                state.viewer.view.update(|v| *v = v.pan(sx - px, sy - py));
             }
         }
         read_at(state, sx, sy);
@@ -172,9 +175,9 @@ impl Gesture {
         }
         let clicked = !self.dragged;
         self.down = None;
-        let (vw, vh) = state.viewport.get_untracked();
-        let (ix, iy) = state.view.get_untracked().to_image(sx, sy, vw, vh);
-        match state.tool.get_untracked() {
+        let (vw, vh) = state.viewer.viewport.get_untracked();
+        let (ix, iy) = state.viewer.view.get_untracked().to_image(sx, sy, vw, vh);
+        match state.viewer.tool.get_untracked() {
             Tool::Rectangle => annotate::rect_end(state),
             _ if clicked => annotate::click(state, ix, iy),
             _ => {}
