@@ -4,7 +4,7 @@
 use super::{
     browser::{path_of, read_bytes, yield_to_paint},
     pool,
-    state::{AppState, PendingMask},
+    state::{AppState, Decoded, PendingMask},
 };
 use crate::{
     count::pairing::{Role, file_name, pair},
@@ -70,9 +70,10 @@ impl AppState {
                     Err(reason) => Err(reason),
                 };
                 match decoded {
-                    Ok(Response::Image { image, truth }) => {
-                        let truth = truth.map(Arc::new);
-                        ids[k] = Some(self.add_image(id, name, image, worker, truth));
+                    Ok(image @ Response::Image { .. }) => {
+                        if let Some(decoded) = Decoded::of(image) {
+                            ids[k] = Some(self.add_image(id, name, worker, decoded));
+                        }
                     }
                     Ok(Response::Mask(mask)) => {
                         let target = pairing.image_of[k].and_then(|i| ids[i]);

@@ -8,16 +8,13 @@ use crate::{
         Analysis, Params,
         cellcounter::Corrections,
         pipeline::{Prepared, prepared_matches},
-        presets::{Collection, detect_collection},
+        presets::Collection,
         roi::Roi,
         scoring::{ImageScore, Pooled, ScoreOptions, check_size},
     },
     imaging::{BitMask, Image},
     protocol::messages::{Request, Response},
-    view::{
-        display::{DisplaySettings, initial_display},
-        viewport::View,
-    },
+    view::{display::DisplaySettings, viewport::View},
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::{
@@ -337,6 +334,40 @@ impl Loading {
     }
 }
 
+/// An image as its worker sends it back: the image, its true mask for a synthetic one, the
+/// display settings it opens with and the collection its colour says (both read from its pixels
+/// in the worker).
+pub struct Decoded {
+    /// The image.
+    pub image: Image,
+    /// Its true mask.
+    pub truth: Option<Arc<BitMask>>,
+    /// The display settings it opens with.
+    pub display: DisplaySettings,
+    /// The collection detected from its colour.
+    pub collection: Option<Collection>,
+}
+
+impl Decoded {
+    /// The image of a [`Response::Image`]; `None` for any other response.
+    pub fn of(response: Response) -> Option<Decoded> {
+        match response {
+            Response::Image {
+                image,
+                truth,
+                display,
+                collection,
+            } => Some(Decoded {
+                image,
+                truth: truth.map(Arc::new),
+                display,
+                collection,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// Everything the components share, in five small parts, each also provided as its own context
 /// (`use_context::<Annotations>()` and so on) for a component that needs only that part. The
 /// methods that span parts (adding an image, counting, presets) are on `AppState`.
@@ -396,19 +427,16 @@ impl AppState {
         });
     }
 
-    /// Adds an image decoded (and kept) by worker `worker` under `id`, with its true mask for a
-    /// synthetic one; counts it with the current parameters and selects it if nothing is.
-    pub fn add_image(
-        &self,
-        id: u64,
-        name: String,
-        image: Image,
-        worker: usize,
-        truth: Option<Arc<BitMask>>,
-    ) -> u64 {
+    /// Adds an image decoded (and kept) by worker `worker` under `id`; counts it with the current
+    /// parameters and selects it if nothing is.
+    pub fn add_image(&self, id: u64, name: String, worker: usize, decoded: Decoded) -> u64 {
+        let Decoded {
+            image,
+            truth,
+            display,
+            collection,
+        } = decoded;
         let description = image.describe();
-        let display = initial_display(&image);
-        let collection = detect_collection(&image);
         self.images.displays.update(|d| {
             d.insert(id, display);
         });

@@ -7,6 +7,7 @@ use crate::{
     count::{
         params::Params,
         pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
+        presets::detect_collection,
         scoring::{ScoreOptions, mask_of, score, truth_mask},
         synth::generate,
     },
@@ -18,11 +19,13 @@ use crate::{
     },
     protocol::{
         batch::{ReadFile, run_batch, run_batch_read},
-        messages::{Preview, Request, Response},
+        messages::{DisplayChange, Preview, Request, Response},
     },
     util::clock::now_ms,
     view::{
-        display::{DisplayMode, DisplaySettings, rendered},
+        display::{
+            DisplayMode, DisplaySettings, auto_display, initial_display, rendered, switch_mode,
+        },
         render::{OverlayStyle, composite, thumbnail},
     },
 };
@@ -70,7 +73,7 @@ impl Engine {
                     if keep {
                         self.keep(id, image.clone(), None);
                     }
-                    Response::Image { image, truth: None }
+                    opened(image, None)
                 }
             },
             Request::Synth { id, params } => {
@@ -80,10 +83,7 @@ impl Engine {
                 let s = generate(&params);
                 let truth = truth_mask(&Plane::from_u8(params.width, params.height, &s.truth));
                 self.keep(id, s.image.clone(), Some(truth.clone()));
-                Response::Image {
-                    image: s.image,
-                    truth: Some(truth),
-                }
+                opened(s.image, Some(truth))
             }
             Request::SetTruth { id, mask } => match self.kept.get_mut(&id) {
                 Some(k) => {
@@ -131,6 +131,26 @@ impl Engine {
                 style,
                 width,
             } => self.preview(id, &params, scoring, &display, &style, width),
+            Request::Display {
+                id,
+                mut settings,
+                change,
+            } => match self.kept.get(&id) {
+                None => Response::Failed(format!("image {id} is not loaded in this worker")),
+                Some(k) => {
+                    let analysed = k.prepared.as_ref().map(|(_, p)| p.thresholded());
+                    match change {
+                        DisplayChange::Reset => settings = initial_display(&k.image),
+                        DisplayChange::Auto { saturated } => {
+                            auto_display(&mut settings, &k.image, analysed, saturated)
+                        }
+                        DisplayChange::Mode(mode) => {
+                            switch_mode(&mut settings, mode, &k.image, analysed)
+                        }
+                    }
+                    Response::Display(settings)
+                }
+            },
         }
     }
 
@@ -217,6 +237,17 @@ impl Engine {
             score,
             ms: now_ms() - t0,
         }
+    }
+}
+
+/// The answer to a decoded or generated image: the image with the display settings it opens with
+/// and the collection its colour says, both read from its pixels here rather than on the page.
+fn opened(image: Image, truth: Option<BitMask>) -> Response {
+    Response::Image {
+        display: initial_display(&image),
+        collection: detect_collection(&image),
+        image,
+        truth,
     }
 }
 
@@ -309,7 +340,12 @@ mod tests {
         let mut e = Engine::new();
         let s = generate(&synth(3));
         let png = png_of(&s.image);
-        let Response::Image { image, truth } = through_bytes(
+        let Response::Image {
+            image,
+            truth,
+            display,
+            collection,
+        } = through_bytes(
             &mut e,
             Request::Decode {
                 id: 7,
@@ -317,11 +353,18 @@ mod tests {
                 as_mask: false,
                 keep: true,
             },
-        ) else {
+        )
+        else {
             panic!("decoded")
         };
         assert_eq!(image, s.image);
         assert!(truth.is_none());
+        assert_eq!(display, crate::view::display::initial_display(&s.image));
+        assert_eq!(
+            collection,
+            Some(Collection::Yellow),
+            "the synthetic cells are yellow"
+        );
         let params = Collection::Yellow.preset();
         let Response::Counted {
             analysis, prepared, ..
@@ -446,6 +489,67 @@ mod tests {
                     display: DisplaySettings::default(),
                     style: OverlayStyle::new(true, true),
                     width: 80,
+                },
+            ),
+            Response::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn display_changes_read_the_kept_image_as_the_page_would() {
+        use crate::{
+            imaging::image::Layout,
+            view::display::{
+                DisplayMode, DisplaySettings, Limits, Lut, auto_display, initial_display,
+                switch_mode,
+            },
+        };
+        // A 16-bit grey image: it opens with its own min..max (ImageJ's rule).
+        let data: Vec<u16> = (0..64u16).map(|i| 1000 + i * 50).collect();
+        let image = Image::new(8, 8, Layout::Gray, Pixels::U16(data));
+        let mut e = Engine::new();
+        e.keep(4, image.clone(), None);
+        let ask =
+            |e: &mut Engine, settings: DisplaySettings, change: DisplayChange| match through_bytes(
+                e,
+                Request::Display {
+                    id: 4,
+                    settings,
+                    change,
+                },
+            ) {
+                Response::Display(d) => d,
+                other => panic!("{other:?}"),
+            };
+        let opened = initial_display(&image);
+        assert_eq!(
+            opened.limits[0],
+            Limits {
+                min: 1000,
+                max: 4150
+            }
+        );
+        let mut stretched = opened;
+        stretched.limits[0] = Limits { min: 0, max: 9 };
+        assert_eq!(ask(&mut e, stretched, DisplayChange::Reset), opened);
+        let mut want = stretched;
+        auto_display(&mut want, &image, None, 5.0);
+        assert_eq!(
+            ask(&mut e, stretched, DisplayChange::Auto { saturated: 5.0 }),
+            want
+        );
+        assert_ne!(want, stretched, "Auto moved the limits");
+        let mode = DisplayMode::Analysed(Lut::Fire);
+        let mut want = opened;
+        switch_mode(&mut want, mode, &image, None);
+        assert_eq!(ask(&mut e, opened, DisplayChange::Mode(mode)), want);
+        assert!(matches!(
+            through_bytes(
+                &mut e,
+                Request::Display {
+                    id: 5,
+                    settings: opened,
+                    change: DisplayChange::Reset,
                 },
             ),
             Response::Failed(_)

@@ -100,17 +100,47 @@ pub enum Request {
         /// Width of the picture, in pixels (never wider than the image).
         width: u32,
     },
+    /// Change the display settings of a kept image in a way that reads its pixels (ImageJ's
+    /// Brightness/Contrast *Auto* and *Reset*, or a switch of what is shown), and send them back.
+    Display {
+        /// The image's id.
+        id: u64,
+        /// The settings now.
+        settings: DisplaySettings,
+        /// The change.
+        change: DisplayChange,
+    },
+}
+
+/// A change of display settings that needs the image's pixels ([`Request::Display`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DisplayChange {
+    /// The settings the image opened with (ImageJ's *Reset*).
+    Reset,
+    /// Each channel's limits from its histogram, with this percentage of pixels saturated
+    /// (ImageJ's Enhance Contrast, 0 to 50).
+    Auto {
+        /// Percentage of saturated pixels.
+        saturated: f64,
+    },
+    /// Show the composite or the analysed plane, over the full range of what is shown.
+    Mode(DisplayMode),
 }
 
 /// What a worker sends back.
 #[derive(Clone, Debug)]
 pub enum Response {
-    /// A decoded (or generated) image, with its true mask for a synthetic one.
+    /// A decoded (or generated) image, with its true mask for a synthetic one, the display
+    /// settings it opens with and the collection its colour says.
     Image {
         /// The image.
         image: Image,
         /// Its true mask.
         truth: Option<BitMask>,
+        /// The display settings it opens with (ImageJ's rule for a 16-bit image).
+        display: DisplaySettings,
+        /// The collection detected from its colour.
+        collection: Option<Collection>,
     },
     /// A decoded ground-truth mask.
     Mask(BitMask),
@@ -131,6 +161,8 @@ pub enum Response {
     Batch(Box<BatchRow>),
     /// A preview's result.
     Preview(Box<Preview>),
+    /// Display settings after a [`Request::Display`].
+    Display(DisplaySettings),
     /// Done, nothing to send.
     Done,
     /// The request failed; the reason in words.
@@ -207,10 +239,7 @@ pub struct Preview {
 }
 
 fn put_display(w: &mut Writer, d: &DisplaySettings) {
-    match d.mode {
-        DisplayMode::Composite => w.str(""),
-        DisplayMode::Analysed(lut) => w.str(lut.name()),
-    }
+    put_mode(w, d.mode);
     for c in d.channels {
         w.bool(c);
     }
@@ -221,13 +250,53 @@ fn put_display(w: &mut Writer, d: &DisplaySettings) {
     w.f32(d.gamma);
 }
 
-fn get_display(r: &mut Reader) -> WireResult<DisplaySettings> {
-    let mode = match r.str()?.as_str() {
+fn put_mode(w: &mut Writer, mode: DisplayMode) {
+    match mode {
+        DisplayMode::Composite => w.str(""),
+        DisplayMode::Analysed(lut) => w.str(lut.name()),
+    }
+}
+
+fn get_mode(r: &mut Reader) -> WireResult<DisplayMode> {
+    Ok(match r.str()?.as_str() {
         "" => DisplayMode::Composite,
         name => DisplayMode::Analysed(
             Lut::from_name(name).ok_or_else(|| WireError(format!("lookup table {name:?}")))?,
         ),
-    };
+    })
+}
+
+fn put_change(w: &mut Writer, c: &DisplayChange) {
+    match c {
+        DisplayChange::Reset => w.u8(0),
+        DisplayChange::Auto { saturated } => {
+            w.u8(1);
+            w.f64(*saturated);
+        }
+        DisplayChange::Mode(mode) => {
+            w.u8(2);
+            put_mode(w, *mode);
+        }
+    }
+}
+
+fn get_change(r: &mut Reader) -> WireResult<DisplayChange> {
+    Ok(match r.u8()? {
+        0 => DisplayChange::Reset,
+        1 => {
+            let saturated = r.f64()?;
+            if !(0.0..=50.0).contains(&saturated) {
+                return Err(WireError(format!("saturated {saturated} %")));
+            }
+            DisplayChange::Auto { saturated }
+        }
+        2 => DisplayChange::Mode(get_mode(r)?),
+        c => return Err(WireError(format!("display change {c}"))),
+    })
+}
+
+fn get_display(r: &mut Reader) -> WireResult<DisplaySettings> {
+    let mode = get_mode(r)?;
     let channels = [r.bool()?, r.bool()?, r.bool()?];
     let mut limits = [Limits { min: 0, max: 0 }; 3];
     for l in &mut limits {
@@ -359,6 +428,16 @@ impl Request {
                 put_style(&mut w, style);
                 w.u32(*width);
             }
+            Request::Display {
+                id,
+                settings,
+                change,
+            } => {
+                w.u8(9);
+                w.u64(*id);
+                put_display(&mut w, settings);
+                put_change(&mut w, change);
+            }
         }
         w.finish()
     }
@@ -413,6 +492,11 @@ impl Request {
                 style: get_style(&mut r)?,
                 width: r.u32()?,
             },
+            9 => Request::Display {
+                id: r.u64()?,
+                settings: get_display(&mut r)?,
+                change: get_change(&mut r)?,
+            },
             t => return Err(WireError(format!("request type {t}"))),
         };
         r.end()?;
@@ -425,10 +509,17 @@ impl Response {
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new();
         match self {
-            Response::Image { image, truth } => {
+            Response::Image {
+                image,
+                truth,
+                display,
+                collection,
+            } => {
                 w.u8(1);
                 put_image(&mut w, image);
                 w.opt(truth.as_ref(), put_mask);
+                put_display(&mut w, display);
+                w.u8(collection_code(*collection));
             }
             Response::Mask(m) => {
                 w.u8(2);
@@ -469,6 +560,10 @@ impl Response {
                 w.u8(6);
                 w.str(reason);
             }
+            Response::Display(d) => {
+                w.u8(9);
+                put_display(&mut w, d);
+            }
             Response::Preview(p) => {
                 w.u8(8);
                 w.u32(p.count);
@@ -487,6 +582,8 @@ impl Response {
             1 => Response::Image {
                 image: get_image(&mut r)?,
                 truth: r.opt(get_mask)?,
+                display: get_display(&mut r)?,
+                collection: get_collection(&mut r)?,
             },
             2 => Response::Mask(get_mask(&mut r)?),
             3 => Response::Counted {
@@ -511,6 +608,7 @@ impl Response {
             5 => Response::Done,
             7 => Response::Scored(r.opt(get_score)?.map(Box::new)),
             6 => Response::Failed(r.str()?),
+            9 => Response::Display(get_display(&mut r)?),
             8 => Response::Preview(Box::new(Preview {
                 count: r.u32()?,
                 level: r.opt(Reader::u16)?,
@@ -599,6 +697,21 @@ mod tests {
                 style: OverlayStyle::new(false, false),
                 width: 1,
             },
+            Request::Display {
+                id: 15,
+                settings: DisplaySettings::default(),
+                change: DisplayChange::Auto { saturated: 0.35 },
+            },
+            Request::Display {
+                id: 15,
+                settings: DisplaySettings::default(),
+                change: DisplayChange::Mode(DisplayMode::Analysed(Lut::Grays)),
+            },
+            Request::Display {
+                id: 16,
+                settings: DisplaySettings::default(),
+                change: DisplayChange::Reset,
+            },
         ]
     }
 
@@ -630,6 +743,13 @@ mod tests {
                 f1: None,
                 png: Vec::new(),
             })),
+            Response::Display(DisplaySettings::new(crate::imaging::BitDepth::Sixteen)),
+            Response::Image {
+                image: Image::gray8(2, 1, vec![0, 9]),
+                truth: None,
+                display: DisplaySettings::default(),
+                collection: Some(Collection::Red),
+            },
         ]
     }
 
@@ -687,6 +807,14 @@ mod tests {
                 },
             ),
         ] {
+            assert!(Request::decode(&bad.encode()).is_err(), "{bad:?}");
+        }
+        for saturated in [-0.1, 50.5, f64::NAN] {
+            let bad = Request::Display {
+                id: 1,
+                settings: d,
+                change: DisplayChange::Auto { saturated },
+            };
             assert!(Request::decode(&bad.encode()).is_err(), "{bad:?}");
         }
     }

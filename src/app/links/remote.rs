@@ -6,10 +6,9 @@ use super::context::{Links, use_links};
 use crate::app::{
     browser::js_message,
     pool,
-    state::{AppState, use_app_state},
+    state::{AppState, Decoded, use_app_state},
 };
 use crate::{
-    imaging::{BitMask, Image},
     protocol::messages::{Request, Response},
     web::{
         demos::{DemoKind, find},
@@ -92,13 +91,10 @@ fn add_answer(
     response: Result<Response, String>,
 ) -> Result<u64, String> {
     match response {
-        Ok(Response::Image { image, truth }) => Ok(add(
-            state,
-            links,
-            source,
-            (id, name, image, worker),
-            truth.map(Arc::new),
-        )),
+        Ok(image @ Response::Image { .. }) => match Decoded::of(image) {
+            Some(decoded) => Ok(add(state, links, source, (id, name, worker), decoded)),
+            None => Err("the worker gave an unexpected answer".into()),
+        },
         Ok(Response::Failed(reason)) | Err(reason) => Err(reason),
         Ok(_) => Err("the worker gave an unexpected answer".into()),
     }
@@ -108,13 +104,13 @@ fn add(
     state: AppState,
     links: Links,
     source: &Source,
-    (id, name, image, worker): (u64, String, Image, usize),
-    truth: Option<Arc<BitMask>>,
+    (id, name, worker): (u64, String, usize),
+    decoded: Decoded,
 ) -> u64 {
     links.sources.update(|s| {
         s.insert(id, source.clone());
     });
-    state.add_image(id, name, image, worker, truth);
+    state.add_image(id, name, worker, decoded);
     let display = state
         .images
         .displays

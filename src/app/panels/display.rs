@@ -1,15 +1,19 @@
 //! Display settings of the selected image (ImageJ's Brightness/Contrast, channels and lookup
 //! tables). They change only what is drawn, never the analysis.
 
-use crate::app::state::{AppState, use_app_state};
+use crate::app::{
+    pool,
+    state::{AppState, use_app_state},
+};
 use crate::{
     imaging::{BitDepth, Image, Plane},
+    protocol::messages::{DisplayChange, Request, Response},
     view::display::{
         DEFAULT_SATURATED, DisplayMode, DisplaySettings, GAMMA_MAX, GAMMA_MIN, Limits, Lut,
-        auto_display, initial_display, shown_depth, switch_mode,
+        shown_depth,
     },
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 
 /// Runs `f` on image `id` and its analysed plane (if it was prepared); `None` if it is not loaded.
 fn with_image<T>(
@@ -64,6 +68,36 @@ pub fn DisplayPanel() -> impl IntoView {
             vec![(0, "Grey")]
         }
     };
+    // Changes that read the image's pixels are made by its worker; the panel shows the answer,
+    // or why there is none.
+    let failed = RwSignal::new(None::<String>);
+    let ask = move |change: DisplayChange| {
+        let Some((id, settings)) = current.get_untracked() else {
+            return;
+        };
+        let Some(worker) = state
+            .images
+            .slots
+            .with_value(|m| m.get(&id).map(|slot| slot.worker))
+        else {
+            return;
+        };
+        failed.set(None);
+        spawn_local(async move {
+            let request = Request::Display {
+                id,
+                settings,
+                change,
+            };
+            match pool::call(worker, &request).await {
+                Ok(Response::Display(new)) => state.images.displays.update(|d| {
+                    d.insert(id, new);
+                }),
+                Ok(Response::Failed(reason)) | Err(reason) => failed.set(Some(reason)),
+                Ok(_) => failed.set(Some("the worker gave an unexpected answer".into())),
+            }
+        });
+    };
     let max_value = move || {
         current
             .get()
@@ -77,12 +111,7 @@ pub fn DisplayPanel() -> impl IntoView {
             "analysed" => DisplayMode::Analysed(Lut::Grays),
             _ => DisplayMode::Composite,
         };
-        update(&|s, id| {
-            if with_image(state, id, |image, p| switch_mode(s, mode, image, p)).is_none() {
-                s.mode = mode;
-                s.limits = [Limits::full(BitDepth::Eight); 3];
-            }
-        });
+        ask(DisplayChange::Mode(mode));
     };
     let on_lut = move |e| {
         if let Some(lut) = Lut::from_name(&event_target_value(&e)) {
@@ -173,16 +202,13 @@ pub fn DisplayPanel() -> impl IntoView {
                         }
                     } />
                 <button class="button small-button" type="button" data-testid="display-auto"
-                    on:click=move |_| update(&|s, id| {
-                        let saturated = saturated.get_untracked();
-                        with_image(state, id, |image, p| auto_display(s, image, p, saturated));
-                    })>"Auto"</button>
+                    on:click=move |_| ask(DisplayChange::Auto { saturated: saturated.get_untracked() })>"Auto"</button>
                 <button class="button small-button" type="button" data-testid="display-reset"
-                    on:click=move |_| update(&|s, id| {
-                        let fresh = with_image(state, id, |image, _| initial_display(image));
-                        if let Some(f) = fresh { *s = f; }
-                    })>"Reset"</button>
+                    on:click=move |_| ask(DisplayChange::Reset)>"Reset"</button>
             </div>
+            {move || failed.get().map(|reason| view! {
+                <p class="error small" role="alert">{format!("The display could not be changed: {reason}")}</p>
+            })}
             <div class="field">
                 <label for="display-gamma">"Gamma "
                     <span class="value" data-testid="display-gamma-value">{move || current.get().map_or_else(|| "1.00".into(), |(_, s)| format!("{:.2}", s.gamma))}</span>
