@@ -220,11 +220,7 @@ pub fn ResultsPanel() -> impl IntoView {
     };
     let export_objects = move || {
         with_selected(&|id, name: String, _| {
-            let Some(o) = state
-                .counting
-                .outcomes
-                .with_untracked(|o| o.get(&id).cloned())
-            else {
+            let Some(o) = state.counting.outcome_of(id) else {
                 return;
             };
             let params = state.params_for(id).to_query();
@@ -259,11 +255,7 @@ pub fn ResultsPanel() -> impl IntoView {
     };
     let export_png = move |labels: bool| {
         with_selected(&|id, name: String, _| {
-            let Some(o) = state
-                .counting
-                .outcomes
-                .with_untracked(|o| o.get(&id).cloned())
-            else {
+            let Some(o) = state.counting.outcome_of(id) else {
                 return;
             };
             let (suffix, bytes) = if labels {
@@ -291,11 +283,7 @@ pub fn ResultsPanel() -> impl IntoView {
     };
     let export_markers = move || {
         with_selected(&|id, name: String, _| {
-            let Some(o) = state
-                .counting
-                .outcomes
-                .with_untracked(|o| o.get(&id).cloned())
-            else {
+            let Some(o) = state.counting.outcome_of(id) else {
                 return;
             };
             let a = &o.analysis;
@@ -325,10 +313,7 @@ pub fn ResultsPanel() -> impl IntoView {
             let result = read_text(&file, 16 * 1024 * 1024)
                 .await
                 .and_then(|t| parse_xml(&t));
-            let outcome = state
-                .counting
-                .outcomes
-                .with_untracked(|o| o.get(&id).cloned());
+            let outcome = state.counting.outcome_of(id);
             match (result, outcome) {
                 (Ok(f), Some(o)) => {
                     let a = &o.analysis;

@@ -213,6 +213,18 @@ impl Images {
         id
     }
 
+    /// Number of images with a ground-truth mask (tracked).
+    pub fn with_masks(&self) -> usize {
+        self.items
+            .with(|v| v.iter().filter(|i| i.mask.is_some()).count())
+    }
+
+    /// The worker that keeps image `id`, if it is loaded.
+    pub fn worker_of(&self, id: u64) -> Option<usize> {
+        self.slots
+            .with_value(|s| s.get(&id).map(|slot| slot.worker))
+    }
+
     /// The display settings of image `id` (tracked; the default until it has its own).
     pub fn display_of(&self, id: u64) -> DisplaySettings {
         self.displays
@@ -242,6 +254,11 @@ pub struct Counting {
 }
 
 impl Counting {
+    /// The latest count of image `id`, if it has one (untracked).
+    pub fn outcome_of(&self, id: u64) -> Option<Outcome> {
+        self.outcomes.with_untracked(|o| o.get(&id).cloned())
+    }
+
     fn new() -> Self {
         Counting {
             params: RwSignal::new(Params::default()),
@@ -532,10 +549,7 @@ impl AppState {
         self.annotations.rois.update(|r| {
             r.remove(&id);
         });
-        let worker = self
-            .images
-            .slots
-            .with_value(|s| s.get(&id).map(|slot| slot.worker));
+        let worker = self.images.worker_of(id);
         self.images.slots.update_value(|s| {
             s.remove(&id);
         });

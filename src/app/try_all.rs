@@ -54,11 +54,7 @@ pub fn TryAll() -> impl IntoView {
         let Some(id) = state.images.selected.get_untracked() else {
             return;
         };
-        let Some(worker) = state
-            .images
-            .slots
-            .with_value(|s| s.get(&id).map(|slot| slot.worker))
-        else {
+        let Some(worker) = state.images.worker_of(id) else {
             return;
         };
         let run = run_id.get_value() + 1;

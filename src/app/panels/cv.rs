@@ -151,12 +151,7 @@ pub fn CrossValidation() -> impl IntoView {
     let state = use_app_state();
     let cv_state = RwSignal::new(CvState::Idle);
     let run_id = StoredValue::new(0u64);
-    let with_masks = move || {
-        state
-            .images
-            .items
-            .with(|v| v.iter().filter(|i| i.mask.is_some()).count())
-    };
+    let with_masks = move || state.images.with_masks();
     let start = move |_| {
         // (id, worker, name, collection, its own parameters) of every image with a mask, in the
         // image list's order.

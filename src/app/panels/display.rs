@@ -75,11 +75,7 @@ pub fn DisplayPanel() -> impl IntoView {
         let Some((id, settings)) = current.get_untracked() else {
             return;
         };
-        let Some(worker) = state
-            .images
-            .slots
-            .with_value(|m| m.get(&id).map(|slot| slot.worker))
-        else {
+        let Some(worker) = state.images.worker_of(id) else {
             return;
         };
         failed.set(None);

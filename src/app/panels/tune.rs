@@ -39,12 +39,7 @@ pub fn TunePanel() -> impl IntoView {
     let state = use_app_state();
     let tune = RwSignal::new(TuneState::Idle);
     let run_id = StoredValue::new(0u64);
-    let with_masks = move || {
-        state
-            .images
-            .items
-            .with(|v| v.iter().filter(|i| i.mask.is_some()).count())
-    };
+    let with_masks = move || state.images.with_masks();
     let start = move |_| {
         // (image id, its worker) of every image with a mask; the workers keep both.
         let samples: Vec<(u64, usize)> = state.images.slots.with_value(|s| {

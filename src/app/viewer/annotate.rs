@@ -172,11 +172,7 @@ pub fn click(state: AppState, x: f64, y: f64) {
                 apply(state, Action::RemoveMarker(i));
                 return;
             }
-            let Some(outcome) = state
-                .counting
-                .outcomes
-                .with_untracked(|o| o.get(&id).cloned())
-            else {
+            let Some(outcome) = state.counting.outcome_of(id) else {
                 return;
             };
             let a = &outcome.analysis;
