@@ -17,10 +17,7 @@ use crate::{
     view::{display::DisplaySettings, viewport::View},
 };
 use leptos::{prelude::*, task::spawn_local};
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-};
+use std::{collections::HashMap, sync::Arc};
 
 /// One entry of the image list: a decoded image or a file that could not be read.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,8 +53,6 @@ pub struct Slot {
     pub prepared: Option<(Params, Arc<Prepared>)>,
     /// The ground-truth mask, when one is attached.
     pub truth: Option<Arc<BitMask>>,
-    /// The last composite display picture with its settings.
-    pub display: Mutex<Option<(DisplaySettings, Arc<Vec<u8>>)>>,
     /// The collection detected from the image's colour (`None` for a grey image): its preset is
     /// the image's parameters while the preset is *Auto*.
     pub collection: Option<Collection>,
@@ -462,7 +457,6 @@ impl AppState {
             worker,
             prepared: None,
             truth,
-            display: Mutex::new(None),
             collection,
         };
         self.images.slots.update_value(|s| {
@@ -717,7 +711,7 @@ impl AppState {
                     o.insert(
                         id,
                         Outcome {
-                            analysis: Arc::from(analysis),
+                            analysis,
                             ms,
                             score: score.map(Arc::new),
                             key: (params.clone(), scoring, truth),

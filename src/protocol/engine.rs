@@ -6,9 +6,9 @@
 use crate::{
     count::{
         params::Params,
-        pipeline::{Prepared, analyze_prepared, prepare, prepared_matches},
+        pipeline::{Analysis, Prepared, analyze_prepared, prepare, prepared_matches},
         presets::detect_collection,
-        scoring::{ScoreOptions, mask_of, score, truth_mask},
+        scoring::{ImageScore, ScoreOptions, mask_of, score, truth_mask},
         synth::generate,
     },
     imaging::{
@@ -19,13 +19,14 @@ use crate::{
     },
     protocol::{
         batch::{ReadFile, run_batch, run_batch_read},
-        messages::{DisplayChange, Preview, Request, Response},
+        messages::{DisplayChange, FrameJob, Preview, Request, Response},
     },
     util::clock::now_ms,
     view::{
         display::{
             DisplayMode, DisplaySettings, auto_display, initial_display, rendered, switch_mode,
         },
+        frame::{FrameParts, frame},
         render::{OverlayStyle, composite, thumbnail},
     },
 };
@@ -38,6 +39,8 @@ struct Kept {
     tune_prepared: crate::count::tune::PreparedCache,
     /// The picture of the image under the display settings of the last preview.
     picture: Option<(DisplaySettings, Arc<Vec<u8>>)>,
+    /// The latest count and its score, for the viewer's frames.
+    last: Option<(Arc<Analysis>, Option<ImageScore>)>,
 }
 
 /// A worker's state: the images it keeps.
@@ -131,6 +134,7 @@ impl Engine {
                 style,
                 width,
             } => self.preview(id, &params, scoring, &display, &style, width),
+            Request::Frame(job) => self.frame(&job),
             Request::Display {
                 id,
                 mut settings,
@@ -186,18 +190,7 @@ impl Engine {
             .as_ref()
             .and_then(|t| score(&a.components, t, scoring).ok())
             .map(|s| s.f1());
-        // The picture under the display settings, kept while they stay (a Try all run sends the
-        // same settings sixteen times).
-        let base = match &k.picture {
-            Some((with, rgba)) if with == display && display.mode == DisplayMode::Composite => {
-                rgba.clone()
-            }
-            _ => {
-                let rgba = Arc::new(rendered(&k.image, Some(prepared.thresholded()), display));
-                k.picture = Some((*display, rgba.clone()));
-                rgba
-            }
-        };
+        let base = Self::picture(k, display);
         let rgba = composite(&base, &a.labels, a.width, a.height, style);
         Response::Preview(Box::new(Preview {
             count: u32::try_from(a.count()).unwrap_or(u32::MAX),
@@ -205,6 +198,56 @@ impl Engine {
             f1,
             png: thumbnail(&rgba, a.width, a.height, width.max(1)).unwrap_or_default(),
         }))
+    }
+
+    /// The display picture of kept image `k` under `display`, kept while the settings stay and
+    /// show the composite (a *Try all* run and the viewer's frames send the same settings again
+    /// and again; the analysed view follows the prepared plane, which changes).
+    fn picture(k: &mut Kept, display: &DisplaySettings) -> Arc<Vec<u8>> {
+        match &k.picture {
+            Some((with, rgba)) if with == display && display.mode == DisplayMode::Composite => {
+                rgba.clone()
+            }
+            _ => {
+                let analysed = k.prepared.as_ref().map(|(_, p)| p.thresholded());
+                let rgba = Arc::new(rendered(&k.image, analysed, display));
+                k.picture = Some((*display, rgba.clone()));
+                rgba
+            }
+        }
+    }
+
+    /// The viewer's frame of a kept image: its picture with the layers of its latest count.
+    fn frame(&mut self, job: &FrameJob) -> Response {
+        let Some(k) = self.kept.get_mut(&job.id) else {
+            return Response::Failed(format!("image {} is not loaded in this worker", job.id));
+        };
+        let last = match (job.objects, &k.last) {
+            (None, _) => None,
+            (Some(n), Some((a, score))) if a.count() as u64 == u64::from(n) => {
+                Some((a.clone(), score.clone()))
+            }
+            (Some(_), _) => {
+                return Response::Failed("the count drawn is not the worker's latest".into());
+            }
+        };
+        let base = Self::picture(k, &job.display);
+        let (width, height) = (k.image.width(), k.image.height());
+        let rgba = frame(&FrameParts {
+            base: &base,
+            width,
+            height,
+            analysis: last.as_ref().map(|(a, _)| &**a),
+            score: last.as_ref().and_then(|(_, s)| s.as_ref()),
+            truth: k.truth.as_ref(),
+            overlay: &job.overlay,
+            removed: &job.removed,
+        });
+        Response::Frame {
+            width,
+            height,
+            rgba,
+        }
     }
 
     fn keep(&mut self, id: u64, image: Image, truth: Option<BitMask>) {
@@ -216,6 +259,7 @@ impl Engine {
                 prepared: None,
                 tune_prepared: None,
                 picture: None,
+                last: None,
             },
         );
     }
@@ -226,13 +270,15 @@ impl Engine {
             return Response::Failed(format!("image {id} is not loaded in this worker"));
         };
         let (prepared, fresh) = Self::prepared(k, params);
-        let analysis = analyze_prepared(&prepared, params);
+        let analysis = Arc::new(analyze_prepared(&prepared, params));
         let score = k
             .truth
             .as_ref()
             .and_then(|t| score(&analysis.components, t, scoring).ok());
+        // Kept for the viewer's frames of this count.
+        k.last = Some((analysis.clone(), score.clone()));
         Response::Counted {
-            analysis: Box::new(analysis),
+            analysis,
             prepared: (fresh || want).then(|| Box::new((*prepared).clone())),
             score,
             ms: now_ms() - t0,
@@ -552,6 +598,82 @@ mod tests {
                     change: DisplayChange::Reset,
                 },
             ),
+            Response::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn frames_draw_the_latest_count_as_the_page_would_and_refuse_another_count() {
+        use crate::view::{
+            display::{DisplaySettings, rendered},
+            frame::{FrameParts, frame},
+            overlay::Overlay,
+        };
+        let mut e = Engine::new();
+        through_bytes(
+            &mut e,
+            Request::Synth {
+                id: 2,
+                params: synth(9),
+            },
+        );
+        let ask = |e: &mut Engine, removed: Vec<bool>, objects: Option<u32>| {
+            through_bytes(
+                e,
+                Request::Frame(Box::new(FrameJob {
+                    id: 2,
+                    display: DisplaySettings::default(),
+                    overlay: Overlay::default(),
+                    removed,
+                    objects,
+                })),
+            )
+        };
+        let s = generate(&synth(9));
+        let picture = rendered(&s.image, None, &DisplaySettings::default());
+        let Response::Frame { rgba, width, .. } = ask(&mut e, Vec::new(), None) else {
+            panic!("framed")
+        };
+        assert_eq!(
+            (rgba.as_slice(), width),
+            (picture.as_slice(), 320),
+            "no count yet"
+        );
+        let Response::Counted {
+            analysis, score, ..
+        } = through_bytes(
+            &mut e,
+            Request::Count {
+                id: 2,
+                params: Collection::Yellow.preset(),
+                scoring: ScoreOptions::default(),
+                want_prepared: false,
+            },
+        )
+        else {
+            panic!("counted")
+        };
+        let n = analysis.count() as u32;
+        let mut removed = vec![false; n as usize];
+        removed[0] = true;
+        let Response::Frame { rgba, .. } = ask(&mut e, removed.clone(), Some(n)) else {
+            panic!("framed")
+        };
+        let truth = truth_mask(&Plane::from_u8(320, 240, &s.truth));
+        let want = frame(&FrameParts {
+            base: &picture,
+            width: 320,
+            height: 240,
+            analysis: Some(&analysis),
+            score: score.as_ref(),
+            truth: Some(&truth),
+            overlay: &Overlay::default(),
+            removed: &removed,
+        });
+        assert!(rgba == want, "the worker's frame is the page's");
+        assert!(rgba != picture, "the objects are drawn");
+        assert!(matches!(
+            ask(&mut e, removed, Some(n + 1)),
             Response::Failed(_)
         ));
     }

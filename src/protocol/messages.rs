@@ -3,6 +3,8 @@
 //! written with the primitives of [`crate::protocol::wire`]. Reading bytes never panics: anything
 //! malformed is a [`WireError`].
 
+use std::sync::Arc;
+
 use crate::{
     count::{
         params::Params,
@@ -22,6 +24,7 @@ use crate::{
     },
     view::{
         display::{DisplayMode, DisplaySettings, GAMMA_MAX, GAMMA_MIN, Limits, Lut},
+        overlay::Overlay,
         render::OverlayStyle,
     },
 };
@@ -100,6 +103,9 @@ pub enum Request {
         /// Width of the picture, in pixels (never wider than the image).
         width: u32,
     },
+    /// Make the viewer's frame of a kept image: its display picture with the overlay layers of its
+    /// latest count, at the image's own resolution.
+    Frame(Box<FrameJob>),
     /// Change the display settings of a kept image in a way that reads its pixels (ImageJ's
     /// Brightness/Contrast *Auto* and *Reset*, or a switch of what is shown), and send them back.
     Display {
@@ -110,6 +116,23 @@ pub enum Request {
         /// The change.
         change: DisplayChange,
     },
+}
+
+/// The viewer's frame of a kept image ([`Request::Frame`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrameJob {
+    /// The image's id.
+    pub id: u64,
+    /// How the image is shown.
+    pub display: DisplaySettings,
+    /// The overlay switches.
+    pub overlay: Overlay,
+    /// Per label (index = label − 1): removed by a manual correction.
+    pub removed: Vec<bool>,
+    /// The number of objects of the count the page shows, `None` before its first count: the
+    /// worker draws its latest count only if it has as many objects, and answers
+    /// [`Response::Failed`] otherwise (the page's count is on its way).
+    pub objects: Option<u32>,
 }
 
 /// A change of display settings that needs the image's pixels ([`Request::Display`]).
@@ -147,7 +170,7 @@ pub enum Response {
     /// A count.
     Counted {
         /// The analysis.
-        analysis: Box<Analysis>,
+        analysis: Arc<Analysis>,
         /// The prepared planes, when they were computed anew or asked for.
         prepared: Option<Box<Prepared>>,
         /// The score against the attached mask.
@@ -163,6 +186,15 @@ pub enum Response {
     Preview(Box<Preview>),
     /// Display settings after a [`Request::Display`].
     Display(DisplaySettings),
+    /// A frame (RGBA, `width * height`).
+    Frame {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+        /// The pixels.
+        rgba: Vec<u8>,
+    },
     /// Done, nothing to send.
     Done,
     /// The request failed; the reason in words.
@@ -428,6 +460,17 @@ impl Request {
                 put_style(&mut w, style);
                 w.u32(*width);
             }
+            Request::Frame(job) => {
+                w.u8(10);
+                w.u64(job.id);
+                put_display(&mut w, &job.display);
+                w.str(&job.overlay.to_text());
+                w.len(job.removed.len());
+                for &r in &job.removed {
+                    w.bool(r);
+                }
+                w.opt(job.objects.as_ref(), |w, &n| w.u32(n));
+            }
             Request::Display {
                 id,
                 settings,
@@ -492,6 +535,26 @@ impl Request {
                 style: get_style(&mut r)?,
                 width: r.u32()?,
             },
+            10 => {
+                let id = r.u64()?;
+                let display = get_display(&mut r)?;
+                let text = r.str()?;
+                let (overlay, notices) = Overlay::from_text(&text);
+                if let Some(n) = notices.first() {
+                    return Err(WireError(format!("overlay: {}: {}", n.key, n.message)));
+                }
+                let n = r.len(1)?;
+                let removed = (0..n)
+                    .map(|_| r.bool())
+                    .collect::<WireResult<Vec<bool>>>()?;
+                Request::Frame(Box::new(FrameJob {
+                    id,
+                    display,
+                    overlay,
+                    removed,
+                    objects: r.opt(Reader::u32)?,
+                }))
+            }
             9 => Request::Display {
                 id: r.u64()?,
                 settings: get_display(&mut r)?,
@@ -564,6 +627,16 @@ impl Response {
                 w.u8(9);
                 put_display(&mut w, d);
             }
+            Response::Frame {
+                width,
+                height,
+                rgba,
+            } => {
+                w.u8(10);
+                w.u32(*width);
+                w.u32(*height);
+                w.bytes(rgba);
+            }
             Response::Preview(p) => {
                 w.u8(8);
                 w.u32(p.count);
@@ -587,7 +660,7 @@ impl Response {
             },
             2 => Response::Mask(get_mask(&mut r)?),
             3 => Response::Counted {
-                analysis: Box::new(get_analysis(&mut r)?),
+                analysis: Arc::new(get_analysis(&mut r)?),
                 prepared: r.opt(get_prepared)?.map(Box::new),
                 score: r.opt(get_score)?,
                 ms: r.f64()?,
@@ -609,6 +682,22 @@ impl Response {
             7 => Response::Scored(r.opt(get_score)?.map(Box::new)),
             6 => Response::Failed(r.str()?),
             9 => Response::Display(get_display(&mut r)?),
+            10 => {
+                let width = r.u32()?;
+                let height = r.u32()?;
+                let rgba = r.bytes()?.to_vec();
+                if rgba.len() as u64 != u64::from(width) * u64::from(height) * 4 {
+                    return Err(WireError(format!(
+                        "a {width}x{height} frame of {} bytes",
+                        rgba.len()
+                    )));
+                }
+                Response::Frame {
+                    width,
+                    height,
+                    rgba,
+                }
+            }
             8 => Response::Preview(Box::new(Preview {
                 count: r.u32()?,
                 level: r.opt(Reader::u16)?,
@@ -712,6 +801,20 @@ mod tests {
                 settings: DisplaySettings::default(),
                 change: DisplayChange::Reset,
             },
+            Request::Frame(Box::new(FrameJob {
+                id: 17,
+                display: DisplaySettings::default(),
+                overlay: Overlay::default(),
+                removed: vec![false, true, false],
+                objects: Some(3),
+            })),
+            Request::Frame(Box::new(FrameJob {
+                id: 18,
+                display: DisplaySettings::default(),
+                overlay: Overlay::default(),
+                removed: Vec::new(),
+                objects: None,
+            })),
         ]
     }
 
@@ -744,6 +847,11 @@ mod tests {
                 png: Vec::new(),
             })),
             Response::Display(DisplaySettings::new(crate::imaging::BitDepth::Sixteen)),
+            Response::Frame {
+                width: 2,
+                height: 1,
+                rgba: vec![1, 2, 3, 255, 4, 5, 6, 255],
+            },
             Response::Image {
                 image: Image::gray8(2, 1, vec![0, 9]),
                 truth: None,

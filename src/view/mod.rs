@@ -3,6 +3,7 @@
 //! overlay, and the viewer's geometry.
 
 pub mod display;
+pub mod frame;
 pub mod overlay;
 pub mod render;
 pub mod viewport;

@@ -1,41 +1,16 @@
 //! Manual corrections (Cell Counter markers, removed objects) and regions of interest of each
 //! image, the clicks of the viewer's tools, and their panels.
 
-use crate::app::state::{AppState, Slot, Tool, use_app_state};
-use crate::{
-    count::{
-        cellcounter::{Action, Corrections, Marker, Tally},
-        roi::{Roi, RoiShape},
-    },
-    view::display::{DisplayMode, DisplaySettings, rendered},
+use crate::app::state::{AppState, Tool, use_app_state};
+use crate::count::{
+    cellcounter::{Action, Corrections, Marker, Tally},
+    roi::{Roi, RoiShape},
 };
 use leptos::prelude::*;
-use std::sync::Arc;
 
 /// How close (in screen pixels) a click must be to a marker to hit it, or to a polygon's first
 /// vertex to close it.
 const HIT_PX: f64 = 8.0;
-
-/// The display picture of a slot under `settings` (cached in the slot).
-pub fn display_base(slot: &Slot, settings: &DisplaySettings) -> Arc<Vec<u8>> {
-    let mut cache = match slot.display.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    if let Some((s, rgba)) = cache.as_ref()
-        && s == settings
-    {
-        return rgba.clone();
-    }
-    let analysed = slot.prepared.as_ref().map(|(_, p)| p.thresholded());
-    let rgba = Arc::new(rendered(&slot.image, analysed, settings));
-    // The analysed view follows the prepared plane, which changes with the parameters: only the
-    // composite is worth keeping.
-    if settings.mode == DisplayMode::Composite {
-        *cache = Some((*settings, rgba.clone()));
-    }
-    rgba
-}
 
 /// The corrections tally of image `id` against its latest analysis.
 pub fn tally(state: AppState, id: u64) -> Option<Tally> {

@@ -4,10 +4,11 @@
 
 use super::annotate;
 use crate::{
-    app::{browser::context_2d, state::AppState},
-    view::render::{Layers, ScoreOverlay, composite_layers},
+    app::{browser::context_2d, pool, state::AppState},
+    protocol::messages::{FrameJob, Request, Response},
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
+use std::cell::Cell;
 use wasm_bindgen::Clamped;
 
 /// Draws `rgba` (width x height) on the canvas, sizing the canvas to the image.
@@ -26,65 +27,56 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rgba: &[u8], width: u32, height: u3
     }
 }
 
-/// Image-space layers, redrawn only when they change (not on zoom, pan or hover).
+thread_local! {
+    /// The number of the latest frame asked for: an older frame that arrives later is not drawn.
+    static FRAME: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Image-space layers, redrawn only when they change (not on zoom, pan or hover). The frame is
+/// made by the image's worker from the count it keeps ([`Request::Frame`]); the page only puts it
+/// on the canvas.
 pub fn draw_image(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
     let Some(id) = state.images.selected.get() else {
         return;
     };
     let overlay = state.viewer.overlay.get();
     let display = state.images.display_of(id);
-    let outcome = state.counting.outcomes.with(|o| o.get(&id).cloned());
+    let objects = state.counting.outcomes.with(|o| {
+        o.get(&id)
+            .map(|o| u32::try_from(o.analysis.count()).unwrap_or(u32::MAX))
+    });
     let removed = annotate::removed_flags(state, id);
-    let Some((base, truth, w, h)) = state.images.slots.with_value(|s| {
-        s.get(&id).map(|s| {
-            (
-                annotate::display_base(s, &display),
-                s.truth.clone(),
-                s.image.width(),
-                s.image.height(),
-            )
-        })
-    }) else {
+    let Some(worker) = state.images.worker_of(id) else {
         return;
     };
-    let Some(o) = outcome.filter(|o| o.analysis.labels.len() == w as usize * h as usize) else {
-        draw(canvas, &base, w, h);
-        return;
+    let n = FRAME.with(|f| {
+        f.set(f.get() + 1);
+        f.get()
+    });
+    let canvas = canvas.clone();
+    let job = FrameJob {
+        id,
+        display,
+        overlay,
+        removed,
+        objects,
     };
-    let score = o.score.as_deref().filter(|_| overlay.score.on);
-    let matched: Vec<bool> = score
-        .map(|s| s.matches.iter().map(Option::is_some).collect())
-        .unwrap_or_default();
-    let missed: Vec<(u32, u32, u32)> = score
-        .map(|s| {
-            s.missed
-                .iter()
-                .filter_map(|&l| s.truth_objects.get(l as usize - 1))
-                .map(|t| (t.cx, t.cy, (t.x1 - t.x0).max(t.y1 - t.y0) / 2 + 2))
-                .collect()
-        })
-        .unwrap_or_default();
-    let layers = Layers {
-        fill: overlay.fill.paint(),
-        outline: overlay.outline.paint(),
-        score: score.map(|_| {
-            (
-                ScoreOverlay {
-                    matched: &matched,
-                    missed: &missed,
-                },
-                overlay.score.opacity,
-            )
-        }),
-        truth: truth
-            .as_deref()
-            .zip(overlay.truth.paint())
-            .filter(|(t, _)| (t.width(), t.height()) == (w, h)),
-        removed: &removed,
-        rejected: overlay.rejected.paint().map(|p| (&o.analysis.rejected, p)),
-    };
-    let rgba = composite_layers(&base, &o.analysis.labels, w, h, &layers);
-    draw(canvas, &rgba, w, h);
+    spawn_local(async move {
+        let reply = pool::call(worker, &Request::Frame(Box::new(job))).await;
+        if FRAME.with(Cell::get) != n || state.images.selected.get_untracked() != Some(id) {
+            return;
+        }
+        // A refused frame (its count is not the worker's latest) is followed by the count that
+        // is, and by its frame.
+        if let Ok(Response::Frame {
+            width,
+            height,
+            rgba,
+        }) = reply
+        {
+            draw(&canvas, &rgba, width, height);
+        }
+    });
 }
 
 /// The colour of marker type `id` (1-based), as Cell Counter cycles its colours.
