@@ -1,5 +1,5 @@
 //! The Leptos user interface (wasm32 only): one context of state ([`state`]), loading files
-//! ([`load`]), the pool of Web Workers that decodes, counts, scores and previews ([`pool`], with the
+//! ([`load`]), the pool of Web Workers that decodes, counts, scores and draws ([`pool`], with the
 //! workers' entry points in [`worker`]), and the components: the viewer ([`viewer`]), the side
 //! panels ([`panels`]), links and remote images ([`links`]), batch runs ([`batch`]), the Results
 //! panel, the objects table and *Try all*. `ARCHITECTURE.md` has the map.
