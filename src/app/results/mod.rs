@@ -1,0 +1,215 @@
+//! The Results group: ImageJ's Summarize figures of every image, the corrected counts of the
+//! selected one, its regions ([`figures`]), Cell Counter marker files and every export
+//! ([`files`]); here the group and what its parts share (downloads, names, summaries).
+
+pub mod figures;
+pub mod files;
+
+use self::{
+    figures::{AllImages, RegionTable, SelectedFigures},
+    files::{Exports, MarkerFiles},
+};
+
+use super::{
+    browser::context_2d,
+    state::{AppState, PresetChoice},
+    viewer::annotate,
+};
+use crate::count::{Params, roi::count_in_rois, summary::Summary};
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, prelude::*};
+
+/// The app's version, written into every export.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Offers `bytes` as a download named `name`.
+pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+        .map_err(|_| "the browser could not make the file".to_string())?;
+    download_blob(name, &blob)
+}
+
+fn download_blob(name: &str, blob: &web_sys::Blob) -> Result<(), String> {
+    let url = web_sys::Url::create_object_url_with_blob(blob)
+        .map_err(|_| "the browser could not make a link to the file".to_string())?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "no link element")?
+        .dyn_into()
+        .map_err(|_| "no link element")?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // Revoke after the click has been handled.
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1000);
+    }
+    Ok(())
+}
+
+/// The name of image `id`.
+pub fn image_name(state: AppState, id: u64) -> String {
+    state
+        .images
+        .items
+        .with_untracked(|v| v.iter().find(|i| i.id == id).map(|i| i.name.clone()))
+        .unwrap_or_else(|| "image".into())
+}
+
+/// The parameters as a file that `Params::from_query` (and `fluocount --params`) reads back.
+pub fn params_file(params: &Params) -> String {
+    let mut out = format!("// Fluocount {VERSION} parameters\n");
+    for pair in params.to_query().split('&') {
+        out.push_str(pair);
+        out.push('\n');
+    }
+    out
+}
+
+/// The selected image's summary with its corrections and regions, if it is analysed.
+pub fn selected_summary(state: AppState) -> Option<(u64, Summary)> {
+    let id = state.images.selected.get()?;
+    summary_of(state, id).map(|s| (id, s))
+}
+
+/// The summary of image `id`.
+pub fn summary_of(state: AppState, id: u64) -> Option<Summary> {
+    let o = state.counting.outcomes.with(|o| o.get(&id).cloned())?;
+    let a = &o.analysis;
+    let tally = annotate::tally(state, id);
+    let rois = annotate::rois(state, id);
+    let removed = tally
+        .as_ref()
+        .map(|t| t.removed_labels.clone())
+        .unwrap_or_default();
+    let centroids: Vec<(f64, f64)> = a
+        .objects
+        .iter()
+        .filter(|ob| removed.binary_search(&ob.label).is_err())
+        .map(|ob| (ob.x, ob.y))
+        .collect();
+    let roi_counts = count_in_rois(&rois, &centroids, a.width, a.height);
+    Some(Summary::new(&image_name(state, id), a, tally, roi_counts))
+}
+
+/// The parameters of a table of several images: the current ones, or under *Auto* one line per
+/// image with the preset it was counted with.
+fn all_params_text(state: AppState, images: &[(u64, Summary)]) -> String {
+    if !matches!(state.counting.preset.get_untracked(), PresetChoice::Auto(_)) {
+        return state.counting.params.get_untracked().to_query();
+    }
+    let mut out = String::from("auto: each image with the preset of its colour");
+    for (id, s) in images {
+        out.push_str(&format!(
+            "\n{} ({}): {}",
+            s.image,
+            state.auto_collection(*id),
+            state.params_for(*id).to_query()
+        ));
+    }
+    out
+}
+
+/// Reports an export failure in the status line.
+fn report(state: AppState, what: &str, r: Result<(), String>) {
+    match r {
+        Ok(()) => state.counting.status.set(format!("Saved {what}.")),
+        Err(e) => state
+            .counting
+            .status
+            .set(format!("Could not save {what}: {e}")),
+    }
+}
+
+/// The current view (image and every layer, as on screen) as a PNG download.
+fn export_view(state: AppState, name: String) {
+    let document = web_sys::window().and_then(|w| w.document());
+    let find = |sel: &str| {
+        document
+            .as_ref()
+            .and_then(|d| d.query_selector(sel).ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+    };
+    let (Some(image), Some(screen), Some(doc)) = (
+        find("[data-testid=viewer]"),
+        find("[data-testid=viewer-screen]"),
+        document.clone(),
+    ) else {
+        report(state, &name, Err("the viewer is not shown".into()));
+        return;
+    };
+    let Some(out) = doc
+        .create_element("canvas")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+    else {
+        return;
+    };
+    let (vw, vh) = state.viewer.viewport.get_untracked();
+    out.set_width(vw.round().max(1.0) as u32);
+    out.set_height(vh.round().max(1.0) as u32);
+    let Some(ctx) = context_2d(&out) else {
+        return;
+    };
+    ctx.set_fill_style_str("#05070a");
+    ctx.fill_rect(0.0, 0.0, vw, vh);
+    ctx.set_image_smoothing_enabled(false);
+    let view = state.viewer.view.get_untracked();
+    let (tx, ty) = view.to_screen(0.0, 0.0, vw, vh);
+    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+        &image,
+        tx,
+        ty,
+        f64::from(image.width()) * view.zoom,
+        f64::from(image.height()) * view.zoom,
+    );
+    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&screen, 0.0, 0.0, vw, vh);
+    let cb = Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
+        let r = blob
+            .ok_or_else(|| "the browser could not encode the PNG".to_string())
+            .and_then(|b| download_blob(&name, &b));
+        report(state, &name, r);
+    });
+    let _ = out.to_blob(cb.unchecked_ref());
+}
+
+/// The summary of every image that was read, in the image list's order.
+pub fn all_summaries(state: AppState) -> Vec<(u64, Summary)> {
+    let ids: Vec<u64> = state.images.items.with(|v| {
+        v.iter()
+            .filter(|i| i.status.is_ok())
+            .map(|i| i.id)
+            .collect()
+    });
+    ids.into_iter()
+        .filter_map(|id| summary_of(state, id).map(|s| (id, s)))
+        .collect()
+}
+
+/// Summary of all images, the selected image's corrections, regions and exports.
+#[component]
+pub fn ResultsPanel() -> impl IntoView {
+    view! {
+        <section class="panel results" aria-label="Results">
+            <details class="group" open data-testid="group-results">
+                <summary>"Results"</summary>
+                <SelectedFigures />
+                <RegionTable />
+                <MarkerFiles />
+                <Exports />
+                <AllImages />
+            </details>
+        </section>
+    }
+}
