@@ -8,7 +8,7 @@ use crate::app::{
     results::{VERSION, download},
     state::{AppState, use_app_state},
 };
-use crate::protocol::batch::{Progress, batch_csv, clock, summarize};
+use crate::protocol::batch::{Progress, Summary, batch_csv, clock, summarize};
 use leptos::{ev, html, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
@@ -157,12 +157,11 @@ fn row_view(
     }
 }
 
-/// The batch drawer.
+/// The buttons: count a folder or files, cancel, run again, export, clear.
 #[component]
-pub fn BatchPanel() -> impl IntoView {
+fn BatchTools(summary: Memo<Option<Summary>>) -> impl IntoView {
     let state = use_app_state();
     let batch = use_batch_state();
-    let drawer = NodeRef::<html::Details>::new();
     let start = move |files: Vec<(String, web_sys::File)>| {
         if !files.is_empty() {
             batch.start(state, files);
@@ -207,17 +206,99 @@ pub fn BatchPanel() -> impl IntoView {
             }
         });
     };
-    // A parameter change re-runs the batch (the run in progress stops).
-    Effect::new(move |_| {
-        state.counting.params.track();
-        state.counting.preset.track();
-        let last = batch.ran_with.get_value();
-        if let Some(last) = last
-            && last != batch_params(state)
-        {
-            batch.run(state);
+    let export = move |_| {
+        let records = batch.records();
+        let params = batch_params(state).map_or_else(
+            || "preset per collection (auto): see the Parameters column".to_string(),
+            |p| p.to_query(),
+        );
+        let csv = batch_csv(VERSION, &params, &records);
+        if let Err(e) = download("fluocount-batch.csv", csv.as_bytes(), "text/csv") {
+            batch.notice.set(e);
         }
-    });
+    };
+    view! {
+    <div class="batch-tools">
+        // The browser's folder dialog where it has one (File System Access), else the
+        // folder input's.
+        <button type="button" class="button" data-testid="batch-folder"
+            disabled=move || picking.get() on:click=pick_folder>
+            {move || if picking.get() { "Reading the folder…" } else { "Count a folder…" }}
+        </button>
+        <input type="file" multiple hidden prop:webkitdirectory=true
+            data-testid="batch-folder-input" node_ref=folder_input
+            on:change=move |e| start(picked_with_paths(&e)) />
+        <label class="button file-picker">
+            "Count files…"
+            <input type="file" multiple data-testid="batch-files-input"
+                accept="image/png,image/jpeg,image/tiff,.png,.jpg,.jpeg,.tif,.tiff"
+                on:change=move |e| start(picked_with_paths(&e)) />
+        </label>
+        <button type="button" class="button" data-testid="batch-cancel"
+            disabled=move || !batch.running.get()
+            on:click=move |_| batch.cancel()>"Cancel"</button>
+        <button type="button" class="button" data-testid="batch-rerun"
+            disabled=move || batch.running.get() || batch.rows.with(Vec::is_empty)
+            on:click=move |_| batch.run(state)>"Run again"</button>
+        <button type="button" class="button" data-testid="batch-export"
+            disabled=move || summary.with(Option::is_none)
+            on:click=export>"Export CSV"</button>
+        <button type="button" class="button" data-testid="batch-clear"
+            disabled=move || batch.rows.with(Vec::is_empty)
+            on:click=move |_| batch.clear()>"Clear"</button>
+    </div>
+    }
+}
+
+/// Progress, the notice and the summary of the run.
+#[component]
+fn BatchStatus(summary: Memo<Option<Summary>>) -> impl IntoView {
+    let batch = use_batch_state();
+    view! {
+    {move || batch.progress.get().map(|p| {
+        let running = batch.running.get();
+        view! {
+            <div class="batch-progress">
+                <progress data-testid="batch-progress" aria-label="Images counted"
+                    max=p.total.max(1).to_string() value=p.done.to_string()></progress>
+                <span data-testid="batch-progress-text">{progress_text(p, running)}</span>
+                {move || batch.memory.get().map(|(now, peak)| view! {
+                    <span class="muted" data-testid="batch-memory">
+                        {format!(" · page memory {now:.0} MiB (peak {peak:.0} MiB)")}
+                    </span>
+                })}
+            </div>
+        }
+    })}
+    <p class="notice" role="status" data-testid="batch-notice">{move || batch.notice.get()}</p>
+    {move || summary.get().map(|s| view! {
+        <div class="batch-summary" data-testid="batch-summary">
+            <span>"Counted "<strong data-testid="batch-counted">{s.counted}</strong></span>
+            <span>" · failed "<strong data-testid="batch-failed">{s.failed}</strong></span>
+            <span>" · objects "<strong data-testid="batch-total">{s.total_count}</strong></span>
+            <span>{format!(" · {:.2} per image", s.mean_count)}</span>
+            <span>" · "<span data-testid="batch-median-ms">{format!("{:.0}", s.median_ms)}</span>
+                " ms per image (median: decode, count, score, thumbnail)"</span>
+            {s.pooled.map(|p| view! {
+                <span data-testid="batch-pooled">
+                    {format!(
+                        " · pooled over {} images with masks: precision {:.3}, recall {:.3}, F1 ",
+                        p.n_images, p.precision(), p.recall()
+                    )}
+                    <strong data-testid="batch-pooled-f1">{format!("{:.3}", p.f1())}</strong>
+                    {format!(", MAE {:.2}", p.mae)}
+                </span>
+            })}
+        </div>
+    })}
+    }
+}
+
+/// The table of results, with only the rows in view laid out.
+#[component]
+fn BatchTable() -> impl IntoView {
+    let state = use_app_state();
+    let batch = use_batch_state();
     // Only the rows in view (and OVERSCAN either side) are laid out: with hundreds of rows, every
     // update would otherwise lay out and paint them all. Rows appear as their results arrive (a
     // table of hundreds of waiting rows would tell nothing).
@@ -269,32 +350,84 @@ pub fn BatchPanel() -> impl IntoView {
             }
         })
     };
+    // The table's scroll position may have changed while the drawer was closed.
+    Effect::new(move |_| {
+        if batch.show.get()
+            && let Some(w) = wrap.get_untracked()
+        {
+            rows_scrolled_to(f64::from(w.scroll_top()));
+        }
+    });
+    view! {
+    <div class="table-wrap batch-table-wrap" data-testid="batch-table-wrap" node_ref=wrap
+        on:scroll=on_scroll>
+        <table class="objects batch-table" data-testid="batch-table"
+            aria-rowcount=move || (in_view.get().2 + 1).to_string()>
+            <thead><tr aria-rowindex="1">
+                <th scope="col">"View"</th><th scope="col">"Image"</th><th scope="col">"Mask"</th>
+                <th scope="col">"Count"</th><th scope="col">"Level"</th><th scope="col">"True"</th>
+                <th scope="col">"TP"</th><th scope="col">"FP"</th><th scope="col">"FN"</th>
+                <th scope="col">"F1"</th><th scope="col">"ms"</th><th scope="col">"Viewer"</th>
+            </tr></thead>
+            <tbody>
+                {move || spacer(in_view.get().0)}
+                <For
+                    each=move || {
+                        let (start, end, _) = in_view.get();
+                        shown.with(|shown| {
+                            batch.rows.with(|rows| {
+                                shown[start..end]
+                                    .iter()
+                                    .filter_map(|&i| rows.get(i).cloned())
+                                    .collect::<Vec<_>>()
+                            })
+                        })
+                    }
+                    key=|r| (r.index, r.run, match r.state {
+                        RowState::Waiting => 0u8,
+                        RowState::Done { .. } => 1,
+                        RowState::Failed(_) => 2,
+                    })
+                    children=move |row| row_view(state, batch, shown, row)
+                />
+                {move || {
+                    let (_, end, n) = in_view.get();
+                    spacer(n - end)
+                }}
+            </tbody>
+        </table>
+    </div>
+    }
+}
+
+/// The batch drawer.
+#[component]
+pub fn BatchPanel() -> impl IntoView {
+    let state = use_app_state();
+    let batch = use_batch_state();
+    let drawer = NodeRef::<html::Details>::new();
+    // A parameter change re-runs the batch (the run in progress stops).
+    Effect::new(move |_| {
+        state.counting.params.track();
+        state.counting.preset.track();
+        let last = batch.ran_with.get_value();
+        if let Some(last) = last
+            && last != batch_params(state)
+        {
+            batch.run(state);
+        }
+    });
     let summary = Memo::new(move |_| {
         batch.rows.track();
         let records = batch.records();
         (!records.is_empty()).then(|| summarize(&records))
     });
-    let export = move |_| {
-        let records = batch.records();
-        let params = batch_params(state).map_or_else(
-            || "preset per collection (auto): see the Parameters column".to_string(),
-            |p| p.to_query(),
-        );
-        let csv = batch_csv(VERSION, &params, &records);
-        if let Err(e) = download("fluocount-batch.csv", csv.as_bytes(), "text/csv") {
-            batch.notice.set(e);
-        }
-    };
     view! {
         <details class="drawer batch" data-testid="batch-drawer" node_ref=drawer
             prop:open=move || batch.show.get()
             on:toggle=move |_| {
                 if let Some(d) = drawer.get_untracked() {
                     batch.show.set(d.open());
-                }
-                // The table's scroll position may have changed while it was hidden.
-                if let Some(w) = wrap.get_untracked() {
-                    rows_scrolled_to(f64::from(w.scroll_top()));
                 }
             }>
             <summary>"Batch"
@@ -303,114 +436,14 @@ pub fn BatchPanel() -> impl IntoView {
             // One box of bounded height, so that the table scrolls inside the drawer and the
             // page never grows with it.
             <div class="drawer-body">
-            <div class="batch-tools">
-                // The browser's folder dialog where it has one (File System Access), else the
-                // folder input's.
-                <button type="button" class="button" data-testid="batch-folder"
-                    disabled=move || picking.get() on:click=pick_folder>
-                    {move || if picking.get() { "Reading the folder…" } else { "Count a folder…" }}
-                </button>
-                <input type="file" multiple hidden prop:webkitdirectory=true
-                    data-testid="batch-folder-input" node_ref=folder_input
-                    on:change=move |e| start(picked_with_paths(&e)) />
-                <label class="button file-picker">
-                    "Count files…"
-                    <input type="file" multiple data-testid="batch-files-input"
-                        accept="image/png,image/jpeg,image/tiff,.png,.jpg,.jpeg,.tif,.tiff"
-                        on:change=move |e| start(picked_with_paths(&e)) />
-                </label>
-                <button type="button" class="button" data-testid="batch-cancel"
-                    disabled=move || !batch.running.get()
-                    on:click=move |_| batch.cancel()>"Cancel"</button>
-                <button type="button" class="button" data-testid="batch-rerun"
-                    disabled=move || batch.running.get() || batch.rows.with(Vec::is_empty)
-                    on:click=move |_| batch.run(state)>"Run again"</button>
-                <button type="button" class="button" data-testid="batch-export"
-                    disabled=move || summary.with(Option::is_none)
-                    on:click=export>"Export CSV"</button>
-                <button type="button" class="button" data-testid="batch-clear"
-                    disabled=move || batch.rows.with(Vec::is_empty)
-                    on:click=move |_| batch.clear()>"Clear"</button>
-            </div>
-            <p class="muted small">
-                "Drop a folder anywhere on the page, or more than 24 images at once, to count them here. "
-                "Masks pair with their images by folder (images/ and masks/) or name (_mask). "
-                "Only the results and a thumbnail are kept; Open reads the image again."
-            </p>
-            {move || batch.progress.get().map(|p| {
-                let running = batch.running.get();
-                view! {
-                    <div class="batch-progress">
-                        <progress data-testid="batch-progress" aria-label="Images counted"
-                            max=p.total.max(1).to_string() value=p.done.to_string()></progress>
-                        <span data-testid="batch-progress-text">{progress_text(p, running)}</span>
-                        {move || batch.memory.get().map(|(now, peak)| view! {
-                            <span class="muted" data-testid="batch-memory">
-                                {format!(" · page memory {now:.0} MiB (peak {peak:.0} MiB)")}
-                            </span>
-                        })}
-                    </div>
-                }
-            })}
-            <p class="notice" role="status" data-testid="batch-notice">{move || batch.notice.get()}</p>
-            {move || summary.get().map(|s| view! {
-                <div class="batch-summary" data-testid="batch-summary">
-                    <span>"Counted "<strong data-testid="batch-counted">{s.counted}</strong></span>
-                    <span>" · failed "<strong data-testid="batch-failed">{s.failed}</strong></span>
-                    <span>" · objects "<strong data-testid="batch-total">{s.total_count}</strong></span>
-                    <span>{format!(" · {:.2} per image", s.mean_count)}</span>
-                    <span>" · "<span data-testid="batch-median-ms">{format!("{:.0}", s.median_ms)}</span>
-                        " ms per image (median: decode, count, score, thumbnail)"</span>
-                    {s.pooled.map(|p| view! {
-                        <span data-testid="batch-pooled">
-                            {format!(
-                                " · pooled over {} images with masks: precision {:.3}, recall {:.3}, F1 ",
-                                p.n_images, p.precision(), p.recall()
-                            )}
-                            <strong data-testid="batch-pooled-f1">{format!("{:.3}", p.f1())}</strong>
-                            {format!(", MAE {:.2}", p.mae)}
-                        </span>
-                    })}
-                </div>
-            })}
-            <div class="table-wrap batch-table-wrap" data-testid="batch-table-wrap" node_ref=wrap
-                on:scroll=on_scroll>
-                <table class="objects batch-table" data-testid="batch-table"
-                    aria-rowcount=move || (in_view.get().2 + 1).to_string()>
-                    <thead><tr aria-rowindex="1">
-                        <th scope="col">"View"</th><th scope="col">"Image"</th><th scope="col">"Mask"</th>
-                        <th scope="col">"Count"</th><th scope="col">"Level"</th><th scope="col">"True"</th>
-                        <th scope="col">"TP"</th><th scope="col">"FP"</th><th scope="col">"FN"</th>
-                        <th scope="col">"F1"</th><th scope="col">"ms"</th><th scope="col">"Viewer"</th>
-                    </tr></thead>
-                    <tbody>
-                        {move || spacer(in_view.get().0)}
-                        <For
-                            each=move || {
-                                let (start, end, _) = in_view.get();
-                                shown.with(|shown| {
-                                    batch.rows.with(|rows| {
-                                        shown[start..end]
-                                            .iter()
-                                            .filter_map(|&i| rows.get(i).cloned())
-                                            .collect::<Vec<_>>()
-                                    })
-                                })
-                            }
-                            key=|r| (r.index, r.run, match r.state {
-                                RowState::Waiting => 0u8,
-                                RowState::Done { .. } => 1,
-                                RowState::Failed(_) => 2,
-                            })
-                            children=move |row| row_view(state, batch, shown, row)
-                        />
-                        {move || {
-                            let (_, end, n) = in_view.get();
-                            spacer(n - end)
-                        }}
-                    </tbody>
-                </table>
-            </div>
+                <BatchTools summary />
+                <p class="muted small">
+                    "Drop a folder anywhere on the page, or more than 24 images at once, to count them here. "
+                    "Masks pair with their images by folder (images/ and masks/) or name (_mask). "
+                    "Only the results and a thumbnail are kept; Open reads the image again."
+                </p>
+                <BatchStatus summary />
+                <BatchTable />
             </div>
         </details>
     }
