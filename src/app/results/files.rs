@@ -2,7 +2,7 @@
 
 use super::{
     VERSION, all_params_text, all_summaries, download, export_view, image_name, params_file,
-    report, selected_summary,
+    report, with_selected,
 };
 use crate::{
     app::{
@@ -38,13 +38,8 @@ fn ExportButton(
 #[component]
 pub fn MarkerFiles() -> impl IntoView {
     let state = use_app_state();
-    let with_selected = move |f: &dyn Fn(u64, String, &Summary)| {
-        if let Some((id, s)) = selected_summary(state) {
-            f(id, image_name(state, id), &s);
-        }
-    };
     let export_markers = move || {
-        with_selected(&|id, name: String, _| {
+        with_selected(state, &|id, name: String, _| {
             let Some(o) = state.counting.outcome_of(id) else {
                 return;
             };
@@ -120,13 +115,8 @@ pub fn MarkerFiles() -> impl IntoView {
 pub fn Exports() -> impl IntoView {
     let state = use_app_state();
     let all = Memo::new(move |_| all_summaries(state));
-    let with_selected = move |f: &dyn Fn(u64, String, &Summary)| {
-        if let Some((id, s)) = selected_summary(state) {
-            f(id, image_name(state, id), &s);
-        }
-    };
     let export_objects = move || {
-        with_selected(&|id, name: String, _| {
+        with_selected(state, &|id, name: String, _| {
             let Some(o) = state.counting.outcome_of(id) else {
                 return;
             };
@@ -142,7 +132,7 @@ pub fn Exports() -> impl IntoView {
         });
     };
     let export_summary = move || {
-        with_selected(&|id, name: String, s| {
+        with_selected(state, &|id, name: String, s| {
             let params = state.params_for(id).to_query();
             let text = summary_csv(VERSION, &params, std::slice::from_ref(s));
             let file = export::export_name(&name, "_summary", "csv");
@@ -161,7 +151,7 @@ pub fn Exports() -> impl IntoView {
         );
     };
     let export_png = move |labels: bool| {
-        with_selected(&|id, name: String, _| {
+        with_selected(state, &|id, name: String, _| {
             let Some(o) = state.counting.outcome_of(id) else {
                 return;
             };

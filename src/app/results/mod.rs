@@ -184,6 +184,13 @@ fn export_view(state: AppState, name: String) {
     let _ = out.to_blob(cb.unchecked_ref());
 }
 
+/// Runs `f` on the selected image's id, name and summary, if it has one.
+pub fn with_selected(state: AppState, f: &dyn Fn(u64, String, &Summary)) {
+    if let Some((id, s)) = selected_summary(state) {
+        f(id, image_name(state, id), &s);
+    }
+}
+
 /// The summary of every image that was read, in the image list's order.
 pub fn all_summaries(state: AppState) -> Vec<(u64, Summary)> {
     let ids: Vec<u64> = state.images.items.with(|v| {
