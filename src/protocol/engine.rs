@@ -222,23 +222,22 @@ impl Engine {
         let Some(k) = self.kept.get_mut(&job.id) else {
             return Response::Failed(format!("image {} is not loaded in this worker", job.id));
         };
-        let last = match (job.objects, &k.last) {
-            (None, _) => None,
-            (Some(n), Some((a, score))) if a.count() as u64 == u64::from(n) => {
-                Some((a.clone(), score.clone()))
-            }
+        let drawn = match (job.objects, &k.last) {
+            (None, _) => false,
+            (Some(n), Some((a, _))) if a.count() as u64 == u64::from(n) => true,
             (Some(_), _) => {
                 return Response::Failed("the count drawn is not the worker's latest".into());
             }
         };
         let base = Self::picture(k, &job.display);
+        let last = k.last.as_ref().filter(|_| drawn);
         let (width, height) = (k.image.width(), k.image.height());
         let rgba = frame(&FrameParts {
             base: &base,
             width,
             height,
-            analysis: last.as_ref().map(|(a, _)| &**a),
-            score: last.as_ref().and_then(|(_, s)| s.as_ref()),
+            analysis: last.map(|(a, _)| &**a),
+            score: last.and_then(|(_, s)| s.as_ref()),
             truth: k.truth.as_ref(),
             overlay: &job.overlay,
             removed: &job.removed,

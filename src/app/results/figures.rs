@@ -1,7 +1,7 @@
 //! The Results group's figures: the selected image's Summarize figures, corrected count and
 //! regions, and the table of all images.
 
-use super::{all_summaries, selected_summary};
+use super::{All, Selected};
 use crate::{
     app::{state::use_app_state, viewer::annotate},
     count::{summary::Summary, table},
@@ -10,7 +10,10 @@ use leptos::prelude::*;
 
 /// The selected image's Summarize figures and its corrected count (Cell Counter).
 #[component]
-pub fn SelectedFigures() -> impl IntoView {
+pub fn SelectedFigures(
+    /// The selected image's summary.
+    selected: Selected,
+) -> impl IntoView {
     let state = use_app_state();
     let forget_stale = move |_| {
         let Some(id) = state.images.selected.get_untracked() else {
@@ -29,7 +32,7 @@ pub fn SelectedFigures() -> impl IntoView {
         }
     };
     view! {
-        {move || selected_summary(state).map(|(_, s)| view! {
+        {move || selected.get().map(|(_, s)| view! {
             <table class="figures" data-testid="summary">
                 <caption>"Summary (ImageJ Summarize)"</caption>
                 <tbody>
@@ -64,10 +67,13 @@ pub fn SelectedFigures() -> impl IntoView {
 
 /// The selected image's regions, with their counts, names and delete buttons.
 #[component]
-pub fn RegionTable() -> impl IntoView {
+pub fn RegionTable(
+    /// The selected image's summary.
+    selected: Selected,
+) -> impl IntoView {
     let state = use_app_state();
     view! {
-        {move || selected_summary(state).map(|(_, s)| view! {
+        {move || selected.get().map(|(_, s)| view! {
             <table class="figures rois" data-testid="roi-table">
                 <caption>"Regions (count by centroid)"</caption>
                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Count"</th><th scope="col">"Area px"</th><th scope="col">"per Mpx"</th><th scope="col"><span class="sr-only">"Delete"</span></th></tr></thead>
@@ -108,9 +114,10 @@ pub fn RegionTable() -> impl IntoView {
 
 /// Count, corrected count and %Area of every image.
 #[component]
-pub fn AllImages() -> impl IntoView {
-    let state = use_app_state();
-    let all = Memo::new(move |_| all_summaries(state));
+pub fn AllImages(
+    /// Every image's summary.
+    all: All,
+) -> impl IntoView {
     view! {
         <table class="figures all-images" data-testid="all-summary">
             <caption>"All images"</caption>

@@ -1,8 +1,8 @@
 //! The Results group's files: Cell Counter marker files in and out, and every export.
 
 use super::{
-    VERSION, all_params_text, all_summaries, download, export_view, image_name, params_file,
-    report, with_selected,
+    All, VERSION, all_params_text, download, export_view, image_name, params_file, report,
+    with_selected,
 };
 use crate::{
     app::{
@@ -112,9 +112,11 @@ pub fn MarkerFiles() -> impl IntoView {
 
 /// The exports of the selected image and of all images, and loading a parameter file.
 #[component]
-pub fn Exports() -> impl IntoView {
+pub fn Exports(
+    /// Every image's summary.
+    all: All,
+) -> impl IntoView {
     let state = use_app_state();
-    let all = Memo::new(move |_| all_summaries(state));
     let export_objects = move || {
         with_selected(state, &|id, name: String, _| {
             let Some(o) = state.counting.outcome_of(id) else {

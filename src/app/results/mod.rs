@@ -12,7 +12,7 @@ use self::{
 
 use super::{
     browser::context_2d,
-    state::{AppState, PresetChoice},
+    state::{AppState, PresetChoice, use_app_state},
     viewer::annotate,
 };
 use crate::count::{Params, roi::count_in_rois, summary::Summary};
@@ -191,6 +191,12 @@ pub fn with_selected(state: AppState, f: &dyn Fn(u64, String, &Summary)) {
     }
 }
 
+/// The selected image's summary (a memo shared by the group's parts).
+pub type Selected = Memo<Option<(u64, Summary)>>;
+
+/// Every image's summary (a memo shared by the group's parts).
+pub type All = Memo<Vec<(u64, Summary)>>;
+
 /// The summary of every image that was read, in the image list's order.
 pub fn all_summaries(state: AppState) -> Vec<(u64, Summary)> {
     let ids: Vec<u64> = state.images.items.with(|v| {
@@ -207,15 +213,19 @@ pub fn all_summaries(state: AppState) -> Vec<(u64, Summary)> {
 /// Summary of all images, the selected image's corrections, regions and exports.
 #[component]
 pub fn ResultsPanel() -> impl IntoView {
+    let state = use_app_state();
+    // Each summary once, for every part that shows or exports it.
+    let selected = Memo::new(move |_| selected_summary(state));
+    let all = Memo::new(move |_| all_summaries(state));
     view! {
         <section class="panel results" aria-label="Results">
             <details class="group" open data-testid="group-results">
                 <summary>"Results"</summary>
-                <SelectedFigures />
-                <RegionTable />
+                <SelectedFigures selected />
+                <RegionTable selected />
                 <MarkerFiles />
-                <Exports />
-                <AllImages />
+                <Exports all />
+                <AllImages all />
             </details>
         </section>
     }
