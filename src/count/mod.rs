@@ -7,6 +7,7 @@ pub mod body;
 pub mod cellcounter;
 pub mod cv;
 pub mod export;
+pub mod learn;
 pub mod pairing;
 pub mod params;
 pub mod pipeline;

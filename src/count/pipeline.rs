@@ -193,6 +193,12 @@ pub struct Analysis {
     pub rejected_bodies: Vec<Body>,
     /// The filter that removed each, in their label order.
     pub rejected_why: Vec<Reject>,
+    /// The classifier's score of each counted object, in label order; empty when no model
+    /// counted ([`crate::count::learn::apply`]).
+    pub scores: Vec<f32>,
+    /// The classifier's score of each rejected object (NaN for those a filter removed before the
+    /// classifier); empty when no model counted.
+    pub rejected_scores: Vec<f32>,
     /// The expected cell diameter used, in pixels.
     pub diameter: f32,
     /// Whether that diameter was estimated from the image (else it was given).
@@ -444,6 +450,8 @@ pub enum Reject {
     Dim,
     /// Ring contrast, relative to the image, under the minimum.
     LowRing,
+    /// The classifier's score under the cut-off.
+    Classifier,
 }
 
 impl Reject {
@@ -461,6 +469,7 @@ impl Reject {
             Reject::NotBlob => "min_blob",
             Reject::Dim => "min_brightness",
             Reject::LowRing => "min_ring",
+            Reject::Classifier => "cutoff",
         }
     }
 
@@ -478,6 +487,7 @@ impl Reject {
             Reject::NotBlob => "not blob-shaped (a ridge or an edge)",
             Reject::Dim => "too dim for this image",
             Reject::LowRing => "too little contrast to its ring",
+            Reject::Classifier => "the classifier's score is under the cut-off",
         }
     }
 }
@@ -681,6 +691,8 @@ pub fn analyze_prepared(prepared: &Prepared, params: &Params) -> Analysis {
         rejected_contrast: o.rejected_contrast,
         rejected_bodies: o.rejected_bodies,
         rejected_why: o.why,
+        scores: Vec::new(),
+        rejected_scores: Vec::new(),
         diameter: prepared.diameter.diameter,
         diameter_estimated: prepared.diameter.estimated,
         level,

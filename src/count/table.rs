@@ -88,9 +88,12 @@ impl<R, V> Column<R, V> {
     }
 }
 
-/// `v` with `decimals` decimals, as every table writes its numbers (`NaN`, `inf` as Rust writes
-/// them).
+/// `v` with `decimals` decimals, as every table writes its numbers (`inf` as Rust writes it; NaN,
+/// a value not measured, as an empty field).
 pub fn number(v: f64, decimals: usize) -> String {
+    if v.is_nan() {
+        return String::new();
+    }
     format!("{v:.decimals$}")
 }
 
@@ -184,6 +187,8 @@ pub struct ObjectRow {
     pub contrast: f64,
     /// Cell-body measures.
     pub body: Body,
+    /// The classifier's score (NaN when no model counted, or a filter removed the object first).
+    pub score: f32,
 }
 
 impl ObjectRow {
@@ -194,6 +199,7 @@ impl ObjectRow {
             shape: *a.shapes.get(i)?,
             contrast: a.contrast.get(i).copied().unwrap_or(f64::NAN),
             body: *a.bodies.get(i)?,
+            score: a.scores.get(i).copied().unwrap_or(f32::NAN),
         })
     }
 
@@ -205,6 +211,7 @@ impl ObjectRow {
             shape: *a.rejected_shapes.get(i)?,
             contrast: a.rejected_contrast.get(i).copied().unwrap_or(f64::NAN),
             body: *a.rejected_bodies.get(i)?,
+            score: a.rejected_scores.get(i).copied().unwrap_or(f32::NAN),
         })
     }
 }
@@ -350,6 +357,13 @@ pub const OBJECTS: &[Column<ObjectRow, f64>] = &[
         3,
         "Contrast to the ring around the object, in the image's robust spreads",
         |r| r.body.ring,
+    ),
+    Column::new(
+        "Score",
+        "",
+        3,
+        "The object classifier's score, 0 (not a cell) to 1 (a cell); empty when no model counts",
+        |r| f64::from(r.score),
     ),
 ];
 
@@ -672,6 +686,7 @@ mod tests {
                 brightness: 12.3456,
                 ring: -1.5,
             },
+            score: 0.875,
         }
     }
 
@@ -698,7 +713,7 @@ mod tests {
         assert_eq!(
             objects_header(),
             "Image,Object,Area,Mean,Min,Max,X,Y,BX,BY,Width,Height,Perim.,Circ.,AR,Round,\
-             Solidity,Contrast,Thickness,Elongation,Blob,Brightness,Ring"
+             Solidity,Contrast,Thickness,Elongation,Blob,Brightness,Ring,Score"
         );
         assert_eq!(
             header(SUMMARY),
@@ -739,7 +754,8 @@ mod tests {
                 "Elongation",
                 "Blob",
                 "Brightness",
-                "Ring"
+                "Ring",
+                "Score"
             ]
         );
     }
@@ -750,10 +766,11 @@ mod tests {
         let cells: Vec<String> = OBJECTS.iter().map(|c| c.text(&r)).collect();
         assert_eq!(
             cells.join(","),
-            "7,1234,99.877,12,250,10.250,20.500,3,4,40,41,130.123,0.9179,1.105,0.905,0.970,NaN,\
-             1.000,1.105,0.800,12.346,-1.500"
+            "7,1234,99.877,12,250,10.250,20.500,3,4,40,41,130.123,0.9179,1.105,0.905,0.970,,\
+             1.000,1.105,0.800,12.346,-1.500,0.875"
         );
         assert_eq!(number(f64::INFINITY, 3), "inf");
+        assert_eq!(number(f64::NAN, 3), "", "not measured: an empty field");
         assert_eq!(number(1234.0, 0), "1234");
         assert_eq!(OBJECTS[1].tooltip(), "Area in pixels. Unit: px²");
         assert_eq!(OBJECTS[12].tooltip(), OBJECTS[12].definition);
@@ -790,7 +807,7 @@ mod tests {
                 .iter()
                 .map(|l| l.matches(',').count())
                 .collect::<Vec<_>>(),
-            vec![23, 23, 22, 22]
+            vec![24, 24, 23, 23]
         );
         assert_eq!(objects_csv(&[]), "");
         assert_eq!(ObjectRow::kept(&a, 2), None);

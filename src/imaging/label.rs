@@ -309,6 +309,60 @@ pub fn retain(comps: &Components, mut keep: impl FnMut(u32) -> bool) -> (Compone
     )
 }
 
+/// The objects of `a` and `b` (of the same size, runs in raster order) together, relabelled
+/// 1.. in raster order of their first pixel. Returns them and, for each new label, where it came
+/// from: (`true` for `b`, its old label).
+///
+/// # Panics
+/// If the sizes differ.
+pub fn merge(a: &Components, b: &Components) -> (Components, Vec<(bool, u32)>) {
+    assert_eq!((a.width, a.height), (b.width, b.height), "sizes differ");
+    let mut new_a = vec![0u32; a.count as usize + 1];
+    let mut new_b = vec![0u32; b.count as usize + 1];
+    let mut origin = Vec::with_capacity((a.count + b.count) as usize);
+    let n = a.runs.len() + b.runs.len();
+    let (mut runs, mut labels) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut i, mut j) = (0, 0);
+    while i < a.runs.len() || j < b.runs.len() {
+        let take_b = match (a.runs.get(i), b.runs.get(j)) {
+            (Some(ra), Some(rb)) => (rb.y, rb.x0) < (ra.y, ra.x0),
+            (None, _) => true,
+            (_, None) => false,
+        };
+        let (run, slot, old) = if take_b {
+            j += 1;
+            (
+                b.runs[j - 1],
+                &mut new_b[b.labels[j - 1] as usize],
+                (true, b.labels[j - 1]),
+            )
+        } else {
+            i += 1;
+            (
+                a.runs[i - 1],
+                &mut new_a[a.labels[i - 1] as usize],
+                (false, a.labels[i - 1]),
+            )
+        };
+        if *slot == 0 {
+            origin.push(old);
+            *slot = origin.len() as u32;
+        }
+        runs.push(run);
+        labels.push(*slot);
+    }
+    (
+        Components {
+            width: a.width,
+            height: a.height,
+            runs,
+            labels,
+            count: origin.len() as u32,
+        },
+        origin,
+    )
+}
+
 impl Components {
     /// The label of the object at pixel (`x`, `y`), if any (a binary search of the runs, which
     /// are in raster order).

@@ -370,7 +370,7 @@ const STAGES: [Stage; 13] = [
     Stage::Diameter,
 ];
 
-const REJECTS: [Reject; 11] = [
+const REJECTS: [Reject; 12] = [
     Reject::Small,
     Reject::Large,
     Reject::Circularity,
@@ -382,6 +382,7 @@ const REJECTS: [Reject; 11] = [
     Reject::NotBlob,
     Reject::Dim,
     Reject::LowRing,
+    Reject::Classifier,
 ];
 
 fn put_timings(w: &mut Writer, t: &[StageTiming]) {
@@ -619,6 +620,10 @@ pub fn put_analysis(w: &mut Writer, a: &Analysis) {
     a.rejected_why
         .iter()
         .for_each(|&x| w.u8(REJECTS.iter().position(|&y| y == x).unwrap_or(0) as u8));
+    for scores in [&a.scores, &a.rejected_scores] {
+        w.len(scores.len());
+        scores.iter().for_each(|&v| w.f32(v));
+    }
     w.f32(a.diameter);
     w.bool(a.diameter_estimated);
     w.opt(a.level.as_ref(), |w, &l| w.u16(l));
@@ -669,6 +674,14 @@ pub fn get_analysis(r: &mut Reader) -> WireResult<Analysis> {
     {
         return bad("rejected object lists of different lengths");
     }
+    // Scores: none (no model), or one per object.
+    let scores = r.list(4, Reader::f32)?;
+    let rejected_scores = r.list(4, Reader::f32)?;
+    if !(scores.is_empty() && rejected_scores.is_empty()
+        || scores.len() == objects.len() && rejected_scores.len() == rejected_objects.len())
+    {
+        return bad("score lists of other lengths than the objects'");
+    }
     let diameter = finite_f32(r.f32()?)?;
     let diameter_estimated = r.bool()?;
     let level = r.opt(Reader::u16)?;
@@ -690,6 +703,8 @@ pub fn get_analysis(r: &mut Reader) -> WireResult<Analysis> {
         rejected_contrast,
         rejected_bodies,
         rejected_why,
+        scores,
+        rejected_scores,
         diameter,
         diameter_estimated,
         level,

@@ -1,0 +1,330 @@
+//! The feature vector of a candidate object, scaled by the expected cell size and by the image's
+//! own brightness (its robust background level `m` and spread `s`, [`crate::count::body`]), so
+//! that a model carries across scales and exposures.
+
+use crate::{
+    count::pipeline::{Analysis, Prepared},
+    imaging::{channel::Plane, label::Components},
+};
+
+/// A feature: its name (as in the model file) and what it measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Feature {
+    /// Short name.
+    pub name: &'static str,
+    /// Its definition, in a sentence.
+    pub definition: &'static str,
+}
+
+const fn feature(name: &'static str, definition: &'static str) -> Feature {
+    Feature { name, definition }
+}
+
+/// Number of features.
+pub const COUNT: usize = 27;
+
+/// Every feature, in the order of a row.
+pub const FEATURES: [Feature; COUNT] = [
+    feature("area", "area over the expected cell's area π(d/2)²"),
+    feature(
+        "thickness",
+        "largest inscribed radius over the expected radius",
+    ),
+    feature("elongation", "fitted ellipse's major over minor axis"),
+    feature("circularity", "4π·area/perimeter²"),
+    feature("solidity", "area over the convex hull's area"),
+    feature("roundness", "4·area/(π·major²)"),
+    feature("feret", "largest caliper diameter over d"),
+    feature("min_feret", "smallest caliper width over d"),
+    feature(
+        "blob",
+        "Hessian blob measure at the cell scale, 0 ridge to 1 blob",
+    ),
+    feature("brightness", "(mean − m)/s"),
+    feature("ring", "contrast to the ring around the object, over s"),
+    feature("max", "(maximum − m)/s"),
+    feature("p10", "(10th percentile of the object's pixels − m)/s"),
+    feature("p50", "(median of the object's pixels − m)/s"),
+    feature("p90", "(90th percentile of the object's pixels − m)/s"),
+    feature("texture", "the object's pixels' standard deviation over s"),
+    feature(
+        "saturated",
+        "fraction of the object's pixels at the image's largest value",
+    ),
+    feature(
+        "rank",
+        "fraction of the image's candidates with a lower mean",
+    ),
+    feature(
+        "vs_brightest",
+        "(mean − m) over the 90th percentile of the candidates' (mean − m)",
+    ),
+    feature("neighbours", "other candidates whose centre is within 2d"),
+    feature(
+        "nearest",
+        "distance to the nearest other candidate's centre, over d (at most 10)",
+    ),
+    feature(
+        "local_level",
+        "(median of the 4d box around the object − m)/s",
+    ),
+    feature("local_spread", "robust spread of that box over s"),
+    feature(
+        "dark_around",
+        "fraction of that box under m − 2s (a hole or the tissue's edge)",
+    ),
+    feature(
+        "bright_around",
+        "fraction of that box at 98% of the image's largest value or more",
+    ),
+    feature("edge", "1 if the object touches the image's edge, else 0"),
+    feature("scale", "d over 36 px, the dataset's usual cell diameter"),
+];
+
+/// The names of the features, in order.
+pub fn names() -> Vec<&'static str> {
+    FEATURES.iter().map(|f| f.name).collect()
+}
+
+/// A value at fraction `q` (0..=1) of a sorted slice, by the nearest rank.
+fn quantile(sorted: &[u16], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let k = ((sorted.len() - 1) as f64 * q).round() as usize;
+    f64::from(sorted[k.min(sorted.len() - 1)])
+}
+
+/// Each object's pixel values on `plane`, sorted.
+fn pixels_by_object(comps: &Components, plane: &Plane) -> Vec<Vec<u16>> {
+    let mut out = vec![Vec::new(); comps.count as usize];
+    for (run, &l) in comps.runs.iter().zip(&comps.labels) {
+        let Some(v) = out.get_mut(l as usize - 1) else {
+            continue;
+        };
+        let row = run.y as usize * plane.width as usize;
+        if let Some(px) = plane.data.get(row + run.x0 as usize..row + run.x1 as usize) {
+            v.extend_from_slice(px);
+        }
+    }
+    for v in &mut out {
+        v.sort_unstable();
+    }
+    out
+}
+
+/// The neighbourhood of `(x, y)`: the box of half-side `half`, sampled every `step` pixels.
+fn neighbourhood(plane: &Plane, x: f64, y: f64, half: f64, step: usize, out: &mut Vec<u16>) {
+    out.clear();
+    let (w, h) = (plane.width as f64, plane.height as f64);
+    let x0 = (x - half).max(0.0) as usize;
+    let x1 = (x + half).min(w) as usize;
+    let y0 = (y - half).max(0.0) as usize;
+    let y1 = (y + half).min(h) as usize;
+    let width = plane.width as usize;
+    for yy in (y0..y1).step_by(step) {
+        for xx in (x0..x1).step_by(step) {
+            out.push(plane.data[yy * width + xx]);
+        }
+    }
+    out.sort_unstable();
+}
+
+/// The feature rows of every object of `a` (its kept objects: the candidates), in label order.
+pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
+    let plane = &prepared.plane;
+    let n = a.objects.len();
+    let d = f64::from(a.diameter).max(1.0);
+    let r = d / 2.0;
+    let (m, s) = (
+        prepared.background.level,
+        prepared.background.spread.max(1.0),
+    );
+    let top = f64::from(plane.depth.max_value());
+    let pixels = pixels_by_object(&a.components, plane);
+    // Rank and the brightest candidates.
+    let mut means: Vec<f64> = a.objects.iter().map(|o| o.mean).collect();
+    means.sort_by(f64::total_cmp);
+    let p90 = if means.is_empty() {
+        m + s
+    } else {
+        means[((means.len() - 1) as f64 * 0.9).round() as usize]
+    };
+    let bright_scale = (p90 - m).max(s);
+    // Neighbours, by a grid of 2d cells.
+    let cell = 2.0 * d;
+    let gw = (f64::from(a.width) / cell).ceil().max(1.0) as usize;
+    let gh = (f64::from(a.height) / cell).ceil().max(1.0) as usize;
+    let mut grid: Vec<Vec<usize>> = vec![Vec::new(); gw * gh];
+    let at = |x: f64, y: f64| {
+        (
+            ((x / cell) as usize).min(gw - 1),
+            ((y / cell) as usize).min(gh - 1),
+        )
+    };
+    for (i, o) in a.objects.iter().enumerate() {
+        let (gx, gy) = at(o.x, o.y);
+        grid[gy * gw + gx].push(i);
+    }
+    let half = 2.0 * d;
+    let step = ((d / 9.0).round() as usize).max(1);
+    let mut around = Vec::new();
+    let (w, h) = (a.width, a.height);
+    (0..n)
+        .map(|i| {
+            let o = &a.objects[i];
+            let sh = &a.shapes[i];
+            let b = &a.bodies[i];
+            let px = &pixels[i];
+            let (gx, gy) = at(o.x, o.y);
+            let (mut neighbours, mut nearest) = (0u32, f64::INFINITY);
+            for yy in gy.saturating_sub(1)..(gy + 2).min(gh) {
+                for xx in gx.saturating_sub(1)..(gx + 2).min(gw) {
+                    for &j in &grid[yy * gw + xx] {
+                        if j == i {
+                            continue;
+                        }
+                        let q = &a.objects[j];
+                        let dist = ((q.x - o.x).powi(2) + (q.y - o.y).powi(2)).sqrt();
+                        if dist <= 2.0 * d {
+                            neighbours += 1;
+                        }
+                        nearest = nearest.min(dist);
+                    }
+                }
+            }
+            let var = if px.is_empty() {
+                0.0
+            } else {
+                px.iter()
+                    .map(|&v| (f64::from(v) - o.mean).powi(2))
+                    .sum::<f64>()
+                    / px.len() as f64
+            };
+            let saturated =
+                px.iter().filter(|&&v| f64::from(v) >= top).count() as f64 / px.len().max(1) as f64;
+            neighbourhood(plane, o.x, o.y, half, step, &mut around);
+            let local = quantile(&around, 0.5);
+            let mut dev: Vec<u16> = around
+                .iter()
+                .map(|&v| (f64::from(v) - local).abs().min(65535.0) as u16)
+                .collect();
+            dev.sort_unstable();
+            let local_spread = 1.4826 * quantile(&dev, 0.5);
+            let k = around.len().max(1) as f64;
+            let dark = around
+                .iter()
+                .filter(|&&v| f64::from(v) < m - 2.0 * s)
+                .count() as f64
+                / k;
+            let bright = around
+                .iter()
+                .filter(|&&v| f64::from(v) >= 0.98 * top)
+                .count() as f64
+                / k;
+            let on_edge = o.bx == 0 || o.by == 0 || o.bx + o.width >= w || o.by + o.height >= h;
+            let rank = means.partition_point(|&v| v < o.mean) as f64 / n.max(1) as f64;
+            let row = [
+                o.area as f64 / (std::f64::consts::PI * r * r),
+                b.thickness,
+                b.elongation,
+                sh.circularity,
+                sh.solidity,
+                sh.roundness,
+                sh.feret / d,
+                sh.min_feret / d,
+                b.blob,
+                b.brightness,
+                b.ring,
+                (f64::from(o.max) - m) / s,
+                (quantile(px, 0.1) - m) / s,
+                (quantile(px, 0.5) - m) / s,
+                (quantile(px, 0.9) - m) / s,
+                var.sqrt() / s,
+                saturated,
+                rank,
+                (o.mean - m) / bright_scale,
+                f64::from(neighbours),
+                (nearest / d).min(10.0),
+                (local - m) / s,
+                local_spread / s,
+                dark,
+                bright,
+                f64::from(u8::from(on_edge)),
+                d / 36.0,
+            ];
+            row.map(|v| if v.is_finite() { v as f32 } else { f32::NAN })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        count::{
+            Params,
+            pipeline::{analyze_prepared, prepare},
+        },
+        imaging::Image,
+    };
+
+    #[test]
+    fn every_feature_has_a_distinct_name_and_a_definition() {
+        let mut n = names();
+        n.sort_unstable();
+        n.dedup();
+        assert_eq!(n.len(), COUNT);
+        assert!(FEATURES.iter().all(|f| !f.definition.is_empty()));
+    }
+
+    #[test]
+    fn a_lone_square_and_a_pair_have_the_features_of_their_pixels() {
+        // 60x40, background 10; a 6x6 square of 200 at (4, 4), and two 4x4 squares of 100 and 200
+        // at (40, 10) and (48, 10).
+        let (w, h) = (60usize, 40usize);
+        let mut px = vec![10u8; w * h];
+        let mut fill = |x0: usize, y0: usize, size: usize, v: u8| {
+            for y in y0..y0 + size {
+                for x in x0..x0 + size {
+                    px[y * w + x] = v;
+                }
+            }
+        };
+        fill(4, 4, 6, 200);
+        fill(40, 10, 4, 100);
+        fill(48, 10, 4, 255);
+        let params = Params {
+            sigma: 0.0,
+            open_radius: 0,
+            close_radius: 0,
+            min_area: 1,
+            method: crate::count::ThresholdMethod::Manual,
+            level: 50,
+            diameter: crate::count::params::Diameter::Px(6.0),
+            ..Params::default()
+        };
+        let image = Image::gray8(w as u32, h as u32, px);
+        let prepared = prepare(&image, &params);
+        let a = analyze_prepared(&prepared, &params);
+        assert_eq!(a.count(), 3);
+        let rows = features(&prepared, &a);
+        let col = |name: &str| {
+            let j = names().iter().position(|n| *n == name).expect("a feature");
+            rows.iter().map(|r| r[j]).collect::<Vec<_>>()
+        };
+        // The background is 10 everywhere else: m = 10, s = 1 (the floor).
+        assert_eq!(col("p50"), vec![190.0, 90.0, 245.0]);
+        assert_eq!(col("max"), vec![190.0, 90.0, 245.0]);
+        assert_eq!(col("texture"), vec![0.0, 0.0, 0.0]);
+        assert_eq!(col("saturated"), vec![0.0, 0.0, 1.0]);
+        assert_eq!(col("rank"), vec![1.0 / 3.0, 0.0, 2.0 / 3.0]);
+        // Centres 8 px apart, d = 6: within 2d of each other, not of the square.
+        assert_eq!(col("neighbours"), vec![0.0, 1.0, 1.0]);
+        assert_eq!(col("nearest")[1], 8.0 / 6.0);
+        let area = col("area");
+        assert!((area[0] - (36.0 / (std::f32::consts::PI * 9.0))).abs() < 1e-5);
+        assert_eq!(col("edge"), vec![0.0, 0.0, 0.0]);
+        assert!(rows.iter().flatten().all(|v| v.is_finite()));
+    }
+}

@@ -1,0 +1,490 @@
+//! Learning what a lab's annotators count: an object classifier trained from masks.
+//!
+//! 1. **Candidates**: a permissive setting finds nearly every cell, with blobs, fibre pieces and
+//!    tissue edges besides ([`candidate_params`]: a preset with its cell-body filters off).
+//! 2. **Features**: each candidate's measures, relative to the expected cell size and to the image's
+//!    own brightness ([`features`]).
+//! 3. **Labels**: from a mask, by the reference matching (a candidate matched to a true cell is a
+//!    cell, [`label_by_mask`]); from corrections, a removed object is not a cell and a counted one
+//!    that was kept is ([`label_by_corrections`]).
+//! 4. **A random forest** ([`forest`]), trained on the candidates of every labelled image.
+//! 5. **Apply**: candidates → score → the objects scoring at least the cut-off are counted; the
+//!    others go to the *Rejected* layer ([`apply`]).
+//!
+//! [`cross_validate`] scores each image by a forest trained without it (leave one image out).
+
+pub mod features;
+pub mod forest;
+pub mod model;
+
+pub use self::{
+    features::{COUNT as FEATURE_COUNT, FEATURES, Feature},
+    forest::{Forest, ForestOptions, Samples, Trained},
+    model::{Candidates, Model, ModelError},
+};
+
+use crate::{
+    count::{
+        Params,
+        pipeline::{Analysis, Prepared, Reject, analyze_prepared},
+        presets::Collection,
+        scoring::{ObjectBox, ScoreOptions, boxes, match_objects},
+    },
+    imaging::{
+        BitMask,
+        label::{Connectivity, label, merge, retain},
+    },
+};
+
+/// The candidate setting of a preset: its threshold, morphology and splitting, with the
+/// cell-body filters (thickness, elongation, blob, brightness, ring, contrast, circularity, mean)
+/// off and the minimum area a quarter of the preset's at 36 px (fixed), so that the classifier sees nearly every
+/// cell and decides.
+pub fn candidate_params(preset: &Params) -> Params {
+    let mut p = Params {
+        min_thickness: 0.0,
+        max_elongation: 0.0,
+        min_blob: 0.0,
+        min_brightness: 0.0,
+        min_ring: 0.0,
+        min_contrast: 0.0,
+        min_circularity: 0.0,
+        max_circularity: 1.0,
+        min_mean: 0.0,
+        exclude_edges: false,
+        ..preset.clone()
+    };
+    // A fixed quarter of the preset's (at 36 px), so that it reads back from the text form.
+    let _ = p.set("min_area", &(preset.min_area / 4).max(1).to_string());
+    p
+}
+
+/// The candidates of one image with their labels: what training and cross-validation need, with
+/// no pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Labelled {
+    /// The image's name.
+    pub name: String,
+    /// Its collection's name ("yellow", "red", …), for figures by collection.
+    pub collection: String,
+    /// Each candidate's features.
+    pub rows: Vec<[f32; FEATURE_COUNT]>,
+    /// Whether each candidate is a cell.
+    pub cells: Vec<bool>,
+    /// Each candidate's box (for the reference matching of a subset).
+    pub pred: Vec<ObjectBox>,
+    /// The true cells' boxes (empty when the labels come from corrections).
+    pub truth: Vec<ObjectBox>,
+    /// Number of true cells: of the mask, or the corrected count.
+    pub true_count: u32,
+    /// The matching distance.
+    pub max_distance: f64,
+}
+
+impl Labelled {
+    /// True positives, false positives and false negatives when only the candidates with
+    /// `keep[i]` are counted, by the reference matching (with a mask) or by the labels.
+    pub fn score(&self, keep: &[bool]) -> (u32, u32, u32) {
+        let kept = keep.iter().filter(|&&k| k).count() as u32;
+        let tp = if self.truth.is_empty() {
+            self.cells
+                .iter()
+                .zip(keep)
+                .filter(|(c, k)| **c && **k)
+                .count() as u32
+        } else {
+            let pred: Vec<ObjectBox> = self
+                .pred
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(b, _)| *b)
+                .collect();
+            match_objects(&pred, &self.truth, self.max_distance)
+                .iter()
+                .flatten()
+                .count() as u32
+        };
+        let tp = tp.min(self.true_count);
+        (tp, kept - tp, self.true_count - tp)
+    }
+
+    /// The fraction of true cells that some candidate matches: the most the classifier can find.
+    pub fn candidate_recall(&self) -> f64 {
+        if self.true_count == 0 {
+            return 1.0;
+        }
+        let all = vec![true; self.cells.len()];
+        f64::from(self.score(&all).0) / f64::from(self.true_count)
+    }
+
+    /// The training rows, each weighing `weight`.
+    pub fn samples(&self, weight: f32) -> Samples {
+        let mut s = Samples::new(FEATURE_COUNT);
+        for (r, &c) in self.rows.iter().zip(&self.cells) {
+            s.push(r, c, weight);
+        }
+        s
+    }
+}
+
+/// Labels an analysis's candidates by a ground-truth mask: a candidate the reference matching
+/// pairs with a true cell is a cell.
+pub fn label_by_mask(
+    name: &str,
+    collection: &str,
+    prepared: &Prepared,
+    candidates: &Analysis,
+    truth: &BitMask,
+    opts: ScoreOptions,
+) -> Labelled {
+    let truth_boxes = boxes(&label(truth, Connectivity::Four), opts.centre);
+    let pred = boxes(&candidates.components, opts.centre);
+    let matches = match_objects(&pred, &truth_boxes, opts.max_distance);
+    Labelled {
+        name: name.to_string(),
+        collection: collection.to_string(),
+        rows: features::features(prepared, candidates),
+        cells: matches.iter().map(Option::is_some).collect(),
+        pred,
+        true_count: truth_boxes.len() as u32,
+        truth: truth_boxes,
+        max_distance: opts.max_distance,
+    }
+}
+
+/// Labels an analysis's candidates by a user's corrections: a candidate whose centre lies in a
+/// removed object is not a cell; the others that the user's count kept are cells, and the
+/// candidates it did not count are not. `removed(x, y)` says whether a pixel lies in a removed
+/// object; `counted(i)` whether candidate `i` was counted. The true count is the kept
+/// candidates plus `added` (cells the user marked by hand).
+pub fn label_by_corrections(
+    name: &str,
+    collection: &str,
+    prepared: &Prepared,
+    candidates: &Analysis,
+    removed: impl Fn(u32, u32) -> bool,
+    counted: impl Fn(usize) -> bool,
+    added: u32,
+) -> Labelled {
+    let opts = ScoreOptions::default();
+    let pred = boxes(&candidates.components, opts.centre);
+    let cells: Vec<bool> = candidates
+        .objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| counted(i) && !removed(o.x as u32, o.y as u32))
+        .collect();
+    let kept = cells.iter().filter(|&&c| c).count() as u32;
+    Labelled {
+        name: name.to_string(),
+        collection: collection.to_string(),
+        rows: features::features(prepared, candidates),
+        cells,
+        pred,
+        truth: Vec::new(),
+        true_count: kept + added,
+        max_distance: opts.max_distance,
+    }
+}
+
+/// How to train.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrainOptions {
+    /// The forest's options.
+    pub forest: ForestOptions,
+    /// Whether every image's rows together weigh the same (else every row weighs 1).
+    pub balance_images: bool,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            forest: ForestOptions::default(),
+            balance_images: true,
+        }
+    }
+}
+
+/// All the rows of `images`, each image's weighing the same when `balance` is on.
+pub fn pooled_samples(images: &[&Labelled], balance: bool) -> Samples {
+    let mut s = Samples::new(FEATURE_COUNT);
+    let total: usize = images.iter().map(|i| i.rows.len()).sum();
+    for img in images {
+        let w = if balance && !img.rows.is_empty() {
+            total as f32 / (images.len() as f32 * img.rows.len() as f32)
+        } else {
+            1.0
+        };
+        s.extend(&img.samples(w));
+    }
+    s
+}
+
+/// The cut-off that maximises the pooled F1 of `scores` over `images` (each image's scores in
+/// its candidates' order), among 0.05, 0.10, …, 0.95; ties go to the cut-off nearest 0.5.
+pub fn best_cutoff(images: &[&Labelled], scores: &[Vec<f32>]) -> f32 {
+    let mut best = (f64::NEG_INFINITY, 0.5f32);
+    for k in 1..20 {
+        let c = k as f32 / 20.0;
+        let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
+        for (img, s) in images.iter().zip(scores) {
+            let keep: Vec<bool> = s.iter().map(|&v| v >= c).collect();
+            let (a, b, d) = img.score(&keep);
+            tp += u64::from(a);
+            fp += u64::from(b);
+            fn_ += u64::from(d);
+        }
+        let f1 = if tp + fp + fn_ == 0 {
+            1.0
+        } else {
+            2.0 * tp as f64 / (2 * tp + fp + fn_) as f64
+        };
+        let nearer = (c - 0.5).abs() < (best.1 - 0.5).abs();
+        if f1 > best.0 + 1e-12 || ((f1 - best.0).abs() <= 1e-12 && nearer) {
+            best = (f1, c);
+        }
+    }
+    best.1
+}
+
+/// Trains a model on the candidates of `images`, found with `params`; the cut-off is chosen on
+/// the out-of-bag scores (each row scored by the trees that did not see it), so no held-out
+/// image is looked at. `progress(done, total)` after each tree; false cancels (`None`).
+pub fn train(
+    name: &str,
+    candidates: &Candidates,
+    images: &[&Labelled],
+    opts: &TrainOptions,
+    progress: impl FnMut(usize, usize) -> bool,
+) -> Option<(Model, Trained)> {
+    let samples = pooled_samples(images, opts.balance_images);
+    let trained = forest::train(&samples, &opts.forest, progress)?;
+    // The out-of-bag scores, image by image (a row no tree left out counts as its own score).
+    let mut at = 0;
+    let oob: Vec<Vec<f32>> = images
+        .iter()
+        .map(|img| {
+            let s = (at..at + img.rows.len())
+                .map(|i| {
+                    let v = trained.oob[i];
+                    if v.is_nan() {
+                        trained.forest.predict(samples.row(i))
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            at += img.rows.len();
+            s
+        })
+        .collect();
+    let cutoff = best_cutoff(images, &oob);
+    let cells: usize = images
+        .iter()
+        .map(|i| i.cells.iter().filter(|&&c| c).count())
+        .sum();
+    let model = Model {
+        name: name.to_string(),
+        candidates: candidates.clone(),
+        cutoff,
+        forest: trained.forest.clone(),
+        importance: trained.importance.clone(),
+        trained_on: format!(
+            "{} images, {} candidates, {} cells",
+            images.len(),
+            samples.len(),
+            cells
+        ),
+    };
+    Some((model, trained))
+}
+
+/// One held-out image's result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeldOut {
+    /// Index of the image.
+    pub image: usize,
+    /// Each candidate's score by the model trained without the image.
+    pub scores: Vec<f32>,
+    /// That model's cut-off (chosen on its own training images).
+    pub cutoff: f32,
+    /// True positives, false positives, false negatives at that cut-off.
+    pub tp: u32,
+    /// False positives.
+    pub fp: u32,
+    /// False negatives.
+    pub fn_: u32,
+}
+
+impl HeldOut {
+    /// The predicted count.
+    pub fn count(&self) -> u32 {
+        self.tp + self.fp
+    }
+}
+
+/// Leave one image out: each image is scored by a model trained on all the others. Needs two
+/// images or more (else empty). `progress(done, total)` counts trees over all folds; false
+/// cancels (`None`).
+pub fn cross_validate(
+    candidates: &Candidates,
+    images: &[Labelled],
+    opts: &TrainOptions,
+    mut progress: impl FnMut(usize, usize) -> bool,
+) -> Option<Vec<HeldOut>> {
+    if images.len() < 2 {
+        return Some(Vec::new());
+    }
+    let total = images.len() * opts.forest.trees;
+    let mut out = Vec::with_capacity(images.len());
+    for k in 0..images.len() {
+        let others: Vec<&Labelled> = images
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != k)
+            .map(|(_, i)| i)
+            .collect();
+        let (model, _) = train("fold", candidates, &others, opts, |d, _| {
+            progress(k * opts.forest.trees + d, total)
+        })?;
+        let img = &images[k];
+        let scores: Vec<f32> = img.rows.iter().map(|r| model.forest.predict(r)).collect();
+        let keep: Vec<bool> = scores.iter().map(|&s| s >= model.cutoff).collect();
+        let (tp, fp, fn_) = img.score(&keep);
+        out.push(HeldOut {
+            image: k,
+            scores,
+            cutoff: model.cutoff,
+            tp,
+            fp,
+            fn_,
+        });
+    }
+    Some(out)
+}
+
+/// A point of a precision-recall curve.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CurvePoint {
+    /// The cut-off.
+    pub cutoff: f32,
+    /// Pooled precision.
+    pub precision: f64,
+    /// Pooled recall.
+    pub recall: f64,
+    /// Pooled F1.
+    pub f1: f64,
+}
+
+/// The pooled precision-recall curve of held-out scores, at cut-offs 0.00, 0.02, …, 1.00.
+pub fn curve(images: &[Labelled], held: &[HeldOut]) -> Vec<CurvePoint> {
+    (0..=50)
+        .map(|k| {
+            let c = k as f32 / 50.0;
+            let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
+            for h in held {
+                let Some(img) = images.get(h.image) else {
+                    continue;
+                };
+                let keep: Vec<bool> = h.scores.iter().map(|&v| v >= c).collect();
+                let (a, b, d) = img.score(&keep);
+                tp += u64::from(a);
+                fp += u64::from(b);
+                fn_ += u64::from(d);
+            }
+            let ratio = |n: u64, d: u64| if d == 0 { 1.0 } else { n as f64 / d as f64 };
+            CurvePoint {
+                cutoff: c,
+                precision: ratio(tp, tp + fp),
+                recall: ratio(tp, tp + fn_),
+                f1: ratio(2 * tp, 2 * tp + fp + fn_),
+            }
+        })
+        .collect()
+}
+
+/// Counts with a model: the model's candidates, each scored; those at or above `cutoff` are
+/// counted, the others join the *Rejected* layer ([`Reject::Classifier`]). The analysis's
+/// `scores` and `rejected_scores` hold the scores (NaN for objects a candidate filter removed).
+pub fn apply(prepared: &Prepared, model: &Model, collection: Collection, cutoff: f32) -> Analysis {
+    let candidates = analyze_prepared(prepared, &model.candidates.for_collection(collection));
+    let rows = features::features(prepared, &candidates);
+    let scores: Vec<f32> = rows.iter().map(|r| model.forest.predict(r)).collect();
+    classify(candidates, scores, cutoff)
+}
+
+/// Keeps the objects of `a` whose score is at least `cutoff`; moves the others to its rejected
+/// objects, which stay in raster order of their first pixel.
+pub fn classify(mut a: Analysis, scores: Vec<f32>, cutoff: f32) -> Analysis {
+    let keep: Vec<bool> = scores.iter().map(|&s| s >= cutoff).collect();
+    let keep_label = |l: u32| keep.get(l as usize - 1).copied().unwrap_or(true);
+    let (kept, old_kept) = retain(&a.components, keep_label);
+    let (moved, old_moved) = retain(&a.components, |l| !keep_label(l));
+    // The rejected objects: the old ones and the moved ones, merged in raster order.
+    let (rejected, origin) = merge(&a.rejected, &moved);
+    let mut rejected_scores = Vec::with_capacity(origin.len());
+    let (mut ro, mut rs, mut rc, mut rb, mut rw) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, &(from_moved, l)) in origin.iter().enumerate() {
+        let j = l as usize - 1;
+        let (o, s, c, b, why, score) = if from_moved {
+            let k = old_moved[j] as usize - 1;
+            (
+                &a.objects[k],
+                a.shapes[k],
+                a.contrast[k],
+                a.bodies[k],
+                Reject::Classifier,
+                scores.get(k).copied().unwrap_or(f32::NAN),
+            )
+        } else {
+            (
+                &a.rejected_objects[j],
+                a.rejected_shapes[j],
+                a.rejected_contrast[j],
+                a.rejected_bodies[j],
+                a.rejected_why[j],
+                a.rejected_scores.get(j).copied().unwrap_or(f32::NAN),
+            )
+        };
+        ro.push(crate::imaging::label::ObjectStats {
+            label: i as u32 + 1,
+            ..o.clone()
+        });
+        rs.push(s);
+        rc.push(c);
+        rb.push(b);
+        rw.push(why);
+        rejected_scores.push(score);
+    }
+    let mut objects = Vec::with_capacity(old_kept.len());
+    let (mut shapes, mut contrast, mut bodies, mut kept_scores) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, &l) in old_kept.iter().enumerate() {
+        let k = l as usize - 1;
+        objects.push(crate::imaging::label::ObjectStats {
+            label: i as u32 + 1,
+            ..a.objects[k].clone()
+        });
+        shapes.push(a.shapes[k]);
+        contrast.push(a.contrast[k]);
+        bodies.push(a.bodies[k]);
+        kept_scores.push(scores.get(k).copied().unwrap_or(f32::NAN));
+    }
+    a.labels = crate::imaging::label::label_image(&kept);
+    a.components = kept;
+    a.objects = objects;
+    a.shapes = shapes;
+    a.contrast = contrast;
+    a.bodies = bodies;
+    a.scores = kept_scores;
+    a.rejected = rejected;
+    a.rejected_objects = ro;
+    a.rejected_shapes = rs;
+    a.rejected_contrast = rc;
+    a.rejected_bodies = rb;
+    a.rejected_why = rw;
+    a.rejected_scores = rejected_scores;
+    a
+}
