@@ -76,10 +76,10 @@ pub fn why_rejected(a: &Analysis, i: usize, params: &Params) -> Option<String> {
             short(p.min_brightness)
         ),
         Reject::LowRing => format!("ring {} < {}", short(r.body.ring), short(p.min_ring)),
-        Reject::Classifier => match r.score {
-            Some(v) => format!("score {} < cut-off", short(f64::from(v))),
-            None => "score under the cut-off".into(),
-        },
+        Reject::Classifier if r.score.is_finite() => {
+            format!("score {} < cut-off", short(f64::from(r.score)))
+        }
+        Reject::Classifier => "score under the cut-off".into(),
     };
     Some(format!("{}: {} ({detail})", why.name(), why.reason()))
 }
