@@ -5,6 +5,7 @@
 use crate::{
     count::{
         export::header,
+        learn::apply,
         pairing::{Role, file_name, pair},
         params::Params,
         pipeline::{analyze_prepared, prepare},
@@ -13,6 +14,7 @@ use crate::{
         table::{self, Column, Table, Value, level_text},
     },
     imaging::decode::{DecodeLimits, decode},
+    protocol::learn::{ModelFor, ModelUse},
     util::clock::now_ms,
     view::render::{labelled_thumbnail, png_data_url},
 };
@@ -31,6 +33,8 @@ pub struct BatchJob {
     pub scoring: ScoreOptions,
     /// Width of the thumbnail, in pixels.
     pub thumb_width: u32,
+    /// Count with this classifier instead of the parameters' filters.
+    pub model: Option<ModelUse>,
 }
 
 /// The result of one file of a batch.
@@ -62,17 +66,32 @@ pub struct BatchRow {
     pub thumbnail: String,
 }
 
-/// Decodes, counts and scores one batch file.
-pub fn run_batch(job: &BatchJob, limits: &DecodeLimits) -> Result<BatchRow, String> {
+/// Decodes, counts and scores one batch file; `model` resolves the job's model (if it names one)
+/// for the collection detected from the image's colour.
+pub fn run_batch(
+    job: &BatchJob,
+    limits: &DecodeLimits,
+    model: ModelFor<'_>,
+) -> Result<BatchRow, String> {
     let t0 = now_ms();
     let image = decode(&job.bytes, limits).map_err(|e| e.to_string())?;
     let collection = detect_collection(&image);
-    let params = job
-        .params
-        .clone()
-        .unwrap_or_else(|| collection.unwrap_or_default().preset());
-    let prepared = prepare(&image, &params);
-    let analysis = analyze_prepared(&prepared, &params);
+    let (analysis, params_text) = match model(collection)? {
+        Some(m) => {
+            let params = m.params();
+            let prepared = prepare(&image, &params);
+            let analysis = apply(&prepared, &m.model, m.collection, m.cutoff);
+            (analysis, format!("{}; {}", params.to_query(), m.describe()))
+        }
+        None => {
+            let params = job
+                .params
+                .clone()
+                .unwrap_or_else(|| collection.unwrap_or_default().preset());
+            let prepared = prepare(&image, &params);
+            (analyze_prepared(&prepared, &params), params.to_query())
+        }
+    };
     let (mut score_out, mut mask_error) = (None, None);
     if let Some(bytes) = &job.mask {
         match decode(bytes, limits) {
@@ -93,7 +112,7 @@ pub fn run_batch(job: &BatchJob, limits: &DecodeLimits) -> Result<BatchRow, Stri
         height: image.height(),
         description: image.describe(),
         collection,
-        params: params.to_query(),
+        params: params_text,
         count: analysis.count() as u32,
         level: analysis.level,
         ms: now_ms() - t0,
@@ -128,6 +147,7 @@ pub fn run_batch_read(
     image: ReadFile,
     mask: Option<ReadFile>,
     limits: &DecodeLimits,
+    model: ModelFor<'_>,
 ) -> Result<BatchRow, String> {
     job.bytes = image?;
     let mut mask_read_error = None;
@@ -139,7 +159,7 @@ pub fn run_batch_read(
         }
         None => None,
     };
-    let mut row = run_batch(&job, limits)?;
+    let mut row = run_batch(&job, limits, model)?;
     if row.mask_error.is_none() {
         row.mask_error = mask_read_error;
     }

@@ -5,9 +5,10 @@
 
 use crate::{
     count::{
+        learn::{self, Model},
         params::Params,
         pipeline::{Analysis, Prepared, analyze_prepared, prepare, prepared_matches},
-        presets::detect_collection,
+        presets::{Collection, detect_collection},
         scoring::{ImageScore, ScoreOptions, mask_of, score, truth_mask},
         synth::generate,
     },
@@ -19,6 +20,7 @@ use crate::{
     },
     protocol::{
         batch::{ReadFile, run_batch, run_batch_read},
+        learn::{LabelSource, ModelRef, ModelUse, Resolved, builtin, parse_model, run_training},
         messages::{DisplayChange, FrameJob, Preview, Request, Response},
     },
     util::clock::now_ms,
@@ -30,10 +32,15 @@ use crate::{
         render::{OverlayStyle, composite, thumbnail},
     },
 };
-use std::{collections::HashMap, sync::Arc};
+use std::{cell::RefCell, collections::HashMap, sync::Arc};
+
+/// The most models a worker keeps; the oldest goes first.
+pub const MAX_MODELS: usize = 8;
 
 struct Kept {
     image: Arc<Image>,
+    /// The collection detected from its colour.
+    collection: Option<Collection>,
     truth: Option<BitMask>,
     prepared: Option<(Params, Arc<Prepared>)>,
     tune_prepared: crate::count::tune::PreparedCache,
@@ -48,6 +55,10 @@ struct Kept {
 pub struct Engine {
     kept: HashMap<u64, Kept>,
     limits: DecodeLimits,
+    /// Models the page sent, by id, oldest first.
+    models: Vec<(u64, Arc<Model>)>,
+    /// Built-in models read so far, by name.
+    builtins: RefCell<HashMap<String, Arc<Model>>>,
 }
 
 impl Engine {
@@ -63,7 +74,41 @@ impl Engine {
 
     /// Carries out one request.
     pub fn handle(&mut self, request: Request) -> Response {
+        self.handle_with_progress(request, |_, _| true)
+    }
+
+    /// Carries out one request; a [`Request::Train`] calls `progress(done, total)` after each
+    /// tree, and stops (answering [`Response::Failed`]) when it returns false.
+    pub fn handle_with_progress(
+        &mut self,
+        request: Request,
+        progress: impl FnMut(usize, usize) -> bool,
+    ) -> Response {
         match request {
+            Request::SetModel { id, text } => match parse_model(&text) {
+                Ok(model) => {
+                    self.models.retain(|(k, _)| *k != id);
+                    if self.models.len() >= MAX_MODELS {
+                        self.models.remove(0);
+                    }
+                    self.models.push((id, Arc::new(model)));
+                    Response::Done
+                }
+                Err(reason) => Response::Failed(reason),
+            },
+            Request::Label {
+                id,
+                name,
+                candidates,
+                collection,
+                source,
+                scoring,
+            } => self.label(id, &name, &candidates, collection, &source, scoring),
+            Request::Train(job) => match run_training(&job, progress) {
+                None => Response::Failed("cancelled".into()),
+                Some(Err(reason)) => Response::Failed(reason),
+                Some(Ok(result)) => Response::Trained(Box::new(result)),
+            },
             Request::Decode {
                 id,
                 bytes,
@@ -73,10 +118,11 @@ impl Engine {
                 Err(e) => Response::Failed(e.to_string()),
                 Ok(image) if as_mask => Response::Mask(mask_of(&image)),
                 Ok(image) => {
+                    let collection = detect_collection(&image);
                     if keep {
-                        self.keep(id, image.clone(), None);
+                        self.keep(id, image.clone(), None, collection);
                     }
-                    opened(image, None)
+                    opened(image, None, collection)
                 }
             },
             Request::Synth { id, params } => {
@@ -85,8 +131,9 @@ impl Engine {
                 }
                 let s = generate(&params);
                 let truth = truth_mask(&Plane::from_u8(params.width, params.height, &s.truth));
-                self.keep(id, s.image.clone(), Some(truth.clone()));
-                opened(s.image, Some(truth))
+                let collection = detect_collection(&s.image);
+                self.keep(id, s.image.clone(), Some(truth.clone()), collection);
+                opened(s.image, Some(truth), collection)
             }
             Request::SetTruth { id, mask } => match self.kept.get_mut(&id) {
                 Some(k) => {
@@ -100,7 +147,8 @@ impl Engine {
                 params,
                 scoring,
                 want_prepared,
-            } => self.count(id, &params, scoring, want_prepared),
+                model,
+            } => self.count(id, &params, scoring, want_prepared, model.as_ref()),
             Request::Score {
                 id,
                 params,
@@ -122,7 +170,9 @@ impl Engine {
                 self.kept.remove(&id);
                 Response::Done
             }
-            Request::Batch(job) => match run_batch(&job, &self.limits) {
+            Request::Batch(job) => match run_batch(&job, &self.limits, &|c| {
+                self.resolve_job(job.model.as_ref(), c)
+            }) {
                 Ok(row) => Response::Batch(Box::new(row)),
                 Err(reason) => Response::Failed(reason),
             },
@@ -249,11 +299,12 @@ impl Engine {
         }
     }
 
-    fn keep(&mut self, id: u64, image: Image, truth: Option<BitMask>) {
+    fn keep(&mut self, id: u64, image: Image, truth: Option<BitMask>, c: Option<Collection>) {
         self.kept.insert(
             id,
             Kept {
                 image: Arc::new(image),
+                collection: c,
                 truth,
                 prepared: None,
                 tune_prepared: None,
@@ -263,13 +314,155 @@ impl Engine {
         );
     }
 
-    fn count(&mut self, id: u64, params: &Params, scoring: ScoreOptions, want: bool) -> Response {
-        let t0 = now_ms();
+    /// The model `m` names, for an image whose colour says `detected`.
+    fn resolve(&self, m: &ModelUse, detected: Option<Collection>) -> Result<Resolved, String> {
+        let collection = m.collection.or(detected).unwrap_or_default();
+        let model = match &m.model {
+            ModelRef::Sent(id) => self
+                .models
+                .iter()
+                .find(|(k, _)| k == id)
+                .map(|(_, m)| m.clone())
+                .ok_or_else(|| format!("model {id} was not sent to this worker"))?,
+            ModelRef::Builtin(name) => self.builtin(name)?,
+            ModelRef::BuiltinOfCollection => self.builtin(collection.name())?,
+        };
+        Ok(Resolved {
+            cutoff: m.cutoff.unwrap_or(model.cutoff),
+            model,
+            collection,
+        })
+    }
+
+    /// A job's model, if it names one ([`crate::protocol::learn::ModelFor`]).
+    fn resolve_job(
+        &self,
+        m: Option<&ModelUse>,
+        detected: Option<Collection>,
+    ) -> Result<Option<Resolved>, String> {
+        m.map(|m| self.resolve(m, detected)).transpose()
+    }
+
+    /// A built-in model, read once.
+    fn builtin(&self, name: &str) -> Result<Arc<Model>, String> {
+        if let Some(m) = self.builtins.borrow().get(name) {
+            return Ok(m.clone());
+        }
+        let m = Arc::new(builtin(name).ok_or_else(|| format!("no built-in model {name:?}"))?);
+        self.builtins
+            .borrow_mut()
+            .insert(name.to_string(), m.clone());
+        Ok(m)
+    }
+
+    /// The candidates of kept image `id` found with `candidates`, labelled from its mask or from
+    /// the user's corrections of its latest count.
+    fn label(
+        &mut self,
+        id: u64,
+        name: &str,
+        candidates: &Params,
+        collection: Collection,
+        source: &LabelSource,
+        scoring: ScoreOptions,
+    ) -> Response {
         let Some(k) = self.kept.get_mut(&id) else {
             return Response::Failed(format!("image {id} is not loaded in this worker"));
         };
-        let (prepared, fresh) = Self::prepared(k, params);
-        let analysis = Arc::new(analyze_prepared(&prepared, params));
+        let (prepared, _) = Self::prepared(k, candidates);
+        let found = analyze_prepared(&prepared, candidates);
+        let labelled = match source {
+            LabelSource::Mask => match &k.truth {
+                None => return Response::Failed(format!("{name} has no mask")),
+                Some(t) => {
+                    learn::label_by_mask(name, collection.name(), &prepared, &found, t, scoring)
+                }
+            },
+            LabelSource::Corrections {
+                objects,
+                removed,
+                added,
+            } => {
+                let Some((last, _)) = k
+                    .last
+                    .as_ref()
+                    .filter(|(a, _)| a.count() as u64 == u64::from(*objects))
+                else {
+                    return Response::Failed(format!(
+                        "{name}: the count corrected is not the worker's latest"
+                    ));
+                };
+                let at = |x: u32, y: u32| {
+                    let i = y as usize * last.width as usize + x as usize;
+                    last.labels.get(i).copied().unwrap_or(0)
+                };
+                let is_removed = |x: u32, y: u32| {
+                    let l = at(x, y);
+                    l > 0 && removed.get(l as usize - 1).copied().unwrap_or(false)
+                };
+                let counted = |i: usize| {
+                    found
+                        .objects
+                        .get(i)
+                        .is_some_and(|o| at(o.x as u32, o.y as u32) > 0)
+                };
+                learn::label_by_corrections(
+                    name,
+                    collection.name(),
+                    &prepared,
+                    &found,
+                    is_removed,
+                    counted,
+                    *added,
+                )
+            }
+        };
+        Response::Labelled(Box::new(labelled))
+    }
+
+    fn count(
+        &mut self,
+        id: u64,
+        params: &Params,
+        scoring: ScoreOptions,
+        want: bool,
+        model: Option<&ModelUse>,
+    ) -> Response {
+        let t0 = now_ms();
+        let detected = self.kept.get(&id).and_then(|k| k.collection);
+        let model = match self.resolve_job(model, detected) {
+            Ok(m) => m,
+            Err(reason) => return Response::Failed(reason),
+        };
+        let Some(k) = self.kept.get_mut(&id) else {
+            return Response::Failed(format!("image {id} is not loaded in this worker"));
+        };
+        let params = model
+            .as_ref()
+            .map_or_else(|| params.clone(), Resolved::params);
+        let (prepared, fresh) = Self::prepared(k, &params);
+        let analysis = match &model {
+            Some(m) => learn::apply(&prepared, &m.model, m.collection, m.cutoff),
+            None => analyze_prepared(&prepared, &params),
+        };
+        Self::counted(
+            k,
+            analysis,
+            scoring,
+            (fresh || want).then_some(prepared),
+            t0,
+        )
+    }
+
+    /// The answer to a count: scored against the mask, kept for the viewer's frames.
+    fn counted(
+        k: &mut Kept,
+        analysis: Analysis,
+        scoring: ScoreOptions,
+        prepared: Option<Arc<Prepared>>,
+        t0: f64,
+    ) -> Response {
+        let analysis = Arc::new(analysis);
         let score = k
             .truth
             .as_ref()
@@ -278,7 +471,7 @@ impl Engine {
         k.last = Some((analysis.clone(), score.clone()));
         Response::Counted {
             analysis,
-            prepared: (fresh || want).then(|| Box::new((*prepared).clone())),
+            prepared: prepared.map(|p| Box::new((*p).clone())),
             score,
             ms: now_ms() - t0,
         }
@@ -287,10 +480,10 @@ impl Engine {
 
 /// The answer to a decoded or generated image: the image with the display settings it opens with
 /// and the collection its colour says, both read from its pixels here rather than on the page.
-fn opened(image: Image, truth: Option<BitMask>) -> Response {
+fn opened(image: Image, truth: Option<BitMask>, collection: Option<Collection>) -> Response {
     Response::Image {
         display: initial_display(&image),
-        collection: detect_collection(&image),
+        collection,
         image,
         truth,
     }
@@ -313,7 +506,10 @@ pub fn handle_bytes_with_files(engine: &mut Engine, bytes: &[u8], files: Vec<Rea
     let mut files = files.into_iter();
     match (Request::decode(bytes), files.next()) {
         (Ok(Request::Batch(job)), Some(image)) => {
-            match run_batch_read(job, image, files.next(), &engine.limits) {
+            let model = job.model.clone();
+            let engine = &*engine;
+            let resolve = |c| engine.resolve_job(model.as_ref(), c);
+            match run_batch_read(job, image, files.next(), &engine.limits, &resolve) {
                 Ok(row) => Response::Batch(Box::new(row)),
                 Err(reason) => Response::Failed(reason),
             }
@@ -420,6 +616,7 @@ mod tests {
                 params: params.clone(),
                 scoring: ScoreOptions::default(),
                 want_prepared: false,
+                model: None,
             },
         )
         else {
@@ -440,6 +637,7 @@ mod tests {
                 params: p2,
                 scoring: ScoreOptions::default(),
                 want_prepared: false,
+                model: None,
             },
         ) else {
             panic!("counted")
@@ -457,7 +655,8 @@ mod tests {
                     id: 7,
                     params,
                     scoring: ScoreOptions::default(),
-                    want_prepared: false
+                    want_prepared: false,
+                    model: None,
                 }
             ),
             Response::Failed(_)
@@ -494,6 +693,7 @@ mod tests {
                     params: params.clone(),
                     scoring: ScoreOptions::default(),
                     want_prepared: false,
+                    model: None,
                 },
             )
             else {
@@ -553,7 +753,7 @@ mod tests {
         let data: Vec<u16> = (0..64u16).map(|i| 1000 + i * 50).collect();
         let image = Image::new(8, 8, Layout::Gray, Pixels::U16(data));
         let mut e = Engine::new();
-        e.keep(4, image.clone(), None);
+        e.keep(4, image.clone(), None, None);
         let ask =
             |e: &mut Engine, settings: DisplaySettings, change: DisplayChange| match through_bytes(
                 e,
@@ -647,6 +847,7 @@ mod tests {
                 params: Collection::Yellow.preset(),
                 scoring: ScoreOptions::default(),
                 want_prepared: false,
+                model: None,
             },
         )
         else {
@@ -697,6 +898,7 @@ mod tests {
                 params: Collection::Yellow.preset(),
                 scoring: ScoreOptions::default(),
                 want_prepared: false,
+                model: None,
             },
         ) else {
             panic!("counted")
@@ -728,6 +930,7 @@ mod tests {
             params: None,
             scoring: ScoreOptions::default(),
             thumb_width: 80,
+            model: None,
         };
         let mut e = Engine::new();
         let Response::Batch(row) = through_bytes(&mut e, Request::Batch(job.clone())) else {
@@ -788,6 +991,7 @@ mod tests {
             params: None,
             scoring: ScoreOptions::default(),
             thumb_width: 80,
+            model: None,
         };
         let full = BatchJob {
             bytes: png_of(&s.image),
@@ -854,5 +1058,130 @@ mod tests {
             let out = Response::decode(&handle_bytes(&mut e, bytes)).expect("reads");
             assert!(matches!(out, Response::Failed(_)));
         }
+    }
+
+    #[test]
+    fn labels_train_and_counts_with_a_sent_model_as_learn_does() {
+        use crate::{
+            count::learn::{Candidates, ForestOptions, TrainOptions, candidate_params},
+            protocol::learn::{LabelSource, ModelRef, ModelUse, TrainJob},
+        };
+        let mut e = Engine::new();
+        let mut images = Vec::new();
+        for id in [1, 2] {
+            through_bytes(
+                &mut e,
+                Request::Synth {
+                    id,
+                    params: synth(id + 20),
+                },
+            );
+            let Response::Labelled(l) = through_bytes(
+                &mut e,
+                Request::Label {
+                    id,
+                    name: format!("s{id}"),
+                    candidates: candidate_params(&Collection::Yellow.preset()),
+                    collection: Collection::Yellow,
+                    source: LabelSource::Mask,
+                    scoring: ScoreOptions::default(),
+                },
+            ) else {
+                panic!("labelled")
+            };
+            assert!(!l.rows.is_empty() && l.cells.iter().any(|&c| c));
+            images.push(*l);
+        }
+        let job = TrainJob {
+            name: "synthetic".into(),
+            candidates: Candidates::of_presets(),
+            images,
+            options: TrainOptions {
+                forest: ForestOptions {
+                    trees: 8,
+                    ..ForestOptions::default()
+                },
+                balance_images: true,
+            },
+        };
+        let mut ticks = 0;
+        let Response::Trained(t) = e.handle_with_progress(Request::Train(Box::new(job)), |_, _| {
+            ticks += 1;
+            true
+        }) else {
+            panic!("trained")
+        };
+        assert_eq!(ticks, 24, "two folds and the model, 8 trees each");
+        assert_eq!(t.held.len(), 2);
+        assert!(matches!(
+            through_bytes(
+                &mut e,
+                Request::SetModel {
+                    id: 5,
+                    text: "fluocount-model 9\n".into()
+                }
+            ),
+            Response::Failed(r) if r.contains("version")
+        ));
+        assert!(matches!(
+            through_bytes(
+                &mut e,
+                Request::SetModel {
+                    id: 5,
+                    text: t.model.clone()
+                }
+            ),
+            Response::Done
+        ));
+        let model = crate::count::learn::Model::parse(&t.model).expect("a model");
+        let count = |e: &mut Engine, m: Option<ModelUse>| match through_bytes(
+            e,
+            Request::Count {
+                id: 1,
+                params: Collection::Yellow.preset(),
+                scoring: ScoreOptions::default(),
+                want_prepared: false,
+                model: m,
+            },
+        ) {
+            Response::Counted { analysis, .. } => analysis,
+            other => panic!("{other:?}"),
+        };
+        let with = |c: f32| ModelUse {
+            model: ModelRef::Sent(5),
+            cutoff: Some(c),
+            collection: None,
+        };
+        let a = count(&mut e, Some(with(0.5)));
+        let s = generate(&synth(21));
+        let params = model.candidates.for_collection(Collection::Yellow);
+        let direct = crate::count::learn::apply(
+            &crate::count::pipeline::prepare(&s.image, &params),
+            &model,
+            Collection::Yellow,
+            0.5,
+        );
+        assert_eq!(a.count(), direct.count());
+        assert_eq!(a.scores, direct.scores);
+        assert!(!a.scores.is_empty(), "the scores travel with the count");
+        assert!(count(&mut e, Some(with(0.0))).count() >= count(&mut e, Some(with(1.0))).count());
+        assert!(count(&mut e, None).scores.is_empty());
+        assert!(matches!(
+            through_bytes(
+                &mut e,
+                Request::Count {
+                    id: 1,
+                    params: Collection::Yellow.preset(),
+                    scoring: ScoreOptions::default(),
+                    want_prepared: false,
+                    model: Some(ModelUse {
+                        model: ModelRef::Sent(6),
+                        cutoff: None,
+                        collection: None
+                    }),
+                },
+            ),
+            Response::Failed(r) if r.contains("not sent")
+        ));
     }
 }

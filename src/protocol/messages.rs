@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::{
     count::{
+        learn::{Labelled, model::MAX_BYTES as MAX_MODEL_BYTES},
         params::Params,
         pipeline::{Analysis, Prepared},
         presets::Collection,
@@ -16,6 +17,11 @@ use crate::{
     imaging::{bitmask::BitMask, image::Image},
     protocol::{
         batch::{BatchJob, BatchRow},
+        learn::{
+            LabelSource, ModelUse, TrainJob, TrainResult, get_label_source, get_labelled,
+            get_model_use, get_train_job, get_train_result, put_label_source, put_labelled,
+            put_model_use, put_train_job, put_train_result,
+        },
         wire::{
             Reader, WireError, WireResult, Writer, get_analysis, get_image, get_mask, get_prepared,
             get_score, get_score_options, put_analysis, put_image, put_mask, put_prepared,
@@ -68,6 +74,9 @@ pub enum Request {
         scoring: ScoreOptions,
         /// Send the prepared planes back even if they were cached.
         want_prepared: bool,
+        /// Count with a classifier instead of the parameters' filters (the parameters then only
+        /// say nothing: the model's candidate setting is used).
+        model: Option<ModelUse>,
     },
     /// Score a kept image with a mask against candidate parameters (auto-tune), with planes kept
     /// apart from the counts' so a search does not disturb them.
@@ -106,6 +115,33 @@ pub enum Request {
     /// Make the viewer's frame of a kept image: its display picture with the overlay layers of its
     /// latest count, at the image's own resolution.
     Frame(Box<FrameJob>),
+    /// Keep a model (its text, [`crate::count::learn::Model::to_text`]) under `id` for counts
+    /// that name it; answers [`Response::Done`], or [`Response::Failed`] with why it cannot be
+    /// read.
+    SetModel {
+        /// The model's id.
+        id: u64,
+        /// The model file's text.
+        text: String,
+    },
+    /// The candidates of a kept image with their labels, for training.
+    Label {
+        /// The image's id.
+        id: u64,
+        /// Its name (carried into the labels, for the figures).
+        name: String,
+        /// The candidate setting.
+        candidates: Params,
+        /// The image's collection (for figures by collection).
+        collection: Collection,
+        /// Where the labels come from.
+        source: LabelSource,
+        /// How to match candidates to the mask's cells.
+        scoring: ScoreOptions,
+    },
+    /// Train a model, with leave-one-image-out cross-validation; [`Response::Progress`] is sent
+    /// along the way where the worker can ([`crate::protocol::engine::Engine::handle_with_progress`]).
+    Train(Box<TrainJob>),
     /// Change the display settings of a kept image in a way that reads its pixels (ImageJ's
     /// Brightness/Contrast *Auto* and *Reset*, or a switch of what is shown), and send them back.
     Display {
@@ -194,6 +230,17 @@ pub enum Response {
         height: u32,
         /// The pixels.
         rgba: Vec<u8>,
+    },
+    /// A kept image's labelled candidates.
+    Labelled(Box<Labelled>),
+    /// A trained model with its held-out figures.
+    Trained(Box<TrainResult>),
+    /// Training goes on: trees grown so far and in all.
+    Progress {
+        /// Trees grown.
+        done: u32,
+        /// Trees in all.
+        total: u32,
     },
     /// Done, nothing to send.
     Done,
@@ -415,12 +462,39 @@ impl Request {
                 params,
                 scoring,
                 want_prepared,
+                model,
             } => {
                 w.u8(4);
                 w.u64(*id);
                 put_params(&mut w, params);
                 put_score_options(&mut w, scoring);
                 w.bool(*want_prepared);
+                w.opt(model.as_ref(), put_model_use);
+            }
+            Request::SetModel { id, text } => {
+                w.u8(11);
+                w.u64(*id);
+                w.str(text);
+            }
+            Request::Label {
+                id,
+                name,
+                candidates,
+                collection,
+                source,
+                scoring,
+            } => {
+                w.u8(12);
+                w.u64(*id);
+                w.str(name);
+                put_params(&mut w, candidates);
+                w.u8(collection_code(Some(*collection)));
+                put_label_source(&mut w, source);
+                put_score_options(&mut w, scoring);
+            }
+            Request::Train(job) => {
+                w.u8(13);
+                put_train_job(&mut w, job);
             }
             Request::Forget { id } => {
                 w.u8(5);
@@ -443,6 +517,7 @@ impl Request {
                 w.opt(job.params.as_ref(), put_params);
                 put_score_options(&mut w, &job.scoring);
                 w.u32(job.thumb_width);
+                w.opt(job.model.as_ref(), put_model_use);
             }
             Request::Preview {
                 id,
@@ -513,7 +588,26 @@ impl Request {
                 params: get_params(&mut r)?,
                 scoring: get_score_options(&mut r)?,
                 want_prepared: r.bool()?,
+                model: r.opt(get_model_use)?,
             },
+            11 => {
+                let id = r.u64()?;
+                let text = r.str()?;
+                if text.len() > MAX_MODEL_BYTES {
+                    return Err(WireError(format!("a model of {} bytes", text.len())));
+                }
+                Request::SetModel { id, text }
+            }
+            12 => Request::Label {
+                id: r.u64()?,
+                name: r.str()?,
+                candidates: get_params(&mut r)?,
+                collection: get_collection(&mut r)?
+                    .ok_or_else(|| WireError("no collection".into()))?,
+                source: get_label_source(&mut r)?,
+                scoring: get_score_options(&mut r)?,
+            },
+            13 => Request::Train(Box::new(get_train_job(&mut r)?)),
             5 => Request::Forget { id: r.u64()? },
             7 => Request::Score {
                 id: r.u64()?,
@@ -526,6 +620,7 @@ impl Request {
                 params: r.opt(get_params)?,
                 scoring: get_score_options(&mut r)?,
                 thumb_width: r.u32()?,
+                model: r.opt(get_model_use)?,
             }),
             8 => Request::Preview {
                 id: r.u64()?,
@@ -615,6 +710,19 @@ impl Response {
                 w.str(&row.thumbnail);
             }
             Response::Done => w.u8(5),
+            Response::Labelled(l) => {
+                w.u8(11);
+                put_labelled(&mut w, l);
+            }
+            Response::Trained(t) => {
+                w.u8(12);
+                put_train_result(&mut w, t);
+            }
+            Response::Progress { done, total } => {
+                w.u8(13);
+                w.u32(*done);
+                w.u32(*total);
+            }
             Response::Scored(score) => {
                 w.u8(7);
                 w.opt(score.as_deref(), put_score);
@@ -679,6 +787,12 @@ impl Response {
                 thumbnail: r.str()?,
             })),
             5 => Response::Done,
+            11 => Response::Labelled(Box::new(get_labelled(&mut r)?)),
+            12 => Response::Trained(Box::new(get_train_result(&mut r)?)),
+            13 => Response::Progress {
+                done: r.u32()?,
+                total: r.u32()?,
+            },
             7 => Response::Scored(r.opt(get_score)?.map(Box::new)),
             6 => Response::Failed(r.str()?),
             9 => Response::Display(get_display(&mut r)?),
@@ -714,6 +828,7 @@ impl Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::learn::ModelRef;
 
     /// One request of each kind.
     fn requests() -> Vec<Request> {
@@ -744,7 +859,49 @@ mod tests {
                 params: params.clone(),
                 scoring: ScoreOptions::default(),
                 want_prepared: true,
+                model: None,
             },
+            Request::Count {
+                id: 10,
+                params: params.clone(),
+                scoring: ScoreOptions::default(),
+                want_prepared: false,
+                model: Some(ModelUse {
+                    model: ModelRef::Sent(3),
+                    cutoff: Some(0.3),
+                    collection: Some(Collection::Red),
+                }),
+            },
+            Request::SetModel {
+                id: 3,
+                text: "fluocount-model 1\n".into(),
+            },
+            Request::Label {
+                id: 4,
+                name: "a.png".into(),
+                candidates: crate::count::learn::candidate_params(&params),
+                collection: Collection::Green,
+                source: LabelSource::Corrections {
+                    objects: 2,
+                    removed: vec![false, true],
+                    added: 1,
+                },
+                scoring: ScoreOptions::default(),
+            },
+            Request::Label {
+                id: 4,
+                name: String::new(),
+                candidates: params.clone(),
+                collection: Collection::Yellow,
+                source: LabelSource::Mask,
+                scoring: ScoreOptions::default(),
+            },
+            Request::Train(Box::new(TrainJob {
+                name: "lab".into(),
+                candidates: crate::count::learn::Candidates::of_presets(),
+                images: Vec::new(),
+                options: crate::count::learn::TrainOptions::default(),
+            })),
             Request::Score {
                 id: 11,
                 params: params.clone(),
@@ -760,6 +917,11 @@ mod tests {
                 params: Some(params),
                 scoring: ScoreOptions::default(),
                 thumb_width: 96,
+                model: Some(ModelUse {
+                    model: ModelRef::BuiltinOfCollection,
+                    cutoff: None,
+                    collection: None,
+                }),
             }),
             Request::Preview {
                 id: 13,
@@ -833,6 +995,12 @@ mod tests {
             Response::Mask(BitMask::new(3, 2)),
             Response::Scored(None),
             Response::Done,
+            Response::Progress { done: 3, total: 64 },
+            Response::Trained(Box::new(TrainResult {
+                model: "fluocount-model 1".into(),
+                held: Vec::new(),
+                curve: Vec::new(),
+            })),
             Response::Failed("no such image".into()),
             Response::Preview(Box::new(Preview {
                 count: 12,

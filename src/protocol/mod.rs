@@ -4,5 +4,6 @@
 
 pub mod batch;
 pub mod engine;
+pub mod learn;
 pub mod messages;
 pub mod wire;
