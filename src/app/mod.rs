@@ -10,6 +10,7 @@ pub mod bench;
 pub mod browser;
 pub mod count;
 pub mod dropzone;
+pub mod learn;
 pub mod links;
 pub mod load;
 pub mod objects_table;
@@ -55,6 +56,7 @@ pub fn start() {
 pub fn App() -> impl IntoView {
     let state = provide_app_state();
     provide_batch_state();
+    learn::session::provide_learning();
     links::share::provide_links(state);
     // With the automatic preset, the parameters follow the selected image's collection.
     Effect::new(move |_| {
@@ -78,6 +80,7 @@ pub fn App() -> impl IntoView {
                 <FilePicker />
                 <links::gallery::DemosMenu />
                 <links::share::CopyLink />
+                <learn::panel::OwnModelLinkNote />
                 <p class="status" role="status" data-testid="status"
                     data-busy=move || (state.counting.busy.get() > 0).to_string()>{status}</p>
                 <Show when=move || state.loading.progress.get().is_some()>
@@ -108,6 +111,7 @@ pub fn App() -> impl IntoView {
                     <ImageList />
                     <ResultsPanel />
                     <Metrics />
+                    <learn::panel::LearnPanel />
                     <TunePanel />
                 </div>
             </main>

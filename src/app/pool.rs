@@ -62,39 +62,47 @@ fn glue_url(document: &web_sys::Document) -> Option<String> {
         .map(|u| u.href())
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
+/// `obj[key]`, undefined when it cannot be read.
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Starts one worker running this page's module (`worker.js` with the page's glue), named
+/// `name`; `Err` says why it could not be made.
+pub fn spawn_worker(name: &str) -> Result<web_sys::Worker, String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let glue = glue_url(&document).ok_or("the page's script address was not found")?;
+    let worker_js = web_sys::Url::new_with_base("worker.js", &glue)
+        .map_err(|e| js_message(&e))?
+        .href();
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    opts.set_name(name);
+    let init = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&init, &"glue".into(), &glue.into());
+    let _ = js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module());
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"init".into(), &init);
+    let w = web_sys::Worker::new_with_options(&worker_js, &opts).map_err(|e| js_message(&e))?;
+    w.post_message(&msg).map_err(|e| js_message(&e))?;
+    Ok(w)
 }
 
 impl Pool {
     /// Starts one worker per core; `Err` says why workers are not available.
     pub fn start() -> Result<Pool, String> {
         let window = web_sys::window().ok_or("no window")?;
-        let document = window.document().ok_or("no document")?;
-        let glue = glue_url(&document).ok_or("the page's script address was not found")?;
-        let worker_js = web_sys::Url::new_with_base("worker.js", &glue)
-            .map_err(|e| js_message(&e))?
-            .href();
         let cores = window.navigator().hardware_concurrency();
         let n = if cores.is_finite() && cores >= 1.0 {
             (cores as usize).min(MAX_WORKERS)
         } else {
             2
         };
-        let opts = web_sys::WorkerOptions::new();
-        opts.set_type(web_sys::WorkerType::Module);
-        opts.set_name("fluocount");
-        let init = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&init, &"glue".into(), &glue.into());
-        let _ = js_sys::Reflect::set(&init, &"module".into(), &wasm_bindgen::module());
-        let msg = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&msg, &"init".into(), &init);
         let mut workers = Vec::with_capacity(n);
         for _ in 0..n {
-            let w =
-                web_sys::Worker::new_with_options(&worker_js, &opts).map_err(|e| js_message(&e))?;
-            w.post_message(&msg).map_err(|e| js_message(&e))?;
-            workers.push(w);
+            workers.push(spawn_worker("fluocount")?);
         }
         let pool = Pool(Rc::new(Inner {
             busy: RefCell::new(vec![0; workers.len()]),

@@ -2,7 +2,7 @@
 
 pub use crate::view::overlay::{LayerSetting, Overlay};
 
-use super::pool;
+use super::{learn::choice::ModelChoice, pool};
 use crate::{
     count::{
         Analysis, Params,
@@ -13,7 +13,10 @@ use crate::{
         scoring::{ImageScore, Pooled, ScoreOptions, check_size},
     },
     imaging::{BitMask, Image},
-    protocol::messages::{Request, Response},
+    protocol::{
+        learn::ModelUse,
+        messages::{Request, Response},
+    },
     view::{display::DisplaySettings, viewport::View},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -59,8 +62,8 @@ pub struct Slot {
 }
 
 /// What a count depends on besides the image (see `AppState::count_key`): the parameters, the
-/// scoring options and which mask is attached.
-pub type CountKey = (Params, ScoreOptions, usize);
+/// scoring options, which mask is attached and the model that counts.
+pub type CountKey = (Params, ScoreOptions, usize, Option<ModelUse>);
 
 /// The latest count of one image.
 #[derive(Clone, Debug)]
@@ -246,6 +249,8 @@ pub struct Counting {
     pub busy: RwSignal<usize>,
     /// What the app is busy with, if anything.
     pub status: RwSignal<String>,
+    /// The classifier that counts, if any, and its cut-off.
+    pub model: RwSignal<ModelChoice>,
 }
 
 impl Counting {
@@ -263,6 +268,7 @@ impl Counting {
             in_flight: StoredValue::new(HashMap::new()),
             busy: RwSignal::new(0),
             status: RwSignal::new(String::new()),
+            model: RwSignal::new(ModelChoice::default()),
         }
     }
 }
@@ -626,7 +632,22 @@ impl AppState {
             self.params_for(id),
             self.counting.scoring.get_untracked(),
             self.truth_tag(id),
+            self.model_for(id),
         )
+    }
+
+    /// The collection image `id` is counted as: the chosen preset's, else its own.
+    pub fn counted_as(&self, id: u64) -> Collection {
+        match self.counting.preset.get_untracked() {
+            PresetChoice::Fixed(c) => c,
+            _ => self.auto_collection(id),
+        }
+    }
+
+    /// The model that counts image `id`, if one does.
+    pub fn model_for(&self, id: u64) -> Option<ModelUse> {
+        let c = self.counted_as(id);
+        self.counting.model.with_untracked(|m| m.use_for(Some(c)))
     }
 
     /// The collection detected from image `id`'s colour (`None`: grey, or not loaded).
@@ -644,6 +665,10 @@ impl AppState {
     /// The parameters image `id` is counted with: under *Auto* its own collection's preset
     /// (so an image's count never depends on which image is selected), else the current ones.
     pub fn params_for(&self, id: u64) -> Params {
+        let c = self.counted_as(id);
+        if let Some(p) = self.counting.model.with_untracked(|m| m.params(c)) {
+            return p;
+        }
         match self.counting.preset.get_untracked() {
             PresetChoice::Auto(_) => self.auto_collection(id).preset(),
             _ => self.counting.params.get_untracked(),
@@ -681,11 +706,13 @@ impl AppState {
             })
         })?;
         let scoring = self.counting.scoring.get_untracked();
+        let model = self.model_for(id);
         let request = Request::Count {
             id,
             params: params.clone(),
             scoring,
             want_prepared,
+            model: model.clone(),
         };
         let response = pool::call(worker, &request).await;
         let still_loaded = self.images.slots.with_value(|s| s.contains_key(&id));
@@ -714,7 +741,7 @@ impl AppState {
                             analysis,
                             ms,
                             score: score.map(Arc::new),
-                            key: (params.clone(), scoring, truth),
+                            key: (params.clone(), scoring, truth, model.clone()),
                         },
                     );
                 });
@@ -731,7 +758,7 @@ impl AppState {
             }
             Ok(_) => {}
         }
-        Some((params, scoring, truth))
+        Some((params, scoring, truth, model))
     }
 
     /// Sets the parameters from a preset (or a reset) and recounts everything.

@@ -1,4 +1,4 @@
-// Fluocount's compute worker. It loads the page's own WebAssembly module (sent by the page with
+// Fluocount's compute worker (and, started apart from the pool, its training worker). It loads the page's own WebAssembly module (sent by the page with
 // the address of its JavaScript glue) and hands every request to Rust (`worker_handle`), which
 // answers with bytes. Requests that arrive while the module is loading wait in order.
 //
@@ -33,6 +33,16 @@ async function readFile(file) {
 let queue = Promise.resolve();
 
 function run(message) {
+  if (message.train) {
+    // Training: progress goes to the page after each tree; the page ends the worker to cancel.
+    const progress = (done, total) => self.postMessage({ id: message.id, progress: [done, total] });
+    try {
+      reply(message.id, glue.worker_train(new Uint8Array(message.bytes), progress));
+    } catch (err) {
+      fail(message.id, err);
+    }
+    return;
+  }
   if (!message.files) {
     try {
       reply(message.id, glue.worker_handle(new Uint8Array(message.bytes)));

@@ -33,6 +33,27 @@ pub fn worker_handle_files(input: &[u8], files: js_sys::Array) -> Vec<u8> {
     with_engine(|engine| handle_bytes_with_files(engine, input, read))
 }
 
+/// The training worker's entry point: one encoded [`Request::Train`](crate::protocol::messages::Request::Train)
+/// in, its encoded response out; `progress(done, total)` is called after each tree (the page
+/// shows it; to cancel, the page ends the worker).
+#[wasm_bindgen]
+pub fn worker_train(input: &[u8], progress: &js_sys::Function) -> Vec<u8> {
+    with_engine(|engine| {
+        match crate::protocol::messages::Request::decode(input) {
+            Ok(req) => engine.handle_with_progress(req, |done, total| {
+                let _ = progress.call2(
+                    &JsValue::NULL,
+                    &JsValue::from(done as u32),
+                    &JsValue::from(total as u32),
+                );
+                true
+            }),
+            Err(e) => crate::protocol::messages::Response::Failed(e.to_string()),
+        }
+        .encode()
+    })
+}
+
 /// The largest file a worker reads, in bytes ([`MAX_FILE_BYTES`]).
 #[wasm_bindgen]
 pub fn max_file_bytes() -> f64 {

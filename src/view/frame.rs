@@ -74,6 +74,7 @@ pub fn frame(parts: &FrameParts<'_>) -> Vec<u8> {
             .filter(|(t, _)| (t.width(), t.height()) == (w, h)),
         removed: parts.removed,
         rejected: overlay.rejected.paint().map(|p| (&a.rejected, p)),
+        classifier: &a.scores,
     };
     composite_layers(parts.base, &a.labels, w, h, &layers)
 }

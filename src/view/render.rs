@@ -231,6 +231,30 @@ pub struct Layers<'a> {
     /// The objects a filter removed (`Analysis::rejected`): filled at the paint's opacity, with an
     /// opaque 1-px outline inside them.
     pub rejected: Option<(&'a Components, Paint)>,
+    /// Per label (index = label − 1): the classifier's score (`Analysis::scores`, empty when no
+    /// model counted). Objects then take [`score_colour`] in the fill and outline, unless the
+    /// TP/FP colouring is on.
+    pub classifier: &'a [f32],
+}
+
+/// The colour of a classifier's score: red-orange at 0, yellow at 0.5, cyan at 1 (linear
+/// between), grey for no score.
+pub fn score_colour(score: f32) -> [u8; 3] {
+    const STOPS: [[f32; 3]; 3] = [
+        [230.0, 70.0, 30.0],
+        [250.0, 215.0, 40.0],
+        [40.0, 210.0, 250.0],
+    ];
+    if !score.is_finite() {
+        return REMOVED_COLOUR;
+    }
+    let t = score.clamp(0.0, 1.0) * 2.0;
+    let (a, b, f) = if t <= 1.0 {
+        (STOPS[0], STOPS[1], t)
+    } else {
+        (STOPS[1], STOPS[2], t - 1.0)
+    };
+    std::array::from_fn(|k| (a[k] + (b[k] - a[k]) * f).round() as u8)
 }
 
 /// Grey for objects a person removed.
@@ -307,10 +331,15 @@ pub fn composite_layers(
                 }
                 continue;
             }
-            let scored = |p: Paint, opacity: Option<f32>| match (tp, layers.score) {
-                (Some(t), Some((_, a))) => Paint {
+            let by_model = layers.classifier.get(l as usize - 1).copied();
+            let scored = |p: Paint, opacity: Option<f32>| match (tp, layers.score, by_model) {
+                (Some(t), Some((_, a)), _) => Paint {
                     colour: if t { TP_COLOUR } else { FP_COLOUR },
                     opacity: opacity.unwrap_or(a),
+                },
+                (_, _, Some(s)) => Paint {
+                    colour: score_colour(s),
+                    opacity: p.opacity,
                 },
                 _ => p,
             };
@@ -661,5 +690,14 @@ mod tests {
         // Off: nothing grey.
         let off = composite_layers(&base, &labels, 8, 6, &Layers::default());
         assert_eq!(&off[(8 + 1) * 4..(8 + 1) * 4 + 3], &[0, 0, 0]);
+    }
+
+    #[test]
+    fn score_colours_run_from_red_through_yellow_to_cyan() {
+        assert_eq!(score_colour(0.0), [230, 70, 30]);
+        assert_eq!(score_colour(0.5), [250, 215, 40]);
+        assert_eq!(score_colour(1.0), [40, 210, 250]);
+        assert_eq!(score_colour(f32::NAN), REMOVED_COLOUR);
+        assert_eq!(score_colour(7.0), score_colour(1.0));
     }
 }

@@ -208,10 +208,15 @@ fn BatchTools(summary: Memo<Option<Summary>>) -> impl IntoView {
     };
     let export = move |_| {
         let records = batch.records();
-        let params = batch_params(state).map_or_else(
+        let (params, model) = batch_params(state);
+        let params = params.map_or_else(
             || "preset per collection (auto): see the Parameters column".to_string(),
             |p| p.to_query(),
         );
+        let params = match model {
+            Some(_) => format!("{params}; counted with a model: see the Parameters column"),
+            None => params,
+        };
         let csv = batch_csv(VERSION, &params, &records);
         if let Err(e) = download("fluocount-batch.csv", csv.as_bytes(), "text/csv") {
             batch.notice.set(e);
@@ -410,6 +415,7 @@ pub fn BatchPanel() -> impl IntoView {
     Effect::new(move |_| {
         state.counting.params.track();
         state.counting.preset.track();
+        state.counting.model.track();
         let last = batch.ran_with.get_value();
         if let Some(last) = last
             && last != batch_params(state)

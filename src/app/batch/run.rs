@@ -12,6 +12,7 @@ use crate::{
     count::Params,
     protocol::{
         batch::{BatchJob, Plan, Progress, Record, plan},
+        learn::ModelUse,
         messages::{Request, Response},
     },
     util::clock::now_ms,
@@ -99,7 +100,7 @@ pub struct BatchState {
     /// Memory the page reports (JS heap and this page's wasm memory), in MiB, with the peak.
     pub memory: RwSignal<Option<(f64, f64)>>,
     /// The parameters of the last run (`None` = each image's preset).
-    pub ran_with: StoredValue<Option<Option<Params>>>,
+    pub ran_with: StoredValue<Option<BatchWith>>,
     /// Bumped by every start and cancel; older runs stop.
     pub epoch: StoredValue<u64>,
     /// The next plan index to hand out in the current run.
@@ -144,13 +145,25 @@ pub fn use_batch_state() -> BatchState {
     expect_context::<BatchState>()
 }
 
-/// The parameters a batch runs with: the current ones, or `None` (each image's preset) while
-/// the parameters follow the image's colour.
-pub fn batch_params(state: AppState) -> Option<Params> {
-    match state.counting.preset.get_untracked() {
+/// What a batch runs with: the parameters (`None`: each image's preset, while the parameters
+/// follow the image's colour) and the model that counts, if one does.
+pub type BatchWith = (Option<Params>, Option<ModelUse>);
+
+/// What a batch runs with now: the current parameters, or `None` (each image's preset) while
+/// the parameters follow the image's colour; and the model that counts, with the chosen preset's
+/// collection (else each file's own, detected in its worker).
+pub fn batch_params(state: AppState) -> BatchWith {
+    let preset = state.counting.preset.get_untracked();
+    let fixed = match preset {
+        PresetChoice::Fixed(c) => Some(c),
+        _ => None,
+    };
+    let model = state.counting.model.with_untracked(|m| m.use_for(fixed));
+    let params = match preset {
         PresetChoice::Auto(_) => None,
         _ => Some(state.counting.params.get_untracked()),
-    }
+    };
+    (params, model)
 }
 
 /// Memory the page reports: (JS heap, this page's wasm memory) in MiB; Chromium only for the heap.
@@ -320,7 +333,7 @@ impl BatchState {
     async fn lane(
         self,
         epoch: u64,
-        params: Option<Params>,
+        (params, model): BatchWith,
         scoring: crate::count::scoring::ScoreOptions,
         thumb_width: u32,
     ) {
@@ -352,6 +365,7 @@ impl BatchState {
                         params: params.clone(),
                         scoring,
                         thumb_width,
+                        model: model.clone(),
                     });
                     let files = std::iter::once(file).chain(mask_file).collect();
                     match pool::send_with_files(pool::least_busy(), &job, files).await {
