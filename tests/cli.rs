@@ -315,3 +315,142 @@ fn synth_hard_writes_a_suite_and_refuses_bad_values() {
     assert!(!img.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn train_writes_a_model_that_count_and_eval_use_and_a_bad_model_is_refused() {
+    let dir = scratch("train");
+    let (images, masks) = (dir.join("images"), dir.join("masks"));
+    std::fs::create_dir_all(&images).expect("dir");
+    std::fs::create_dir_all(&masks).expect("dir");
+    for seed in 1..=3 {
+        let name = format!("s{seed}.png");
+        synth(
+            &images.join(&name),
+            &masks.join(&name),
+            seed,
+            &[
+                "--width", "500", "--height", "400", "--cells", "12", "--debris", "15",
+            ],
+        );
+    }
+    let model = dir.join("lab.fcmodel");
+    let out = fluocount(&[
+        "train",
+        "--preset",
+        "yellow",
+        "--trees",
+        "16",
+        "--images",
+        s(&images),
+        "--masks",
+        s(&masks),
+        "--out",
+        s(&model),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The leave-one-image-out figures: three held-out rows, then the pooled line.
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains("/s")).count(),
+        3,
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("# pooled held-out all: images=3"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("# model \"lab\" trained on 3 images"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&model).expect("the model");
+    assert!(written.starts_with("fluocount-model 1\nname: lab\n"));
+    // Counting with it: a count per image, and the objects' scores in objects.csv.
+    let outdir = dir.join("out");
+    let img = images.join("s1.png");
+    let out = fluocount(&[
+        "count",
+        "--model",
+        s(&model),
+        "--preset",
+        "yellow",
+        "--out",
+        s(&outdir),
+        s(&img),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let objects = std::fs::read_to_string(outdir.join("objects.csv")).expect("objects.csv");
+    let header = objects
+        .lines()
+        .find(|l| l.starts_with("Image,"))
+        .expect("a column line");
+    assert!(header.ends_with(",Score"));
+    let rows: Vec<&str> = objects
+        .lines()
+        .filter(|l| l.starts_with("s1.png,"))
+        .collect();
+    assert!(!rows.is_empty());
+    for r in &rows {
+        let score: f64 = r
+            .rsplit(',')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .expect("a score");
+        assert!((0.0..=1.0).contains(&score), "{r}");
+    }
+    // A cut-off above 1 is refused.
+    let out = fluocount(&["count", "--model", s(&model), "--cutoff", "2", s(&img)]);
+    assert_eq!(out.status.code(), Some(2));
+    // eval --model scores with it; eval --cv --learn trains in each fold.
+    let out = fluocount(&[
+        "eval",
+        "--model",
+        s(&model),
+        "--preset",
+        "yellow",
+        "--images",
+        s(&images),
+        "--masks",
+        s(&masks),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("# model \"lab\""));
+    let out = fluocount(&[
+        "eval",
+        "--cv",
+        "--learn",
+        "--preset",
+        "yellow",
+        "--images",
+        s(&images),
+        "--masks",
+        s(&masks),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("# pooled held-out all: images=3"));
+    // A truncated, a foreign and a missing model: a message naming the file, exit 2, no count.
+    let cut = dir.join("cut.fcmodel");
+    std::fs::write(&cut, &written[..written.len() / 2]).expect("write");
+    let png = images.join("s2.png");
+    for (bad, why) in [
+        (&cut, "line"),
+        (&png, "not UTF-8"),
+        (&dir.join("none.fcmodel"), "cannot read"),
+    ] {
+        let out = fluocount(&["count", "--model", s(bad), s(&img)]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(s(bad)) && err.contains(why), "{err}");
+        assert!(text(&out.stdout).is_empty());
+    }
+    let out = fluocount(&[
+        "eval",
+        "--learn",
+        "--images",
+        s(&images),
+        "--masks",
+        s(&masks),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--learn goes with --cv"));
+}

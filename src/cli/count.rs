@@ -18,6 +18,7 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
     let mut choice = Choice::Auto;
     let mut out: Option<PathBuf> = None;
     let mut files: Vec<PathBuf> = Vec::new();
+    let (mut model_path, mut cutoff): (Option<PathBuf>, Option<f32>) = (None, None);
     let mut i = 0;
     while i < args.len() {
         if let Some(c) = choice_flag(args, &mut i)? {
@@ -25,6 +26,8 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
         } else {
             match args[i].as_str() {
                 "--out" => out = Some(value::<String>(args, &mut i, "--out")?.into()),
+                "--model" => model_path = Some(value::<String>(args, &mut i, "--model")?.into()),
+                "--cutoff" => cutoff = Some(super::learn::cutoff_flag(args, &mut i)?),
                 a if a.starts_with("--") => return Err(format!("unknown option {a}")),
                 a => files.push(PathBuf::from(a)),
             }
@@ -34,13 +37,28 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
     if files.is_empty() {
         return Err("no image given".into());
     }
+    if cutoff.is_some() && model_path.is_none() {
+        return Err("--cutoff goes with --model".into());
+    }
+    let model = model_path
+        .as_deref()
+        .map(super::learn::load_model)
+        .transpose()?;
     if let Some(dir) = &out {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     let results = parallel_map(&files, |path| -> Result<Counted, String> {
         let image = load_image(path)?;
-        let (params, collection) = choice.for_image(&image);
-        let analysis = analyze(&image, &params);
+        let (analysis, collection) = match &model {
+            Some(m) => {
+                let (a, c) = super::learn::count_with(m, &choice, &image, cutoff);
+                (a, c.name().to_string())
+            }
+            None => {
+                let (params, collection) = choice.for_image(&image);
+                (analyze(&image, &params), collection)
+            }
+        };
         if let Some(dir) = &out {
             write_labels(&dir.join(format!("{}.png", stem(path))), &analysis)?;
         }
@@ -51,6 +69,14 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
         })
     });
     println!("# {}", choice.describe());
+    if let Some(m) = &model {
+        println!(
+            "# model \"{}\" ({}), cut-off {}",
+            m.name,
+            m.trained_on,
+            cutoff.unwrap_or(m.cutoff)
+        );
+    }
     println!("{}", table::header(COUNT_LINES));
     let mut failed = false;
     let mut done = Vec::new();

@@ -1,22 +1,19 @@
 //! `fluocount eval` and `fluocount tune`: scoring against ground truth and searching parameters.
 
-use super::{Choice, choice_flag, image_files, load_image, load_mask, parallel_map, value};
-use crate::{
-    count::{
-        Params,
-        cv::{Grid, ScoreTable, apply, describe, group_by, report},
-        export::csv_field,
-        pairing::{Role, pair},
-        presets::Collection,
-        scoring::{ImageScore, Pooled, ScoreOptions, check_size, score},
-        tune::{Fitness, PreparedCache, SearchSpace, Tuner, score_candidate},
-    },
-    imaging::{BitMask, Image},
+use super::{
+    Choice, choice_flag, parallel_map,
+    samples::{Sample, f, load_samples, pairs, pooled_lines, score_fields},
+    value,
 };
-use std::{
-    path::{Path, PathBuf},
-    sync::Mutex,
+use crate::count::{
+    Params,
+    cv::{Grid, ScoreTable, apply, describe, group_by, report},
+    export::csv_field,
+    presets::Collection,
+    scoring::{ImageScore, Pooled, ScoreOptions, score},
+    tune::{Fitness, PreparedCache, SearchSpace, Tuner, score_candidate},
 };
+use std::{path::PathBuf, sync::Mutex};
 
 /// Options shared by eval and tune.
 struct Inputs {
@@ -27,11 +24,15 @@ struct Inputs {
     masks: PathBuf,
     opts: ScoreOptions,
     out: Option<PathBuf>,
+    learn: bool,
+    model: Option<PathBuf>,
+    cutoff: Option<f32>,
 }
 
 fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
     let (mut choice, mut images, mut masks, mut out) = (Choice::Auto, None, None, None);
     let mut cv = false;
+    let (mut learn, mut model, mut cutoff) = (false, None, None);
     let (mut train_images, mut train_masks) = (None, None);
     let mut opts = ScoreOptions::default();
     let mut i = 0;
@@ -52,6 +53,11 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
                     opts.max_distance = d;
                 }
                 "--cv" if !allow_out => cv = true,
+                "--learn" if !allow_out => learn = true,
+                "--model" if !allow_out => {
+                    model = Some(PathBuf::from(value::<String>(args, &mut i, "--model")?))
+                }
+                "--cutoff" if !allow_out => cutoff = Some(super::learn::cutoff_flag(args, &mut i)?),
                 "--train-images" if !allow_out => {
                     train_images = Some(PathBuf::from(value::<String>(
                         args,
@@ -80,7 +86,19 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
         (Some(_), Some(_)) => return Err("--train-images and --train-masks go with --cv".into()),
         _ => return Err("--train-images and --train-masks go together".into()),
     };
+    if learn && !cv {
+        return Err("--learn goes with --cv (it trains inside each fold)".into());
+    }
+    if learn && model.is_some() {
+        return Err("--learn trains its own models; leave out --model".into());
+    }
+    if cutoff.is_some() && model.is_none() {
+        return Err("--cutoff goes with --model".into());
+    }
     Ok(Inputs {
+        learn,
+        model,
+        cutoff,
         choice,
         cv,
         train,
@@ -91,159 +109,52 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
     })
 }
 
-/// Image paths with their mask paths, paired by name; unpaired files are reported.
-fn pairs(images: &Path, masks: &Path) -> Result<(Vec<(PathBuf, PathBuf)>, bool), String> {
-    let image_list = image_files(images)?;
-    let mask_list = image_files(masks)?;
-    let name = |p: &Path| {
-        p.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    };
-    // The dataset's layout: images/NAME beside masks/NAME.
-    let mut names: Vec<String> = image_list
-        .iter()
-        .map(|p| format!("images/{}", name(p)))
-        .collect();
-    names.extend(mask_list.iter().map(|p| format!("masks/{}", name(p))));
-    let pairing = pair(&names);
-    let n = image_list.len();
-    let mut out = Vec::new();
-    let mut incomplete = false;
-    for (k, path) in image_list.iter().enumerate() {
-        match (pairing.roles[k], pairing.mask_of[k]) {
-            (Role::Image, Some(m)) => out.push((path.clone(), mask_list[m - n].clone())),
-            (Role::Image, None) => {
-                incomplete = true;
-                eprintln!(
-                    "{}: no mask in {}; skipped",
-                    path.display(),
-                    masks.display()
-                );
-            }
-            (Role::Mask, _) => {
-                incomplete = true;
-                eprintln!(
-                    "{}: looks like a mask, not an image; skipped",
-                    path.display()
-                );
-            }
-        }
-    }
-    for &m in &pairing.unpaired_masks {
-        if m >= n {
-            eprintln!(
-                "{}: no image with this name; skipped",
-                mask_list[m - n].display()
-            );
-        }
-    }
-    if out.is_empty() {
-        return Err(format!(
-            "no image in {} has a mask in {}",
-            images.display(),
-            masks.display()
-        ));
-    }
-    Ok((out, incomplete))
-}
-
-struct Sample {
-    path: PathBuf,
-    image: Image,
-    truth: BitMask,
-}
-
-fn load_samples(list: &[(PathBuf, PathBuf)]) -> (Vec<Sample>, bool) {
-    let loaded = parallel_map(list, |(img, mask)| -> Result<Sample, String> {
-        let image = load_image(img)?;
-        let truth = load_mask(mask)?;
-        check_size(
-            (image.width(), image.height()),
-            (truth.width(), truth.height()),
-        )
-        .map_err(|e| {
-            format!(
-                "{}: {}",
-                mask.display(),
-                e.explain(Some(&img.display().to_string()))
-            )
-        })?;
-        Ok(Sample {
-            path: img.clone(),
-            image,
-            truth,
-        })
-    });
-    let mut failed = false;
-    let samples = loaded
-        .into_iter()
-        .filter_map(|r| {
-            r.map_err(|e| {
-                failed = true;
-                eprintln!("{e}");
-            })
-            .ok()
-        })
-        .collect();
-    (samples, failed)
-}
-
-fn f(x: f64) -> String {
-    if x.is_nan() {
-        "nan".into()
-    } else {
-        format!("{x:.4}")
-    }
-}
-
-/// The fields of one image's row after its file name: collection, true, pred, tp, fp, fn,
-/// precision, recall, f1, abs_error.
-fn score_fields(collection: &str, sc: &ImageScore) -> String {
-    format!(
-        "{collection},{},{},{},{},{},{},{},{},{}",
-        sc.true_count,
-        sc.pred_count,
-        sc.tp,
-        sc.fp,
-        sc.fn_,
-        f(sc.precision()),
-        f(sc.recall()),
-        f(sc.f1()),
-        sc.abs_error()
-    )
-}
-
-fn pooled_lines(label: &str, p: &Pooled) -> String {
-    format!(
-        "# pooled {label}: images={} true={} pred={} TP={} FP={} FN={} precision={} recall={} F1={} MAE={} MedAE={} MPE={}",
-        p.n_images,
-        p.true_count,
-        p.pred_count,
-        p.tp,
-        p.fp,
-        p.fn_,
-        f(p.precision()),
-        f(p.recall()),
-        f(p.f1()),
-        f(p.mae),
-        f(p.medae),
-        p.mpe.map_or_else(|| "n/a".into(), f)
-    )
-}
-
 pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
     let inp = inputs(args, false)?;
     let (list, incomplete) = pairs(&inp.images, &inp.masks)?;
     let (samples, failed) = load_samples(&list);
+    if inp.learn {
+        let (extra, extra_bad) = match &inp.train {
+            Some((images, masks)) => {
+                let (list, incomplete) = pairs(images, masks)?;
+                let (loaded, failed) = load_samples(&list);
+                (loaded, incomplete || failed)
+            }
+            None => (Vec::new(), false),
+        };
+        super::learn::eval_cv(&inp.choice, &samples, &extra, inp.opts)?;
+        return Ok(i32::from(failed || incomplete || extra_bad));
+    }
+    let model = inp
+        .model
+        .as_deref()
+        .map(super::learn::load_model)
+        .transpose()?;
     if inp.cv {
         return cross_validate(&inp, &samples).map(|bad| i32::from(bad || failed || incomplete));
     }
     let scored = parallel_map(&samples, |s| {
-        let (params, collection) = inp.choice.for_image(&s.image);
-        let a = crate::count::analyze(&s.image, &params);
+        let (a, collection) = match &model {
+            Some(m) => {
+                let (a, c) = super::learn::count_with(m, &inp.choice, &s.image, inp.cutoff);
+                (a, c.name().to_string())
+            }
+            None => {
+                let (params, collection) = inp.choice.for_image(&s.image);
+                (crate::count::analyze(&s.image, &params), collection)
+            }
+        };
         (collection, score(&a.components, &s.truth, inp.opts))
     });
     println!("# {}", inp.choice.describe());
+    if let Some(m) = &model {
+        println!(
+            "# model \"{}\" ({}), cut-off {}",
+            m.name,
+            m.trained_on,
+            f(f64::from(inp.cutoff.unwrap_or(m.cutoff)))
+        );
+    }
     println!(
         "# protocol: Morelli et al. 2021, 4-connected truth, bounding-box centres, greedy matching < {} px",
         inp.opts.max_distance

@@ -5,6 +5,8 @@
 
 mod count;
 mod eval;
+mod learn;
+mod samples;
 mod synth;
 
 use crate::{
@@ -25,6 +27,7 @@ usage:
       With --out, also writes DIR/<stem>.png (16-bit label image: 0 background, 1..n
       objects), DIR/objects.csv (one row per object, ImageJ's column names) and
       DIR/summary.csv (one row per image, the parameters as a header block).
+      With --model MODEL [--cutoff C]: counts with a trained object classifier.
       NAME is yellow, red, green or auto (the default: chosen per image from its colour).
   fluocount eval [--preset NAME | --params FILE] [--distance PX] --images DIR --masks DIR
       Scores the counts against ground-truth masks by the reference protocol (Morelli et
@@ -52,6 +55,18 @@ usage:
       --jpeg Q (1-100) passes the image through JPEG at quality Q (saved as PNG).
       Limits: width and height 32-20000 and at most 40 million pixels, cells <= 2000,
       touching 0-1, noise 0-40, neurites <= 1000, faint and debris <= 20000.
+  fluocount train [--preset NAME | --params FILE] [--name NAME] [--trees N] [--seed N]
+                  --images DIR --masks DIR --out MODEL
+      Trains the object classifier on the candidates of every image with a mask (a
+      candidate the reference matching pairs with a true cell is a cell) and writes the
+      model file. First prints the leave-one-image-out figures: each image scored by a
+      model trained on the others. The candidates are each image's collection preset with
+      its cell-body filters off (auto), a preset's, or FILE's parameters as they are.
+  fluocount count --model MODEL [--cutoff C] ...   fluocount eval --model MODEL [--cutoff C] ...
+      Count (or score) with a trained model: candidates, scored 0-1, counted at the
+      model's cut-off or C.
+  fluocount eval --cv --learn [--preset NAME | --params FILE] --images DIR --masks DIR
+      Leave one image out, training the classifier inside each fold.
   fluocount params [--preset NAME]
       Prints the default (or a preset's) parameters in their text form.
 
@@ -131,6 +146,21 @@ pub(crate) fn value<T: std::str::FromStr>(
         .ok_or_else(|| format!("{flag} needs a value"))?;
     v.parse()
         .map_err(|_| format!("{flag}: “{v}” is not a valid value"))
+}
+
+/// The bytes of a file, refusing one larger than `limit` (a device such as `/dev/zero` is read
+/// only up to the limit).
+pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("larger than {} MB", limit >> 20));
+    }
+    Ok(bytes)
 }
 
 pub(crate) fn load_params(path: &Path) -> Result<Params, String> {
@@ -216,6 +246,7 @@ pub fn run(args: Vec<String>) -> i32 {
         "count" => count::run(rest),
         "eval" => eval::eval(rest),
         "tune" => eval::tune(rest),
+        "train" => learn::train(rest),
         "synth" => synth::run(rest),
         "params" => {
             let mut i = 0;

@@ -21,7 +21,7 @@ const fn feature(name: &'static str, definition: &'static str) -> Feature {
 }
 
 /// Number of features.
-pub const COUNT: usize = 27;
+pub const COUNT: usize = 28;
 
 /// Every feature, in the order of a row.
 pub const FEATURES: [Feature; COUNT] = [
@@ -52,12 +52,17 @@ pub const FEATURES: [Feature; COUNT] = [
         "fraction of the object's pixels at the image's largest value",
     ),
     feature(
-        "rank",
-        "fraction of the image's candidates with a lower mean",
+        "vs_p99",
+        "(mean − m) over (the image's 99th percentile − m)",
     ),
     feature(
-        "vs_brightest",
-        "(mean − m) over the 90th percentile of the candidates' (mean − m)",
+        "vs_p999",
+        "(mean − m) over (the image's 99.9th percentile − m)",
+    ),
+    feature(
+        "preset_pass",
+        "1 if the object passes the presets' cell-body filters (thickness ≥ 0.3, blob ≥ 0.3, \
+         brightness ≥ 3, area ≥ 300 px at d = 36), else 0",
     ),
     feature("neighbours", "other candidates whose centre is within 2d"),
     feature(
@@ -113,6 +118,31 @@ fn pixels_by_object(comps: &Components, plane: &Plane) -> Vec<Vec<u16>> {
     out
 }
 
+/// The 99th and 99.9th percentiles of a plane, from every 4th pixel of every 4th row.
+fn bright_end(plane: &Plane) -> (f64, f64) {
+    let mut hist = vec![0u32; 65536];
+    let mut n = 0u64;
+    let w = plane.width as usize;
+    for row in plane.data.chunks(w.max(1)).step_by(4) {
+        for &v in row.iter().step_by(4) {
+            hist[usize::from(v)] += 1;
+            n += 1;
+        }
+    }
+    let at = |q: f64| {
+        let rank = (n as f64 * q) as u64;
+        let mut seen = 0u64;
+        for (v, &c) in hist.iter().enumerate() {
+            seen += u64::from(c);
+            if seen > rank {
+                return v as f64;
+            }
+        }
+        0.0
+    };
+    (at(0.99), at(0.999))
+}
+
 /// The neighbourhood of `(x, y)`: the box of half-side `half`, sampled every `step` pixels.
 fn neighbourhood(plane: &Plane, x: f64, y: f64, half: f64, step: usize, out: &mut Vec<u16>) {
     out.clear();
@@ -142,15 +172,9 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
     );
     let top = f64::from(plane.depth.max_value());
     let pixels = pixels_by_object(&a.components, plane);
-    // Rank and the brightest candidates.
-    let mut means: Vec<f64> = a.objects.iter().map(|o| o.mean).collect();
-    means.sort_by(f64::total_cmp);
-    let p90 = if means.is_empty() {
-        m + s
-    } else {
-        means[((means.len() - 1) as f64 * 0.9).round() as usize]
-    };
-    let bright_scale = (p90 - m).max(s);
+    // The image's bright end, from every 4th pixel of every 4th row.
+    let (p99, p999) = bright_end(plane);
+    let (scale99, scale999) = ((p99 - m).max(s), (p999 - m).max(s));
     // Neighbours, by a grid of 2d cells.
     let cell = 2.0 * d;
     let gw = (f64::from(a.width) / cell).ceil().max(1.0) as usize;
@@ -223,7 +247,10 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
                 .count() as f64
                 / k;
             let on_edge = o.bx == 0 || o.by == 0 || o.bx + o.width >= w || o.by + o.height >= h;
-            let rank = means.partition_point(|&v| v < o.mean) as f64 / n.max(1) as f64;
+            let passes = b.thickness >= 0.3
+                && b.blob >= 0.3
+                && b.brightness >= 3.0
+                && o.area as f64 >= 300.0 * (d / 36.0).powi(2);
             let row = [
                 o.area as f64 / (std::f64::consts::PI * r * r),
                 b.thickness,
@@ -242,8 +269,9 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
                 (quantile(px, 0.9) - m) / s,
                 var.sqrt() / s,
                 saturated,
-                rank,
-                (o.mean - m) / bright_scale,
+                (o.mean - m) / scale99,
+                (o.mean - m) / scale999,
+                f64::from(u8::from(passes)),
                 f64::from(neighbours),
                 (nearest / d).min(10.0),
                 (local - m) / s,
@@ -318,7 +346,8 @@ mod tests {
         assert_eq!(col("max"), vec![190.0, 90.0, 245.0]);
         assert_eq!(col("texture"), vec![0.0, 0.0, 0.0]);
         assert_eq!(col("saturated"), vec![0.0, 0.0, 1.0]);
-        assert_eq!(col("rank"), vec![1.0 / 3.0, 0.0, 2.0 / 3.0]);
+        // At d = 6 the area floor is 300·(6/36)² ≈ 8 px: every square passes the filters.
+        assert_eq!(col("preset_pass"), vec![1.0, 1.0, 1.0]);
         // Centres 8 px apart, d = 6: within 2d of each other, not of the square.
         assert_eq!(col("neighbours"), vec![0.0, 1.0, 1.0]);
         assert_eq!(col("nearest")[1], 8.0 / 6.0);

@@ -36,7 +36,7 @@ impl Default for ForestOptions {
     fn default() -> Self {
         ForestOptions {
             trees: 64,
-            max_depth: 10,
+            max_depth: 6,
             min_leaf: 3,
             features_per_split: 0,
             seed: 0x5eed_f10c,

@@ -13,6 +13,7 @@
 //!
 //! [`cross_validate`] scores each image by a forest trained without it (leave one image out).
 
+pub mod builtin;
 pub mod features;
 pub mod forest;
 pub mod model;
@@ -324,12 +325,14 @@ impl HeldOut {
     }
 }
 
-/// Leave one image out: each image is scored by a model trained on all the others. Needs two
-/// images or more (else empty). `progress(done, total)` counts trees over all folds; false
-/// cancels (`None`).
+/// Leave one image out: each image is scored by a model trained on all the others and on
+/// `train_only` (images that are never held out, e.g. a synthetic suite). Needs two images or
+/// more (else empty). `progress(done, total)` counts trees over all folds; false cancels
+/// (`None`).
 pub fn cross_validate(
     candidates: &Candidates,
     images: &[Labelled],
+    train_only: &[Labelled],
     opts: &TrainOptions,
     mut progress: impl FnMut(usize, usize) -> bool,
 ) -> Option<Vec<HeldOut>> {
@@ -344,6 +347,7 @@ pub fn cross_validate(
             .enumerate()
             .filter(|(j, _)| *j != k)
             .map(|(_, i)| i)
+            .chain(train_only)
             .collect();
         let (model, _) = train("fold", candidates, &others, opts, |d, _| {
             progress(k * opts.forest.trees + d, total)

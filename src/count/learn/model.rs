@@ -152,11 +152,7 @@ impl Model {
         let _ = writeln!(s, "features: {}", names().join(" "));
         let _ = writeln!(s, "cutoff: {}", shortest(self.cutoff));
         let _ = writeln!(s, "trained: {}", one_line(&self.trained_on));
-        let imp: Vec<String> = self
-            .importance
-            .iter()
-            .map(|&v| format!("{:.4}", v))
-            .collect();
+        let imp: Vec<String> = self.importance.iter().map(|&v| shortest(v)).collect();
         let _ = writeln!(s, "importance: {}", imp.join(" "));
         let _ = writeln!(s, "trees: {}", self.forest.trees.len());
         for t in &self.forest.trees {
