@@ -81,13 +81,12 @@ pub type ModelFor<'a> = &'a dyn Fn(Option<Collection>) -> Result<Option<Resolved
 
 /// A built-in model by name ([`crate::count::learn::builtin`]).
 pub fn builtin(name: &str) -> Option<Model> {
-    let _ = name;
-    None
+    learn::builtin::get(name)
 }
 
 /// The built-in models' names.
 pub fn builtin_names() -> &'static [&'static str] {
-    &[]
+    &learn::builtin::NAMES
 }
 
 /// Where a kept image's labels come from ([`crate::protocol::messages::Request::Label`]).
@@ -147,7 +146,7 @@ pub fn run_training(
         0
     };
     let total = (folds + 1) * trees;
-    let held = learn::cross_validate(&job.candidates, &job.images, &job.options, |d, _| {
+    let held = learn::cross_validate(&job.candidates, &job.images, &[], &job.options, |d, _| {
         progress(d, total)
     })?;
     let curve = if held.is_empty() {

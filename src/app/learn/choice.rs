@@ -27,12 +27,6 @@ pub enum CountModel {
         /// The model.
         model: Arc<Model>,
     },
-    /// Each image with the built-in model of its collection (the *Auto* preset with the model
-    /// switch on).
-    BuiltinAuto {
-        /// The built-in models by collection.
-        models: Vec<(Collection, Arc<Model>)>,
-    },
 }
 
 /// The model that counts and the cut-off moved by hand (`None`: each model's own).
@@ -56,15 +50,10 @@ impl ModelChoice {
     }
 
     /// The model that counts an image of collection `c`.
-    pub fn model_of(&self, c: Collection) -> Option<&Arc<Model>> {
+    pub fn model_of(&self, _c: Collection) -> Option<&Arc<Model>> {
         match &self.model {
             CountModel::Off => None,
             CountModel::Own { model, .. } | CountModel::Builtin { model, .. } => Some(model),
-            CountModel::BuiltinAuto { models } => models
-                .iter()
-                .find(|(k, _)| *k == c)
-                .or(models.first())
-                .map(|(_, m)| m),
         }
     }
 
@@ -86,7 +75,6 @@ impl ModelChoice {
             CountModel::Off => return None,
             CountModel::Own { id, .. } => ModelRef::Sent(*id),
             CountModel::Builtin { name, .. } => ModelRef::Builtin(name.clone()),
-            CountModel::BuiltinAuto { .. } => ModelRef::BuiltinOfCollection,
         };
         Some(ModelUse {
             model,

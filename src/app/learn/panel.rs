@@ -115,7 +115,8 @@ pub fn LearnPanel() -> impl IntoView {
     });
     let model_on = move || state.counting.model.with(|m| m.is_on());
     let can_switch = move || {
-        learning.own.with(Option::is_some) || !super::session::builtins_by_collection().is_empty()
+        learning.own.with(Option::is_some)
+            || super::session::builtin_model(super::session::AUTO).is_some()
     };
     let start = move |_| spawn_local(train::train(state, learning));
     let on_load = move |e: leptos::ev::Event| {
@@ -193,7 +194,7 @@ pub fn LearnPanel() -> impl IntoView {
                 {move || if learning.own.with(Option::is_some) {
                     "Counts, the overlay (objects coloured by score, red 0 to cyan 1), the objects table, Results and the batch follow the model; objects under the cut-off join the Rejected layer."
                 } else {
-                    "Without a model of your own, the switch counts each image with the built-in model of its colour."
+                    "Without a model of your own, the switch counts with the built-in model (trained on the sample images), each image with its own colour's candidates."
                 }}
             </p>
             <label class="field">

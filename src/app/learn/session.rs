@@ -5,10 +5,7 @@
 use super::choice::{CountModel, ModelChoice};
 use crate::{
     app::{pool, state::AppState},
-    count::{
-        learn::{CurvePoint, HeldOut, Model},
-        presets::Collection,
-    },
+    count::learn::{CurvePoint, HeldOut, Model},
     protocol::{
         learn::{builtin, builtin_names},
         messages::{Request, Response},
@@ -102,13 +99,9 @@ pub fn use_learning() -> Learning {
     expect_context::<Learning>()
 }
 
-/// The built-in models, by collection (those whose name is a collection's).
-pub fn builtins_by_collection() -> Vec<(Collection, Arc<Model>)> {
-    Collection::ALL
-        .iter()
-        .filter_map(|&c| Some((c, Arc::new(builtin(c.name())?))))
-        .collect()
-}
+/// The built-in model that counts each image with its own collection's candidates: the model
+/// switch's without a model of one's own.
+pub const AUTO: &str = "auto";
 
 /// A built-in model by name.
 pub fn builtin_model(name: &str) -> Option<Arc<Model>> {
@@ -166,7 +159,7 @@ impl Learning {
     }
 
     /// Turns the model switch on or off: on counts with the own model, or, without one, with
-    /// each image's collection's built-in model.
+    /// the built-in model *auto* (each image with its own collection's candidates).
     pub fn switch(self, state: AppState, on: bool) {
         let model = match (on, self.own.get_untracked()) {
             (false, _) => CountModel::Off,
@@ -174,13 +167,13 @@ impl Learning {
                 id: own.id,
                 model: own.model,
             },
-            (true, None) => {
-                let models = builtins_by_collection();
-                if models.is_empty() {
-                    return;
-                }
-                CountModel::BuiltinAuto { models }
-            }
+            (true, None) => match builtin_model(AUTO) {
+                Some(model) => CountModel::Builtin {
+                    name: AUTO.to_string(),
+                    model,
+                },
+                None => return,
+            },
         };
         state.counting.model.update(|m| m.model = model);
         state.recount_all();

@@ -5,7 +5,10 @@ use super::{
     display::DisplayPanel, histogram::HistogramView, overlay::OverlayPanel,
     threshold::ThresholdControl,
 };
-use crate::app::state::{AppState, PresetChoice, use_app_state};
+use crate::app::{
+    learn::session::use_learning,
+    state::{AppState, PresetChoice, use_app_state},
+};
 use crate::{
     count::{
         Params, ThresholdMethod,
@@ -13,6 +16,7 @@ use crate::{
         presets::Collection,
     },
     imaging::Channel,
+    protocol::learn::builtin_names,
 };
 use leptos::prelude::*;
 
@@ -286,7 +290,16 @@ fn KeySelect(
 #[component]
 fn PresetSelect() -> impl IntoView {
     let state = use_app_state();
-    let current = move || state.counting.preset.get().value();
+    let learning = use_learning();
+    // With a built-in model counting, the menu shows e.g. "yellow+model".
+    let current = move || match state
+        .counting
+        .model
+        .with(|m| m.builtin_name().map(String::from))
+    {
+        Some(name) => format!("{name}+model"),
+        None => state.counting.preset.get().value().to_string(),
+    };
     let detected = move || match (
         state.counting.preset.get(),
         state.images.selected.get().is_some(),
@@ -299,7 +312,19 @@ fn PresetSelect() -> impl IntoView {
     };
     let on_change = move |e| {
         let v = event_target_value(&e);
-        match v.as_str() {
+        let (preset, model) = match v.split_once('+') {
+            Some((p, _)) => (p.to_string(), Some(p.to_string())),
+            None => (v, None),
+        };
+        // A built-in model follows the menu; the user's own model keeps its switch.
+        let builtin = state
+            .counting
+            .model
+            .with_untracked(|m| m.builtin_name().is_some());
+        if model.is_some() || builtin {
+            learning.use_builtin(state, model.as_deref());
+        }
+        match preset.as_str() {
             "auto" => state.choose_auto_preset(),
             other => {
                 if let Ok(c) = other.parse::<Collection>() {
@@ -308,6 +333,24 @@ fn PresetSelect() -> impl IntoView {
             }
         }
     };
+    let with_model: Vec<(String, String)> = builtin_names()
+        .iter()
+        .map(|&n| {
+            let label = match n {
+                "auto" => "Auto + model (built-in, each image by its colour)".to_string(),
+                other => {
+                    let mut c = other.chars();
+                    let first = c.next().map(|f| f.to_uppercase().collect::<String>());
+                    format!(
+                        "{}{} + model (built-in)",
+                        first.unwrap_or_default(),
+                        c.as_str()
+                    )
+                }
+            };
+            (format!("{n}+model"), label)
+        })
+        .collect();
     let options = [
         ("auto", "Auto (each image by its colour)"),
         ("yellow", "Yellow (CTb)"),
@@ -322,6 +365,12 @@ fn PresetSelect() -> impl IntoView {
                 {options.into_iter().map(|(v, text)| view! {
                     <option value=v disabled=v == "custom" prop:selected=move || current() == v>{text}</option>
                 }).collect_view()}
+                <optgroup label="With the built-in classifier">
+                    {with_model.into_iter().map(|(v, text)| {
+                        let v2 = v.clone();
+                        view! { <option value=v prop:selected=move || current() == v2>{text}</option> }
+                    }).collect_view()}
+                </optgroup>
             </select>
             <span class="hint small" data-testid="preset-detected">{detected}</span>
         </div>
