@@ -1,0 +1,130 @@
+// The Learn panel: a classifier trained in the page from masks, its held-out figures and curve,
+// the cut-off moving the count without retraining, the model file saved and loaded back (and a
+// corrupt one refused), and the built-in model from the preset menu.
+
+import { readFileSync } from 'node:fs';
+import { appTest, assert, dropFiles, tid } from './helpers.mjs';
+import { sampleFixture, syntheticFixture } from './fixtures.mjs';
+
+const size = ['--width', '640', '--height', '480'];
+const a = syntheticFixture({ seed: 31, cells: 14, name: 'one.png', extra: size });
+const b = syntheticFixture({ seed: 32, cells: 12, name: 'two.png', extra: size });
+const real = sampleFixture();
+
+
+const withMasks = () => [
+  { name: 'one.png', path: a.file },
+  { name: 'one_mask.png', bytes: readFileSync(a.truth) },
+  { name: 'two.png', path: b.file },
+  { name: 'two_mask.png', bytes: readFileSync(b.truth) },
+];
+
+/** Sets the cut-off slider to `v` as a drag does; resolves when the count shows a number again. */
+async function setCutoff(page, v) {
+  await page.$eval(tid('learn-cutoff'), (el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, v);
+}
+
+/** Waits until no count is in flight and the count is an integer; resolves to it. */
+async function settledCount(app) {
+  await app.until('counts to settle', (sel) => document.querySelector(sel)?.getAttribute('data-busy') === 'false', tid('status'));
+  return app.count();
+}
+
+appTest('a model trained on two masked images: held-out figures, curve, cut-off, save and load', async ({ app, page }) => {
+  assert.match(await app.text('learn-reason'), /attach a mask/i, 'without labels the panel says why');
+  assert.equal(await page.isDisabled(tid('learn-train')), true, 'Train is disabled without labels');
+  await dropFiles(page, null, withMasks());
+  await app.imageItems(2);
+  await app.until('two masks attached', (sel) => document.querySelectorAll(sel).length === 2, tid('item-mask'));
+  await app.until('Train enabled', (sel) => !document.querySelector(sel)?.disabled, tid('learn-train'));
+  await page.click(tid('learn-train'));
+  await app.waitFor(tid('learn-cv-table'), 'the held-out table after training');
+  const rows = await page.$$eval(tid('learn-cv-image'), (trs) => trs.map((tr) => tr.textContent));
+  assert.equal(rows.length, 2, 'one held-out row per image');
+  const f1s = await page.$$eval(tid('learn-cv-f1'), (tds) => tds.map((td) => Number(td.textContent)));
+  for (const f of f1s) assert.ok(f >= 0 && f <= 1, `held-out F1 ${f}`);
+  assert.match(await app.text('learn-pooled'), /precision [\d.]+, recall [\d.]+, F1 [\d.]+/);
+  await app.waitFor(tid('learn-curve'), 'the precision-recall curve');
+  assert.ok((await page.$$eval(`${tid('learn-curve')} polyline`, (p) => p[0].getAttribute('points').split(' ').length)) > 10);
+  await app.waitFor(tid('learn-importance'), 'the feature importance chart');
+  assert.equal(await page.$$eval(`${tid('learn-importance-table')} tbody tr`, (r) => r.length), 27, 'every feature in the table');
+
+  // The model counts: moving the cut-off recounts without training again.
+  await app.setCheckbox('learn-use', true);
+  await setCutoff(page, 0.02);
+  const low = await settledCount(app);
+  await setCutoff(page, 0.98);
+  const high = await app.count({ not: low });
+  assert.ok(high < low, `a higher cut-off counts fewer (${high} < ${low})`);
+  // The point on the curve is a slider for the keyboard too.
+  await page.focus(tid('learn-curve-point'));
+  const before = Number(await page.getAttribute(tid('learn-curve-point'), 'aria-valuenow'));
+  await page.keyboard.press('ArrowLeft');
+  await app.until('the cut-off to move down', ({ sel, before }) => Number(document.querySelector(sel)?.getAttribute('aria-valuenow')) < before, { sel: tid('learn-curve-point'), before });
+  await setCutoff(page, 0.4);
+  const counted = await settledCount(app);
+  // The objects table has the scores.
+  await page.$eval(tid('objects-drawer'), (d) => { d.open = true; });
+  const header = await page.$$eval(`${tid('objects-table')} thead th`, (ths) => ths.map((th) => th.textContent.trim()));
+  const col = header.indexOf('Score');
+  assert.ok(col >= 0, `a Score column in ${header}`);
+  const scores = await page.$$eval(tid('object-row'), (trs, col) => trs.map((tr) => Number(tr.children[col].textContent)), col);
+  assert.ok(scores.length > 0 && scores.every((s) => s >= 0.4 && s <= 1), `counted objects score at least the cut-off: ${scores}`);
+  assert.match(await app.text('learn-link-note'), /not in the link/);
+
+  // Save, reload, load: the same count.
+  const saved = await app.download('learn-save');
+  assert.match(saved.name, /\.fcmodel$/);
+  assert.match(saved.bytes.toString('utf8'), /^fluocount-model 1\n/);
+  assert.match(saved.bytes.toString('utf8'), /\ncutoff: 0\.4\n/);
+  await page.reload();
+  await app.ready();
+  await dropFiles(page, null, withMasks());
+  await app.imageItems(2);
+  await settledCount(app);
+  await page.setInputFiles(tid('learn-load'), { name: 'lab.fcmodel', mimeType: 'text/plain', buffer: saved.bytes });
+  assert.match(await app.text('learn-notice', /lab\.fcmodel/), /loaded/);
+  await app.setCheckbox('learn-use', true);
+  await app.until(`the count ${counted} with the loaded model`, ({ sel, n }) => document.querySelector(sel)?.textContent.trim() === String(n), { sel: tid('count'), n: counted });
+
+  // A corrupt file: a message naming it and the reason, and nothing changes.
+  const model = await app.text('learn-model');
+  await page.setInputFiles(tid('learn-load'), { name: 'broken.fcmodel', mimeType: 'text/plain', buffer: Buffer.from('fluocount-model 1\nname: x\n') });
+  assert.match(await app.text('learn-notice', /broken\.fcmodel/), /broken\.fcmodel was not loaded: .+/);
+  await page.setInputFiles(tid('learn-load'), { name: 'photo.fcmodel', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  assert.match(await app.text('learn-notice', /photo\.fcmodel/), /not a Fluocount model/);
+  assert.equal(await app.text('learn-model'), model, 'the model in use is unchanged');
+  assert.equal(await settledCount(app), counted, 'the count is unchanged');
+}, { timeout: 8 * 60_000 });
+
+appTest('one labelled image: trained, and the panel says the held-out figures need two', async ({ app, page }) => {
+  await dropFiles(page, null, withMasks().slice(0, 2));
+  await app.until('a mask attached', (sel) => document.querySelectorAll(sel).length === 1, tid('item-mask'));
+  await app.until('Train enabled', (sel) => !document.querySelector(sel)?.disabled, tid('learn-train'));
+  await page.click(tid('learn-train'));
+  assert.match(await app.text('learn-one-image'), /two or more/);
+  await app.waitFor(tid('learn-importance'), 'the model trained on the one image');
+});
+
+appTest('a built-in model from the preset menu changes the count and fills the Score column', async ({ app, page }) => {
+  await dropFiles(page, null, [{ path: real.file }]);
+  const plain = await settledCount(app);
+  await page.selectOption(tid('preset'), 'yellow+model');
+  const modelled = await app.count({ not: plain });
+  assert.notEqual(modelled, plain);
+  assert.match(await app.text('learn-model'), /built-in model "yellow"/);
+  await page.$eval(tid('objects-drawer'), (d) => { d.open = true; });
+  const header = await page.$$eval(`${tid('objects-table')} thead th`, (ths) => ths.map((th) => th.textContent.trim()));
+  const col = header.indexOf('Score');
+  const scores = await app.until('scores in the objects table', ({ sel, col }) => {
+    const s = [...document.querySelectorAll(sel)].map((tr) => tr.children[col]?.textContent.trim());
+    return s.length && s.every((t) => /^[\d.]+$/.test(t)) ? s : false;
+  }, { sel: tid('object-row'), col });
+  assert.ok(scores.length > 0);
+  // Back to the plain preset: the model is off again.
+  await page.selectOption(tid('preset'), 'yellow');
+  assert.equal(await app.count({ not: modelled }), plain);
+});
