@@ -7,7 +7,10 @@
 //! default is used.
 
 use crate::{
-    count::params::{KEYS, PARAMS_VERSION, Params, SetError},
+    count::{
+        learn::builtin::NAMES,
+        params::{KEYS, PARAMS_VERSION, Params, SetError},
+    },
     imaging::image::BitDepth,
     util::text::{percent_decode, percent_encode, quote, shortest},
     view::{
@@ -58,6 +61,17 @@ pub struct ShareState {
     pub overlay: Overlay,
     /// The image to open, if any.
     pub source: Option<Source>,
+    /// The built-in model that counts, if one does (a user's own model cannot travel in a link).
+    pub model: Option<LinkModel>,
+}
+
+/// A built-in model in a link: `model=NAME` and, when moved, `cutoff=C`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkModel {
+    /// Its name, one of [`crate::count::learn::builtin::NAMES`].
+    pub name: String,
+    /// The cut-off, when moved from the model's own (0 to 1).
+    pub cutoff: Option<f32>,
 }
 
 /// Something in a link that was not taken as written, in plain words.
@@ -105,6 +119,12 @@ impl ShareState {
             Some(Source::Demo(id)) => put("demo", &percent_encode(id)),
             Some(Source::Synth(spec)) => put("synth", &spec.to_text()),
             Some(Source::Remote(url)) => put("url", &percent_encode(url)),
+        }
+        if let Some(m) = &self.model {
+            put("model", &percent_encode(&m.name));
+            if let Some(c) = m.cutoff {
+                put("cutoff", &shortest(c));
+            }
         }
         out
     }
@@ -197,6 +217,7 @@ struct Reader {
     view_keys: usize,
     view_invalid: bool,
     sources: Vec<Option<Source>>,
+    cutoff: Option<f32>,
     notices: Vec<ShareNotice>,
 }
 
@@ -244,6 +265,31 @@ impl Reader {
                 ),
             },
             "zoom" | "cx" | "cy" => self.read_view(key, value),
+            "model" => {
+                let name = value.to_ascii_lowercase();
+                if NAMES.contains(&name.as_str()) {
+                    self.state.model = Some(LinkModel { name, cutoff: None });
+                } else {
+                    self.note(
+                        key,
+                        format!(
+                            "there is no built-in model “{}” (there are {}); counted without a model",
+                            quote(value),
+                            NAMES.join(", ")
+                        ),
+                    );
+                }
+            }
+            "cutoff" => match value.parse::<f32>() {
+                Ok(c) if (0.0..=1.0).contains(&c) => self.cutoff = Some(c),
+                _ => self.note(
+                    key,
+                    format!(
+                        "“{}” is not a cut-off from 0 to 1; the model's own is used",
+                        quote(value)
+                    ),
+                ),
+            },
             "display" => self.read_display(value),
             "overlay" => {
                 let (overlay, notices) = Overlay::from_text(value);
@@ -402,6 +448,14 @@ impl Reader {
 
     fn finish_state(mut self) -> (ShareState, Vec<ShareNotice>) {
         let mut state = std::mem::take(&mut self.state);
+        match (&mut state.model, self.cutoff) {
+            (Some(m), c) => m.cutoff = c,
+            (None, Some(_)) => self.note(
+                "cutoff",
+                "a cut-off without a built-in model (model=…) is ignored".into(),
+            ),
+            (None, None) => {}
+        }
         match (self.zoom, self.cx, self.cy) {
             (Some(zoom), Some(cx), Some(cy)) => state.view = Some(View { zoom, cx, cy }),
             _ if self.view_keys > 0 && !self.view_invalid => self.note(
@@ -470,6 +524,10 @@ mod tests {
             source: Some(Source::Remote(
                 "https://example.org:8443/a b/../img.png?x=1&y=%41#frag".replace(' ', "%20"),
             )),
+            model: Some(LinkModel {
+                name: "red".into(),
+                cutoff: Some(0.62),
+            }),
         }
     }
 
@@ -792,7 +850,7 @@ mod tests {
                 truth: LayerSetting::new(layer.0, layer.1, layer.2),
                 ..Overlay::default()
             };
-            let s = ShareState { params, view, display, overlay, source };
+            let s = ShareState { params, view, display, overlay, source, model: None };
             let text = s.to_fragment();
             prop_assert_eq!(ShareState::from_fragment(&text), (s, vec![]));
         }
@@ -816,6 +874,39 @@ mod tests {
         ) {
             let text: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let _ = ShareState::from_fragment(&text.join("&"));
+        }
+    }
+
+    #[test]
+    fn a_built_in_model_and_its_cut_off_travel_and_hostile_values_take_no_model() {
+        let s = ShareState {
+            model: Some(LinkModel {
+                name: "yellow".into(),
+                cutoff: Some(0.35),
+            }),
+            ..ShareState::default()
+        };
+        let text = s.to_fragment();
+        assert!(text.ends_with("&model=yellow&cutoff=0.35"), "{text}");
+        assert_eq!(ShareState::from_fragment(&text), (s, vec![]));
+        let (s, n) = ShareState::from_fragment("model=RED");
+        assert_eq!(s.model.map(|m| m.name), Some("red".to_string()));
+        assert!(n.is_empty());
+        for bad in [
+            "model=mine",
+            "model=%3Cscript%3E",
+            "model=red&cutoff=2",
+            "model=red&cutoff=NaN",
+            "model=red&cutoff=-0.1",
+            "cutoff=0.5",
+            "model=red&model=yellow",
+        ] {
+            let (s, n) = ShareState::from_fragment(bad);
+            assert_eq!(n.len(), 1, "{bad}: {n:?}");
+            assert!(
+                s.model.as_ref().is_none_or(|m| m.cutoff.is_none()),
+                "{bad}: {s:?}"
+            );
         }
     }
 }

@@ -178,22 +178,6 @@ impl Learning {
         state.counting.model.update(|m| m.model = model);
         state.recount_all();
     }
-
-    /// Counts every image with the built-in model `name` (`None`: no model), at its own
-    /// cut-off.
-    pub fn use_builtin(self, state: AppState, name: Option<&str>) {
-        let model = name
-            .and_then(|n| Some((n.to_string(), builtin_model(n)?)))
-            .map_or(CountModel::Off, |(name, model)| CountModel::Builtin {
-                name,
-                model,
-            });
-        state.counting.model.set(ModelChoice {
-            model,
-            cutoff: None,
-        });
-        state.recount_all();
-    }
 }
 
 /// Moves the cut-off; the images recount if a model counts (nothing is trained again).
@@ -206,4 +190,19 @@ pub fn set_cutoff(state: AppState, cutoff: f32) {
     if state.counting.model.with_untracked(ModelChoice::is_on) {
         state.recount_all();
     }
+}
+
+/// Counts every image with the built-in model `name` (`None`: no model), at its own cut-off.
+pub fn use_builtin(state: AppState, name: Option<&str>) {
+    let model = name
+        .and_then(|n| Some((n.to_string(), builtin_model(n)?)))
+        .map_or(CountModel::Off, |(name, model)| CountModel::Builtin {
+            name,
+            model,
+        });
+    state.counting.model.set(ModelChoice {
+        model,
+        cutoff: None,
+    });
+    state.recount_all();
 }

@@ -9,13 +9,14 @@ use super::{
 use crate::{
     app::{
         browser::yield_to_paint,
+        learn::session::{set_cutoff, use_builtin},
         state::{AppState, PresetChoice, use_app_state},
     },
     view::{display::DisplaySettings, viewport::View},
     web::{
         demos::{Demo, DemoKind},
         links::preset_of,
-        share::{ShareState, Source},
+        share::{LinkModel, ShareState, Source},
     },
 };
 use leptos::{html, prelude::*, task::spawn_local};
@@ -70,6 +71,16 @@ pub fn provide_links(state: AppState) -> Links {
     links
 }
 
+/// The built-in model that counts, for a link (tracked); a user's own model is not one.
+fn link_model(state: AppState) -> Option<LinkModel> {
+    state.counting.model.with(|m| {
+        m.builtin_name().map(|name| LinkModel {
+            name: name.to_string(),
+            cutoff: m.cutoff,
+        })
+    })
+}
+
 /// The state a link would carry now (tracked), and whether the shown image is a local file.
 fn share_state(state: AppState, links: Links) -> (ShareState, bool) {
     let selected = state.images.selected.get();
@@ -80,6 +91,7 @@ fn share_state(state: AppState, links: Links) -> (ShareState, bool) {
             display: failed.display,
             overlay: state.viewer.overlay.get(),
             source: Some(failed.source),
+            model: link_model(state),
         };
         return (share, false);
     }
@@ -98,6 +110,7 @@ fn share_state(state: AppState, links: Links) -> (ShareState, bool) {
         display,
         overlay: state.viewer.overlay.get(),
         source: source.clone(),
+        model: link_model(state),
     };
     (share, selected.is_some() && source.is_none())
 }
@@ -162,6 +175,24 @@ pub fn open_link(state: AppState, links: Links, fragment: &str) {
     });
     state.counting.params.set(share.params.clone());
     state.viewer.overlay.set(share.overlay);
+    // A built-in model counts as the link says; without one in the link, a built-in model stops
+    // counting (the user's own model keeps its switch).
+    match &share.model {
+        Some(m) => {
+            use_builtin(state, Some(&m.name));
+            if let Some(c) = m.cutoff {
+                set_cutoff(state, c);
+            }
+        }
+        None if state
+            .counting
+            .model
+            .with_untracked(|m| m.builtin_name().is_some()) =>
+        {
+            use_builtin(state, None)
+        }
+        None => {}
+    }
     state.recount_all();
     spawn_local(async move {
         let shown = match &share.source {

@@ -6,7 +6,7 @@ use super::{
     threshold::ThresholdControl,
 };
 use crate::app::{
-    learn::session::use_learning,
+    learn::session::use_builtin,
     state::{AppState, PresetChoice, use_app_state},
 };
 use crate::{
@@ -290,7 +290,6 @@ fn KeySelect(
 #[component]
 fn PresetSelect() -> impl IntoView {
     let state = use_app_state();
-    let learning = use_learning();
     // With a built-in model counting, the menu shows e.g. "yellow+model".
     let current = move || match state
         .counting
@@ -322,7 +321,7 @@ fn PresetSelect() -> impl IntoView {
             .model
             .with_untracked(|m| m.builtin_name().is_some());
         if model.is_some() || builtin {
-            learning.use_builtin(state, model.as_deref());
+            use_builtin(state, model.as_deref());
         }
         match preset.as_str() {
             "auto" => state.choose_auto_preset(),
