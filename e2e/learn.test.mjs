@@ -50,7 +50,9 @@ appTest('a model trained on two masked images: held-out figures, curve, cut-off,
   await app.waitFor(tid('learn-curve'), 'the precision-recall curve');
   assert.ok((await page.$$eval(`${tid('learn-curve')} polyline`, (p) => p[0].getAttribute('points').split(' ').length)) > 10);
   await app.waitFor(tid('learn-importance'), 'the feature importance chart');
-  assert.equal(await page.$$eval(`${tid('learn-importance-table')} tbody tr`, (r) => r.length), 27, 'every feature in the table');
+  const bars = await page.$$eval(`${tid('learn-importance')} rect`, (r) => r.length);
+  assert.ok(bars >= 20, `a bar per feature (${bars})`);
+  assert.equal(await page.$$eval(`${tid('learn-importance-table')} tbody tr`, (r) => r.length), bars, 'every bar in the table');
 
   // The model counts: moving the cut-off recounts without training again.
   await app.setCheckbox('learn-use', true);
