@@ -98,6 +98,9 @@ appTest('a model trained on two masked images: held-out figures, curve, cut-off,
   assert.match(await app.text('learn-notice', /broken\.fcmodel/), /broken\.fcmodel was not loaded: .+/);
   await page.setInputFiles(tid('learn-load'), { name: 'photo.fcmodel', mimeType: 'text/plain', buffer: Buffer.from('hello') });
   assert.match(await app.text('learn-notice', /photo\.fcmodel/), /not a Fluocount model/);
+  // Dropped on the page, a model file is read as the button reads it.
+  await dropFiles(page, null, [{ name: 'dropped.fcmodel', bytes: Buffer.from('fluocount-model 2\n') }]);
+  assert.match(await app.text('learn-notice', /dropped\.fcmodel/), /version 2/);
   assert.equal(await app.text('learn-model'), model, 'the model in use is unchanged');
   assert.equal(await settledCount(app), counted, 'the count is unchanged');
 }, { timeout: 8 * 60_000 });
@@ -129,4 +132,31 @@ appTest('a built-in model from the preset menu changes the count and fills the S
   // Back to the plain preset: the model is off again.
   await page.selectOption(tid('preset'), 'yellow');
   assert.equal(await app.count({ not: modelled }), plain);
+});
+
+appTest('a link carries a built-in model and its cut-off; a hostile one is listed and counts without a model', async ({ app, page }) => {
+  await page.evaluate(() => { location.hash = 'demo=yellow-lhl'; });
+  const plain = await settledCount(app);
+  await page.selectOption(tid('preset'), 'yellow+model');
+  await app.count({ not: plain });
+  await setCutoff(page, 0.3);
+  const counted = await settledCount(app);
+  const hash = await app.until('the address to name the model', () => {
+    const h = location.hash;
+    return h.includes('model=yellow') && h.includes('cutoff=0.3') && h.includes('demo=yellow-lhl') ? h : false;
+  });
+  assert.equal(await page.$(tid('learn-link-note')), null, 'no own-model note with a built-in model');
+  const link = await page.evaluate((h) => `${location.origin}${location.pathname}${h}`, hash);
+  await page.goto('about:blank');
+  await page.goto(link, { waitUntil: 'load' });
+  await app.ready();
+  await app.until(`the count ${counted} from the link`, ({ sel, n }) => document.querySelector(sel)?.textContent.trim() === String(n), { sel: tid('count'), n: counted });
+  assert.match(await app.text('learn-model'), /built-in model "yellow"/);
+
+  await page.evaluate(() => { location.hash = 'demo=yellow-lhl&model=%3Cb%3Emine%3C%2Fb%3E&cutoff=7'; });
+  await app.waitFor(tid('link-notices'));
+  const notices = await page.$$eval(tid('link-notice'), (li) => li.map((e) => e.textContent));
+  assert.ok(notices.some((n) => n.includes('no built-in model') && n.includes('<b>mine</b>')), `notices: ${notices.join(' | ')}`);
+  assert.ok(notices.some((n) => n.includes('cut-off')), `notices: ${notices.join(' | ')}`);
+  await app.until(`the plain count ${plain}`, ({ sel, n }) => document.querySelector(sel)?.textContent.trim() === String(n), { sel: tid('count'), n: plain });
 });

@@ -3,6 +3,7 @@
 use super::{
     batch::run::use_batch_state,
     browser::{files_of, take_picked},
+    learn::{file, session::use_learning},
     state::use_app_state,
 };
 use crate::protocol::batch::is_image_name;
@@ -16,6 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 pub fn DropZone(children: Children) -> impl IntoView {
     let state = use_app_state();
     let batch = use_batch_state();
+    let learning = use_learning();
     let (dragging, set_dragging) = signal(false);
     let on_dragover = move |e: ev::DragEvent| {
         e.prevent_default();
@@ -44,7 +46,16 @@ pub fn DropZone(children: Children) -> impl IntoView {
             });
             return;
         }
-        let files = files_of(dt.files());
+        let (models, files): (Vec<_>, Vec<_>) = files_of(dt.files())
+            .into_iter()
+            .partition(|f| f.name().to_ascii_lowercase().ends_with(".fcmodel"));
+        // A dropped model file is loaded as the Load model button would.
+        for m in models {
+            spawn_local(file::load(state, learning, m));
+        }
+        if files.is_empty() {
+            return;
+        }
         if files.iter().filter(|f| is_image_name(&f.name())).count() > VIEWER_DROP_LIMIT {
             batch.start(state, files.into_iter().map(|f| (f.name(), f)).collect());
         } else {

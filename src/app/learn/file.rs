@@ -3,7 +3,7 @@
 use super::session::Learning;
 use crate::{
     app::{browser::read_bytes, results::download, state::AppState},
-    count::learn::Model,
+    count::learn::{Model, ModelError, model},
 };
 use leptos::prelude::*;
 
@@ -29,6 +29,13 @@ pub fn save(state: AppState, learning: Learning) {
 /// version, or damaged) changes nothing, and the notice names the file and the reason.
 pub async fn load(state: AppState, learning: Learning, file: web_sys::File) {
     let name = file.name();
+    if file.size() > model::MAX_BYTES as f64 {
+        let reason = ModelError::TooLarge(file.size() as usize).to_string();
+        learning
+            .notice
+            .set(Some(format!("{name} was not loaded: {reason}")));
+        return;
+    }
     let text = read_bytes(&file)
         .await
         .and_then(|b| String::from_utf8(b).map_err(|_| "not a text file".to_string()));
