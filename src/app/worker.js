@@ -35,7 +35,8 @@ let queue = Promise.resolve();
 function run(message) {
   if (message.train) {
     // Training: progress goes to the page after each tree; the page ends the worker to cancel.
-    const progress = (done, total) => self.postMessage({ id: message.id, progress: [done, total] });
+    // `tick` is an encoded progress response (trees done and in all).
+    const progress = (tick) => self.postMessage({ id: message.id, progress: tick.buffer }, [tick.buffer]);
     try {
       reply(message.id, glue.worker_train(new Uint8Array(message.bytes), progress));
     } catch (err) {

@@ -6,6 +6,7 @@ use super::browser::read_bytes;
 use crate::protocol::{
     batch::{MAX_FILE_BYTES, ReadFile, too_large},
     engine::{Engine, handle_bytes, handle_bytes_with_files},
+    messages::{Request, Response},
 };
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, prelude::*};
@@ -33,22 +34,23 @@ pub fn worker_handle_files(input: &[u8], files: js_sys::Array) -> Vec<u8> {
     with_engine(|engine| handle_bytes_with_files(engine, input, read))
 }
 
-/// The training worker's entry point: one encoded [`Request::Train`](crate::protocol::messages::Request::Train)
-/// in, its encoded response out; `progress(done, total)` is called after each tree (the page
+/// The training worker's entry point: one encoded [`Request::Train`] in, its encoded response
+/// out; after each tree `progress` is called with an encoded [`Response::Progress`] (the page
 /// shows it; to cancel, the page ends the worker).
 #[wasm_bindgen]
 pub fn worker_train(input: &[u8], progress: &js_sys::Function) -> Vec<u8> {
     with_engine(|engine| {
-        match crate::protocol::messages::Request::decode(input) {
+        match Request::decode(input) {
             Ok(req) => engine.handle_with_progress(req, |done, total| {
-                let _ = progress.call2(
-                    &JsValue::NULL,
-                    &JsValue::from(done as u32),
-                    &JsValue::from(total as u32),
-                );
+                let tick = Response::Progress {
+                    done: u32::try_from(done).unwrap_or(u32::MAX),
+                    total: u32::try_from(total).unwrap_or(u32::MAX),
+                };
+                let bytes = js_sys::Uint8Array::from(&tick.encode()[..]);
+                let _ = progress.call1(&JsValue::NULL, &bytes);
                 true
             }),
-            Err(e) => crate::protocol::messages::Response::Failed(e.to_string()),
+            Err(e) => Response::Failed(e.to_string()),
         }
         .encode()
     })

@@ -4,7 +4,7 @@
 //! while it works; ending it is the only way to stop it at once. It keeps no images (a training
 //! job carries only features and labels), so ending it loses nothing, and the pool's workers,
 //! which keep the images, are never touched. Progress reaches the page as messages the worker
-//! posts after each tree. Without workers the training runs on the page, without progress.
+//! posts after each tree (an encoded `Response::Progress`). Without workers the training runs on the page, without progress.
 
 use crate::{
     app::{
