@@ -3,7 +3,7 @@
 // corrupt one refused), and the built-in model from the preset menu.
 
 import { readFileSync } from 'node:fs';
-import { appTest, assert, dropFiles, tid } from './helpers.mjs';
+import { appTest, assert, dropFiles, sample, tid } from './helpers.mjs';
 import { sampleFixture, syntheticFixture } from './fixtures.mjs';
 
 const size = ['--width', '640', '--height', '480'];
@@ -159,4 +159,26 @@ appTest('a link carries a built-in model and its cut-off; a hostile one is liste
   assert.ok(notices.some((n) => n.includes('no built-in model') && n.includes('<b>mine</b>')), `notices: ${notices.join(' | ')}`);
   assert.ok(notices.some((n) => n.includes('cut-off')), `notices: ${notices.join(' | ')}`);
   await app.until(`the plain count ${plain}`, ({ sel, n }) => document.querySelector(sel)?.textContent.trim() === String(n), { sel: tid('count'), n: plain });
+});
+
+appTest('Cancel stops a training at once; the next one runs in a fresh worker', async ({ app, page }) => {
+  const red = ['red/images/MAR31S1C1R2_DMHr_200x_r.png', 'red/images/RT353S2C1R5_r1.png'];
+  const files = red.flatMap((rel) => {
+    const p = sample(rel);
+    const stem = rel.split('/').pop().replace('.png', '');
+    return [{ name: `${stem}.png`, path: p }, { name: `${stem}_mask.png`, path: p.replace('/images/', '/masks/') }];
+  });
+  await dropFiles(page, null, files);
+  await app.until('two masks attached', (sel) => document.querySelectorAll(sel).length === 2, tid('item-mask'));
+  await settledCount(app);
+  await page.click(tid('learn-train'));
+  await page.click(tid('learn-cancel'));
+  assert.equal(await app.text('learn-status'), 'Cancelled.');
+  assert.equal(await page.$(tid('learn-cancel')), null, 'no Cancel once cancelled');
+  assert.match(await app.text('learn-model'), /No model of your own/, 'a cancelled training leaves no model');
+  // The page stayed responsive and a new training finishes.
+  await page.click(tid('learn-train'));
+  await app.waitFor(tid('learn-cv-table'), 'the held-out table after the second training');
+  assert.equal(await page.$$eval(tid('learn-cv-image'), (r) => r.length), 2);
+  assert.match(await app.text('learn-model'), /trained here on 2 images/);
 });
