@@ -44,7 +44,7 @@ async function clickImage(app, page, x, y) {
 appTest('objects table: ImageJ columns, sorting, summary figures', async ({ app, page }) => {
   const n = await load(app, page);
   const { header, rows } = await table(page);
-  assert.deepEqual(header, ['#', 'Area', 'Mean', 'Min', 'Max', 'X', 'Y', 'BX', 'BY', 'Width', 'Height', 'Perim.', 'Circ.', 'AR', 'Round', 'Solidity', 'Contrast', 'Thickness', 'Elongation', 'Blob', 'Brightness', 'Ring']);
+  assert.deepEqual(header, ['#', 'Area', 'Mean', 'Min', 'Max', 'X', 'Y', 'BX', 'BY', 'Width', 'Height', 'Perim.', 'Circ.', 'AR', 'Round', 'Solidity', 'Contrast', 'Thickness', 'Elongation', 'Blob', 'Brightness', 'Ring', 'Score']);
   assert.equal(rows.length, n, 'one row per object');
   assert.deepEqual(rows.map((r) => r[0]), [...Array(n).keys()].map((i) => i + 1), 'rows start in label order');
 
