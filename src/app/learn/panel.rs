@@ -46,8 +46,9 @@ fn figures_view(f: &Figures, cutoff: Signal<f32>) -> AnyView {
                     <th scope="row" class="name" title=name.clone()>{name.clone()}</th>
                     <td>{truth}</td>
                     <td>{h.count()}</td>
-                    <td>{format!("{}/{}/{}", h.tp, h.fp, h.fn_)}</td>
-                    <td>{format!("{:.2}", h.cutoff)}</td>
+                    <td title=format!("at the cut-off {:.2}, chosen without this image", h.cutoff)>
+                        {format!("{}/{}/{}", h.tp, h.fp, h.fn_)}
+                    </td>
                     <td data-testid="learn-cv-f1">{f3(f1)}</td>
                 </tr>
             }
@@ -57,10 +58,19 @@ fn figures_view(f: &Figures, cutoff: Signal<f32>) -> AnyView {
     let at_cutoff = {
         let curve = curve.clone();
         move || {
-            at(&curve, cutoff.get()).map(|p| {
+            let c = cutoff.get();
+            at(&curve, c).map(|p| {
+                // The curve has a point every 0.02; a cut-off between two is named with both.
+                let at = if (p.cutoff - c).abs() < 0.005 {
+                    format!("At cut-off {c:.2}")
+                } else {
+                    format!(
+                        "At cut-off {:.2} (the curve's point nearest {c:.2})",
+                        p.cutoff
+                    )
+                };
                 format!(
-                    "At cut-off {:.2}, pooled over the held-out images: precision {}, recall {}, F1 {}",
-                    p.cutoff,
+                    "{at}, pooled over the held-out images: precision {}, recall {}, F1 {}",
                     f3(p.precision),
                     f3(p.recall),
                     f3(p.f1)
@@ -69,15 +79,14 @@ fn figures_view(f: &Figures, cutoff: Signal<f32>) -> AnyView {
         }
     };
     view! {
-        <table class="figures" data-testid="learn-cv-table">
+        <table class="figures cv-table" data-testid="learn-cv-table">
             <caption>"Each image scored by a model trained without it"</caption>
             <thead>
                 <tr>
                     <th scope="col">"Held-out image"</th>
                     <th scope="col">"True"</th>
                     <th scope="col">"Counted"</th>
-                    <th scope="col" title="true positives / false positives / false negatives">"TP/FP/FN"</th>
-                    <th scope="col" title="the cut-off chosen without the image">"Cut-off"</th>
+                    <th scope="col" title="true positives / false positives / false negatives, at the cut-off chosen without the image">"TP/FP/FN"</th>
                     <th scope="col">"F1"</th>
                 </tr>
             </thead>
@@ -199,7 +208,7 @@ pub fn LearnPanel() -> impl IntoView {
             </p>
             <label class="field">
                 <span>{move || format!("Cut-off {:.2}", cutoff.get())}</span>
-                <input type="range" min="0" max="1" step="0.02" data-testid="learn-cutoff"
+                <input type="range" min="0" max="1" step="0.01" data-testid="learn-cutoff"
                     aria-label="Cut-off: objects scoring at least this are counted"
                     prop:value=move || format!("{:.2}", cutoff.get())
                     on:input=move |e| {
