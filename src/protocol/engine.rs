@@ -1184,4 +1184,119 @@ mod tests {
             Response::Failed(r) if r.contains("not sent")
         ));
     }
+
+    #[test]
+    fn corrections_label_candidates_and_batch_jobs_count_with_a_built_in_model() {
+        use crate::{
+            count::learn::candidate_params,
+            protocol::learn::{LabelSource, ModelRef, ModelUse},
+        };
+        let mut e = Engine::new();
+        let s = generate(&synth(40));
+        e.keep(1, s.image.clone(), None, Some(Collection::Yellow));
+        let Response::Counted { analysis, .. } = through_bytes(
+            &mut e,
+            Request::Count {
+                id: 1,
+                params: Collection::Yellow.preset(),
+                scoring: ScoreOptions::default(),
+                want_prepared: false,
+                model: None,
+            },
+        ) else {
+            panic!("counted")
+        };
+        let n = analysis.count();
+        assert!(n >= 2);
+        let mut removed = vec![false; n];
+        removed[0] = true;
+        let label = |e: &mut Engine, objects: u32, removed: Vec<bool>| {
+            through_bytes(
+                e,
+                Request::Label {
+                    id: 1,
+                    name: "c".into(),
+                    candidates: candidate_params(&Collection::Yellow.preset()),
+                    collection: Collection::Yellow,
+                    source: LabelSource::Corrections {
+                        objects,
+                        removed,
+                        added: 2,
+                    },
+                    scoring: ScoreOptions::default(),
+                },
+            )
+        };
+        let Response::Labelled(l) = label(&mut e, n as u32, removed.clone()) else {
+            panic!("labelled")
+        };
+        let cells = l.cells.iter().filter(|&&c| c).count() as u32;
+        assert_eq!(
+            l.true_count,
+            cells + 2,
+            "the kept candidates and the added cells"
+        );
+        assert!(cells < n as u32 + 1 && l.truth.is_empty());
+        assert!(matches!(
+            label(&mut e, n as u32 + 1, removed),
+            Response::Failed(r) if r.contains("latest")
+        ));
+        assert!(matches!(
+            through_bytes(
+                &mut e,
+                Request::Label {
+                    id: 1,
+                    name: "c".into(),
+                    candidates: Collection::Yellow.preset(),
+                    collection: Collection::Yellow,
+                    source: LabelSource::Mask,
+                    scoring: ScoreOptions::default(),
+                },
+            ),
+            Response::Failed(r) if r.contains("no mask")
+        ));
+        let job = |model: Option<ModelUse>| BatchJob {
+            bytes: png_of(&s.image),
+            mask: None,
+            params: None,
+            scoring: ScoreOptions::default(),
+            thumb_width: 40,
+            model,
+        };
+        let Response::Batch(row) = through_bytes(
+            &mut e,
+            Request::Batch(job(Some(ModelUse {
+                model: ModelRef::Builtin("yellow".into()),
+                cutoff: Some(0.5),
+                collection: None,
+            }))),
+        ) else {
+            panic!("a batch row")
+        };
+        assert!(
+            row.params.ends_with("; model built-in yellow, cut-off 0.5"),
+            "{}",
+            row.params
+        );
+        let model = crate::count::learn::builtin::get("yellow").expect("built in");
+        let params = model.candidates.for_collection(Collection::Yellow);
+        let direct = crate::count::learn::apply(
+            &crate::count::pipeline::prepare(&s.image, &params),
+            &model,
+            Collection::Yellow,
+            0.5,
+        );
+        assert_eq!(row.count as usize, direct.count());
+        assert!(matches!(
+            through_bytes(
+                &mut e,
+                Request::Batch(job(Some(ModelUse {
+                    model: ModelRef::Builtin("mine".into()),
+                    cutoff: None,
+                    collection: None,
+                })))
+            ),
+            Response::Failed(r) if r.contains("no built-in model")
+        ));
+    }
 }
