@@ -662,16 +662,40 @@ impl AppState {
         self.collection_of(id).unwrap_or_default()
     }
 
-    /// The parameters image `id` is counted with: under *Auto* its own collection's preset
-    /// (so an image's count never depends on which image is selected), else the current ones.
+    /// The parameters image `id` is counted with: with a model counting, the model's candidate
+    /// setting; else under *Auto* its own collection's preset (so an image's count never depends
+    /// on which image is selected), else the current ones.
     pub fn params_for(&self, id: u64) -> Params {
         let c = self.counted_as(id);
-        if let Some(p) = self.counting.model.with_untracked(|m| m.params(c)) {
-            return p;
-        }
+        self.counting
+            .model
+            .with_untracked(|m| m.params(c))
+            .unwrap_or_else(|| self.preset_params_for(id))
+    }
+
+    /// The parameters image `id` would be counted with by the parameters alone (no model).
+    pub fn preset_params_for(&self, id: u64) -> Params {
         match self.counting.preset.get_untracked() {
             PresetChoice::Auto(_) => self.auto_collection(id).preset(),
             _ => self.counting.params.get_untracked(),
+        }
+    }
+
+    /// The parameter text of image `id` for an export's header, naming the model and cut-off
+    /// when a model counts.
+    pub fn params_text_for(&self, id: u64) -> String {
+        let c = self.counted_as(id);
+        let model = self
+            .counting
+            .model
+            .with_untracked(|m| Some((m.model_of(c)?.name.clone(), m.cutoff_of(c)?)));
+        let text = self.params_for(id).to_query();
+        match model {
+            Some((name, cutoff)) => format!(
+                "{text}; counted with the model \"{}\" at cut-off {cutoff:.2} (candidates found with these parameters)",
+                name.replace(['\n', '\r'], " ")
+            ),
+            None => text,
         }
     }
 

@@ -325,7 +325,6 @@ impl Engine {
                 .map(|(_, m)| m.clone())
                 .ok_or_else(|| format!("model {id} was not sent to this worker"))?,
             ModelRef::Builtin(name) => self.builtin(name)?,
-            ModelRef::BuiltinOfCollection => self.builtin(collection.name())?,
         };
         Ok(Resolved {
             cutoff: m.cutoff.unwrap_or(model.cutoff),

@@ -29,10 +29,8 @@ pub const MAX_DEPTH: usize = 40;
 pub enum ModelRef {
     /// A model the page sent ([`crate::protocol::messages::Request::SetModel`]), by its id.
     Sent(u64),
-    /// A built-in model, by name.
+    /// A built-in model, by name ([`builtin_names`]).
     Builtin(String),
-    /// The built-in model of the image's collection.
-    BuiltinOfCollection,
 }
 
 /// A count with a model: which one, at which cut-off, with the candidates of which collection.
@@ -211,7 +209,6 @@ pub fn put_model_use(w: &mut Writer, m: &ModelUse) {
             w.u8(1);
             w.str(name);
         }
-        ModelRef::BuiltinOfCollection => w.u8(2),
     }
     w.opt(m.cutoff.as_ref(), |w, &c| w.f32(c));
     w.opt(m.collection.as_ref(), |w, &c| put_collection(w, c));
@@ -228,7 +225,6 @@ pub fn get_model_use(r: &mut Reader) -> WireResult<ModelUse> {
             }
             ModelRef::Builtin(name)
         }
-        2 => ModelRef::BuiltinOfCollection,
         t => return Err(WireError(format!("model kind {t}"))),
     };
     Ok(ModelUse {
@@ -598,7 +594,7 @@ mod tests {
                 collection: None,
             },
             ModelUse {
-                model: ModelRef::BuiltinOfCollection,
+                model: ModelRef::Builtin("auto".into()),
                 cutoff: Some(1.0),
                 collection: Some(Collection::Yellow),
             },

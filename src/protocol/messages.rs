@@ -918,7 +918,7 @@ mod tests {
                 scoring: ScoreOptions::default(),
                 thumb_width: 96,
                 model: Some(ModelUse {
-                    model: ModelRef::BuiltinOfCollection,
+                    model: ModelRef::Builtin("auto".into()),
                     cutoff: None,
                     collection: None,
                 }),

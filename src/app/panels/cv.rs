@@ -167,7 +167,7 @@ pub fn CrossValidation() -> impl IntoView {
                             slot.worker,
                             i.name.clone(),
                             state.auto_collection(i.id).name().to_string(),
-                            state.params_for(i.id),
+                            state.preset_params_for(i.id),
                         ))
                     })
                     .collect()

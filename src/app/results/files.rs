@@ -122,7 +122,7 @@ pub fn Exports(
             let Some(o) = state.counting.outcome_of(id) else {
                 return;
             };
-            let params = state.params_for(id).to_query();
+            let params = state.params_text_for(id);
             let text = format!(
                 "{}{}\n{}",
                 export::header(VERSION, &params),
@@ -135,7 +135,7 @@ pub fn Exports(
     };
     let export_summary = move || {
         with_selected(state, &|id, name: String, s| {
-            let params = state.params_for(id).to_query();
+            let params = state.params_text_for(id);
             let text = summary_csv(VERSION, &params, std::slice::from_ref(s));
             let file = export::export_name(&name, "_summary", "csv");
             report(state, &file, download(&file, text.as_bytes(), "text/csv"));

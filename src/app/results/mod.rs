@@ -103,19 +103,24 @@ pub fn summary_of(state: AppState, id: u64) -> Option<Summary> {
     Some(Summary::new(&image_name(state, id), a, tally, roi_counts))
 }
 
-/// The parameters of a table of several images: the current ones, or under *Auto* one line per
-/// image with the preset it was counted with.
+/// The parameters of a table of several images: the current ones, or under *Auto* or with a
+/// model one line per image with what it was counted with.
 fn all_params_text(state: AppState, images: &[(u64, Summary)]) -> String {
-    if !matches!(state.counting.preset.get_untracked(), PresetChoice::Auto(_)) {
+    let model = state.counting.model.with_untracked(|m| m.is_on());
+    if !model && !matches!(state.counting.preset.get_untracked(), PresetChoice::Auto(_)) {
         return state.counting.params.get_untracked().to_query();
     }
-    let mut out = String::from("auto: each image with the preset of its colour");
+    let mut out = String::from(if model {
+        "each image with a model, over the candidates of its collection"
+    } else {
+        "auto: each image with the preset of its colour"
+    });
     for (id, s) in images {
         out.push_str(&format!(
             "\n{} ({}): {}",
             s.image,
             state.auto_collection(*id),
-            state.params_for(*id).to_query()
+            state.params_text_for(*id)
         ));
     }
     out
