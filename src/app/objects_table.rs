@@ -76,10 +76,7 @@ pub fn why_rejected(a: &Analysis, i: usize, params: &Params) -> Option<String> {
             short(p.min_brightness)
         ),
         Reject::LowRing => format!("ring {} < {}", short(r.body.ring), short(p.min_ring)),
-        Reject::Classifier => match r.score {
-            Some(v) => format!("score {} < cut-off", short(f64::from(v))),
-            None => "score under the cut-off".into(),
-        },
+        Reject::Classifier => format!("score {} < cut-off", short(f64::from(r.score))),
     };
     Some(format!("{}: {} ({detail})", why.name(), why.reason()))
 }
