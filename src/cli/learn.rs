@@ -108,6 +108,20 @@ fn print_cv(images: &[Labelled], held: &[HeldOut], opts: &TrainOptions) {
     }
     let all: Vec<ImageScore> = scored.into_iter().map(|(_, s)| s).collect();
     println!("{}", pooled_lines("held-out all", &Pooled::new(&all)));
+    // The precision-recall curve of the held-out scores, as if one cut-off served every fold.
+    let curve = learn::curve(images, held);
+    println!(
+        "# held-out curve (cut-off: precision/recall/F1): {}",
+        curve
+            .iter()
+            .step_by(5)
+            .map(|p| format!(
+                "{:.1}: {:.2}/{:.2}/{:.2}",
+                p.cutoff, p.precision, p.recall, p.f1
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 }
 
 /// Parsed flags of `train`.
