@@ -196,7 +196,14 @@ pub fn bench_learn(iterations: u32) -> String {
             ));
             let prepared = prepare(&s.image, &params);
             let a = analyze_prepared(&prepared, &params);
-            learn::label_by_mask("hard", "yellow", &prepared, &a, &truth, ScoreOptions::default())
+            learn::label_by_mask(
+                "hard",
+                "yellow",
+                &prepared,
+                &a,
+                &truth,
+                ScoreOptions::default(),
+            )
         })
         .collect();
     let refs: Vec<&Labelled> = images.iter().collect();
@@ -221,7 +228,13 @@ pub fn bench_learn(iterations: u32) -> String {
     for it in 0..=iterations {
         let mut s: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
         timed(&mut s[0], || {
-            learn::train("bench", &candidates, &refs, &TrainOptions::default(), |_, _| true)
+            learn::train(
+                "bench",
+                &candidates,
+                &refs,
+                &TrainOptions::default(),
+                |_, _| true,
+            )
         });
         timed(&mut s[1], || analyze(&image, &preset));
         timed(&mut s[2], || {
