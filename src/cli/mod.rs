@@ -14,6 +14,7 @@ use crate::{
     imaging::{BitMask, Channel, DecodeLimits, Image, channel::intensity, decode},
 };
 use std::{
+    ffi::OsString,
     path::{Path, PathBuf},
     sync::atomic::{AtomicUsize, Ordering},
 };
@@ -23,9 +24,10 @@ fluocount: count fluorescent cells in microscopy images
 
 usage:
   fluocount count [--preset NAME | --params FILE] [--out DIR] IMAGE...
-      Prints one CSV row per image (file, width, height, collection, count, level, ms).
-      With --out, also writes DIR/<stem>.png (16-bit label image: 0 background, 1..n
-      objects), DIR/objects.csv (one row per object, ImageJ's column names) and
+      Prints one CSV row per image (file, width, height, collection, count, level, ms),
+      each as soon as it and the ones before it are counted. `--` ends the options.
+      With --out, also writes DIR/<stem>_labels.png (16-bit label image: 0 background, 1..n
+      objects; _labels-2.png, ... when inputs share a stem; never over an input), DIR/objects.csv (one row per object, ImageJ's column names) and
       DIR/summary.csv (one row per image, the parameters as a header block).
       With --model MODEL [--cutoff C]: counts with a trained object classifier.
       NAME is yellow, red, green or auto (the default: chosen per image from its colour).
@@ -70,6 +72,10 @@ usage:
       Leave one image out, training the classifier inside each fold.
   fluocount params [--preset NAME]
       Prints the default (or a preset's) parameters in their text form.
+
+Files: only regular files of at most 512 MB are read (parameter files 1 MB, models 16 MB);
+a pipe or a device is refused by name. A label image that cannot be written is reported
+with the image's name and its own; the image's count is still printed and tabled.
 
 Exit status: 0 success, 1 some input could not be read (the rest was processed),
 2 usage error.
@@ -153,6 +159,18 @@ pub(crate) fn value<T: std::str::FromStr>(
 /// only up to the limit).
 pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
+    // A FIFO or a device would block or never end: only regular files are read.
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(if meta.is_dir() {
+            "a folder, not a file".into()
+        } else {
+            "not a regular file (a pipe, a socket or a device)".into()
+        });
+    }
+    if meta.len() > limit {
+        return Err(format!("larger than {} MB", limit >> 20));
+    }
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
@@ -165,8 +183,9 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
 }
 
 pub(crate) fn load_params(path: &Path) -> Result<Params, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read parameters: {e}", path.display()))?;
+    let err = |e: String| format!("{}: cannot read parameters: {e}", path.display());
+    let bytes = read_limited(path, 1 << 20).map_err(err)?;
+    let text = String::from_utf8(bytes).map_err(|_| err("not UTF-8 text".into()))?;
     let (params, notices) = Params::from_query(&text);
     for n in notices {
         eprintln!("{}: {}", path.display(), n.message);
@@ -176,7 +195,8 @@ pub(crate) fn load_params(path: &Path) -> Result<Params, String> {
 
 /// Reads and decodes an image; the error names the file.
 pub(crate) fn load_image(path: &Path) -> Result<Image, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = read_limited(path, crate::protocol::batch::MAX_FILE_BYTES)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     decode(&bytes, &DecodeLimits::default()).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -238,13 +258,19 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + 
 }
 
 /// Runs the command line; returns the exit status.
-pub fn run(args: Vec<String>) -> i32 {
-    let (cmd, rest) = match args.split_first() {
+pub fn run(args: Vec<OsString>) -> i32 {
+    // `count` takes file names as the system gives them (they need not be UTF-8); the other
+    // commands read their arguments as text.
+    let text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let (cmd, rest) = match text.split_first() {
         Some((c, r)) => (c.as_str(), r),
         None => ("help", &[][..]),
     };
     let result = match cmd {
-        "count" => count::run(rest),
+        "count" => count::run(&args[1..]),
         "eval" => eval::eval(rest),
         "tune" => eval::tune(rest),
         "train" => learn::train(rest),
