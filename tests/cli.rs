@@ -593,3 +593,39 @@ fn a_device_as_parameters_or_image_is_refused_not_read_forever() {
     assert!(text(&o.stderr).contains("/dev/zero: not a regular file"));
     assert!(text(&o.stdout).contains("good.png,"));
 }
+
+#[test]
+fn eval_pairs_images_and_masks_in_one_folder_and_pools_nothing_from_nothing() {
+    let dir = scratch("onefolder");
+    for (seed, name) in [(1, "a"), (2, "b")] {
+        synth(
+            &dir.join(format!("{name}.png")),
+            &dir.join(format!("{name}_mask.png")),
+            seed,
+            &["--width", "300", "--height", "200", "--cells", "4"],
+        );
+    }
+    let o = fluocount(&["eval", "--images", s(&dir), "--masks", s(&dir)]);
+    let (stdout, stderr) = (text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success(), "{stderr}");
+    assert!(stdout.contains("# pooled all: images=2"), "{stdout}");
+    assert!(
+        !stderr.contains("no mask") && !stderr.contains("no image"),
+        "{stderr}"
+    );
+    // Only a mask of the wrong size: nothing is scored, and no F1 of 1 comes from nothing.
+    let (images, masks) = (dir.join("i"), dir.join("m"));
+    std::fs::create_dir_all(&images).expect("dir");
+    std::fs::create_dir_all(&masks).expect("dir");
+    std::fs::copy(dir.join("a.png"), images.join("a.png")).expect("copy");
+    synth(
+        &masks.join("a.png"),
+        &dir.join("t.png"),
+        3,
+        &["--width", "100", "--height", "80", "--cells", "1"],
+    );
+    let o = fluocount(&["eval", "--images", s(&images), "--masks", s(&masks)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!text(&o.stdout).contains("pooled"));
+    assert!(text(&o.stderr).contains("no image could be scored"));
+}
