@@ -262,6 +262,16 @@ async function main() {
       wasmError = e.message;
     }
 
+    // The object classifier (issue 16): training and counting with the built-in model.
+    let learn;
+    try {
+      console.error(`bench: wasm bench_learn(${ITERATIONS}) …`);
+      learn = JSON.parse(await page.evaluate((n) => window.wasmBindings.bench_learn(n), ITERATIONS));
+      if (learn.error) throw new Error(`bench_learn reported: ${learn.error}`);
+    } catch (e) {
+      wasmError = wasmError ?? e.message;
+    }
+
     console.error(`bench: OpenCV.js ${opencvPkg.version}, ${WARMUP} warm-up + ${ITERATIONS} runs …`);
     await page.addScriptTag({ url: '/vendor/opencv/opencv.js' });
     const opencv = await page.evaluate(opencvInPage, {
@@ -277,6 +287,7 @@ async function main() {
       cores: env.hardwareConcurrency,
       image: `fluocount synth --seed 1 (${cells} cells)`,
       wasm: wasm ?? { error: wasmError },
+      learn: learn ?? { error: wasmError },
       opencv: { package: `@techstark/opencv-js@${opencvPkg.version}`, ...opencv },
       page_errors: errors,
     };
@@ -285,6 +296,12 @@ async function main() {
     console.log(`image: synthetic seed 1, ${opencv.image}, ${cells} cells; medians of ${ITERATIONS} runs; ${env.userAgent.match(/\w*Chrome\/[\d.]+/)?.[0] ?? ''}`);
     console.log(`counts: wasm ${wasm?.count ?? '-'}, OpenCV.js ${opencv.count} (Otsu level ${opencv.level})`);
     console.log(table(wasm, opencv));
+    if (learn) {
+      const m = learn.median_ms;
+      console.log(`object classifier (wasm, main thread; ${learn.rows} training candidates, ${learn.candidates} candidates in the counted image):`);
+      for (const [k, v] of Object.entries(m)) console.log(`${k.padEnd(32)} ${v.toFixed(3).padStart(10)}`);
+      console.log(`${'model on top of the preset'.padEnd(32)} ${(m['count built-in model yellow'] - m['count preset yellow']).toFixed(3).padStart(10)}`);
+    }
     console.log(`results written to ${path.relative(process.cwd(), RESULTS)}`);
     if (wasmError) fail(wasmError);
     else if (errors.length) fail(`the page reported errors:\n  ${errors.join('\n  ')}`);

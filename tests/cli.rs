@@ -78,7 +78,7 @@ fn count_out_writes_label_images_objects_and_summary() {
         .expect(row);
     assert!(count > 0, "{stdout}");
 
-    let labels = image::open(out_dir.join("cells one.png")).expect("label image");
+    let labels = image::open(out_dir.join("cells one_labels.png")).expect("label image");
     let labels = labels.as_luma16().expect("16-bit grey label image");
     assert_eq!(labels.dimensions(), (600, 400));
     let max = labels.pixels().map(|p| p.0[0]).max().unwrap_or(0) as usize;
@@ -453,4 +453,179 @@ fn train_writes_a_model_that_count_and_eval_use_and_a_bad_model_is_refused() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--learn goes with --cv"));
+}
+
+/// `fluocount` with arguments that need not be UTF-8.
+fn fluocount_os(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fluocount"))
+        .args(args)
+        .output()
+        .expect("runs fluocount")
+}
+
+#[cfg(unix)]
+#[test]
+fn hostile_names_and_files_lose_only_themselves_and_never_an_input() {
+    use std::{ffi::OsStr, os::unix::ffi::OsStrExt};
+    let dir = scratch("hostile");
+    let good = dir.join("good.png");
+    synth(
+        &good,
+        &dir.join("t.png"),
+        3,
+        &["--width", "300", "--height", "200", "--cells", "5"],
+    );
+    // A name that is not UTF-8, a name that begins with a dash, and a FIFO.
+    let latin1 = dir.join(OsStr::from_bytes(b"bad_\xe9.png"));
+    std::fs::copy(&good, &latin1).expect("copy");
+    let dash = dir.join("-dash.png");
+    std::fs::copy(&good, &dash).expect("copy");
+    let fifo = dir.join("fifo.png");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    // The output folder holds an input (a label image must never overwrite it) and a folder where
+    // good.png's label image would go (it cannot be written; the count must survive).
+    let out = dir.join("out");
+    std::fs::create_dir_all(out.join("good_labels.png")).expect("dir");
+    let inside = out.join("img.png");
+    std::fs::copy(&good, &inside).expect("copy");
+    let before = std::fs::read(&inside).expect("read");
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("count"),
+        OsStr::new("--out"),
+        out.as_os_str(),
+        good.as_os_str(),
+        latin1.as_os_str(),
+        inside.as_os_str(),
+    ];
+    if made {
+        args.push(fifo.as_os_str());
+    }
+    args.extend([OsStr::new("--"), dash.as_os_str()]);
+    let o = fluocount_os(&args);
+    let (stdout, stderr) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    // Every readable image is counted, in the order given, the FIFO refused by name.
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.ends_with(",local,") || l.contains(",yellow,"))
+        .collect();
+    assert_eq!(rows.len(), 4, "{stdout}");
+    assert!(
+        rows[0].contains("good.png") && rows[1].contains("bad_") && rows[3].contains("-dash.png")
+    );
+    if made {
+        assert!(stderr.contains("fifo.png: not a regular file"), "{stderr}");
+    }
+    // good.png's label image could not be written: said with both names, and its count kept.
+    assert!(
+        stderr.contains("good.png: the label image") && stderr.contains("good_labels.png"),
+        "{stderr}"
+    );
+    let summary = std::fs::read_to_string(out.join("summary.csv")).expect("summary");
+    assert!(
+        summary.lines().any(|l| l.starts_with("good.png,")),
+        "{summary}"
+    );
+    // The input inside the output folder is untouched; its labels went beside it.
+    assert_eq!(std::fs::read(&inside).expect("read"), before);
+    assert!(out.join("img_labels.png").is_file());
+    assert!(out.join("-dash_labels.png").is_file());
+    assert!(
+        out.join(OsStr::from_bytes(b"bad_\xe9_labels.png"))
+            .is_file()
+    );
+}
+
+#[test]
+fn inputs_with_one_stem_get_label_images_of_their_own() {
+    let dir = scratch("stems");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    std::fs::create_dir_all(&a).expect("dir");
+    std::fs::create_dir_all(&b).expect("dir");
+    synth(
+        &a.join("x.png"),
+        &dir.join("t1.png"),
+        1,
+        &["--width", "200", "--height", "150", "--cells", "2"],
+    );
+    synth(
+        &b.join("x.png"),
+        &dir.join("t2.png"),
+        2,
+        &["--width", "200", "--height", "150", "--cells", "4"],
+    );
+    let out = dir.join("out");
+    let o = fluocount(&[
+        "count",
+        "--out",
+        s(&out),
+        s(&a.join("x.png")),
+        s(&b.join("x.png")),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let first = image::open(out.join("x_labels.png"))
+        .expect("first")
+        .to_luma16();
+    let second = image::open(out.join("x_labels-2.png"))
+        .expect("second")
+        .to_luma16();
+    assert_ne!(first, second, "each input has its own label image");
+}
+
+#[test]
+fn a_device_as_parameters_or_image_is_refused_not_read_forever() {
+    let dir = scratch("devices");
+    let good = dir.join("good.png");
+    synth(
+        &good,
+        &dir.join("t.png"),
+        3,
+        &["--width", "200", "--height", "150", "--cells", "3"],
+    );
+    let o = fluocount(&["count", "--params", "/dev/zero", s(&good)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("/dev/zero: cannot read parameters: not a regular file"));
+    let o = fluocount(&["count", "/dev/zero", s(&good)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("/dev/zero: not a regular file"));
+    assert!(text(&o.stdout).contains("good.png,"));
+}
+
+#[test]
+fn eval_pairs_images_and_masks_in_one_folder_and_pools_nothing_from_nothing() {
+    let dir = scratch("onefolder");
+    for (seed, name) in [(1, "a"), (2, "b")] {
+        synth(
+            &dir.join(format!("{name}.png")),
+            &dir.join(format!("{name}_mask.png")),
+            seed,
+            &["--width", "300", "--height", "200", "--cells", "4"],
+        );
+    }
+    let o = fluocount(&["eval", "--images", s(&dir), "--masks", s(&dir)]);
+    let (stdout, stderr) = (text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success(), "{stderr}");
+    assert!(stdout.contains("# pooled all: images=2"), "{stdout}");
+    assert!(
+        !stderr.contains("no mask") && !stderr.contains("no image"),
+        "{stderr}"
+    );
+    // Only a mask of the wrong size: nothing is scored, and no F1 of 1 comes from nothing.
+    let (images, masks) = (dir.join("i"), dir.join("m"));
+    std::fs::create_dir_all(&images).expect("dir");
+    std::fs::create_dir_all(&masks).expect("dir");
+    std::fs::copy(dir.join("a.png"), images.join("a.png")).expect("copy");
+    synth(
+        &masks.join("a.png"),
+        &dir.join("t.png"),
+        3,
+        &["--width", "100", "--height", "80", "--cells", "1"],
+    );
+    let o = fluocount(&["eval", "--images", s(&images), "--masks", s(&masks)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!text(&o.stdout).contains("pooled"));
+    assert!(text(&o.stderr).contains("no image could be scored"));
 }

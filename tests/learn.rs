@@ -120,3 +120,15 @@ fn counting_with_a_model_moves_the_objects_under_the_cut_off_to_the_rejected_lay
     let s = score(&cut.components, &truth, ScoreOptions::default()).expect("sizes");
     assert!(s.tp > 0);
 }
+
+#[test]
+fn the_readme_defines_every_feature() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    for f in learn::FEATURES {
+        assert!(
+            readme.contains(&format!("`{}`", f.name)),
+            "README.md does not define the feature {}",
+            f.name
+        );
+    }
+}

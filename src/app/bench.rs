@@ -167,3 +167,102 @@ pub fn bench_pipeline(iterations: u32) -> String {
         medians.join(",")
     )
 }
+
+/// The object classifier in the browser: training a 64-tree forest on ten images' candidates
+/// (the hard synthetic suite at mouse scale, labelled once outside the timing), and counting a
+/// 1600x1200 image of it with the built-in model against its preset (the peer), with the model's
+/// own part (features and scores of the candidates) apart. Returns
+/// `{"rows":N,"candidates":N,"iterations":N,"median_ms":{…}}`.
+#[wasm_bindgen]
+pub fn bench_learn(iterations: u32) -> String {
+    use crate::count::{
+        learn::{self, Candidates, Labelled, TrainOptions, builtin, features::features},
+        pipeline::{analyze_prepared, prepare},
+        scoring::{ScoreOptions, truth_mask},
+        synth_hard::{HardParams, generate_hard},
+    };
+    let candidates = Candidates::All(learn::candidate_params(&Collection::Yellow.preset()));
+    let params = candidates.for_collection(Collection::Yellow);
+    let images: Vec<Labelled> = (0..10)
+        .map(|seed| {
+            let s = generate_hard(&HardParams {
+                seed,
+                ..HardParams::default()
+            });
+            let truth = truth_mask(&crate::imaging::channel::Plane::from_u8(
+                s.image.width(),
+                s.image.height(),
+                &s.truth,
+            ));
+            let prepared = prepare(&s.image, &params);
+            let a = analyze_prepared(&prepared, &params);
+            learn::label_by_mask(
+                "hard",
+                "yellow",
+                &prepared,
+                &a,
+                &truth,
+                ScoreOptions::default(),
+            )
+        })
+        .collect();
+    let refs: Vec<&Labelled> = images.iter().collect();
+    let rows: usize = images.iter().map(|i| i.rows.len()).sum();
+    let Some(model) = builtin::get("yellow") else {
+        return "{\"error\":\"the built-in model does not read\"}".into();
+    };
+    let image = generate_hard(&HardParams {
+        seed: 99,
+        ..HardParams::default()
+    })
+    .image;
+    let preset = Collection::Yellow.preset();
+    let names = [
+        "train 64 trees on 10 images",
+        "count preset yellow",
+        "count built-in model yellow",
+        "features + scores",
+    ];
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    let mut n_candidates = 0;
+    for it in 0..=iterations {
+        let mut s: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+        timed(&mut s[0], || {
+            learn::train(
+                "bench",
+                &candidates,
+                &refs,
+                &TrainOptions::default(),
+                |_, _| true,
+            )
+        });
+        timed(&mut s[1], || analyze(&image, &preset));
+        timed(&mut s[2], || {
+            let prepared = prepare(&image, &params);
+            learn::apply(&prepared, &model, Collection::Yellow, model.cutoff)
+        });
+        let prepared = prepare(&image, &params);
+        let cands = analyze_prepared(&prepared, &params);
+        n_candidates = cands.count();
+        timed(&mut s[3], || {
+            features(&prepared, &cands)
+                .iter()
+                .map(|r| model.forest.predict(r))
+                .sum::<f32>()
+        });
+        if it > 0 {
+            for (all, one) in samples.iter_mut().zip(s) {
+                all.extend(one);
+            }
+        }
+    }
+    let medians: Vec<String> = names
+        .iter()
+        .zip(samples.iter_mut())
+        .map(|(n, v)| format!("\"{n}\":{:.3}", median(v)))
+        .collect();
+    format!(
+        "{{\"rows\":{rows},\"candidates\":{n_candidates},\"iterations\":{iterations},\"median_ms\":{{{}}}}}",
+        medians.join(",")
+    )
+}

@@ -1,11 +1,16 @@
 //! `fluocount count`: counts, label images, per-object and per-image tables.
 
-use super::{Choice, choice_flag, load_image, parallel_map, value};
+use super::{Choice, choice_flag, load_image};
 use crate::count::{
     Analysis, analyze, export,
     table::{self, COUNT_LINES, CountedImage, SUMMARY},
 };
-use std::path::{Path, PathBuf};
+use std::{
+    collections::{BTreeMap, HashSet},
+    ffi::OsString,
+    path::{Path, PathBuf},
+    sync::atomic::{AtomicUsize, Ordering},
+};
 
 /// One image's results.
 struct Counted {
@@ -14,60 +19,81 @@ struct Counted {
     analysis: Analysis,
 }
 
-pub(crate) fn run(args: &[String]) -> Result<i32, String> {
-    let mut choice = Choice::Auto;
-    let mut out: Option<PathBuf> = None;
-    let mut files: Vec<PathBuf> = Vec::new();
-    let (mut model_path, mut cutoff): (Option<PathBuf>, Option<f32>) = (None, None);
+/// The parsed command: files stay as the system gave them (a name need not be UTF-8).
+struct Args {
+    choice: Choice,
+    out: Option<PathBuf>,
+    files: Vec<PathBuf>,
+    model: Option<PathBuf>,
+    cutoff: Option<f32>,
+}
+
+fn parse(args: &[OsString]) -> Result<Args, String> {
+    // Flags and their values read as text; a name that is not UTF-8 is a file.
+    let text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let mut a = Args {
+        choice: Choice::Auto,
+        out: None,
+        files: Vec::new(),
+        model: None,
+        cutoff: None,
+    };
     let mut i = 0;
+    let path = |i: &mut usize, flag: &str| -> Result<PathBuf, String> {
+        *i += 1;
+        args.get(*i)
+            .map(PathBuf::from)
+            .ok_or_else(|| format!("{flag} needs a value"))
+    };
     while i < args.len() {
-        if let Some(c) = choice_flag(args, &mut i)? {
-            choice = c;
+        if args[i].to_str().is_none() {
+            a.files.push(PathBuf::from(&args[i]));
+        } else if let Some(c) = choice_flag(&text, &mut i)? {
+            a.choice = c;
         } else {
-            match args[i].as_str() {
-                "--out" => out = Some(value::<String>(args, &mut i, "--out")?.into()),
-                "--model" => model_path = Some(value::<String>(args, &mut i, "--model")?.into()),
-                "--cutoff" => cutoff = Some(super::learn::cutoff_flag(args, &mut i)?),
-                a if a.starts_with("--") => return Err(format!("unknown option {a}")),
-                a => files.push(PathBuf::from(a)),
+            match text[i].as_str() {
+                "--out" => a.out = Some(path(&mut i, "--out")?),
+                "--model" => a.model = Some(path(&mut i, "--model")?),
+                "--cutoff" => a.cutoff = Some(super::learn::cutoff_flag(&text, &mut i)?),
+                // Everything after `--` is a file, even a name that begins with `-`.
+                "--" => {
+                    a.files.extend(args[i + 1..].iter().map(PathBuf::from));
+                    break;
+                }
+                f if f.starts_with("--") => return Err(format!("unknown option {f}")),
+                _ => a.files.push(PathBuf::from(&args[i])),
             }
         }
         i += 1;
     }
-    if files.is_empty() {
+    if a.files.is_empty() {
         return Err("no image given".into());
     }
-    if cutoff.is_some() && model_path.is_none() {
+    if a.cutoff.is_some() && a.model.is_none() {
         return Err("--cutoff goes with --model".into());
     }
-    let model = model_path
-        .as_deref()
-        .map(super::learn::load_model)
-        .transpose()?;
-    if let Some(dir) = &out {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    let results = parallel_map(&files, |path| -> Result<Counted, String> {
-        let image = load_image(path)?;
-        let (analysis, collection) = match &model {
-            Some(m) => {
-                let (a, c) = super::learn::count_with(m, &choice, &image, cutoff);
-                (a, c.name().to_string())
-            }
-            None => {
-                let (params, collection) = choice.for_image(&image);
-                (analyze(&image, &params), collection)
-            }
-        };
-        if let Some(dir) = &out {
-            write_labels(&dir.join(format!("{}.png", stem(path))), &analysis)?;
+    Ok(a)
+}
+
+pub(crate) fn run(args: &[OsString]) -> Result<i32, String> {
+    let Args {
+        choice,
+        out,
+        files,
+        model,
+        cutoff,
+    } = parse(args)?;
+    let model = model.as_deref().map(super::learn::load_model).transpose()?;
+    let labels = match &out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            label_paths(dir, &files)
         }
-        Ok(Counted {
-            path: path.clone(),
-            collection,
-            analysis,
-        })
-    });
+        None => vec![None; files.len()],
+    };
     println!("# {}", choice.describe());
     if let Some(m) = &model {
         println!(
@@ -80,32 +106,141 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
     println!("{}", table::header(COUNT_LINES));
     let mut failed = false;
     let mut done = Vec::new();
-    for r in results {
-        match r {
-            Ok(c) => {
-                let row =
-                    CountedImage::new(&c.path.display().to_string(), &c.analysis, &c.collection);
-                println!("{}", table::csv_line(COUNT_LINES, &row));
-                done.push(c);
+    let jobs: Vec<(&PathBuf, &Option<PathBuf>)> = files.iter().zip(&labels).collect();
+    // Each row is printed as soon as it and every row before it are counted.
+    parallel_ordered(
+        &jobs,
+        |(path, label)| -> (Result<Counted, String>, Option<String>) {
+            let counted = load_image(path).map(|image| {
+                let (analysis, collection) = match &model {
+                    Some(m) => {
+                        let (a, c) = super::learn::count_with(m, &choice, &image, cutoff);
+                        (a, c.name().to_string())
+                    }
+                    None => {
+                        let (params, collection) = choice.for_image(&image);
+                        (analyze(&image, &params), collection)
+                    }
+                };
+                Counted {
+                    path: (*path).clone(),
+                    collection,
+                    analysis,
+                }
+            });
+            // A label image that cannot be written loses only itself, not the count.
+            let label_error = match (&counted, label) {
+                (Ok(c), Some(l)) => write_labels(l, &c.analysis).err().map(|e| {
+                    format!(
+                        "{}: the label image {} was not written: {e}",
+                        path.display(),
+                        l.display()
+                    )
+                }),
+                _ => None,
+            };
+            (counted, label_error)
+        },
+        |(counted, label_error)| {
+            match counted {
+                Ok(c) => {
+                    let row = CountedImage::new(
+                        &c.path.display().to_string(),
+                        &c.analysis,
+                        &c.collection,
+                    );
+                    println!("{}", table::csv_line(COUNT_LINES, &row));
+                    done.push(c);
+                }
+                Err(e) => {
+                    failed = true;
+                    eprintln!("{e}");
+                }
             }
-            Err(e) => {
+            if let Some(e) = label_error {
                 failed = true;
                 eprintln!("{e}");
             }
-        }
-    }
+        },
+    );
     if let Some(dir) = &out {
         write_tables(dir, &choice, &done)?;
     }
     Ok(i32::from(failed))
 }
 
-/// The file stem of `path`, as given (the CLI keeps names with spaces; `export::file_stem` is
-/// for names from the browser).
-fn stem(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "image".into())
+/// `f` over `items` on one thread per core, handing each result to `sink` in input order as soon
+/// as it and every earlier one are done.
+fn parallel_ordered<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(R),
+) {
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().max(1));
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, f) = (&next, &f);
+            s.spawn(move || {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(k) else { break };
+                    if tx.send((k, f(item))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
+        let mut want = 0;
+        for (k, r) in rx {
+            waiting.insert(k, r);
+            while let Some(r) = waiting.remove(&want) {
+                sink(r);
+                want += 1;
+            }
+        }
+    });
+}
+
+/// The label image of each input: `DIR/<stem>_labels.png`, made unique (`_labels-2.png`, …) so
+/// that two inputs with the same stem (`a/x.png`, `b/x.png`, `x.jpg`) never overwrite each other,
+/// and never an input file itself.
+fn label_paths(dir: &Path, files: &[PathBuf]) -> Vec<Option<PathBuf>> {
+    let inputs: HashSet<PathBuf> = files
+        .iter()
+        .map(|f| f.canonicalize().unwrap_or_else(|_| f.clone()))
+        .collect();
+    let mut used: HashSet<PathBuf> = HashSet::new();
+    files
+        .iter()
+        .map(|f| {
+            // The stem as the system gave it (it need not be UTF-8).
+            let base = f.file_stem().unwrap_or(std::ffi::OsStr::new("image"));
+            (1..)
+                .map(|k| {
+                    let mut name = base.to_os_string();
+                    name.push(if k == 1 {
+                        "_labels.png".to_string()
+                    } else {
+                        format!("_labels-{k}.png")
+                    });
+                    dir.join(name)
+                })
+                .find(|p| {
+                    let real = p.canonicalize().unwrap_or_else(|_| p.clone());
+                    !used.contains(p) && !inputs.contains(&real)
+                })
+                .inspect(|p| {
+                    used.insert(p.clone());
+                })
+        })
+        .collect()
 }
 
 /// The file name of `path` as written in the tables.

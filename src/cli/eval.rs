@@ -180,6 +180,10 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
         );
         all.push((collection, sc));
     }
+    // No image scored: no pooled figure (an empty set's F1 is not 1).
+    if all.is_empty() {
+        return Err("no image could be scored: nothing to pool".into());
+    }
     let by = group_by(all.iter().map(|(c, sc)| (c.as_str(), sc)));
     if by.len() > 1 {
         for (c, v) in &by {

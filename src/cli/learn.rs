@@ -108,6 +108,20 @@ fn print_cv(images: &[Labelled], held: &[HeldOut], opts: &TrainOptions) {
     }
     let all: Vec<ImageScore> = scored.into_iter().map(|(_, s)| s).collect();
     println!("{}", pooled_lines("held-out all", &Pooled::new(&all)));
+    // The precision-recall curve of the held-out scores, as if one cut-off served every fold.
+    let curve = learn::curve(images, held);
+    println!(
+        "# held-out curve (cut-off: precision/recall/F1): {}",
+        curve
+            .iter()
+            .step_by(5)
+            .map(|p| format!(
+                "{:.1}: {:.2}/{:.2}/{:.2}",
+                p.cutoff, p.precision, p.recall, p.f1
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 }
 
 /// Parsed flags of `train`.
@@ -119,9 +133,11 @@ struct TrainArgs {
     name: String,
     opts: TrainOptions,
     score: ScoreOptions,
+    dump: Option<PathBuf>,
 }
 
 fn train_args(args: &[String]) -> Result<TrainArgs, String> {
+    let mut dump = None;
     let (mut choice, mut images, mut masks, mut out, mut name) =
         (Choice::Auto, None, None, None, None);
     let mut opts = TrainOptions::default();
@@ -137,6 +153,7 @@ fn train_args(args: &[String]) -> Result<TrainArgs, String> {
                 "--images" => images = Some(path(&mut i, "--images")?),
                 "--masks" => masks = Some(path(&mut i, "--masks")?),
                 "--out" => out = Some(path(&mut i, "--out")?),
+                "--dump" => dump = Some(path(&mut i, "--dump")?),
                 "--name" => name = Some(super::value::<String>(args, &mut i, "--name")?),
                 "--trees" => {
                     let t: usize = super::value(args, &mut i, "--trees")?;
@@ -163,6 +180,7 @@ fn train_args(args: &[String]) -> Result<TrainArgs, String> {
         out,
         opts,
         score: ScoreOptions::default(),
+        dump,
     })
 }
 
@@ -177,6 +195,9 @@ pub(crate) fn train(args: &[String]) -> Result<i32, String> {
     }
     let candidates = candidates_of(&a.choice);
     let images = labelled(&samples, &a.choice, &candidates, a.score);
+    if let Some(dir) = &a.dump {
+        dump(dir, &images)?;
+    }
     println!("# {}", a.choice.describe());
     if images.len() >= 2 {
         let held = learn::cross_validate(&candidates, &images, &[], &a.opts, |_, _| true)
@@ -209,6 +230,28 @@ pub(crate) fn train(args: &[String]) -> Result<i32, String> {
     );
     eprintln!("model written to {}", a.out.display());
     Ok(i32::from(failed || incomplete))
+}
+
+/// Writes each image's candidates as `DIR/<image stem>.csv`: `cell` (1 or 0), then the features.
+fn dump(dir: &Path, images: &[Labelled]) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for img in images {
+        let stem = Path::new(&img.name)
+            .file_stem()
+            .map_or_else(|| "image".into(), |s| s.to_string_lossy().into_owned());
+        let mut text = format!("cell,{}\n", learn::features::names().join(","));
+        for (row, &cell) in img.rows.iter().zip(&img.cells) {
+            text.push(if cell { '1' } else { '0' });
+            for v in row {
+                text.push(',');
+                text.push_str(&v.to_string());
+            }
+            text.push('\n');
+        }
+        let path = dir.join(format!("{stem}.csv"));
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn write_model(path: &Path, model: &Model) -> Result<(), String> {

@@ -14,6 +14,7 @@ use crate::{
     imaging::{BitMask, Channel, DecodeLimits, Image, channel::intensity, decode},
 };
 use std::{
+    ffi::OsString,
     path::{Path, PathBuf},
     sync::atomic::{AtomicUsize, Ordering},
 };
@@ -23,9 +24,10 @@ fluocount: count fluorescent cells in microscopy images
 
 usage:
   fluocount count [--preset NAME | --params FILE] [--out DIR] IMAGE...
-      Prints one CSV row per image (file, width, height, collection, count, level, ms).
-      With --out, also writes DIR/<stem>.png (16-bit label image: 0 background, 1..n
-      objects), DIR/objects.csv (one row per object, ImageJ's column names) and
+      Prints one CSV row per image (file, width, height, collection, count, level, ms),
+      each as soon as it and the ones before it are counted. `--` ends the options.
+      With --out, also writes DIR/<stem>_labels.png (16-bit label image: 0 background, 1..n
+      objects; _labels-2.png, ... when inputs share a stem; never over an input), DIR/objects.csv (one row per object, ImageJ's column names) and
       DIR/summary.csv (one row per image, the parameters as a header block).
       With --model MODEL [--cutoff C]: counts with a trained object classifier.
       NAME is yellow, red, green or auto (the default: chosen per image from its colour).
@@ -56,12 +58,13 @@ usage:
       Limits: width and height 32-20000 and at most 40 million pixels, cells <= 2000,
       touching 0-1, noise 0-40, neurites <= 1000, faint and debris <= 20000.
   fluocount train [--preset NAME | --params FILE] [--name NAME] [--trees N] [--seed N]
-                  --images DIR --masks DIR --out MODEL
+                  [--dump DIR] --images DIR --masks DIR --out MODEL
       Trains the object classifier on the candidates of every image with a mask (a
       candidate the reference matching pairs with a true cell is a cell) and writes the
       model file. First prints the leave-one-image-out figures: each image scored by a
       model trained on the others. The candidates are each image's collection preset with
       its cell-body filters off (auto), a preset's, or FILE's parameters as they are.
+      --dump DIR writes each image's labelled candidates as DIR/<stem>.csv (cell, features).
   fluocount count --model MODEL [--cutoff C] ...   fluocount eval --model MODEL [--cutoff C] ...
       Count (or score) with a trained model: candidates, scored 0-1, counted at the
       model's cut-off or C.
@@ -69,6 +72,10 @@ usage:
       Leave one image out, training the classifier inside each fold.
   fluocount params [--preset NAME]
       Prints the default (or a preset's) parameters in their text form.
+
+Files: only regular files of at most 512 MB are read (parameter files 1 MB, models 16 MB);
+a pipe or a device is refused by name. A label image that cannot be written is reported
+with the image's name and its own; the image's count is still printed and tabled.
 
 Exit status: 0 success, 1 some input could not be read (the rest was processed),
 2 usage error.
@@ -152,6 +159,18 @@ pub(crate) fn value<T: std::str::FromStr>(
 /// only up to the limit).
 pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
+    // A FIFO or a device would block or never end: only regular files are read.
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(if meta.is_dir() {
+            "a folder, not a file".into()
+        } else {
+            "not a regular file (a pipe, a socket or a device)".into()
+        });
+    }
+    if meta.len() > limit {
+        return Err(format!("larger than {} MB", limit >> 20));
+    }
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
@@ -164,8 +183,9 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
 }
 
 pub(crate) fn load_params(path: &Path) -> Result<Params, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read parameters: {e}", path.display()))?;
+    let err = |e: String| format!("{}: cannot read parameters: {e}", path.display());
+    let bytes = read_limited(path, 1 << 20).map_err(err)?;
+    let text = String::from_utf8(bytes).map_err(|_| err("not UTF-8 text".into()))?;
     let (params, notices) = Params::from_query(&text);
     for n in notices {
         eprintln!("{}: {}", path.display(), n.message);
@@ -175,7 +195,8 @@ pub(crate) fn load_params(path: &Path) -> Result<Params, String> {
 
 /// Reads and decodes an image; the error names the file.
 pub(crate) fn load_image(path: &Path) -> Result<Image, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = read_limited(path, crate::protocol::batch::MAX_FILE_BYTES)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     decode(&bytes, &DecodeLimits::default()).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -237,13 +258,19 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + 
 }
 
 /// Runs the command line; returns the exit status.
-pub fn run(args: Vec<String>) -> i32 {
-    let (cmd, rest) = match args.split_first() {
+pub fn run(args: Vec<OsString>) -> i32 {
+    // `count` takes file names as the system gives them (they need not be UTF-8); the other
+    // commands read their arguments as text.
+    let text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let (cmd, rest) = match text.split_first() {
         Some((c, r)) => (c.as_str(), r),
         None => ("help", &[][..]),
     };
     let result = match cmd {
-        "count" => count::run(rest),
+        "count" => count::run(&args[1..]),
         "eval" => eval::eval(rest),
         "tune" => eval::tune(rest),
         "train" => learn::train(rest),

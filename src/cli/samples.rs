@@ -16,8 +16,17 @@ pub(super) fn pairs(
     images: &Path,
     masks: &Path,
 ) -> Result<(Vec<(PathBuf, PathBuf)>, bool), String> {
+    // One folder for both: its files pair by name alone (`x.png` with `x_mask.png`).
+    let same = images
+        .canonicalize()
+        .ok()
+        .is_some_and(|i| masks.canonicalize().ok() == Some(i));
     let image_list = image_files(images)?;
-    let mask_list = image_files(masks)?;
+    let mask_list = if same {
+        Vec::new()
+    } else {
+        image_files(masks)?
+    };
     let name = |p: &Path| {
         p.file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
@@ -25,7 +34,13 @@ pub(super) fn pairs(
     // The dataset's layout: images/NAME beside masks/NAME.
     let mut names: Vec<String> = image_list
         .iter()
-        .map(|p| format!("images/{}", name(p)))
+        .map(|p| {
+            if same {
+                name(p)
+            } else {
+                format!("images/{}", name(p))
+            }
+        })
         .collect();
     names.extend(mask_list.iter().map(|p| format!("masks/{}", name(p))));
     let pairing = pair(&names);
@@ -34,7 +49,14 @@ pub(super) fn pairs(
     let mut incomplete = false;
     for (k, path) in image_list.iter().enumerate() {
         match (pairing.roles[k], pairing.mask_of[k]) {
-            (Role::Image, Some(m)) => out.push((path.clone(), mask_list[m - n].clone())),
+            (Role::Image, Some(m)) => {
+                let mask = if same {
+                    &image_list[m]
+                } else {
+                    &mask_list[m - n]
+                };
+                out.push((path.clone(), mask.clone()));
+            }
             (Role::Image, None) => {
                 incomplete = true;
                 eprintln!(
@@ -43,6 +65,8 @@ pub(super) fn pairs(
                     masks.display()
                 );
             }
+            // In one folder, a mask is met among the images: paired or reported below.
+            (Role::Mask, _) if same => {}
             (Role::Mask, _) => {
                 incomplete = true;
                 eprintln!(
@@ -53,11 +77,14 @@ pub(super) fn pairs(
         }
     }
     for &m in &pairing.unpaired_masks {
-        if m >= n {
-            eprintln!(
-                "{}: no image with this name; skipped",
-                mask_list[m - n].display()
-            );
+        let mask = if same {
+            image_list.get(m)
+        } else {
+            m.checked_sub(n).and_then(|k| mask_list.get(k))
+        };
+        if let Some(mask) = mask {
+            incomplete = true;
+            eprintln!("{}: no image with this name; skipped", mask.display());
         }
     }
     if out.is_empty() {

@@ -22,12 +22,27 @@ fn one_line(s: &str) -> String {
     s.replace(['\n', '\r'], " ")
 }
 
-/// `s` as one CSV field (RFC 4180): quoted if it holds a comma, quote or line break.
+/// `s` as one CSV text field (RFC 4180): quoted if it holds a comma, quote or line break; a text
+/// that a spreadsheet would take for a formula (beginning with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return, as a file named `=1+2.png`) gets a leading `'`, as OWASP advises, so that it
+/// is shown, never run.
+///
+/// ```
+/// use fluocount::count::export::csv_field;
+/// assert_eq!(csv_field("a,b.png"), "\"a,b.png\"");
+/// assert_eq!(csv_field("=HYPERLINK(\"x\").png"), "\"'=HYPERLINK(\"\"x\"\").png\"");
+/// assert_eq!(csv_field("-2.png"), "'-2.png");
+/// ```
 pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 

@@ -694,14 +694,41 @@ impl Params {
     pub fn from_query(text: &str) -> (Params, Vec<ParamsNotice>) {
         let mut p = Params::default();
         let mut notices = Vec::new();
+        // A byte-order mark (as some editors save) is not part of the first key.
+        let text = text.trim_start_matches('\u{feff}');
         let text = text.trim().trim_start_matches(['?', '#']);
-        for pair in text.split(['&', ';', '\n']) {
-            let pair = pair.trim();
-            if pair.is_empty() || pair.starts_with("//") {
-                continue;
+        let pairs: Vec<(String, String)> = text
+            .split(['&', ';', '\n'])
+            .map(str::trim)
+            .filter(|pair| !pair.is_empty() && !pair.starts_with("//"))
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (percent_decode(key.trim()), percent_decode(value.trim()))
+            })
+            .collect();
+        // One rule with share links: a key given more than once is ambiguous and keeps its
+        // default, with a notice.
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for (key, _) in &pairs {
+            *counts.entry(key.as_str()).or_default() += 1;
+        }
+        for (key, value) in &pairs {
+            let (key, value) = (key.clone(), value.clone());
+            match counts.get_mut(key.as_str()) {
+                Some(0) => continue,
+                Some(n) if *n > 1 => {
+                    notices.push(ParamsNotice {
+                        key: quote(&key),
+                        message: format!(
+                            "“{}” is given {n} times; its default is used",
+                            quote(&key)
+                        ),
+                    });
+                    *n = 0;
+                    continue;
+                }
+                _ => {}
             }
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let (key, value) = (percent_decode(key.trim()), percent_decode(value.trim()));
             if key == "v" {
                 match value.parse::<u32>() {
                     Ok(v) if v <= PARAMS_VERSION => {}
@@ -734,6 +761,17 @@ impl Params {
                     message: format!("unknown setting “{}” ignored", quote(&key)),
                 }),
             }
+        }
+        if let Some(max) = p.max_area
+            && p.min_area > max
+        {
+            notices.push(ParamsNotice {
+                key: "min_area".into(),
+                message: format!(
+                    "the minimum area ({}) is above the maximum area ({max}): no object can be counted",
+                    p.min_area
+                ),
+            });
         }
         (p, notices)
     }
@@ -801,6 +839,23 @@ mod tests {
             "the notice quotes the value as text"
         );
         assert_eq!(n.last().map(|x| x.key.as_str()), Some("zoom"));
+    }
+
+    #[test]
+    fn a_bom_duplicate_keys_and_an_empty_area_range_are_noticed() {
+        // A byte-order mark does not hide the first key.
+        let (p, n) = Params::from_query("\u{feff}open=3&min_area=50");
+        assert!(n.is_empty(), "{n:?}");
+        assert_eq!((p.open_radius, p.min_area), (3, 50));
+        // A key given twice is ambiguous, as in a share link: its default, with a notice.
+        let (p, n) = Params::from_query("open=3&close=1&open=4");
+        assert_eq!((p.open_radius, p.close_radius), (Params::default().open_radius, 1));
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert!(n[0].message.contains("given 2 times"), "{n:?}");
+        // A minimum area above the maximum counts nothing: said.
+        let (p, n) = Params::from_query("min_area=500&max_area=400");
+        assert_eq!((p.min_area, p.max_area), (500, Some(400)));
+        assert!(n.iter().any(|x| x.key == "min_area" && x.message.contains("no object")));
     }
 
     #[test]
@@ -954,7 +1009,11 @@ mod tests {
                     prop_assert_eq!(p.set(k.key(), "auto"), Ok(()));
                 }
             }
-            prop_assert_eq!(Params::from_query(&p.to_query()), (p, vec![]));
+            // The text reads back; the only notice is an empty area range's.
+            let empty_range = p.max_area.is_some_and(|m| p.min_area > m);
+            let (q, n) = Params::from_query(&p.to_query());
+            prop_assert_eq!(&q, &p);
+            prop_assert_eq!(n.len(), usize::from(empty_range), "{:?}", n);
         }
 
         #[test]

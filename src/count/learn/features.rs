@@ -91,16 +91,23 @@ pub fn names() -> Vec<&'static str> {
     FEATURES.iter().map(|f| f.name).collect()
 }
 
-/// A value at fraction `q` (0..=1) of a sorted slice, by the nearest rank.
-fn quantile(sorted: &[u16], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
+/// The values at fractions 0.1, 0.5 and 0.9 of `v` by the nearest rank, reordering it (three
+/// selections, no sort).
+fn deciles(v: &mut [u16]) -> [f64; 3] {
+    if v.is_empty() {
+        return [0.0; 3];
     }
-    let k = ((sorted.len() - 1) as f64 * q).round() as usize;
-    f64::from(sorted[k.min(sorted.len() - 1)])
+    let n = v.len() - 1;
+    let rank = |q: f64| ((n as f64 * q).round() as usize).min(n);
+    let (k1, k5, k9) = (rank(0.1), rank(0.5), rank(0.9));
+    let p5 = *v.select_nth_unstable(k5).1;
+    // After the middle selection, lower ranks lie before it and higher ones after.
+    let p1 = *v[..=k5].select_nth_unstable(k1).1;
+    let p9 = *v[k5..].select_nth_unstable(k9 - k5).1;
+    [f64::from(p1), f64::from(p5), f64::from(p9)]
 }
 
-/// Each object's pixel values on `plane`, sorted.
+/// Each object's pixel values on `plane`.
 fn pixels_by_object(comps: &Components, plane: &Plane) -> Vec<Vec<u16>> {
     let mut out = vec![Vec::new(); comps.count as usize];
     for (run, &l) in comps.runs.iter().zip(&comps.labels) {
@@ -112,20 +119,19 @@ fn pixels_by_object(comps: &Components, plane: &Plane) -> Vec<Vec<u16>> {
             v.extend_from_slice(px);
         }
     }
-    for v in &mut out {
-        v.sort_unstable();
-    }
     out
 }
 
 /// The 99th and 99.9th percentiles of a plane, from every 4th pixel of every 4th row.
 fn bright_end(plane: &Plane) -> (f64, f64) {
-    let mut hist = vec![0u32; 65536];
+    let mut hist = vec![0u32; usize::from(plane.depth.max_value()) + 1];
     let mut n = 0u64;
     let w = plane.width as usize;
     for row in plane.data.chunks(w.max(1)).step_by(4) {
         for &v in row.iter().step_by(4) {
-            hist[usize::from(v)] += 1;
+            if let Some(h) = hist.get_mut(usize::from(v)) {
+                *h += 1;
+            }
             n += 1;
         }
     }
@@ -143,7 +149,8 @@ fn bright_end(plane: &Plane) -> (f64, f64) {
     (at(0.99), at(0.999))
 }
 
-/// The neighbourhood of `(x, y)`: the box of half-side `half`, sampled every `step` pixels.
+/// The neighbourhood of `(x, y)`: the box of half-side `half`, sampled every `step` pixels, in
+/// no order.
 fn neighbourhood(plane: &Plane, x: f64, y: f64, half: f64, step: usize, out: &mut Vec<u16>) {
     out.clear();
     let (w, h) = (plane.width as f64, plane.height as f64);
@@ -157,7 +164,15 @@ fn neighbourhood(plane: &Plane, x: f64, y: f64, half: f64, step: usize, out: &mu
             out.push(plane.data[yy * width + xx]);
         }
     }
-    out.sort_unstable();
+}
+
+/// The median of `v` (the lower one), reordering it.
+fn median(v: &mut [u16]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let k = (v.len() - 1) / 2;
+    f64::from(*v.select_nth_unstable(k).1)
 }
 
 /// The feature rows of every object of `a` (its kept objects: the candidates), in label order.
@@ -171,7 +186,7 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
         prepared.background.spread.max(1.0),
     );
     let top = f64::from(plane.depth.max_value());
-    let pixels = pixels_by_object(&a.components, plane);
+    let mut pixels = pixels_by_object(&a.components, plane);
     // The image's bright end, from every 4th pixel of every 4th row.
     let (p99, p999) = bright_end(plane);
     let (scale99, scale999) = ((p99 - m).max(s), (p999 - m).max(s));
@@ -191,7 +206,8 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
         grid[gy * gw + gx].push(i);
     }
     let half = 2.0 * d;
-    let step = ((d / 9.0).round() as usize).max(1);
+    // About 24 x 24 samples of the 4d box, whatever the scale.
+    let step = ((d / 6.0).round() as usize).max(1);
     let mut around = Vec::new();
     let (w, h) = (a.width, a.height);
     (0..n)
@@ -199,7 +215,8 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
             let o = &a.objects[i];
             let sh = &a.shapes[i];
             let b = &a.bodies[i];
-            let px = &pixels[i];
+            let px = &mut pixels[i];
+            let [p10, p50, p90] = deciles(px);
             let (gx, gy) = at(o.x, o.y);
             let (mut neighbours, mut nearest) = (0u32, f64::INFINITY);
             for yy in gy.saturating_sub(1)..(gy + 2).min(gh) {
@@ -228,13 +245,12 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
             let saturated =
                 px.iter().filter(|&&v| f64::from(v) >= top).count() as f64 / px.len().max(1) as f64;
             neighbourhood(plane, o.x, o.y, half, step, &mut around);
-            let local = quantile(&around, 0.5);
+            let local = median(&mut around);
             let mut dev: Vec<u16> = around
                 .iter()
                 .map(|&v| (f64::from(v) - local).abs().min(65535.0) as u16)
                 .collect();
-            dev.sort_unstable();
-            let local_spread = 1.4826 * quantile(&dev, 0.5);
+            let local_spread = 1.4826 * median(&mut dev);
             let k = around.len().max(1) as f64;
             let dark = around
                 .iter()
@@ -264,9 +280,9 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
                 b.brightness,
                 b.ring,
                 (f64::from(o.max) - m) / s,
-                (quantile(px, 0.1) - m) / s,
-                (quantile(px, 0.5) - m) / s,
-                (quantile(px, 0.9) - m) / s,
+                (p10 - m) / s,
+                (p50 - m) / s,
+                (p90 - m) / s,
                 var.sqrt() / s,
                 saturated,
                 (o.mean - m) / scale99,
@@ -289,6 +305,19 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deciles_are_those_of_the_sorted_values() {
+        let mut r = crate::util::testing::xorshift(5);
+        for n in [1usize, 2, 3, 10, 11, 99, 1000] {
+            let mut v: Vec<u16> = (0..n).map(|_| (r() % 300) as u16).collect();
+            let mut sorted = v.clone();
+            sorted.sort_unstable();
+            let at = |q: f64| f64::from(sorted[((n - 1) as f64 * q).round() as usize]);
+            assert_eq!(deciles(&mut v), [at(0.1), at(0.5), at(0.9)], "n = {n}");
+        }
+        assert_eq!(deciles(&mut []), [0.0; 3]);
+    }
     use crate::{
         count::{
             Params,

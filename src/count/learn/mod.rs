@@ -139,14 +139,16 @@ pub fn label_by_mask(
     truth: &BitMask,
     opts: ScoreOptions,
 ) -> Labelled {
-    let truth_boxes = boxes(&label(truth, Connectivity::Four), opts.centre);
+    let truth_comps = label(truth, Connectivity::Four);
+    let truth_boxes = boxes(&truth_comps, opts.centre);
     let pred = boxes(&candidates.components, opts.centre);
     let matches = match_objects(&pred, &truth_boxes, opts.max_distance);
+    let cells = matches.iter().map(Option::is_some).collect();
     Labelled {
         name: name.to_string(),
         collection: collection.to_string(),
         rows: features::features(prepared, candidates),
-        cells: matches.iter().map(Option::is_some).collect(),
+        cells,
         pred,
         true_count: truth_boxes.len() as u32,
         truth: truth_boxes,
