@@ -456,6 +456,7 @@ fn train_writes_a_model_that_count_and_eval_use_and_a_bad_model_is_refused() {
 }
 
 /// `fluocount` with arguments that need not be UTF-8.
+#[cfg(unix)]
 fn fluocount_os(args: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fluocount"))
         .args(args)
