@@ -252,13 +252,20 @@ appTest('overlay layers: numbers, centroids and ground-truth outlines, each with
 
   await setValue(page, 'truth-colour', '#0000ff');
   assert.equal(await colourCount(page, 'viewer', [0, 0, 255]), 0);
+  // The image-space layers come in the worker's frame: wait for it, not for a number of frames.
+  const blueWhen = async (ok) => {
+    let n = await colourCount(page, 'viewer', [0, 0, 255]);
+    for (let t = Date.now(); !ok(n) && Date.now() - t < 10_000;) {
+      await app.frames(2);
+      n = await colourCount(page, 'viewer', [0, 0, 255]);
+    }
+    return n;
+  };
   await app.setCheckbox('overlay-truth', true);
-  await app.frames(2);
-  const blue = await colourCount(page, 'viewer', [0, 0, 255]);
+  const blue = await blueWhen((n) => n >= 25 * 40);
   assert.ok(blue >= 25 * 40, `ground-truth outlines: only ${blue} blue pixels for 25 cells`);
   await setValue(page, 'truth-opacity', '50');
-  await app.frames(2);
-  assert.equal(await colourCount(page, 'viewer', [0, 0, 255]), 0, 'a half-opaque outline is still pure blue');
+  assert.equal(await blueWhen((n) => n === 0), 0, 'a half-opaque outline is still pure blue');
 });
 
 appTest('the histogram shows the threshold; dragging it sets a manual level; log scale; local range', async ({ app, page }) => {
