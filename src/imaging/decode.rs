@@ -149,6 +149,12 @@ fn reader(bytes: &[u8]) -> Result<(Reader<'_>, ImageFormat), DecodeError> {
                     .to_uppercase()
             ),
         )),
+        None if bytes.starts_with(b"II\x2b\x00") || bytes.starts_with(b"MM\x00\x2b") => {
+            Err(DecodeError::new(
+                DecodeErrorKind::Unsupported,
+                "a BigTIFF is not supported: save it as a classic TIFF",
+            ))
+        }
         None => Err(DecodeError::new(
             DecodeErrorKind::NotAnImage,
             format!("not an image: the content is not {SUPPORTED_FORMATS}"),
@@ -581,6 +587,15 @@ mod tests {
         let mut long = png.clone();
         long[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
         let _ = strip_png_chunk(&long, b"iCCP");
+    }
+
+    #[test]
+    fn a_bigtiff_is_unsupported_not_a_non_image() {
+        let mut big = b"II\x2b\x00\x08\x00\x00\x00".to_vec();
+        big.extend_from_slice(&16u64.to_le_bytes());
+        let err = decode(&big, &DecodeLimits::default()).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::Unsupported, "{err:?}");
+        assert!(err.message.contains("BigTIFF"), "{}", err.message);
     }
 
     #[test]
