@@ -85,8 +85,11 @@ fn classify(err: ImageError, format: &str) -> DecodeError {
             format!("the {format} needs more memory than allowed ({e})"),
         ),
         ImageError::Unsupported(e) => {
-            let text = e.to_string();
-            let message = if text.contains("Unknown(32)") || text.contains("Unknown(64)") {
+            let text = e.to_string().trim().to_string();
+            let message = if ["Unknown(32)", "Unknown(64)", "for 32 bits", "for 64 bits"]
+                .iter()
+                .any(|k| text.contains(k))
+            {
                 format!(
                     "a {format} of 32- or 64-bit grey samples (float or integer) is not supported: \
                      save it as 8- or 16-bit"
@@ -105,7 +108,7 @@ fn classify(err: ImageError, format: &str) -> DecodeError {
             )
         }
         ImageError::Decoding(e) => {
-            let text = e.to_string();
+            let text = e.to_string().trim().to_string();
             let lower = text.to_ascii_lowercase();
             if lower.contains("eof")
                 || lower.contains("end of")
