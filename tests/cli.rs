@@ -630,3 +630,33 @@ fn eval_pairs_images_and_masks_in_one_folder_and_pools_nothing_from_nothing() {
     assert!(!text(&o.stdout).contains("pooled"));
     assert!(text(&o.stderr).contains("no image could be scored"));
 }
+
+#[test]
+fn synth_refuses_settings_that_would_hang_overflow_or_make_no_sense() {
+    let dir = scratch("synthlimits");
+    let out = dir.join("s.png");
+    for (args, why) in [
+        (vec!["--cells", "4294967295"], "at most 2000 cells"),
+        (vec!["--noise", "NaN"], "noise must be 0 to 40"),
+        (vec!["--touching", "2"], "touching must be 0 to 1"),
+        (
+            vec!["--width", "20000", "--height", "20000"],
+            "at most 40000000 pixels",
+        ),
+        (vec!["--debris", "999999"], "at most 20000 debris"),
+    ] {
+        let mut a = vec!["synth", "--out", s(&out)];
+        a.extend(&args);
+        let o = fluocount(&a);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&o.stderr).contains(why),
+            "{args:?}: {}",
+            text(&o.stderr)
+        );
+    }
+    let o = fluocount(&["synth", "--count", "100000", "--out-dir", s(&dir)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("--count must be 1 to 10000"));
+    assert!(!out.exists());
+}

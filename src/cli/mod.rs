@@ -55,8 +55,9 @@ usage:
       (1600x1200, 40 cells about 36 px across, 14 neurite trees); --rat: 2272x1704, 36
       cells about 57 px across. Yellow (R and G) unless --red (red channel only).
       --jpeg Q (1-100) passes the image through JPEG at quality Q (saved as PNG).
-      Limits: width and height 32-20000 and at most 40 million pixels, cells <= 2000,
-      touching 0-1, noise 0-40, neurites <= 1000, faint and debris <= 20000.
+      Limits (both generators; the easy one's sides may be 1-20000): width and height
+      32-20000 and at most 40 million pixels, cells <= 2000, touching 0-1, noise 0-40,
+      neurites <= 1000, faint and debris <= 20000, --count 1-10000.
   fluocount train [--preset NAME | --params FILE] [--name NAME] [--trees N] [--seed N]
                   [--dump DIR] --images DIR --masks DIR --out MODEL
       Trains the object classifier on the candidates of every image with a mask (a

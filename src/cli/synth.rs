@@ -83,9 +83,7 @@ fn generator(g: &Given) -> Result<Generator, String> {
             debris: g.debris.unwrap_or(d.debris),
             faint: g.faint.unwrap_or(d.faint),
         };
-        if p.width == 0 || p.height == 0 || p.width > 20_000 || p.height > 20_000 {
-            return Err("--width and --height must be 1 to 20000".into());
-        }
+        p.validate().map_err(|e| format!("synth: {e}"))?;
         return Ok(Generator::Easy(p));
     }
     if let Some(q) = g.jpeg
@@ -188,6 +186,9 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
 /// their true masks as `DIR/masks/NAME.png` (the dataset's layout), NAME `synth-SEED` or
 /// `hard-SEED`, on all cores. Prints the total number of cells.
 fn many(maker: &Generator, n: u32, dir: &Path) -> Result<i32, String> {
+    if !(1..=10_000).contains(&n) {
+        return Err(format!("--count must be 1 to 10000 (got {n})"));
+    }
     if maker.seed().checked_add(u64::from(n)).is_none() {
         return Err("--seed plus --count is beyond the largest seed".into());
     }

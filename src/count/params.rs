@@ -849,13 +849,19 @@ mod tests {
         assert_eq!((p.open_radius, p.min_area), (3, 50));
         // A key given twice is ambiguous, as in a share link: its default, with a notice.
         let (p, n) = Params::from_query("open=3&close=1&open=4");
-        assert_eq!((p.open_radius, p.close_radius), (Params::default().open_radius, 1));
+        assert_eq!(
+            (p.open_radius, p.close_radius),
+            (Params::default().open_radius, 1)
+        );
         assert_eq!(n.len(), 1, "{n:?}");
         assert!(n[0].message.contains("given 2 times"), "{n:?}");
         // A minimum area above the maximum counts nothing: said.
         let (p, n) = Params::from_query("min_area=500&max_area=400");
         assert_eq!((p.min_area, p.max_area), (500, Some(400)));
-        assert!(n.iter().any(|x| x.key == "min_area" && x.message.contains("no object")));
+        assert!(
+            n.iter()
+                .any(|x| x.key == "min_area" && x.message.contains("no object"))
+        );
     }
 
     #[test]

@@ -28,6 +28,48 @@ pub struct SynthParams {
     pub faint: u32,
 }
 
+impl SynthParams {
+    /// Checks the settings against the generator's limits (those of the hard suite: sides 1 to
+    /// 20,000, at most 40 million pixels, 2,000 cells, 20,000 debris or faint blobs, noise 0 to
+    /// 40, touching 0 to 1), so that no setting makes it hang or overflow.
+    ///
+    /// # Errors
+    /// What is out of range, in words.
+    pub fn validate(&self) -> Result<(), String> {
+        use crate::count::synth_hard::{
+            HARD_MAX_CELLS, HARD_MAX_EXTRAS, HARD_MAX_NOISE, HARD_MAX_PIXELS,
+        };
+        if !(1..=20_000).contains(&self.width) || !(1..=20_000).contains(&self.height) {
+            return Err("width and height must be 1 to 20000".into());
+        }
+        if u64::from(self.width) * u64::from(self.height) > HARD_MAX_PIXELS {
+            return Err(format!(
+                "the image must have at most {HARD_MAX_PIXELS} pixels (got {}x{})",
+                self.width, self.height
+            ));
+        }
+        if self.cells > HARD_MAX_CELLS {
+            return Err(format!(
+                "at most {HARD_MAX_CELLS} cells (got {})",
+                self.cells
+            ));
+        }
+        if self.debris > HARD_MAX_EXTRAS || self.faint > HARD_MAX_EXTRAS {
+            return Err(format!("at most {HARD_MAX_EXTRAS} debris and faint blobs"));
+        }
+        if !(0.0..=1.0).contains(&self.touching) {
+            return Err(format!("touching must be 0 to 1 (got {})", self.touching));
+        }
+        if !(0.0..=HARD_MAX_NOISE).contains(&self.noise) {
+            return Err(format!(
+                "noise must be 0 to {HARD_MAX_NOISE} (got {})",
+                self.noise
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for SynthParams {
     fn default() -> Self {
         SynthParams {

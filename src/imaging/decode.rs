@@ -84,10 +84,23 @@ fn classify(err: ImageError, format: &str) -> DecodeError {
             DecodeErrorKind::TooLarge,
             format!("the {format} needs more memory than allowed ({e})"),
         ),
-        ImageError::Unsupported(e) => DecodeError::new(
-            DecodeErrorKind::Unsupported,
-            format!("unsupported {format} variant: {e}"),
-        ),
+        ImageError::Unsupported(e) => {
+            let text = e.to_string().trim().to_string();
+            let message = if ["Unknown(32)", "Unknown(64)", "for 32 bits", "for 64 bits"]
+                .iter()
+                .any(|k| text.contains(k))
+            {
+                format!(
+                    "a {format} of 32- or 64-bit grey samples (float or integer) is not supported: \
+                     save it as 8- or 16-bit"
+                )
+            } else if text.to_ascii_lowercase().contains("bigtiff") {
+                "a BigTIFF is not supported: save it as a classic TIFF".to_string()
+            } else {
+                format!("unsupported {format} variant: {text}")
+            };
+            DecodeError::new(DecodeErrorKind::Unsupported, message)
+        }
         ImageError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             DecodeError::new(
                 DecodeErrorKind::Truncated,
@@ -95,9 +108,13 @@ fn classify(err: ImageError, format: &str) -> DecodeError {
             )
         }
         ImageError::Decoding(e) => {
-            let text = e.to_string();
+            let text = e.to_string().trim().to_string();
             let lower = text.to_ascii_lowercase();
-            if lower.contains("eof") || lower.contains("end of") || lower.contains("truncat") {
+            if lower.contains("eof")
+                || lower.contains("end of")
+                || lower.contains("truncat")
+                || lower.contains("not enough bytes")
+            {
                 DecodeError::new(
                     DecodeErrorKind::Truncated,
                     format!("the {format} file is truncated ({text})"),
@@ -135,6 +152,12 @@ fn reader(bytes: &[u8]) -> Result<(Reader<'_>, ImageFormat), DecodeError> {
                     .to_uppercase()
             ),
         )),
+        None if bytes.starts_with(b"II\x2b\x00") || bytes.starts_with(b"MM\x00\x2b") => {
+            Err(DecodeError::new(
+                DecodeErrorKind::Unsupported,
+                "a BigTIFF is not supported: save it as a classic TIFF",
+            ))
+        }
         None => Err(DecodeError::new(
             DecodeErrorKind::NotAnImage,
             format!("not an image: the content is not {SUPPORTED_FORMATS}"),
@@ -167,6 +190,7 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), DecodeError> {
 /// assert_eq!(err.kind, DecodeErrorKind::NotAnImage);
 /// ```
 pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, DecodeError> {
+    check_png_header(bytes)?;
     let (width, height) = dimensions(bytes)?;
     let pixels = width as u64 * height as u64;
     if pixels == 0 {
@@ -175,19 +199,31 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, DecodeError>
             format!("the image has no pixels ({width}x{height})"),
         ));
     }
-    if pixels > limits.max_pixels || width > limits.max_side || height > limits.max_side {
+    if width > limits.max_side || height > limits.max_side {
+        return Err(DecodeError::new(
+            DecodeErrorKind::TooLarge,
+            format!(
+                "{width}x{height} has a side over the limit of {} pixels",
+                limits.max_side
+            ),
+        ));
+    }
+    if pixels > limits.max_pixels {
         return Err(DecodeError::new(
             DecodeErrorKind::TooLarge,
             format!(
                 "{width}x{height} is {:.1} megapixels, over the limit of {:.1} megapixels",
                 pixels as f64 / 1e6,
-                limits
-                    .max_pixels
-                    .min(limits.max_side as u64 * limits.max_side as u64) as f64
-                    / 1e6
+                limits.max_pixels as f64 / 1e6
             ),
         ));
     }
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        check_jpeg(bytes, width, height)?;
+    }
+    // An ICC profile is never used, and a compressed one can be a bomb: it is left out.
+    let stripped = strip_png_chunk(bytes, b"iCCP");
+    let bytes = stripped.as_deref().unwrap_or(bytes);
     let (mut reader, format) = reader(bytes)?;
     let mut lim = Limits::default();
     lim.max_image_width = Some(limits.max_side);
@@ -198,6 +234,117 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, DecodeError>
     let name = format_name(format);
     let dynamic = reader.decode().map_err(|e| classify(e, name))?;
     from_dynamic(dynamic, name)
+}
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+const PNG_MAX_SIDE: u32 = (1 << 31) - 1;
+
+/// A PNG's sides are at most 2^31 - 1 (its specification): beyond, the header is invalid, and it
+/// is said so before any decoder reads it.
+fn check_png_header(bytes: &[u8]) -> Result<(), DecodeError> {
+    if !bytes.starts_with(PNG_SIGNATURE) || bytes.len() < 24 || &bytes[12..16] != b"IHDR" {
+        return Ok(());
+    }
+    let side =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let (width, height) = (side(16), side(20));
+    if width > PNG_MAX_SIDE || height > PNG_MAX_SIDE {
+        return Err(DecodeError::new(
+            DecodeErrorKind::Corrupt,
+            format!(
+                "the PNG header is invalid: {width}x{height} (a PNG side is at most {PNG_MAX_SIDE})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A JPEG must end with its end-of-image marker after its last scan, and cannot hold fewer
+/// bytes than its blocks need (a bit an 8x8 block at the very least): otherwise it is cut short
+/// or its header claims a size its data does not have, and a decoder would invent the pixels.
+fn check_jpeg(bytes: &[u8], width: u32, height: u32) -> Result<(), DecodeError> {
+    let last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+    let (sos, eoi) = (last(0xDA), last(0xD9));
+    if eoi.is_none_or(|e| sos.is_some_and(|s| e < s)) {
+        return Err(DecodeError::new(
+            DecodeErrorKind::Truncated,
+            "the JPEG file is truncated (its last scan has no end marker)",
+        ));
+    }
+    let blocks = u64::from(width.div_ceil(8)) * u64::from(height.div_ceil(8));
+    if (bytes.len() as u64) < blocks / 8 {
+        return Err(DecodeError::new(
+            DecodeErrorKind::Truncated,
+            format!(
+                "{} bytes are too few for the {width}x{height} pixels its header claims (a JPEG \
+                 of that size needs at least {} bytes): the file is cut short or its header is wrong",
+                bytes.len(),
+                blocks / 8
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The PNG without its chunks of type `kind`, or `None` if it has none (or is not a PNG whose
+/// chunks can be walked; the decoder then reports it).
+fn strip_png_chunk(bytes: &[u8], kind: &[u8; 4]) -> Option<Vec<u8>> {
+    let mut at = bytes
+        .strip_prefix(PNG_SIGNATURE)
+        .map(|_| PNG_SIGNATURE.len())?;
+    let mut spans = Vec::new();
+    while at + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().ok()?) as usize;
+        let end = at.checked_add(12)?.checked_add(len)?.min(bytes.len());
+        if &bytes[at + 4..at + 8] == kind {
+            spans.push((at, end));
+        }
+        if &bytes[at + 4..at + 8] == b"IEND" {
+            break;
+        }
+        at = end;
+    }
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut from = 0;
+    for (a, b) in spans {
+        out.extend_from_slice(&bytes[from..a]);
+        from = b;
+    }
+    out.extend_from_slice(&bytes[from..]);
+    Some(out)
+}
+
+/// Float RGB(A) samples to 16 bits by their range: 0..1 (the usual convention) scales by 65535,
+/// 0..255 (8-bit values stored as float) by 257, 0..65535 as it is; anything larger is scaled so
+/// that its largest value is 65535. Negative values and NaN are 0.
+fn float_to_u16(samples: &[f32]) -> Vec<u16> {
+    let max = samples
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0f32, f32::max);
+    let scale = if max <= 1.0 {
+        65535.0
+    } else if max <= 255.0 {
+        257.0
+    } else if max <= 65535.0 {
+        1.0
+    } else {
+        65535.0 / max
+    };
+    samples
+        .iter()
+        .map(|&v| {
+            if v.is_finite() && v > 0.0 {
+                (v * scale).round().min(65535.0) as u16
+            } else {
+                0
+            }
+        })
+        .collect()
 }
 
 fn from_dynamic(dynamic: DynamicImage, format: &str) -> Result<Image, DecodeError> {
@@ -215,11 +362,11 @@ fn from_dynamic(dynamic: DynamicImage, format: &str) -> Result<Image, DecodeErro
         }
         DynamicImage::ImageRgb16(b) => Image::new(w, h, Layout::Rgb, Pixels::U16(b.into_raw())),
         DynamicImage::ImageRgba16(b) => Image::new(w, h, Layout::Rgba, Pixels::U16(b.into_raw())),
-        d @ DynamicImage::ImageRgb32F(_) => {
-            Image::new(w, h, Layout::Rgb, Pixels::U16(d.to_rgb16().into_raw()))
+        DynamicImage::ImageRgb32F(b) => {
+            Image::new(w, h, Layout::Rgb, Pixels::U16(float_to_u16(b.as_raw())))
         }
-        d @ DynamicImage::ImageRgba32F(_) => {
-            Image::new(w, h, Layout::Rgba, Pixels::U16(d.to_rgba16().into_raw()))
+        DynamicImage::ImageRgba32F(b) => {
+            Image::new(w, h, Layout::Rgba, Pixels::U16(float_to_u16(b.as_raw())))
         }
         _ => {
             return Err(DecodeError::new(
@@ -350,5 +497,126 @@ mod tests {
         png[29..33].copy_from_slice(&crc.to_be_bytes());
         let err = decode(&png, &DecodeLimits::default()).unwrap_err();
         assert_eq!(err.kind, DecodeErrorKind::TooLarge, "{err:?}");
+    }
+
+    /// A PNG with one chunk of `kind` and `data` inserted after IHDR.
+    fn with_chunk(png: &[u8], kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let ihdr_end = 8 + 25;
+        let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
+        chunk.extend_from_slice(kind);
+        chunk.extend_from_slice(data);
+        let crc = crc32(&chunk[4..]);
+        chunk.extend_from_slice(&crc.to_be_bytes());
+        let mut out = png[..ihdr_end].to_vec();
+        out.extend_from_slice(&chunk);
+        out.extend_from_slice(&png[ihdr_end..]);
+        out
+    }
+
+    fn png_of_size(w: u32, h: u32) -> Vec<u8> {
+        let rgb = ImageBuffer::<Rgb<u8>, _>::from_pixel(1, 1, Rgb([0, 0, 0]));
+        let mut png = encode(DynamicImage::ImageRgb8(rgb), ImageFormat::Png);
+        png[16..20].copy_from_slice(&w.to_be_bytes());
+        png[20..24].copy_from_slice(&h.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        png
+    }
+
+    #[test]
+    fn size_messages_say_which_limit_and_an_invalid_png_side_is_invalid() {
+        let limits = DecodeLimits::default();
+        for (w, h) in [(65_536, 1), (1, 100_000_000)] {
+            let err = decode(&png_of_size(w, h), &limits).unwrap_err();
+            assert_eq!(err.kind, DecodeErrorKind::TooLarge);
+            assert!(
+                err.message.contains("a side over the limit of 65535"),
+                "{}",
+                err.message
+            );
+        }
+        let err = decode(&png_of_size(20_000, 20_000), &limits).unwrap_err();
+        assert!(err.message.contains("400.0 megapixels"), "{}", err.message);
+        let err = decode(&png_of_size(1 << 31, 1), &limits).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::Corrupt, "{err:?}");
+        assert!(
+            err.message.contains("PNG header is invalid"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_cut_jpeg_and_a_jpeg_whose_header_lies_are_refused() {
+        let rgb =
+            ImageBuffer::<Rgb<u8>, _>::from_fn(64, 48, |x, y| Rgb([x as u8 * 3, y as u8 * 5, 7]));
+        let jpeg = encode(DynamicImage::ImageRgb8(rgb), ImageFormat::Jpeg);
+        let limits = DecodeLimits::default();
+        assert!(decode(&jpeg, &limits).is_ok());
+        for cut in [jpeg.len() / 2, jpeg.len() - 2, jpeg.len() - 1] {
+            let err = decode(&jpeg[..cut], &limits).unwrap_err();
+            assert_eq!(
+                err.kind,
+                DecodeErrorKind::Truncated,
+                "cut at {cut}: {err:?}"
+            );
+        }
+        // The frame header (SOF0: FF C0, length, precision, height, width) claims 1600x60000.
+        let sof = jpeg
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("a baseline frame");
+        let mut liar = jpeg.clone();
+        liar[sof + 5..sof + 7].copy_from_slice(&1600u16.to_be_bytes());
+        liar[sof + 7..sof + 9].copy_from_slice(&60_000u16.to_be_bytes());
+        let err = decode(&liar, &limits).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::Truncated, "{err:?}");
+        assert!(err.message.contains("too few"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_icc_profile_is_left_out_before_decoding() {
+        let rgb = ImageBuffer::<Rgb<u8>, _>::from_pixel(2, 2, Rgb([10, 20, 30]));
+        let png = encode(DynamicImage::ImageRgb8(rgb), ImageFormat::Png);
+        // A profile name, compression method 0, then data that is not even zlib.
+        let bomb = with_chunk(&png, b"iCCP", b"p\0\0\x78\x9c\xff\xff\xff\xff");
+        let stripped = strip_png_chunk(&bomb, b"iCCP").expect("an iCCP chunk");
+        assert_eq!(stripped, png);
+        let img = decode(&bomb, &DecodeLimits::default()).expect("decodes without its profile");
+        assert_eq!(img.pixel(1, 1), vec![10, 20, 30]);
+        assert!(strip_png_chunk(&png, b"iCCP").is_none());
+        assert!(strip_png_chunk(b"not a png", b"iCCP").is_none());
+        // A chunk length past the end does not panic.
+        let mut long = png.clone();
+        long[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
+        let _ = strip_png_chunk(&long, b"iCCP");
+    }
+
+    #[test]
+    fn a_bigtiff_is_unsupported_not_a_non_image() {
+        let mut big = b"II\x2b\x00\x08\x00\x00\x00".to_vec();
+        big.extend_from_slice(&16u64.to_le_bytes());
+        let err = decode(&big, &DecodeLimits::default()).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::Unsupported, "{err:?}");
+        assert!(err.message.contains("BigTIFF"), "{}", err.message);
+    }
+
+    #[test]
+    fn float_samples_are_scaled_by_their_range_not_clamped() {
+        assert_eq!(float_to_u16(&[0.0, 0.5, 1.0]), vec![0, 32768, 65535]);
+        assert_eq!(float_to_u16(&[0.0, 128.0, 255.0]), vec![0, 32896, 65535]);
+        assert_eq!(float_to_u16(&[2.0, 4000.0]), vec![2, 4000]);
+        assert_eq!(
+            float_to_u16(&[-1.0, f32::NAN, 131_070.0]),
+            vec![0, 0, 65535]
+        );
+        // Through a float RGB TIFF of 8-bit values.
+        let buf = ImageBuffer::<Rgb<f32>, _>::from_raw(1, 1, vec![0.0, 100.0, 255.0]).expect("buf");
+        let img = decode(
+            &encode(DynamicImage::ImageRgb32F(buf), ImageFormat::Tiff),
+            &DecodeLimits::default(),
+        )
+        .expect("decodes");
+        assert_eq!(img.pixel(0, 0), vec![0, 25700, 65535]);
     }
 }

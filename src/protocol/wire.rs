@@ -232,8 +232,22 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The largest side of anything image-sized a message may carry (as the decoder's limit).
+pub const MAX_SIDE: u32 = 65_535;
+/// The most pixels of anything image-sized a message may carry (as the decoder's limit): so a
+/// reader allocates at most a few hundred megabytes for a message of a few bytes, on wasm32 too.
+pub const MAX_PIXELS: u64 = 100_000_000;
+
+/// The pixel count of a `width` x `height` image, checked against [`MAX_SIDE`] and
+/// [`MAX_PIXELS`] before anything of that size is allocated or looped over.
 fn pixel_count(width: u32, height: u32) -> WireResult<usize> {
-    usize::try_from(u64::from(width) * u64::from(height)).or_else(|_| bad("image too large"))
+    let n = u64::from(width) * u64::from(height);
+    if width > MAX_SIDE || height > MAX_SIDE || n > MAX_PIXELS {
+        return bad(format!(
+            "{width}x{height} is larger than a message may carry ({MAX_SIDE} a side, {MAX_PIXELS} pixels)"
+        ));
+    }
+    usize::try_from(n).or_else(|_| bad("image too large"))
 }
 
 fn depth_code(d: BitDepth) -> u8 {
@@ -276,6 +290,7 @@ pub fn put_image(w: &mut Writer, image: &Image) {
 /// Reads an image.
 pub fn get_image(r: &mut Reader) -> WireResult<Image> {
     let (width, height) = (r.u32()?, r.u32()?);
+    pixel_count(width, height)?;
     let layout = match r.u8()? {
         1 => Layout::Gray,
         2 => Layout::GrayAlpha,
@@ -313,6 +328,7 @@ pub fn put_mask(w: &mut Writer, m: &BitMask) {
 /// Reads a mask.
 pub fn get_mask(r: &mut Reader) -> WireResult<BitMask> {
     let (width, height) = (r.u32()?, r.u32()?);
+    pixel_count(width, height)?;
     let stride = (width as usize).div_ceil(64);
     if stride.saturating_mul(height as usize).saturating_mul(8) > r.remaining() {
         return bad("mask runs past the end");
@@ -342,6 +358,7 @@ pub fn put_plane(w: &mut Writer, p: &Plane) {
 /// Reads a plane.
 pub fn get_plane(r: &mut Reader) -> WireResult<Plane> {
     let (width, height) = (r.u32()?, r.u32()?);
+    pixel_count(width, height)?;
     let depth = read_depth(r)?;
     let data = r.u16s()?;
     if data.len() != pixel_count(width, height)? {
@@ -488,6 +505,7 @@ fn put_components(w: &mut Writer, c: &Components) {
 
 fn get_components(r: &mut Reader) -> WireResult<Components> {
     let (width, height, count) = (r.u32()?, r.u32()?, r.u32()?);
+    pixel_count(width, height)?;
     let n = r.len(16)?;
     let mut runs = Vec::with_capacity(n);
     let mut labels = Vec::with_capacity(n);
@@ -807,6 +825,41 @@ mod tests {
         scoring::{score, truth_mask},
         synth::{SynthParams, generate},
     };
+
+    #[test]
+    fn a_few_bytes_claiming_a_huge_or_degenerate_image_allocate_nothing() {
+        // An analysis of 100000x100000 (its label image alone would take 40 GB), one of
+        // 2^31 x 2^31 (a capacity overflow), one of 0 x 4294967295 (seconds of empty rows), and
+        // 65535 x 65535 (over the pixel budget; on wasm32 beyond a 32-bit usize).
+        for (w, h) in [
+            (100_000u32, 100_000u32),
+            (1 << 31, 1 << 31),
+            (0, u32::MAX),
+            (65_535, 65_535),
+        ] {
+            let mut wr = Writer::new();
+            wr.u32(w);
+            wr.u32(h);
+            // Components of the same size, then no runs.
+            wr.u32(w);
+            wr.u32(h);
+            wr.u32(0);
+            wr.u32(0);
+            let bytes = wr.finish();
+            let err = get_analysis(&mut Reader::new(&bytes)).expect_err("refused");
+            assert!(
+                err.0.contains("larger than a message may carry"),
+                "{w}x{h}: {err:?}"
+            );
+            for get in [
+                |r: &mut Reader| get_mask(r).map(|_| ()),
+                |r: &mut Reader| get_plane(r).map(|_| ()),
+                |r: &mut Reader| get_image(r).map(|_| ()),
+            ] {
+                assert!(get(&mut Reader::new(&bytes)).is_err(), "{w}x{h}");
+            }
+        }
+    }
 
     fn small_synth() -> crate::count::synth::Synthetic {
         generate(&SynthParams {

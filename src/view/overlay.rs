@@ -182,10 +182,16 @@ impl Overlay {
             .map(|p| p.split_once('=').unwrap_or((p, "")))
             .map(|(k, v)| (k.trim(), v.trim()))
             .collect();
+        // How often each layer is named, and the first place it is: one pass, so a long text
+        // reads in linear time.
+        let mut seen: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+        for (i, &(name, _)) in pairs.iter().enumerate() {
+            seen.entry(name).or_insert((0, i)).0 += 1;
+        }
         for (i, &(name, value)) in pairs.iter().enumerate() {
-            let repeats = pairs.iter().filter(|(n, _)| *n == name).count();
+            let (repeats, first) = seen.get(name).copied().unwrap_or((1, i));
             if repeats > 1 {
-                if pairs[..i].iter().all(|(n, _)| *n != name) {
+                if first == i {
                     note(
                         name,
                         format!(
@@ -257,6 +263,16 @@ impl Overlay {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_of_repeated_layers_reads_in_one_pass_with_one_notice_each() {
+        // 100,000 layer entries: before, each counted its repeats over all of them.
+        let text = "cells=1,#ff0000,0.5;".repeat(100_000);
+        let (o, n) = Overlay::from_text(&text);
+        assert_eq!(o, Overlay::default());
+        assert_eq!(n.len(), 1, "one notice for the repeated layer");
+        assert!(n[0].message.contains("100000 times"), "{}", n[0].message);
+    }
     use proptest::prelude::*;
 
     #[test]
