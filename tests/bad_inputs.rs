@@ -6,6 +6,8 @@
 //! `FLUOCOUNT_WRITE_BAD=DIR cargo test --test bad_inputs` also writes the cases as files into
 //! DIR with a `README.md` listing them (for dropping into the app).
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use fluocount::{
     count::{analyze, presets::Collection},
     imaging::{DecodeErrorKind, DecodeLimits, decode},
