@@ -225,11 +225,15 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, DecodeError>
     let stripped = strip_png_chunk(bytes, b"iCCP");
     let bytes = stripped.as_deref().unwrap_or(bytes);
     let (mut reader, format) = reader(bytes)?;
+    let budget = pixels.saturating_mul(16).saturating_add(64 << 20);
+    if format == ImageFormat::Png {
+        return decode_png(bytes, budget);
+    }
     let mut lim = Limits::default();
     lim.max_image_width = Some(limits.max_side);
     lim.max_image_height = Some(limits.max_side);
     // The largest buffer a permitted image needs: 4 channels of 32-bit float, plus decoder slack.
-    lim.max_alloc = Some(pixels.saturating_mul(16).saturating_add(64 << 20));
+    lim.max_alloc = Some(budget);
     reader.limits(lim);
     let name = format_name(format);
     let dynamic = reader.decode().map_err(|e| classify(e, name))?;
@@ -238,6 +242,103 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, DecodeError>
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const PNG_MAX_SIDE: u32 = (1 << 31) - 1;
+
+/// Decodes a PNG with the `png` crate directly, with its zlib checksum (Adler-32) verified, which
+/// `image` leaves off: a PNG whose compressed data is damaged but whose chunk checksums were
+/// recomputed is refused rather than decoded into wrong pixels. Palette and low-depth images are
+/// expanded to 8 bits, a transparency chunk to an alpha channel; 16-bit samples are kept.
+fn decode_png(bytes: &[u8], budget: u64) -> Result<Image, DecodeError> {
+    let fail = |e: png::DecodingError| {
+        let text = e.to_string().trim().to_string();
+        match e {
+            png::DecodingError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+                DecodeError::new(
+                    DecodeErrorKind::Truncated,
+                    "the PNG file is truncated (it ends early)",
+                )
+            }
+            png::DecodingError::LimitsExceeded => DecodeError::new(
+                DecodeErrorKind::TooLarge,
+                "the PNG needs more memory than allowed",
+            ),
+            _ if text.to_ascii_lowercase().contains("eof")
+                || text.to_ascii_lowercase().contains("end of") =>
+            {
+                DecodeError::new(
+                    DecodeErrorKind::Truncated,
+                    format!("the PNG file is truncated ({text})"),
+                )
+            }
+            _ => DecodeError::new(
+                DecodeErrorKind::Corrupt,
+                format!("the PNG file is damaged ({text})"),
+            ),
+        }
+    };
+    let mut options = png::DecodeOptions::default();
+    options.set_ignore_adler32(false);
+    options.set_ignore_crc(false);
+    let mut decoder = png::Decoder::new_with_options(Cursor::new(bytes), options);
+    decoder.set_limits(png::Limits {
+        bytes: usize::try_from(budget).unwrap_or(usize::MAX),
+    });
+    decoder.set_ignore_iccp_chunk(true);
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().map_err(fail)?;
+    let size = reader.output_buffer_size().ok_or_else(|| {
+        DecodeError::new(
+            DecodeErrorKind::TooLarge,
+            "the PNG needs more memory than allowed",
+        )
+    })?;
+    let mut buf = vec![0u8; size];
+    let info = reader.next_frame(&mut buf).map_err(fail)?;
+    // The rest of the file: the end of the zlib stream (its checksum) and the end chunk.
+    reader.finish().map_err(fail)?;
+    buf.truncate(info.buffer_size());
+    let (w, h) = (info.width, info.height);
+    let layout = match info.color_type {
+        png::ColorType::Grayscale => Layout::Gray,
+        png::ColorType::GrayscaleAlpha => Layout::GrayAlpha,
+        png::ColorType::Rgb => Layout::Rgb,
+        png::ColorType::Rgba => Layout::Rgba,
+        png::ColorType::Indexed => {
+            return Err(DecodeError::new(
+                DecodeErrorKind::Unsupported,
+                "a palette PNG that could not be expanded",
+            ));
+        }
+    };
+    let pixels = match info.bit_depth {
+        png::BitDepth::Sixteen => Pixels::U16(
+            buf.chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect(),
+        ),
+        png::BitDepth::Eight => Pixels::U8(buf),
+        other => {
+            return Err(DecodeError::new(
+                DecodeErrorKind::Unsupported,
+                format!(
+                    "a PNG of {} bits a sample that could not be expanded",
+                    other as u8
+                ),
+            ));
+        }
+    };
+    let expected = w as usize * h as usize * layout.channels();
+    let got = match &pixels {
+        Pixels::U8(v) => v.len(),
+        Pixels::U16(v) => v.len(),
+    };
+    if got != expected {
+        return Err(DecodeError::new(
+            DecodeErrorKind::Corrupt,
+            format!("the PNG file is damaged ({got} samples for {w}x{h})"),
+        ));
+    }
+    Ok(Image::new(w, h, layout, pixels))
+}
 
 /// A PNG's sides are at most 2^31 - 1 (its specification): beyond, the header is invalid, and it
 /// is said so before any decoder reads it.
@@ -590,6 +691,25 @@ mod tests {
         let mut long = png.clone();
         long[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
         let _ = strip_png_chunk(&long, b"iCCP");
+    }
+
+    #[test]
+    fn a_png_whose_compressed_data_is_damaged_under_valid_chunk_checksums_is_refused() {
+        let rgb = ImageBuffer::<Rgb<u8>, _>::from_fn(40, 30, |x, y| Rgb([x as u8, y as u8, 9]));
+        let png = encode(DynamicImage::ImageRgb8(rgb), ImageFormat::Png);
+        // Flip a byte of the zlib stream's Adler-32 (the last 4 bytes of the IDAT data), then
+        // recompute the chunk's CRC, as a careless repair tool would.
+        let idat = png.windows(4).position(|w| w == b"IDAT").expect("IDAT") - 4;
+        let len = u32::from_be_bytes(png[idat..idat + 4].try_into().expect("4")) as usize;
+        let mut bad = png.clone();
+        bad[idat + 8 + len - 1] ^= 0x55;
+        let crc = crc32(&bad[idat + 4..idat + 8 + len]);
+        bad[idat + 8 + len..idat + 12 + len].copy_from_slice(&crc.to_be_bytes());
+        let err = decode(&bad, &DecodeLimits::default()).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::Corrupt, "{err:?}");
+        // The undamaged file still reads, pixel for pixel.
+        let img = decode(&png, &DecodeLimits::default()).expect("decodes");
+        assert_eq!(img.pixel(39, 29), vec![39, 29, 9]);
     }
 
     #[test]
