@@ -11,9 +11,8 @@ use crate::{
             TrainOptions, model,
         },
         presets::Collection,
-        scoring::ObjectBox,
     },
-    protocol::wire::{Reader, WireError, WireResult, Writer},
+    protocol::wire::{Reader, WireError, WireResult, Writer, get_box, put_box},
 };
 use std::sync::Arc;
 
@@ -270,24 +269,6 @@ pub fn get_label_source(r: &mut Reader) -> WireResult<LabelSource> {
     })
 }
 
-fn put_box(w: &mut Writer, b: &ObjectBox) {
-    for v in [b.label, b.x0, b.y0, b.x1, b.y1, b.cx, b.cy] {
-        w.u32(v);
-    }
-}
-
-fn get_box(r: &mut Reader) -> WireResult<ObjectBox> {
-    Ok(ObjectBox {
-        label: r.u32()?,
-        x0: r.u32()?,
-        y0: r.u32()?,
-        x1: r.u32()?,
-        y1: r.u32()?,
-        cx: r.u32()?,
-        cy: r.u32()?,
-    })
-}
-
 /// Writes an image's labelled candidates.
 pub fn put_labelled(w: &mut Writer, l: &Labelled) {
     w.str(&l.name);
@@ -499,6 +480,7 @@ pub fn parse_model(text: &str) -> Result<Model, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::count::scoring::ObjectBox;
 
     fn labelled(name: &str, n: usize, with_truth: bool) -> Labelled {
         let b = |i: u32| ObjectBox {

@@ -732,13 +732,15 @@ pub fn get_analysis(r: &mut Reader) -> WireResult<Analysis> {
     })
 }
 
-fn put_box(w: &mut Writer, b: &ObjectBox) {
+/// Writes an object's box.
+pub fn put_box(w: &mut Writer, b: &ObjectBox) {
     for v in [b.label, b.x0, b.y0, b.x1, b.y1, b.cx, b.cy] {
         w.u32(v);
     }
 }
 
-fn get_box(r: &mut Reader) -> WireResult<ObjectBox> {
+/// Reads an object's box.
+pub fn get_box(r: &mut Reader) -> WireResult<ObjectBox> {
     Ok(ObjectBox {
         label: r.u32()?,
         x0: r.u32()?,

@@ -230,19 +230,8 @@ pub fn best_cutoff(images: &[&Labelled], scores: &[Vec<f32>]) -> f32 {
     let mut best = (f64::NEG_INFINITY, 0.5f32);
     for k in 1..20 {
         let c = k as f32 / 20.0;
-        let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
-        for (img, s) in images.iter().zip(scores) {
-            let keep: Vec<bool> = s.iter().map(|&v| v >= c).collect();
-            let (a, b, d) = img.score(&keep);
-            tp += u64::from(a);
-            fp += u64::from(b);
-            fn_ += u64::from(d);
-        }
-        let f1 = if tp + fp + fn_ == 0 {
-            1.0
-        } else {
-            2.0 * tp as f64 / (2 * tp + fp + fn_) as f64
-        };
+        let (tp, fp, fn_) = pooled_at(images.iter().copied().zip(scores), c);
+        let f1 = ratio(2 * tp, 2 * tp + fp + fn_);
         let nearer = (c - 0.5).abs() < (best.1 - 0.5).abs();
         if f1 > best.0 + 1e-12 || ((f1 - best.0).abs() <= 1e-12 && nearer) {
             best = (f1, c);
@@ -388,18 +377,10 @@ pub fn curve(images: &[Labelled], held: &[HeldOut]) -> Vec<CurvePoint> {
     (0..=50)
         .map(|k| {
             let c = k as f32 / 50.0;
-            let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
-            for h in held {
-                let Some(img) = images.get(h.image) else {
-                    continue;
-                };
-                let keep: Vec<bool> = h.scores.iter().map(|&v| v >= c).collect();
-                let (a, b, d) = img.score(&keep);
-                tp += u64::from(a);
-                fp += u64::from(b);
-                fn_ += u64::from(d);
-            }
-            let ratio = |n: u64, d: u64| if d == 0 { 1.0 } else { n as f64 / d as f64 };
+            let held = held
+                .iter()
+                .filter_map(|h| Some((images.get(h.image)?, &h.scores)));
+            let (tp, fp, fn_) = pooled_at(held, c);
             CurvePoint {
                 cutoff: c,
                 precision: ratio(tp, tp + fp),
@@ -408,6 +389,23 @@ pub fn curve(images: &[Labelled], held: &[HeldOut]) -> Vec<CurvePoint> {
             }
         })
         .collect()
+}
+
+/// Summed TP, FP and FN over images whose candidates with a score of at least `cutoff` count.
+fn pooled_at<'a>(
+    images: impl Iterator<Item = (&'a Labelled, &'a Vec<f32>)>,
+    cutoff: f32,
+) -> (u64, u64, u64) {
+    images.fold((0, 0, 0), |(tp, fp, fn_), (img, scores)| {
+        let keep: Vec<bool> = scores.iter().map(|&v| v >= cutoff).collect();
+        let (a, b, d) = img.score(&keep);
+        (tp + u64::from(a), fp + u64::from(b), fn_ + u64::from(d))
+    })
+}
+
+/// n / d, with the reference's 0/0 = 1.
+fn ratio(n: u64, d: u64) -> f64 {
+    if d == 0 { 1.0 } else { n as f64 / d as f64 }
 }
 
 /// Counts with a model: the model's candidates, each scored; those at or above `cutoff` are
