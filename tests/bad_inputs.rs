@@ -130,6 +130,81 @@ fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     p
 }
 
+/// One PNG chunk: length, kind, data and checksum.
+fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut c = (data.len() as u32).to_be_bytes().to_vec();
+    c.extend_from_slice(kind);
+    c.extend_from_slice(data);
+    let crc = crc32(&c[4..]);
+    c.extend_from_slice(&crc.to_be_bytes());
+    c
+}
+
+/// A PNG of 8-bit samples (`color` 0 grey, 2 RGB) built from its parts: the header, `extra`
+/// chunks, then one IDAT holding `zlib` as given.
+fn png_from_chunks(w: u32, h: u32, color: u8, extra: &[([u8; 4], Vec<u8>)], zlib: &[u8]) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, color, 0, 0, 0]);
+    out.extend(chunk(b"IHDR", &ihdr));
+    for (kind, data) in extra {
+        out.extend(chunk(kind, data));
+    }
+    out.extend(chunk(b"IDAT", zlib));
+    out.extend(chunk(b"IEND", &[]));
+    out
+}
+
+/// A 32x32 grey 8-bit TIFF stored in four uncompressed 16x16 tiles (little-endian).
+fn tiled_tiff() -> Vec<u8> {
+    let mut t = b"II*\0".to_vec();
+    t.extend_from_slice(&8u32.to_le_bytes());
+    let (offsets_at, counts_at, data_at) = (134u32, 150u32, 166u32);
+    let entries: [(u16, u16, u32, u32); 10] = [
+        (256, 3, 1, 32),
+        (257, 3, 1, 32),
+        (258, 3, 1, 8),
+        (259, 3, 1, 1),
+        (262, 3, 1, 1),
+        (277, 3, 1, 1),
+        (322, 3, 1, 16),
+        (323, 3, 1, 16),
+        (324, 4, 4, offsets_at),
+        (325, 4, 4, counts_at),
+    ];
+    t.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    for (tag, kind, count, value) in entries {
+        t.extend_from_slice(&tag.to_le_bytes());
+        t.extend_from_slice(&kind.to_le_bytes());
+        t.extend_from_slice(&count.to_le_bytes());
+        t.extend_from_slice(&value.to_le_bytes());
+    }
+    t.extend_from_slice(&0u32.to_le_bytes());
+    assert_eq!(t.len(), offsets_at as usize);
+    for k in 0..4u32 {
+        t.extend_from_slice(&(data_at + k * 256).to_le_bytes());
+    }
+    for _ in 0..4 {
+        t.extend_from_slice(&256u32.to_le_bytes());
+    }
+    for k in 0..4u32 {
+        t.extend((0..256u32).map(|i| (k * 60 + i % 16 * 3) as u8));
+    }
+    t
+}
+
+/// A 40x30 JPEG from the jpeg-encoder crate: RGB or CMYK, baseline or progressive.
+fn jpeg_with(color: jpeg_encoder::ColorType, progressive: bool) -> Vec<u8> {
+    let channels = if color == jpeg_encoder::ColorType::Cmyk { 4 } else { 3 };
+    let data: Vec<u8> = (0..40 * 30 * channels).map(|i| (i * 7 % 256) as u8).collect();
+    let mut out = Vec::new();
+    let mut e = jpeg_encoder::Encoder::new(&mut out, 90);
+    e.set_progressive(progressive);
+    e.encode(&data, 40, 30, color).expect("jpeg");
+    out
+}
+
 fn cases() -> Vec<Case> {
     use DecodeErrorKind as K;
     use png::{BitDepth as D, ColorType as C};
@@ -347,6 +422,107 @@ fn cases() -> Vec<Case> {
         crc,
         Want::Damaged,
     ));
+    // Compressed-data bombs and damage under valid chunk checksums.
+    let idat_bomb = png_from_chunks(
+        4000,
+        4000,
+        0,
+        &[],
+        &miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 4001 * 4000], 10),
+    );
+    v.push(case(
+        "bomb-zlib-4000x4000.png",
+        "PNG of 16 megapixels of zeros in 16 KB (decoded within the limits)",
+        idat_bomb,
+        Want::Image(4000, 4000),
+    ));
+    let rows: Vec<u8> = [0u8, 9, 9, 9, 200, 200, 200].repeat(2);
+    let mut overfull = rows.clone();
+    overfull.resize(rows.len() + 50_000_000, 0);
+    v.push(case(
+        "bomb-zlib-trailing.png",
+        "2x2 PNG whose compressed data goes on for 50 MB past its pixels (its pixels are whole: read, the rest ignored, as libpng does)",
+        png_from_chunks(
+            2,
+            2,
+            2,
+            &[],
+            &miniz_oxide::deflate::compress_to_vec_zlib(&overfull, 10),
+        ),
+        Want::Image(2, 2),
+    ));
+    let mut profile = b"bomb\0\0".to_vec();
+    profile.extend(miniz_oxide::deflate::compress_to_vec_zlib(
+        &vec![0u8; 50_000_000],
+        10,
+    ));
+    v.push(case(
+        "bomb-iccp.png",
+        "2x2 PNG with a colour profile that inflates to 50 MB (the profile is skipped)",
+        png_from_chunks(
+            2,
+            2,
+            2,
+            &[(*b"iCCP", profile)],
+            &miniz_oxide::deflate::compress_to_vec_zlib(&rows, 6),
+        ),
+        Want::Image(2, 2),
+    ));
+    let mut zdamage = p.clone();
+    if let Some(at) = zdamage.windows(4).position(|w| w == b"IDAT") {
+        let len = u32::from_be_bytes([
+            zdamage[at - 4],
+            zdamage[at - 3],
+            zdamage[at - 2],
+            zdamage[at - 1],
+        ]) as usize;
+        zdamage[at + 4 + len / 2] ^= 0x5A;
+        let crc = crc32(&zdamage[at..at + 4 + len]);
+        zdamage[at + 4 + len..at + 8 + len].copy_from_slice(&crc.to_be_bytes());
+    }
+    v.push(case(
+        "png-zlib-damaged-crc-ok.png",
+        "PNG whose compressed data is damaged under recomputed chunk checksums",
+        zdamage,
+        Want::Damaged,
+    ));
+    // More layouts: tiled TIFF, progressive and CMYK JPEG.
+    v.push(case(
+        "tiff-tiled.tif",
+        "TIFF, grey 8-bit in four 16x16 tiles",
+        tiled_tiff(),
+        Want::Image(32, 32),
+    ));
+    v.push(case(
+        "jpeg-progressive.jpg",
+        "JPEG, progressive",
+        jpeg_with(jpeg_encoder::ColorType::Rgb, true),
+        Want::Image(40, 30),
+    ));
+    v.push(case(
+        "jpeg-cmyk.jpg",
+        "JPEG, CMYK (Adobe)",
+        jpeg_with(jpeg_encoder::ColorType::Cmyk, false),
+        Want::Image(40, 30),
+    ));
+    // Hostile names on a good image: the name is shown and written as text, never interpreted.
+    let good = png(37, 23, C::Rgb, D::Eight, false);
+    for (name, what) in [
+        ("=1+2.png", "a spreadsheet formula as a name"),
+        ("a <b> & 'quote'.png", "markup and quotes in a name"),
+        ("ünïcödé 細胞.png", "non-ASCII letters in a name"),
+        ("-dash.png", "a name that starts like an option"),
+        ("UPPER.PNG", "an upper-case extension"),
+        ("dots.tif.png", "two extensions"),
+    ] {
+        v.push(case(name, what, good.clone(), Want::Image(37, 23)));
+    }
+    v.push(case(
+        &format!("{}.png", "long".repeat(60)),
+        "a 244-character name",
+        good,
+        Want::Image(37, 23),
+    ));
     // Non-images under image names.
     for (name, what, bytes) in [
         ("empty.png", "zero bytes", Vec::new()),
@@ -495,13 +671,54 @@ fn every_bad_input_gives_an_image_or_a_clear_error_and_never_a_panic() {
     if let Ok(dir) = std::env::var("FLUOCOUNT_WRITE_BAD") {
         let dir = std::path::Path::new(&dir);
         std::fs::create_dir_all(dir).expect("dir");
-        let mut readme = String::from(
-            "# The bad-input corpus\n\nWritten by `FLUOCOUNT_WRITE_BAD=DIR cargo test --test bad_inputs`; one line a case.\n\n",
-        );
         for c in &cases {
             std::fs::write(dir.join(&c.name), &c.bytes).expect("write");
-            readme.push_str(&format!("- `{}`: {}\n", c.name, c.what));
         }
-        std::fs::write(dir.join("README.md"), readme).expect("readme");
+        std::fs::write(dir.join("README.md"), readme(&cases)).expect("readme");
     }
+}
+
+/// The corpus's README: what it is, then one line a case.
+fn readme(cases: &[Case]) -> String {
+    let mut text = String::from(
+        "# The bad-input corpus\n\n\
+         Unusual, damaged and hostile files, one line a case. Every file is made by \
+         `tests/bad_inputs.rs` (no third-party data; CC0); regenerate them with \
+         `FLUOCOUNT_WRITE_BAD=tests/data/bad cargo test --test bad_inputs`. The test checks each \
+         case natively (an image of the stated size, or an error naming the reason) and that these \
+         files are the ones it makes; `e2e/bad.test.mjs` drops them into the page with good images.\n\n",
+    );
+    for c in cases {
+        text.push_str(&format!("- `{}`: {}\n", c.name, c.what));
+    }
+    text
+}
+
+#[test]
+fn the_committed_corpus_is_the_one_the_cases_make() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad");
+    let cases = cases();
+    let mut stale = Vec::new();
+    for c in &cases {
+        match std::fs::read(dir.join(&c.name)) {
+            Ok(bytes) if bytes == c.bytes => {}
+            Ok(_) => stale.push(format!("{} differs", c.name)),
+            Err(e) => stale.push(format!("{}: {e}", c.name)),
+        }
+    }
+    if std::fs::read_to_string(dir.join("README.md")).ok() != Some(readme(&cases)) {
+        stale.push("README.md differs".into());
+    }
+    let listed: std::collections::BTreeSet<_> = cases.iter().map(|c| c.name.clone()).collect();
+    for entry in std::fs::read_dir(&dir).expect("tests/data/bad") {
+        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        if name != "README.md" && !listed.contains(&name) {
+            stale.push(format!("{name} is no case"));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "tests/data/bad is stale (FLUOCOUNT_WRITE_BAD=tests/data/bad cargo test --test bad_inputs):\n{}",
+        stale.join("\n")
+    );
 }
