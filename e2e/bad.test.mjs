@@ -109,6 +109,7 @@ appTest('the whole corpus with two good images, dropped as a batch: counts match
       state: r[col('Status')] === 'ok' ? 'done' : 'error',
       count: r[col('Count')],
       error: r[col('Error')],
+      note: r[col('Note')],
     }));
   assert.equal(got.length, files.length, 'a CSV row a file');
   const wrong = [];
@@ -126,6 +127,11 @@ appTest('the whole corpus with two good images, dropped as a batch: counts match
     }
   }
   assert.deepEqual(wrong, []);
+  // Only the first page of a multi-page TIFF is counted, and its row says so; no other row has a note.
+  assert.deepEqual(
+    got.filter((r) => r.note).map((r) => [r.name, r.note]),
+    [['tiff-multipage.tif', 'a multi-page TIFF of 3 pages: only page 1 is counted']],
+  );
   const refused = [...native.values()].filter((v) => 'error' in v).length;
   assert.equal(Number(await page.textContent(tid('batch-failed'))), refused);
   assert.equal(Number(await page.textContent(tid('batch-counted'))), files.length - refused);
@@ -133,24 +139,27 @@ appTest('the whole corpus with two good images, dropped as a batch: counts match
   assert.equal(await page.$$eval('[data-testid="batch-table"] b', (b) => b.length), 0);
 });
 
-appTest('twenty bad files and two good ones dropped on the viewer: both counted, each bad one named', async ({ page, app }) => {
+appTest('twenty bad files and three good ones dropped on the viewer: all counted (a multi-page TIFF with a note), each bad one named', async ({ page, app }) => {
   const bad = files.filter((f) => 'error' in native.get(f)).slice(0, 20);
-  const good = ['good-41.png', 'good-42.png'];
-  const picked = [good[0], ...bad.slice(0, 10), good[1], ...bad.slice(10)];
+  const good = ['good-41.png', 'good-42.png', 'tiff-multipage.tif'];
+  const picked = [good[0], ...bad.slice(0, 10), good[1], ...bad.slice(10), good[2]];
   await dropPaths(page, picked.map((f) => path.join(dir, f)));
   for (const f of bad) {
     const message = await app.errorMentioning(f);
     assert.ok(message.length > f.length + 10, `${f}: a reason after the name: ${message}`);
   }
   const counts = await app.until(
-    'two image items with an integer count',
+    'three image items with an integer count',
     (sel) => {
       const c = [...document.querySelectorAll(sel)].map((e) => e.getAttribute('data-count'));
-      return c.length === 2 && c.every((v) => /^\d+$/.test(v ?? '')) ? c.map(Number) : false;
+      return c.length === 3 && c.every((v) => /^\d+$/.test(v ?? '')) ? c.map(Number) : false;
     },
     tid('image-item'),
   );
   assert.deepEqual(counts.sort(), good.map((g) => native.get(g).count).sort());
+  // The multi-page TIFF's item says that only its first page is counted.
+  const descriptions = await page.$$eval(`${tid('image-item')} .desc`, (d) => d.map((x) => x.textContent));
+  assert.equal(descriptions.filter((d) => d.includes('a multi-page TIFF of 3 pages: only page 1 is counted')).length, 1, JSON.stringify(descriptions));
   const texts = await page.$$eval(tid('error'), (e) => e.map((x) => x.textContent));
   assert.equal(texts.length, bad.length, `one message a bad file: ${JSON.stringify(texts)}`);
 });

@@ -142,7 +142,13 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
 
 /// A PNG of 8-bit samples (`color` 0 grey, 2 RGB) built from its parts: the header, `extra`
 /// chunks, then one IDAT holding `zlib` as given.
-fn png_from_chunks(w: u32, h: u32, color: u8, extra: &[([u8; 4], Vec<u8>)], zlib: &[u8]) -> Vec<u8> {
+fn png_from_chunks(
+    w: u32,
+    h: u32,
+    color: u8,
+    extra: &[([u8; 4], Vec<u8>)],
+    zlib: &[u8],
+) -> Vec<u8> {
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = w.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&h.to_be_bytes());
@@ -196,8 +202,14 @@ fn tiled_tiff() -> Vec<u8> {
 
 /// A 40x30 JPEG from the jpeg-encoder crate: RGB or CMYK, baseline or progressive.
 fn jpeg_with(color: jpeg_encoder::ColorType, progressive: bool) -> Vec<u8> {
-    let channels = if color == jpeg_encoder::ColorType::Cmyk { 4 } else { 3 };
-    let data: Vec<u8> = (0..40 * 30 * channels).map(|i| (i * 7 % 256) as u8).collect();
+    let channels = if color == jpeg_encoder::ColorType::Cmyk {
+        4
+    } else {
+        3
+    };
+    let data: Vec<u8> = (0..40 * 30 * channels)
+        .map(|i| (i * 7 % 256) as u8)
+        .collect();
     let mut out = Vec::new();
     let mut e = jpeg_encoder::Encoder::new(&mut out, 90);
     e.set_progressive(progressive);
@@ -711,7 +723,11 @@ fn the_committed_corpus_is_the_one_the_cases_make() {
     }
     let listed: std::collections::BTreeSet<_> = cases.iter().map(|c| c.name.clone()).collect();
     for entry in std::fs::read_dir(&dir).expect("tests/data/bad") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         if name != "README.md" && !listed.contains(&name) {
             stale.push(format!("{name} is no case"));
         }

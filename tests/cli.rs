@@ -660,3 +660,27 @@ fn synth_refuses_settings_that_would_hang_overflow_or_make_no_sense() {
     assert!(text(&o.stderr).contains("--count must be 1 to 10000"));
     assert!(!out.exists());
 }
+
+#[test]
+fn a_multi_page_tiff_is_counted_from_page_one_with_a_note_naming_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad");
+    let multi = dir.join("tiff-multipage.tif");
+    let single = dir.join("tiff-gray8-none.tif");
+    let out = fluocount(&["count", s(&multi), s(&single)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}: a multi-page TIFF of 3 pages: only page 1 is counted",
+            multi.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("tiff-gray8-none.tif"), "{err}");
+    let rows = text(&out.stdout);
+    assert!(
+        rows.lines()
+            .any(|l| l.starts_with(&format!("{},", multi.display()))),
+        "{rows}"
+    );
+}

@@ -57,8 +57,10 @@ impl AppState {
                 let as_mask = pairing.roles[k] == Role::Mask;
                 let id = self.images.new_id();
                 let worker = pool::least_busy();
+                let mut notes = Vec::new();
                 let decoded = match read_bytes(file).await {
                     Ok(bytes) => {
+                        notes = crate::imaging::decode::notes(&bytes);
                         let request = Request::Decode {
                             id,
                             bytes,
@@ -72,7 +74,9 @@ impl AppState {
                 match decoded {
                     Ok(image @ Response::Image { .. }) => {
                         if let Some(decoded) = Decoded::of(image) {
-                            ids[k] = Some(self.add_image(id, name, worker, decoded));
+                            let added = self.add_image(id, name, worker, decoded);
+                            self.note_image(added, &notes);
+                            ids[k] = Some(added);
                         }
                     }
                     Ok(Response::Mask(mask)) => {
@@ -95,6 +99,23 @@ impl AppState {
             } else {
                 String::new()
             });
+        });
+    }
+
+    /// Adds what the file holds beyond what is counted (a multi-page TIFF's later pages) to the
+    /// image's description in the list.
+    fn note_image(self, id: u64, notes: &[String]) {
+        if notes.is_empty() {
+            return;
+        }
+        self.images.items.update(|v| {
+            if let Some(Ok(description)) = v.iter_mut().find(|i| i.id == id).map(|i| &mut i.status)
+            {
+                for n in notes {
+                    description.push_str(" · ");
+                    description.push_str(n);
+                }
+            }
         });
     }
 

@@ -194,11 +194,17 @@ pub(crate) fn load_params(path: &Path) -> Result<Params, String> {
     Ok(params)
 }
 
-/// Reads and decodes an image; the error names the file.
+/// Reads and decodes an image; the error names the file. What the file holds beyond what is
+/// counted (the later pages of a multi-page TIFF) is said on stderr, by name.
 pub(crate) fn load_image(path: &Path) -> Result<Image, String> {
     let bytes = read_limited(path, crate::protocol::batch::MAX_FILE_BYTES)
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    decode(&bytes, &DecodeLimits::default()).map_err(|e| format!("{}: {e}", path.display()))
+    let image =
+        decode(&bytes, &DecodeLimits::default()).map_err(|e| format!("{}: {e}", path.display()))?;
+    for note in crate::imaging::decode::notes(&bytes) {
+        eprintln!("{}: {note}", path.display());
+    }
+    Ok(image)
 }
 
 /// Reads a ground-truth mask (any value > 0 in any channel is cell).

@@ -240,6 +240,63 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Image, DecodeError>
     from_dynamic(dynamic, name)
 }
 
+/// What a reader should know about a file that decodes but is not read whole: today, the pages
+/// of a multi-page TIFF after the first (only the first is counted). Empty for every other file.
+/// Reads only the header chain, never the pixels.
+///
+/// ```
+/// use fluocount::imaging::decode::notes;
+/// assert!(notes(b"\x89PNG\r\n\x1a\n").is_empty());
+/// ```
+pub fn notes(bytes: &[u8]) -> Vec<String> {
+    match tiff_pages(bytes) {
+        Some(n) if n > 1 => vec![format!(
+            "a multi-page TIFF of {n} pages: only page 1 is counted"
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// The number of pages (image file directories) of a classic TIFF, following the chain until it
+/// ends, leaves the file, loops, or passes 65,535 pages; `None` if the bytes are no classic TIFF.
+pub fn tiff_pages(bytes: &[u8]) -> Option<u32> {
+    let le = match bytes.get(..4)? {
+        [b'I', b'I', 42, 0] => true,
+        [b'M', b'M', 0, 42] => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| -> Option<u16> {
+        let b: [u8; 2] = bytes.get(at..at.checked_add(2)?)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let b: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let mut offset = u32_at(4)? as usize;
+    let mut pages = 0u32;
+    // Offsets must grow or the chain is read at most once a directory: a loop ends it.
+    let mut seen = std::collections::BTreeSet::new();
+    while offset != 0 && pages < 65_535 && seen.insert(offset) {
+        let Some(entries) = u16_at(offset) else { break };
+        pages += 1;
+        let next = offset + 2 + usize::from(entries) * 12;
+        match u32_at(next) {
+            Some(n) => offset = n as usize,
+            None => break,
+        }
+    }
+    Some(pages)
+}
+
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const PNG_MAX_SIDE: u32 = (1 << 31) - 1;
 
@@ -482,6 +539,36 @@ fn from_dynamic(dynamic: DynamicImage, format: &str) -> Result<Image, DecodeErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multi_page_tiff_is_noted_and_its_page_chain_counted_safely() {
+        // From the bad-input corpus (tests/bad_inputs.rs makes them).
+        let three = include_bytes!("../../tests/data/bad/tiff-multipage.tif").to_vec();
+        let one = include_bytes!("../../tests/data/bad/tiff-gray8-none.tif");
+        assert_eq!(tiff_pages(&three), Some(3));
+        assert_eq!(
+            notes(&three),
+            ["a multi-page TIFF of 3 pages: only page 1 is counted"]
+        );
+        // One page: nothing to say. Not a TIFF: no pages.
+        assert_eq!(tiff_pages(one), Some(1));
+        assert!(notes(one).is_empty());
+        assert_eq!(tiff_pages(b"\x89PNG"), None);
+        // A chain that points back to its first directory ends there; one that leaves the file
+        // ends at the last directory read; every truncation reads without a panic.
+        let first = u32::from_le_bytes([three[4], three[5], three[6], three[7]]) as usize;
+        let entries = u16::from_le_bytes([three[first], three[first + 1]]) as usize;
+        let next_at = first + 2 + entries * 12;
+        let mut looped = three.clone();
+        looped[next_at..next_at + 4].copy_from_slice(&(first as u32).to_le_bytes());
+        assert_eq!(tiff_pages(&looped), Some(1));
+        let mut away = three.clone();
+        away[next_at..next_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(tiff_pages(&away), Some(1));
+        for cut in 0..three.len() {
+            let _ = tiff_pages(&three[..cut]);
+        }
+    }
     use image::{ImageBuffer, Luma, Rgb, Rgba};
 
     fn encode(img: DynamicImage, format: ImageFormat) -> Vec<u8> {

@@ -13,7 +13,7 @@ use crate::{
         scoring::{ImageScore, Pooled, ScoreOptions, check_size, mask_of, score},
         table::{self, Column, Table, Value, level_text},
     },
-    imaging::decode::{DecodeLimits, decode},
+    imaging::decode::{DecodeLimits, decode, notes},
     protocol::learn::{ModelFor, ModelUse},
     util::clock::now_ms,
     view::render::{labelled_thumbnail, png_data_url},
@@ -60,6 +60,8 @@ pub struct BatchRow {
     pub score: Option<ImageScore>,
     /// Why the mask could not be used, if it could not.
     pub mask_error: Option<String>,
+    /// What the file holds beyond what was counted (a multi-page TIFF's later pages).
+    pub note: Option<String>,
     /// A PNG thumbnail with the objects drawn over it, as a `data:` URL for an `<img>`.
     /// JUSTIFICATION: e2e/batch-bench.mjs "main thread busy": blob URLs cost the page 2 s of a
     /// 10.5 s run of 283 images, one canvas per row 2.8 s (a compositor layer each).
@@ -118,6 +120,7 @@ pub fn run_batch(
         ms: now_ms() - t0,
         score: score_out,
         mask_error,
+        note: Some(notes(&job.bytes).join("; ")).filter(|n| !n.is_empty()),
         thumbnail,
     })
 }
@@ -457,6 +460,18 @@ pub const BATCH: &Table<Record> = &[&[
             })
         },
     ),
+    Column::new(
+        "Note",
+        "",
+        0,
+        "What the file holds beyond what was counted (a multi-page TIFF's later pages)",
+        |r| {
+            Value::Text(match &r.result {
+                Ok(row) => row.note.clone().unwrap_or_default(),
+                Err(_) => String::new(),
+            })
+        },
+    ),
 ]];
 
 /// The whole batch as CSV: the `# fluocount VERSION` and parameter header, one row per image
@@ -521,6 +536,7 @@ mod tests {
                 overlap: 0,
             }),
             mask_error: None,
+            note: None,
             thumbnail: String::new(),
         }
     }
@@ -624,19 +640,19 @@ mod tests {
         assert_eq!(
             lines[2],
             "Image,Mask,Status,Width,Height,Collection,Count,Level,True count,TP,FP,FN,\
-             Precision,Recall,F1,Count error,ms,Parameters,Error"
+             Precision,Recall,F1,Count error,ms,Parameters,Error,Note"
         );
         assert_eq!(
             lines[3],
-            "a.png,masks/a.png,ok,10,8,yellow,5,40,4,4,1,0,0.8000,1.0000,0.8889,1,12.3,v=2&min_area=1,"
+            "a.png,masks/a.png,ok,10,8,yellow,5,40,4,4,1,0,0.8000,1.0000,0.8889,1,12.3,v=2&min_area=1,,"
         );
         assert_eq!(
             lines[4],
-            "b.png,,ok,10,8,yellow,3,40,,,,,,,,,12.3,v=2&min_area=1,"
+            "b.png,,ok,10,8,yellow,3,40,,,,,,,,,12.3,v=2&min_area=1,,"
         );
         assert_eq!(
             lines[5],
-            "\"bad, \"\"quoted\"\".png\",,error,,,,,,,,,,,,,,,,not an image"
+            "\"bad, \"\"quoted\"\".png\",,error,,,,,,,,,,,,,,,,not an image,"
         );
         // Every data row has as many fields as the column line (no field holds a comma here
         // except the quoted name).

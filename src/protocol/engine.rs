@@ -1013,6 +1013,16 @@ mod tests {
             (carried.count, &carried.thumbnail)
         );
         assert_eq!(read.mask_error, None);
+        assert_eq!(read.note, None);
+        // A multi-page TIFF is counted from its first page, and the row says so.
+        let multi = include_bytes!("../../tests/data/bad/tiff-multipage.tif").to_vec();
+        let Response::Batch(paged) = run(&mut e, vec![Ok(multi)]) else {
+            panic!("a row")
+        };
+        assert_eq!(
+            paged.note.as_deref(),
+            Some("a multi-page TIFF of 3 pages: only page 1 is counted")
+        );
         // An image that could not be read fails with the reader's reason.
         assert!(matches!(
             run(&mut e, vec![Err("could not be read (NotReadableError)".into())]),

@@ -707,6 +707,7 @@ impl Response {
                 w.f64(row.ms);
                 w.opt(row.score.as_ref(), put_score);
                 w.opt(row.mask_error.as_ref(), |w, e| w.str(e));
+                w.opt(row.note.as_ref(), |w, e| w.str(e));
                 w.str(&row.thumbnail);
             }
             Response::Done => w.u8(5),
@@ -784,6 +785,7 @@ impl Response {
                 ms: r.f64()?,
                 score: r.opt(get_score)?,
                 mask_error: r.opt(Reader::str)?,
+                note: r.opt(Reader::str)?,
                 thumbnail: r.str()?,
             })),
             5 => Response::Done,

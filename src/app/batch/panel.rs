@@ -128,6 +128,7 @@ fn row_view(
                 None => Default::default(),
             };
             let mask_error = r.mask_error.clone();
+            let note = r.note.clone();
             // The thumbnail's size is known before it is decoded, so nothing moves.
             let (thumb_w, thumb_h) = thumb_css_size(r.width, r.height);
             view! {
@@ -136,7 +137,9 @@ fn row_view(
                         <img class="batch-thumb" src=src alt=format!("{name} with its objects")
                             width=thumb_w height=thumb_h decoding="async" />
                     })}</td>
-                    <td class="name" title=name_title>{name.clone()}</td>
+                    <td class="name" title=name_title>{name.clone()}{note.map(|n| view! {
+                        <span class="muted" data-testid="batch-note" title=n.clone()>" · "{n.clone()}</span>
+                    })}</td>
                     <td class="name" title=mask_title>{mask}{mask_error.map(|e| view! {
                         <span class="error" data-testid="batch-mask-error">" "{e}</span>
                     })}</td>
