@@ -21,7 +21,7 @@ export PATH := $(CURDIR)/e2e/node_modules/.bin:$(CARGO_BIN):$(PATH)
 ADDRESS ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup setup-run run test fmt-check clippy unit cli web web-bench e2e bench bench-native bench-browser bench-batch bench-decode clean
+.PHONY: help setup setup-run run test fmt-check clippy unit cli web web-bench e2e bench bench-native bench-browser bench-batch bench-decode bench-memory clean
 
 help:
 	@sed -n '1,11p' Makefile | sed 's/^# \{0,1\}//'
@@ -88,6 +88,12 @@ bench-decode:
 	cargo build --release --target wasm32-unknown-unknown --example wasm_stages
 	node e2e/decode-bench.mjs
 
+# Memory over 100 large images counted one after another in the viewer, then as one batch.
+bench-memory:
+	$(MAKE) --no-print-directory setup
+	$(MAKE) --no-print-directory web
+	node e2e/memory-bench.mjs
+
 clean:
 	cargo clean
-	rm -rf dist dist-bench e2e/bench-results.json e2e/batch-bench-results.json e2e/decode-bench-results.json
+	rm -rf dist dist-bench e2e/bench-results.json e2e/batch-bench-results.json e2e/decode-bench-results.json e2e/memory-bench-results.json

@@ -22,7 +22,7 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Launches Debian's Chromium on a fresh profile, as toolchain.md says. Resolves to
- * `{context, close}`; `close` also removes the profile directory.
+ * `{context, profile, close}`; `close` also removes the profile directory.
  */
 export async function launchBrowser({ defaultTimeout = 30_000, extraArgs = [] } = {}) {
   if (!existsSync(CHROMIUM)) {
@@ -44,6 +44,7 @@ export async function launchBrowser({ defaultTimeout = 30_000, extraArgs = [] } 
   context.setDefaultTimeout(defaultTimeout);
   return {
     context,
+    profile,
     close: async () => {
       await context.close().catch(() => {});
       rmSync(profile, { recursive: true, force: true });
