@@ -3,16 +3,16 @@
 
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { appTest, assert, dropFiles, fluocount, tempDir, tid } from './helpers.mjs';
+import { appTest, assert, dropFiles, fluocount, sample, tempDir, tid } from './helpers.mjs';
 import { syntheticFixture } from './fixtures.mjs';
 
 const a = syntheticFixture({ seed: 21, cells: 20, touching: 0, name: 'cells.png' });
 const b = syntheticFixture({ seed: 22, cells: 15, touching: 0, name: 'more.png' });
 const small = syntheticFixture({ seed: 23, cells: 5, name: 'small.png', extra: ['--width', '300', '--height', '200'] });
 
-const TP = [40, 230, 90];
-const FP = [255, 50, 50];
-const FN = [255, 190, 0];
+const TP = [0, 0, 255];
+const FP = [255, 255, 255];
+const FN = [180, 60, 180];
 const num = (t) => Number.parseFloat(t);
 
 appTest('an image and its _mask are paired, scored and coloured TP / FP / FN', async ({ app, page }) => {
@@ -50,6 +50,61 @@ appTest('an image and its _mask are paired, scored and coloured TP / FP / FN', a
   await app.setCheckbox('overlay-score', false);
   await app.frames(3);
   assert.equal(await app.countColour(FP), 0, 'without ground-truth colouring no FP colour is drawn');
+});
+
+/** CIELAB of an sRGB colour seen with colour vision `m` (Machado et al. 2009, full severity). */
+function seenLab(rgb, m) {
+  const lin = rgb.map((c) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4));
+  const l = m.map((row) => Math.min(1, Math.max(0, row[0] * lin[0] + row[1] * lin[1] + row[2] * lin[2])));
+  const [x, y, z] = [
+    0.4124 * l[0] + 0.3576 * l[1] + 0.1805 * l[2],
+    0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2],
+    0.0193 * l[0] + 0.1192 * l[1] + 0.9505 * l[2],
+  ];
+  const f = (t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+  const [fx, fy, fz] = [f(x / 0.9505), f(y), f(z / 1.089)];
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
+const VISION = {
+  normal: [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+  protan: [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+  deutan: [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.01182, 0.04294, 0.968881]],
+  tritan: [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.3039]],
+};
+
+appTest('on a red-stained image the TP, FP and FN colours stand out from the stain, for colour-blind eyes too', async ({ app, page }) => {
+  await dropFiles(page, null, [
+    { path: sample('red/images/RT353S2C1R5_r1.png') },
+    { name: 'RT353S2C1R5_r1_mask.png', bytes: readFileSync(sample('red/masks/RT353S2C1R5_r1.png')) },
+  ]);
+  await app.waitFor(tid('item-mask'), 'the mask to pair');
+  await app.text('m-f1', /^[\d.]+$/);
+  // The stain as drawn: the brightest pixels of the canvas with no overlay.
+  for (const id of ['overlay-fill', 'overlay-outline', 'overlay-score']) await app.setCheckbox(id, false);
+  await app.frames(3);
+  const stain = await page.$eval(tid('viewer'), (canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    const px = [];
+    for (let i = 0; i < data.length; i += 4) px.push([data[i], data[i + 1], data[i + 2]]);
+    px.sort((a, b) => b[0] + b[1] + b[2] - (a[0] + a[1] + a[2]));
+    const top = px.slice(0, Math.max(1, px.length >> 9));
+    return [0, 1, 2].map((k) => Math.round(top.reduce((s, p) => s + p[k], 0) / top.length));
+  });
+  assert.ok(stain[0] > 2 * stain[1] && stain[0] > 2 * stain[2], `a red stain: ${stain}`);
+  // Outlines on, coloured by ground truth: each colour is drawn, and stands apart from the stain.
+  await app.setCheckbox('overlay-outline', true);
+  await app.setCheckbox('overlay-score', true);
+  await app.frames(3);
+  const close = [];
+  for (const [name, rgb] of [['TP', TP], ['FP', FP], ['FN', FN]]) {
+    assert.ok((await app.countColour(rgb)) > 0, `${name} is drawn in ${rgb}`);
+    for (const [vision, m] of Object.entries(VISION)) {
+      const [p, q] = [seenLab(rgb, m), seenLab(stain, m)];
+      const de = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+      if (de < 25) close.push(`${name} on the stain ${stain}, ${vision}: ΔE ${de.toFixed(0)}`);
+    }
+  }
+  assert.deepEqual(close, []);
 });
 
 appTest('a mask of the wrong size is refused by name; an unpaired mask can be attached by hand', async ({ app, page }) => {

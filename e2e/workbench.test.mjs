@@ -127,14 +127,15 @@ appTest('Cell Counter corrections: add, remove, undo/redo, marker types, survive
   await clickImage(app, page, 5, 5);
   // Wait for the values the click must give (an older "0" also matches a bare number).
   assert.equal(await app.text('count-added', /^1$/), '1');
-  assert.equal(await app.text('count-total', new RegExp(`^${n}$`)), String(n));
+  assert.equal(await app.text('count', new RegExp(`^${n}$`)), String(n), 'the headline is the corrected count');
+  assert.equal(await app.text('count-label'), 'Cells, corrected');
   assert.equal(await page.textContent(tid('c-total')), String(n));
 
   // Undo and redo, with the keys.
   await app.key('Control+z');
-  await app.text('count-total', new RegExp(`^${n - 1}$`));
+  await app.text('count', new RegExp(`^${n - 1}$`));
   await app.key('Control+Shift+z');
-  await app.text('count-total', new RegExp(`^${n}$`));
+  await app.text('count', new RegExp(`^${n}$`));
 
   // A second marker type, renamed: a co-labelling count.
   await page.selectOption(tid('marker-type'), '2');

@@ -80,8 +80,19 @@ impl AppState {
                         }
                     }
                     Ok(Response::Mask(mask)) => {
-                        let target = pairing.image_of[k].and_then(|i| ids[i]);
-                        self.place_mask(name, Arc::new(mask), target);
+                        // Every image that takes it (one file in several formats shares a mask).
+                        let targets: Vec<Option<u64>> = (0..pairing.mask_of.len())
+                            .filter(|&i| pairing.mask_of[i] == Some(k))
+                            .map(|i| ids[i])
+                            .collect();
+                        let mask = Arc::new(mask);
+                        if targets.is_empty() {
+                            self.place_mask(name, mask, None);
+                        } else {
+                            for target in targets {
+                                self.place_mask(name.clone(), Arc::clone(&mask), target);
+                            }
+                        }
                     }
                     Ok(Response::Failed(reason)) | Err(reason) => {
                         if as_mask {

@@ -70,8 +70,23 @@ pub fn App() -> impl IntoView {
         }
     });
     let status = move || state.counting.status.get();
+    // The first thing Tab reaches: past the header and the settings to the image (or, before
+    // one is open, the demos). It moves the focus itself: the address's `#` part is the share link.
+    let skip = move |e: leptos::ev::MouseEvent| {
+        e.prevent_default();
+        if let Some(centre) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("centre"))
+            .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+        {
+            let _ = centre.focus();
+        }
+    };
     view! {
         <DropZone>
+            <a class="skip-link" href="#centre" data-testid="skip-link" on:click=skip>
+                "Skip to the image and demos"
+            </a>
             <header class="top">
                 <div class="brand">
                     <h1>"Fluocount"</h1>
@@ -96,7 +111,7 @@ pub fn App() -> impl IntoView {
             </header>
             <main class="layout">
                 <ParamsPanel />
-                <div class="centre">
+                <div class="centre" id="centre" tabindex="-1">
                     <links::share::LinkNotices />
                     <links::remote::ImageSource />
                     <Viewer />

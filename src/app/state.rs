@@ -293,6 +293,8 @@ pub struct Viewer {
     pub help: RwSignal<bool>,
     /// Overlay switches.
     pub overlay: RwSignal<Overlay>,
+    /// Object numbers left out of the screen because they would overlap others.
+    pub numbers_hidden: RwSignal<usize>,
 }
 
 impl Viewer {
@@ -306,6 +308,7 @@ impl Viewer {
             readout: RwSignal::new(None),
             help: RwSignal::new(false),
             overlay: RwSignal::new(Overlay::default()),
+            numbers_hidden: RwSignal::new(0),
         }
     }
 }

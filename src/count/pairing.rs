@@ -19,10 +19,16 @@
 //!    mask folders becoming one `images`: `data/masks/a.png` → `data/images/a.png`, and in the v2
 //!    release `yellow/trainval/ground_truths/masks/1.png` → `yellow/trainval/images/1.png` (its
 //!    numbered names repeat across collections and splits). A mask named by suffix outside a mask
-//!    folder takes the image in its own folder. If no image or more than one fits, the mask stays
-//!    unpaired (ambiguous). (The v1 release's `all_masks/masks/` beside `all_images/images/` does
+//!    folder takes the image in its own folder. If the images that fit are one file in several
+//!    formats (the same path but for the extension, such as `x.png` and its camera `x.JPG`), the
+//!    mask pairs with each of them. If no image fits, or several that differ otherwise, the mask
+//!    stays unpaired (ambiguous). (The v1 release's `all_masks/masks/` beside `all_images/images/` does
 //!    not fit this rule, but its names are unique, so rule 3 pairs it.)
 //! 5. **One mask per image.** When several masks pick the same image, none of them is paired.
+//! 6. **A label image by itself is an image.** A file that is a mask only by a `_label` or
+//!    `_labels` suffix (the name Fluocount, and many tools, give exported label images) and that
+//!    finds no image is an image after all: a label image dropped by itself is there to be looked
+//!    at, not to wait for an image. Beside its image it is that image's mask, as before.
 
 use std::collections::HashMap;
 
@@ -57,7 +63,8 @@ pub struct Pairing {
     pub roles: Vec<Role>,
     /// For an image, the index of its mask; `None` for masks and for images without a mask.
     pub mask_of: Vec<Option<usize>>,
-    /// For a mask, the index of its image; `None` for images and for unpaired masks.
+    /// For a mask, the index of its image (the first, if it pairs with one file in several
+    /// formats: `mask_of` names every image that takes it); `None` for images and unpaired masks.
     pub image_of: Vec<Option<usize>>,
     /// The masks without an image (unmatched or ambiguous), in input order.
     pub unpaired_masks: Vec<usize>,
@@ -171,28 +178,36 @@ pub fn pair<S: AsRef<str>>(paths: &[S]) -> Pairing {
             images.entry(key.as_str()).or_default().push(i);
         }
     }
-    let mut choice: Vec<Option<usize>> = vec![None; n];
+    let mut choice: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut claims = vec![0u32; n];
     for (i, (role, key)) in info.iter().enumerate() {
         if *role != Role::Mask {
             continue;
         }
         let candidates = images.get(key.as_str()).map_or(&[][..], Vec::as_slice);
-        let chosen = match candidates {
-            [] => None,
-            [only] => Some(*only),
+        let chosen: Vec<usize> = match candidates {
+            [] => Vec::new(),
+            [only] => vec![*only],
             many => {
                 let want = image_dirs_for_mask(paths[i].as_ref());
-                let mut fits = many
+                let fits: Vec<usize> = many
                     .iter()
-                    .filter(|&&j| lower_dirs(paths[j].as_ref()) == want);
-                match (fits.next(), fits.next()) {
-                    (Some(&j), None) => Some(j),
-                    _ => None,
+                    .copied()
+                    .filter(|&j| lower_dirs(paths[j].as_ref()) == want)
+                    .collect();
+                // Images that fit are one file in several formats when they share their path but
+                // for the extension (the key already matches, so the folder decides).
+                let one_file = fits
+                    .windows(2)
+                    .all(|w| lower_dirs(paths[w[0]].as_ref()) == lower_dirs(paths[w[1]].as_ref()));
+                if fits.len() == 1 || one_file {
+                    fits
+                } else {
+                    Vec::new()
                 }
             }
         };
-        if let Some(j) = chosen {
+        for &j in &chosen {
             claims[j] += 1;
         }
         choice[i] = chosen;
@@ -203,16 +218,34 @@ pub fn pair<S: AsRef<str>>(paths: &[S]) -> Pairing {
         image_of: vec![None; n],
         unpaired_masks: Vec::new(),
     };
-    for (i, (role, _)) in info.iter().enumerate() {
+    for (i, (role, key)) in info.iter().enumerate() {
         if *role != Role::Mask {
             continue;
         }
-        match choice[i].filter(|&j| claims[j] == 1) {
-            Some(j) => {
-                out.image_of[i] = Some(j);
-                out.mask_of[j] = Some(i);
+        let taken: Vec<usize> = choice[i]
+            .iter()
+            .copied()
+            .filter(|&j| claims[j] == 1)
+            .collect();
+        if taken.is_empty() {
+            let path = paths[i].as_ref();
+            let label_by_name_only = !dirs(path).any(is_mask_dir)
+                && !images.contains_key(key.as_str())
+                && ["_label", "_labels"].iter().any(|s| {
+                    let st = stem(path);
+                    st.len() >= s.len()
+                        && st.as_bytes()[st.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+                });
+            if label_by_name_only {
+                out.roles[i] = Role::Image;
+            } else {
+                out.unpaired_masks.push(i);
             }
-            None => out.unpaired_masks.push(i),
+            continue;
+        }
+        out.image_of[i] = taken.first().copied();
+        for j in taken {
+            out.mask_of[j] = Some(i);
         }
     }
     out
@@ -221,6 +254,44 @@ pub fn pair<S: AsRef<str>>(paths: &[S]) -> Pairing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mask_pairs_with_each_format_of_one_file() {
+        let p = pair(&["x.png", "x.JPG", "x_mask.png"]);
+        assert_eq!(p.pairs(), vec![(0, 2), (1, 2)]);
+        assert_eq!(p.image_of[2], Some(0));
+        assert!(p.unpaired_masks.is_empty());
+        // Two files of one key in different folders stay ambiguous for a suffix mask elsewhere.
+        let q = pair(&["a/x.png", "b/x.png", "x_mask.png"]);
+        assert_eq!(q.pairs(), vec![]);
+        assert_eq!(q.unpaired_masks, vec![2]);
+        // In a dataset folder the mask takes the file(s) of its images folder.
+        let r = pair(&[
+            "d/images/x.png",
+            "d/images/x.tif",
+            "e/images/x.png",
+            "d/masks/x.png",
+        ]);
+        assert_eq!(r.pairs(), vec![(0, 3), (1, 3)]);
+    }
+
+    #[test]
+    fn a_label_image_by_itself_is_an_image_and_beside_its_image_a_mask() {
+        let alone = pair(&["cells_labels.png", "other.png"]);
+        assert_eq!(alone.roles, vec![Role::Image, Role::Image]);
+        assert!(alone.unpaired_masks.is_empty());
+        let beside = pair(&["cells.png", "cells_labels.png"]);
+        assert_eq!(beside.roles[1], Role::Mask);
+        assert_eq!(beside.pairs(), vec![(0, 1)]);
+        // Other mask names still wait for their image, and so does a label file in a mask folder.
+        let waiting = pair(&["cells_mask.png", "labels/cells_labels.png"]);
+        assert_eq!(waiting.roles, vec![Role::Mask, Role::Mask]);
+        assert_eq!(waiting.unpaired_masks, vec![0, 1]);
+        // Two masks for one image: neither pairs, and a label one becomes no image either.
+        let two = pair(&["c.png", "c_mask.png", "c_labels.png"]);
+        assert_eq!(two.pairs(), vec![]);
+        assert_eq!(two.unpaired_masks, vec![1, 2]);
+    }
 
     #[test]
     fn stems() {

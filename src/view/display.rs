@@ -535,8 +535,14 @@ pub fn shown_depth(image: &Image, analysed: Option<&Plane>, mode: DisplayMode) -
 }
 
 /// ImageJ's Enhance Contrast (the B&C "Auto" button) with `saturated` percent for what
-/// `settings.mode` shows: each colour channel of `image` (composite), or the analysed plane (its
+/// `settings.mode` shows: the colour channels of `image` (composite), or the analysed plane (its
 /// limits stay as they are while there is none).
+///
+/// An 8-bit colour image gets one range for its three channels, as ImageJ gives an RGB image one
+/// range: from the lowest to the highest of the channels' own Auto limits. So a red stain's
+/// near-empty green and blue channels keep the red channel's scale and stay dark, rather than
+/// being stretched on their own into bright speckle; the colours keep their balance. Other images
+/// (grey, 16-bit channels, which ImageJ shows as a composite) get a range per channel.
 pub fn auto_display(
     settings: &mut DisplaySettings,
     image: &Image,
@@ -545,8 +551,23 @@ pub fn auto_display(
 ) {
     match settings.mode {
         DisplayMode::Composite => {
-            for (c, h) in channel_histograms(image).iter().enumerate().take(3) {
-                settings.limits[c] = auto_limits(h, saturated);
+            let hists = channel_histograms(image);
+            let own: Vec<Limits> = hists
+                .iter()
+                .take(3)
+                .map(|h| auto_limits(h, saturated))
+                .collect();
+            let colour = matches!(image.layout(), Layout::Rgb | Layout::Rgba);
+            if colour && image.bit_depth() == BitDepth::Eight && own.len() == 3 {
+                let joint = Limits {
+                    min: own.iter().map(|l| l.min).min().unwrap_or(0),
+                    max: own.iter().map(|l| l.max).max().unwrap_or(255),
+                };
+                settings.limits = [joint; 3];
+            } else {
+                for (c, l) in own.into_iter().enumerate() {
+                    settings.limits[c] = l;
+                }
             }
         }
         DisplayMode::Analysed(_) => {
@@ -596,6 +617,39 @@ pub fn rendered(image: &Image, analysed: Option<&Plane>, settings: &DisplaySetti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auto_on_a_red_stain_keeps_green_and_blue_dark_with_one_range() {
+        // A red stain: red spread over 20..=220, green and blue a faint noise of 0..=4.
+        let n = 400usize;
+        let px: Vec<u8> = (0..n)
+            .flat_map(|i| [20 + (i % 201) as u8, (i % 5) as u8, ((i / 3) % 5) as u8])
+            .collect();
+        let image = Image::rgb8(n as u32, 1, px);
+        let mut s = DisplaySettings::new(BitDepth::Eight);
+        auto_display(&mut s, &image, None, DEFAULT_SATURATED);
+        assert_eq!(s.limits[0], s.limits[1]);
+        assert_eq!(s.limits[1], s.limits[2]);
+        assert!(
+            s.limits[0].max >= 200 && s.limits[0].min <= 1,
+            "{:?}",
+            s.limits[0]
+        );
+        // Green at its brightest (4) stays within the darkest 2 % of what is shown.
+        let shown = f64::from(4 - s.limits[1].min) / f64::from(s.limits[1].max - s.limits[1].min);
+        assert!(shown < 0.02, "{shown}");
+        // A 16-bit two-channel image keeps a range per channel (ImageJ's composite).
+        let g16 = Image::gray16(3, 1, vec![100, 2000, 4095]);
+        let mut t = DisplaySettings::new(BitDepth::Sixteen);
+        auto_display(&mut t, &g16, None, 0.0);
+        assert_eq!(
+            t.limits[0],
+            Limits {
+                min: 100,
+                max: 4095
+            }
+        );
+    }
 
     fn settings(limits: Limits, gamma: f32) -> DisplaySettings {
         DisplaySettings {
@@ -768,8 +822,10 @@ mod tests {
         let mut s = DisplaySettings::new(BitDepth::Eight);
         assert_eq!(shown_depth(&image, None, s.mode), BitDepth::Eight);
         auto_display(&mut s, &image, Some(&analysed), 0.0);
-        assert_eq!(s.limits[0], Limits { min: 10, max: 200 });
-        assert_eq!(s.limits[2], Limits { min: 30, max: 40 });
+        // One range for an RGB image: from the lowest channel limit (red 10) to the highest
+        // (green 220).
+        assert_eq!(s.limits[0], Limits { min: 10, max: 220 });
+        assert_eq!(s.limits[2], Limits { min: 10, max: 220 });
         // The analysed plane is 16-bit: the switch opens it at its data's range.
         let mode = DisplayMode::Analysed(Lut::Grays);
         switch_mode(&mut s, mode, &image, Some(&analysed));

@@ -4,6 +4,7 @@
 
 pub mod display;
 pub mod frame;
+pub mod labels;
 pub mod overlay;
 pub mod render;
 pub mod viewport;

@@ -281,7 +281,7 @@ mod tests {
         assert_eq!(
             d.to_text(),
             "fill=1,ff00ff,0.45;outline=1,00ffff,1;numbers=0,ffffff,1;centroids=0,ffff00,1;\
-             truth=0,ffa028,1;score=1,28e65a,0.45;rejected=0,bebebe,0.35"
+             truth=0,ffa028,1;score=1,0000ff,0.45;rejected=0,bebebe,0.35"
         );
         assert_eq!(Overlay::from_text(&d.to_text()), (d, vec![]));
         assert_eq!(Overlay::from_text(""), (d, vec![]));

@@ -139,12 +139,19 @@ pub fn composite(
     out
 }
 
-/// Green for detected objects that match a true cell.
-pub const TP_COLOUR: [u8; 3] = [40, 230, 90];
-/// Red for detected objects that match none.
-pub const FP_COLOUR: [u8; 3] = [255, 50, 50];
-/// Amber for true cells that no detection matched.
-pub const FN_COLOUR: [u8; 3] = [255, 190, 0];
+// The ground-truth colours are chosen to stay apart from each other and from red, green and
+// yellow stains and the dark background, for normal vision and for protan, deutan and tritan
+// colour blindness (Machado et al. 2009 at full severity; CIELAB ΔE at least 30 from every stain
+// and 50 between the three: `palette_is_visible_on_every_stain_and_colour_blind_safe` checks it).
+// Green, red and amber, as before, vanished on stains of their own colour (FP red on a red stain:
+// ΔE 11) and merged for deutans.
+
+/// Blue for detected objects that match a true cell.
+pub const TP_COLOUR: [u8; 3] = [0, 0, 255];
+/// White for detected objects that match none.
+pub const FP_COLOUR: [u8; 3] = [255, 255, 255];
+/// Purple for true cells that no detection matched (rings).
+pub const FN_COLOUR: [u8; 3] = [180, 60, 180];
 
 /// Ground-truth colouring: which objects are true positives, and where the missed cells are.
 #[derive(Clone, Copy, Debug)]
@@ -532,6 +539,103 @@ mod tests {
     }
 
     use super::*;
+
+    /// CIELAB of an sRGB colour as seen with colour vision `m` (Machado et al. 2009, severity 1).
+    fn seen_lab(rgb: [u8; 3], m: &[[f64; 3]; 3]) -> [f64; 3] {
+        let lin = rgb.map(|c| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        });
+        let l: Vec<f64> = (0..3)
+            .map(|i| {
+                (0..3)
+                    .map(|j| m[i][j] * lin[j])
+                    .sum::<f64>()
+                    .clamp(0.0, 1.0)
+            })
+            .collect();
+        let x = 0.4124 * l[0] + 0.3576 * l[1] + 0.1805 * l[2];
+        let y = 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+        let z = 0.0193 * l[0] + 0.1192 * l[1] + 0.9505 * l[2];
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        let (fx, fy, fz) = (f(x / 0.9505), f(y), f(z / 1.089));
+        [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+    }
+
+    #[test]
+    fn palette_is_visible_on_every_stain_and_colour_blind_safe() {
+        const VISION: [(&str, [[f64; 3]; 3]); 4] = [
+            (
+                "normal",
+                [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+            ),
+            (
+                "protan",
+                [
+                    [0.152286, 1.052583, -0.204868],
+                    [0.114503, 0.786281, 0.099216],
+                    [-0.003882, -0.048116, 1.051998],
+                ],
+            ),
+            (
+                "deutan",
+                [
+                    [0.367322, 0.860646, -0.227968],
+                    [0.280085, 0.672501, 0.047413],
+                    [-0.011820, 0.042940, 0.968881],
+                ],
+            ),
+            (
+                "tritan",
+                [
+                    [1.255528, -0.076749, -0.178779],
+                    [-0.078411, 0.930809, 0.147602],
+                    [0.004733, 0.691367, 0.303900],
+                ],
+            ),
+        ];
+        let stains = [
+            ("red", [220, 40, 30]),
+            ("green", [40, 220, 40]),
+            ("yellow", [220, 200, 40]),
+            ("background", [10, 10, 10]),
+        ];
+        let palette = [("TP", TP_COLOUR), ("FP", FP_COLOUR), ("FN", FN_COLOUR)];
+        let de = |a: [u8; 3], b: [u8; 3], m: &[[f64; 3]; 3]| {
+            let (p, q) = (seen_lab(a, m), seen_lab(b, m));
+            ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+        };
+        let mut close = Vec::new();
+        for (vision, m) in &VISION {
+            for (name, c) in palette {
+                for (stain, s) in stains {
+                    if de(c, s, m) < 30.0 {
+                        close.push(format!("{vision}: {name} on {stain} ΔE {:.0}", de(c, s, m)));
+                    }
+                }
+            }
+            for (i, (a, ca)) in palette.iter().enumerate() {
+                for (b, cb) in &palette[i + 1..] {
+                    if de(*ca, *cb, m) < 50.0 {
+                        close.push(format!("{vision}: {a} vs {b} ΔE {:.0}", de(*ca, *cb, m)));
+                    }
+                }
+            }
+        }
+        assert!(close.is_empty(), "{close:#?}");
+        // The check can fail: the former palette's FP red on a red stain.
+        assert!(de([255, 50, 50], [220, 40, 30], &VISION[0].1) < 30.0);
+    }
 
     #[test]
     fn sixteen_bit_is_stretched_and_grey_is_repeated() {

@@ -200,6 +200,18 @@ const DEMOS: [Demo; 7] = [
     },
 ];
 
+impl Demo {
+    /// The demo's own parameters: the preset of its collection (a synthetic image is yellow, as
+    /// the v1 images it imitates). Opening a demo starts from these, not from whatever the page
+    /// had before, so a demo shows the same count from the gallery, the header menu or a link.
+    pub fn params(&self) -> crate::count::Params {
+        match self.kind {
+            DemoKind::Real { collection, .. } => collection.preset(),
+            DemoKind::Synth(_) => Collection::Yellow.preset(),
+        }
+    }
+}
+
 /// Every demo, real samples first.
 pub fn demos() -> &'static [Demo] {
     &DEMOS

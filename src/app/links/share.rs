@@ -14,7 +14,7 @@ use crate::{
     },
     view::{display::DisplaySettings, viewport::View},
     web::{
-        demos::{Demo, DemoKind},
+        demos::Demo,
         links::preset_of,
         share::{LinkModel, ShareState, Source},
     },
@@ -350,15 +350,11 @@ pub fn LinkNotices() -> impl IntoView {
     }
 }
 
-/// The address a demo card opens: its id with the preset of its collection (a real sample) or
-/// the current parameters (a synthetic image).
+/// The address a demo card opens: its id with its own parameters ([`Demo::params`]), whatever
+/// the page had before, and the current overlay.
 pub fn demo_fragment(state: AppState, demo: &Demo) -> String {
-    let params = match demo.kind {
-        DemoKind::Real { collection, .. } => collection.preset(),
-        DemoKind::Synth(_) => state.counting.params.get(),
-    };
     ShareState {
-        params,
+        params: demo.params(),
         overlay: state.viewer.overlay.get(),
         source: Some(Source::Demo(demo.id.to_string())),
         ..ShareState::default()

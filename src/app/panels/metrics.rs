@@ -102,7 +102,7 @@ pub fn Metrics() -> impl IntoView {
             <p class="hint small">
                 "Scoring as Morelli et al. 2021: 4-connected true objects, bounding-box centres, "
                 "each detection (in label order) takes the nearest unmatched true cell. "
-                "Overlay: green matched, red false positive, amber ring missed."
+                "Overlay: blue matched, white false positive, purple ring missed."
             </p>
             <CrossValidation />
         </section>

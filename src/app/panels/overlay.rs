@@ -71,7 +71,7 @@ pub fn OverlayPanel() -> impl IntoView {
             <LayerControls label="Centroids" key="centroids" field={|o| &mut o.centroids} />
             <LayerControls label="Ground-truth outlines" key="truth" field={|o| &mut o.truth} />
             <LayerControls label="Colour by ground truth (TP / FP / FN)" key="score"
-                field={|o| &mut o.score} legend="green TP · red FP · amber FN" />
+                field={|o| &mut o.score} legend="blue TP · white FP · purple FN" />
             <LayerControls label="Rejected by a filter (hover for the reason)" key="rejected"
                 field={|o| &mut o.rejected} />
         </div>

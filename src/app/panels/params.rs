@@ -20,6 +20,45 @@ use crate::{
 };
 use leptos::prelude::*;
 
+/// Applies a typed value to `key`: a valid one changes the parameters (and clears the field's
+/// message); one that `Params::set` refuses leaves them as they are and says so in the field's
+/// message, with what is expected and the value still in use, so nothing is accepted silently.
+fn apply_typed(state: AppState, key: &str, text: &str, error: RwSignal<Option<String>>) {
+    let mut next = state.counting.params.get_untracked();
+    match next.set(key, text) {
+        Ok(()) => {
+            error.set(None);
+            if next != state.counting.params.get_untracked() {
+                state.set_params(|p| *p = next);
+            }
+        }
+        Err(e) => {
+            let expected = match e {
+                crate::count::params::SetError::Invalid(what) => what,
+                crate::count::params::SetError::UnknownKey => "a known setting",
+            };
+            let in_use = state
+                .counting
+                .params
+                .with_untracked(|p| p.get(key))
+                .unwrap_or_default();
+            error.set(Some(format!(
+                "“{text}” is not allowed here: {expected}. The count still uses {in_use}."
+            )));
+        }
+    }
+}
+
+/// The message under a field whose typed value was refused (`{id}-error`).
+fn field_error(id: &str, error: RwSignal<Option<String>>) -> impl IntoView + use<> {
+    let testid = format!("{id}-error");
+    move || {
+        error.get().map(|m| {
+            view! { <span class="field-error" role="alert" data-testid=testid.clone()>{m}</span> }
+        })
+    }
+}
+
 /// A number input bound to one parameter key (see `Params::set`).
 #[component]
 fn KeyField(
@@ -55,18 +94,16 @@ fn KeyField(
             }
         })
     });
-    let on_input = move |e| {
-        let text = event_target_value(&e);
-        let mut next = state.counting.params.get_untracked();
-        if next.set(key, text.trim()).is_ok() && next != state.counting.params.get_untracked() {
-            state.set_params(|p| *p = next);
-        }
-    };
+    let error = RwSignal::new(None::<String>);
+    let on_input = move |e| apply_typed(state, key, event_target_value(&e).trim(), error);
+    let message = field_error(&id, error);
     view! {
         <div class="field">
             <label for=id.clone() title=title>{label}</label>
             <input id=id.clone() type="number" min=min max=max step=step data-testid=id title=title
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
                 prop:value=value on:input=on_input />
+            {message}
         </div>
     }
 }
@@ -189,14 +226,10 @@ fn SizeField(
         })
     });
     let placeholder = move || if follows.get() { "auto" } else { "" };
-    let on_input = move |e| {
-        let text = event_target_value(&e);
-        let mut next = state.counting.params.get_untracked();
-        if next.set(key, text.trim()).is_ok() && next != state.counting.params.get_untracked() {
-            state.set_params(|p| *p = next);
-        }
-    };
+    let error = RwSignal::new(None::<String>);
+    let on_input = move |e| apply_typed(state, key, event_target_value(&e).trim(), error);
     let on_auto = move |e| {
+        error.set(None);
         let mut next = state.counting.params.get_untracked();
         let ok = if event_target_checked(&e) {
             next.set(key, "auto")
@@ -218,8 +251,9 @@ fn SizeField(
         <div class="field">
             <label for=id.clone()>{label}</label>
             <div class="size-row">
-                <input id=id.clone() type="number" min=min max=max step=step data-testid=id
+                <input id=id.clone() type="number" min=min max=max step=step data-testid=id.clone()
                     class:following=move || follows.get() placeholder=placeholder
+                    aria-invalid=move || error.with(Option::is_some).then_some("true")
                     prop:value=value on:input=on_input />
                 <span class="auto-toggle" title=title.clone()>
                     <input id=auto_id.clone() type="checkbox" data-testid=auto_id.clone()
@@ -227,6 +261,7 @@ fn SizeField(
                     <label for=auto_id>"auto"</label>
                 </span>
             </div>
+            {field_error(&id, error)}
         </div>
     }
 }

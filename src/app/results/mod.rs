@@ -13,9 +13,13 @@ use self::{
 use super::{
     browser::context_2d,
     state::{AppState, PresetChoice, use_app_state},
-    viewer::annotate,
+    viewer::{
+        annotate,
+        draw::{Target, paint_layers},
+    },
 };
 use crate::count::{Params, roi::count_in_rois, summary::Summary};
+use crate::view::viewport::View;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, prelude::*};
 
@@ -137,49 +141,54 @@ fn report(state: AppState, what: &str, r: Result<(), String>) {
     }
 }
 
-/// The current view (image and every layer, as on screen) as a PNG download.
+/// The whole image with every layer, at the image's own size (one image pixel, one PNG pixel), as
+/// a PNG download: the image-space canvas as it is, and the screen-space layers (numbers,
+/// centroids, markers, regions) drawn again for the whole image rather than for the viewport.
 fn export_view(state: AppState, name: String) {
     let document = web_sys::window().and_then(|w| w.document());
-    let find = |sel: &str| {
-        document
-            .as_ref()
-            .and_then(|d| d.query_selector(sel).ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
-    };
-    let (Some(image), Some(screen), Some(doc)) = (
-        find("[data-testid=viewer]"),
-        find("[data-testid=viewer-screen]"),
-        document.clone(),
-    ) else {
+    let Some(image) = document
+        .as_ref()
+        .and_then(|d| d.query_selector("[data-testid=viewer]").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+    else {
         report(state, &name, Err("the viewer is not shown".into()));
         return;
     };
-    let Some(out) = doc
-        .create_element("canvas")
-        .ok()
+    let Some(out) = document
+        .as_ref()
+        .and_then(|d| d.create_element("canvas").ok())
         .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
     else {
+        report(
+            state,
+            &name,
+            Err("the browser could not make a canvas".into()),
+        );
         return;
     };
-    let (vw, vh) = state.viewer.viewport.get_untracked();
-    out.set_width(vw.round().max(1.0) as u32);
-    out.set_height(vh.round().max(1.0) as u32);
+    let (iw, ih) = (image.width(), image.height());
+    out.set_width(iw.max(1));
+    out.set_height(ih.max(1));
     let Some(ctx) = context_2d(&out) else {
+        report(state, &name, Err("the browser could not draw".into()));
         return;
     };
-    ctx.set_fill_style_str("#05070a");
-    ctx.fill_rect(0.0, 0.0, vw, vh);
-    ctx.set_image_smoothing_enabled(false);
-    let view = state.viewer.view.get_untracked();
-    let (tx, ty) = view.to_screen(0.0, 0.0, vw, vh);
-    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
-        &image,
-        tx,
-        ty,
-        f64::from(image.width()) * view.zoom,
-        f64::from(image.height()) * view.zoom,
+    let _ = ctx.draw_image_with_html_canvas_element(&image, 0.0, 0.0);
+    let (w, h) = (f64::from(iw), f64::from(ih));
+    paint_layers(
+        state,
+        &ctx,
+        Target {
+            view: View {
+                zoom: 1.0,
+                cx: w / 2.0,
+                cy: h / 2.0,
+            },
+            vw: w,
+            vh: h,
+            interactive: false,
+        },
     );
-    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&screen, 0.0, 0.0, vw, vh);
     let cb = Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
         let r = blob
             .ok_or_else(|| "the browser could not encode the PNG".to_string())

@@ -6,6 +6,10 @@ use super::annotate;
 use crate::{
     app::{browser::context_2d, pool, state::AppState},
     protocol::messages::{FrameJob, Request, Response},
+    view::{
+        labels::{self, LabelBox},
+        viewport::View,
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::cell::Cell;
@@ -87,23 +91,24 @@ pub fn marker_colour(type_id: u32) -> &'static str {
     COLOURS[(type_id.saturating_sub(1) as usize) % COLOURS.len()]
 }
 
+/// Where the screen-space layers go: the viewer (with the hovered and chosen objects and the
+/// region being drawn) or an export of the whole image at its own scale (without them).
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    /// The view: zoom and centre.
+    pub view: View,
+    /// Width of the drawing, in CSS pixels.
+    pub vw: f64,
+    /// Height of the drawing, in CSS pixels.
+    pub vh: f64,
+    /// The viewer itself: also the highlights and the draft region.
+    pub interactive: bool,
+}
+
 /// Screen-space layers: numbers, centroids, markers, regions, the draft region and highlights.
 pub fn draw_screen(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
     let (vw, vh) = state.viewer.viewport.get();
     let view = state.viewer.view.get();
-    let overlay = state.viewer.overlay.get();
-    let hovered = state.viewer.hovered.get();
-    let chosen = state.viewer.chosen.get();
-    let outcome = state.selected_outcome();
-    let id = state.images.selected.get();
-    let markers = id
-        .map(|id| annotate::markers(state, id))
-        .unwrap_or_default();
-    let rois = id.map(|id| annotate::rois(state, id)).unwrap_or_default();
-    let removed = id
-        .map(|id| annotate::removed_flags(state, id))
-        .unwrap_or_default();
-    let draft = state.annotations.draft.get();
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let (cw, ch) = ((vw * dpr).round() as u32, (vh * dpr).round() as u32);
     if canvas.width() != cw || canvas.height() != ch {
@@ -115,9 +120,51 @@ pub fn draw_screen(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
     };
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, vw, vh);
-    let Some(o) = outcome else {
-        return;
+    let hidden = paint_layers(
+        state,
+        &ctx,
+        Target {
+            view,
+            vw,
+            vh,
+            interactive: true,
+        },
+    );
+    if state.viewer.numbers_hidden.get_untracked() != hidden {
+        state.viewer.numbers_hidden.set(hidden);
+    }
+}
+
+/// Paints the screen-space layers of the selected image for `t`; returns how many object
+/// numbers were left out because they would overlap others ([`labels::place`]).
+pub fn paint_layers(state: AppState, ctx: &web_sys::CanvasRenderingContext2d, t: Target) -> usize {
+    let Target {
+        view,
+        vw,
+        vh,
+        interactive,
+    } = t;
+    let overlay = state.viewer.overlay.get();
+    let hovered = state.viewer.hovered.get().filter(|_| interactive);
+    let chosen = state.viewer.chosen.get().filter(|_| interactive);
+    let outcome = state.selected_outcome();
+    let id = state.images.selected.get();
+    let markers = id
+        .map(|id| annotate::markers(state, id))
+        .unwrap_or_default();
+    let rois = id.map(|id| annotate::rois(state, id)).unwrap_or_default();
+    let removed = id
+        .map(|id| annotate::removed_flags(state, id))
+        .unwrap_or_default();
+    let draft = if interactive {
+        state.annotations.draft.get()
+    } else {
+        Vec::new()
     };
+    let Some(o) = outcome else {
+        return 0;
+    };
+    let mut hidden = 0;
     let screen = |x: f64, y: f64| view.to_screen(x, y, vw, vh);
     let visible =
         |(sx, sy): (f64, f64)| sx > -40.0 && sy > -40.0 && sx < vw + 40.0 && sy < vh + 40.0;
@@ -144,12 +191,23 @@ pub fn draw_screen(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
         ctx.set_line_width(3.0);
         ctx.set_stroke_style_str(&format!("rgba(0, 0, 0, {})", overlay.numbers.opacity));
         ctx.set_fill_style_str(&overlay.numbers.css());
-        for ob in objects {
-            let (sx, sy) = screen(ob.x, ob.y);
-            if visible((sx, sy)) {
-                let text = ob.label.to_string();
-                let _ = ctx.stroke_text(&text, sx, sy);
-                let _ = ctx.fill_text(&text, sx, sy);
+        let shown: Vec<(String, f64, f64)> = objects
+            .iter()
+            .map(|ob| (ob.label.to_string(), screen(ob.x, ob.y)))
+            .filter(|(_, p)| visible(*p))
+            .map(|(text, (sx, sy))| (text, sx, sy))
+            .collect();
+        let boxes: Vec<LabelBox> = shown
+            .iter()
+            .map(|(text, sx, sy)| LabelBox::of_text(text, *sx, *sy, 7.0, 12.0, 1.0))
+            .collect();
+        let keep = labels::place(&boxes);
+        for ((text, sx, sy), keep) in shown.iter().zip(keep) {
+            if keep {
+                let _ = ctx.stroke_text(text, *sx, *sy);
+                let _ = ctx.fill_text(text, *sx, *sy);
+            } else {
+                hidden += 1;
             }
         }
     }
@@ -234,4 +292,5 @@ pub fn draw_screen(state: AppState, canvas: &web_sys::HtmlCanvasElement) {
         ctx.set_line_width(1.0);
         ctx.stroke();
     }
+    hidden
 }

@@ -92,6 +92,14 @@ pub fn ReadoutBar() -> impl IntoView {
                     <span class="readout-rejected" data-testid="readout-rejected" title=title>" · "{t}</span>
                 }
             })}
+            {move || {
+                let n = state.viewer.numbers_hidden.get();
+                (n > 0 && state.viewer.overlay.with(|o| o.numbers.on)).then(|| view! {
+                    <span class="readout-hidden" data-testid="numbers-hidden">
+                        {format!(" · {n} numbers left out where they would overlap: zoom in to see them")}
+                    </span>
+                })
+            }}
         </div>
     }
 }

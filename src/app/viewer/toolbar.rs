@@ -234,7 +234,12 @@ pub fn HelpPanel() -> impl IntoView {
                         }
                     }
                 }>
-                <h2 id="help-title">"Keyboard shortcuts"</h2>
+                // Close sits beside the title: taking the focus, it keeps the dialog at its top.
+                <div class="help-head">
+                    <h2 id="help-title">"Keyboard shortcuts"</h2>
+                    <button class="button" type="button" data-testid="help-close" node_ref=close_ref
+                        on:click=move |_| state.viewer.help.set(false)>"Close"</button>
+                </div>
                 <table class="shortcuts">
                     <thead><tr><th scope="col">"Key"</th><th scope="col">"Action"</th></tr></thead>
                     <tbody>
@@ -244,8 +249,6 @@ pub fn HelpPanel() -> impl IntoView {
                     </tbody>
                 </table>
                 <p class="small">"Shortcuts do nothing while you type in a field."</p>
-                <button class="button" type="button" data-testid="help-close" node_ref=close_ref
-                    on:click=move |_| state.viewer.help.set(false)>"Close"</button>
             </div>
         </Show>
     }

@@ -1,0 +1,178 @@
+// The wrong turns a person met in an afternoon of real work (issue 18), each as they met it: a
+// refused value said out loud, a demo that opens with its own settings, a label image dropped
+// back, one mask for a file in two formats, the full image exported, a correction that moves
+// nothing, disabled buttons that look disabled, Auto contrast on a red stain, overlapping
+// numbers, the help at its top, and a skip link.
+
+import { readFileSync } from 'node:fs';
+import { appTest, assert, dropFiles, sample, tid } from './helpers.mjs';
+import { syntheticFixture } from './fixtures.mjs';
+
+const cells = syntheticFixture({ seed: 61, cells: 20, touching: 0, name: 'cells.png' });
+const crowded = syntheticFixture({ seed: 62, cells: 150, touching: 0.3, name: 'crowded.png' });
+
+/** The width and height in a PNG's header. */
+function pngSize(bytes) {
+  assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG', 'a PNG');
+  return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+}
+
+appTest('a negative minimum area is refused out loud and the count keeps the value in use', async ({ app, page }) => {
+  await dropFiles(page, null, [{ path: cells.file }]);
+  const n = await app.count();
+  await page.fill(tid('min-area'), '-5');
+  const message = await app.text('min-area-error');
+  assert.match(message, /“-5” is not allowed here: a whole number of pixels\. The count still uses \S+\./);
+  assert.equal(await page.getAttribute(tid('min-area'), 'aria-invalid'), 'true');
+  assert.equal(await app.count(), n, 'the count is unchanged');
+  // A valid value clears the message and counts.
+  await page.fill(tid('min-area'), '40');
+  await app.until('the message to go', (sel) => !document.querySelector(sel), tid('min-area-error'));
+  assert.equal(await page.getAttribute(tid('min-area'), 'aria-invalid'), null);
+  await app.until('min_area=40 in the parameters', (sel) => document.querySelector(sel)?.textContent.includes('min_area=40'), tid('params-text'));
+});
+
+appTest('a demo opened from the header menu has its own parameters, not the ones in use', async ({ app, page }) => {
+  // From the start page's gallery: the demo as it is meant to be.
+  await page.click(tid('demo-open-synth-touching'));
+  const own = await app.count();
+  const ownParams = await page.textContent(tid('params-text'));
+  // Change a setting: the count moves.
+  await app.setField('min-area', '900');
+  await app.count({ not: own });
+  // Another demo and back, from the header menu: the demo's own parameters and count again.
+  for (const id of ['synth-sparse', 'synth-touching']) {
+    await page.click(`${tid('demos-menu')} summary`);
+    await page.click(tid(`demo-open-${id}`));
+    await app.until(`the ${id} demo`, (id) => location.hash.includes(`demo=${id}`), id);
+  }
+  await app.until('the demo\'s own parameters', ({ sel, want }) => document.querySelector(sel)?.textContent === want, { sel: tid('params-text'), want: ownParams });
+  assert.equal(await app.count(), own);
+});
+
+appTest('a label image dropped by itself opens as an image; one mask pairs with a file in two formats', async ({ app, page }) => {
+  const png = readFileSync(cells.file);
+  await dropFiles(page, null, [{ name: 'cells_labels.png', bytes: png }]);
+  await app.imageItems(1);
+  assert.equal(await page.$(tid('pending-mask')), null, 'nothing waits as a mask');
+  // x.png and x.JPG (here both PNG bytes, named as a camera names its JPEG) and x_mask.png.
+  await dropFiles(page, null, [
+    { name: 'x.png', bytes: png },
+    { name: 'x.JPG', bytes: png },
+    { name: 'x_mask.png', bytes: readFileSync(cells.truth) },
+  ]);
+  await app.imageItems(3);
+  await app.until('both formats to show the mask', (sel) => document.querySelectorAll(sel).length === 2, tid('item-mask'));
+  assert.equal(await page.$(tid('pending-mask')), null, 'the mask matched its images');
+  assert.deepEqual(await app.errorTexts(), []);
+});
+
+appTest('View PNG is the whole image at its own size, with the layers; the view is zoomed in', async ({ app, page }) => {
+  await dropFiles(page, null, [{ path: cells.file }]);
+  await app.count();
+  await app.setCheckbox('overlay-numbers', true);
+  await app.key('+');
+  await app.key('+');
+  await page.$eval(tid('group-results'), (d) => { d.open = true; });
+  const { name, bytes } = await app.download('export-view');
+  assert.match(name, /_view\.png$/);
+  assert.deepEqual(pngSize(bytes), [cells.native.width, cells.native.height]);
+});
+
+appTest('the first correction moves neither the header nor the image, and the headline is the corrected count', async ({ app, page }) => {
+  await dropFiles(page, null, [{ path: cells.file }]);
+  const n = await app.count();
+  const boxes = () => page.evaluate(() => ({
+    header: document.querySelector('header.top').getBoundingClientRect().height,
+    viewport: document.querySelector('[data-testid="viewport"]').getBoundingClientRect().top,
+  }));
+  const before = await boxes();
+  await app.key('a');
+  const box = await app.viewport();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await app.text('count-added', /^1$/);
+  assert.deepEqual(await boxes(), before, 'nothing moved');
+  assert.equal(await app.text('count', new RegExp(`^${n + 1}$`)), String(n + 1));
+  assert.equal(await app.text('count-label'), 'Cells, corrected');
+  assert.equal(await page.getAttribute(tid('count'), 'data-automatic'), String(n));
+});
+
+appTest('disabled buttons look disabled', async ({ page }) => {
+  // Before any image: Train is disabled, Open images is not.
+  const look = (sel) => page.$eval(sel, (el) => ({ opacity: Number(getComputedStyle(el).opacity), cursor: getComputedStyle(el).cursor, disabled: el.disabled }));
+  const train = await look(tid('learn-train'));
+  const open = await look('.file-picker');
+  assert.equal(train.disabled, true);
+  assert.ok(train.opacity <= 0.5, `a disabled button's opacity ${train.opacity}`);
+  assert.equal(train.cursor, 'not-allowed');
+  assert.equal(open.opacity, 1);
+});
+
+appTest('Auto contrast on a red stain keeps green and blue dark', async ({ app, page }) => {
+  await dropFiles(page, null, [{ path: sample('red/images/RT353S2C1R5_r1.png') }]);
+  await app.count();
+  for (const id of ['overlay-fill', 'overlay-outline']) await app.setCheckbox(id, false);
+  await page.$eval(tid('group-display'), (d) => { d.open = true; });
+  await page.click(tid('display-auto'));
+  await app.frames(4);
+  const p99 = await page.$eval(tid('viewer'), (canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    return [0, 1, 2].map((k) => {
+      const v = [];
+      for (let i = k; i < data.length; i += 4 * 7) v.push(data[i]);
+      v.sort((a, b) => a - b);
+      return v[Math.floor(v.length * 0.99)];
+    });
+  });
+  assert.ok(p99[0] > 150, `red is stretched: ${p99}`);
+  assert.ok(p99[1] < 60 && p99[2] < 60, `green and blue stay dark (99th percentiles ${p99})`);
+  const limits = await page.$$eval('[data-testid^="display-max-"]', (els) => els.map((e) => e.value));
+  assert.equal(new Set(limits).size, 1, `one range for the three channels: ${limits}`);
+});
+
+appTest('numbers that would overlap are left out and the page says so; zoomed in they come back', async ({ app, page }) => {
+  await dropFiles(page, null, [{ path: crowded.file }]);
+  await app.count();
+  await app.setCheckbox('overlay-numbers', true);
+  const hidden = await app.text('numbers-hidden', /\d+ numbers left out/);
+  const left = Number(/(\d+) numbers/.exec(hidden)[1]);
+  assert.ok(left > 0);
+  for (let i = 0; i < 5; i++) await app.key('+');
+  await app.until('fewer numbers left out when zoomed in', ({ sel, left }) => {
+    const t = document.querySelector(sel)?.textContent;
+    return t === undefined || Number(/(\d+) numbers/.exec(t)?.[1] ?? 0) < left;
+  }, { sel: tid('numbers-hidden'), left });
+});
+
+appTest('the help opens at its top with its title in view', async ({ app, page }) => {
+  await page.setViewportSize({ width: 1280, height: 500 });
+  await dropFiles(page, null, [{ path: cells.file }]);
+  await app.count();
+  await app.key('?');
+  await app.waitFor(tid('help'));
+  const state = await page.$eval(tid('help'), (d) => {
+    const title = d.querySelector('h2').getBoundingClientRect();
+    const box = d.getBoundingClientRect();
+    return { scrollTop: d.scrollTop, titleInside: title.top >= box.top - 1 && title.bottom <= box.bottom, focused: document.activeElement?.getAttribute('data-testid') };
+  });
+  assert.deepEqual(state, { scrollTop: 0, titleInside: true, focused: 'help-close' });
+});
+
+appTest('a skip link is the first stop of Tab and leads to the demos in a few more', async ({ page }) => {
+  const hash = await page.evaluate(() => location.hash);
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => ({ id: document.activeElement?.getAttribute('data-testid'), top: document.activeElement?.getBoundingClientRect().top }));
+  assert.equal(first.id, 'skip-link');
+  assert.ok(first.top >= 0, 'the focused skip link is on screen');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'centre');
+  assert.equal(await page.evaluate(() => location.hash), hash, 'the share link is untouched');
+  let presses = 0;
+  let at = '';
+  while (presses < 6 && !at.startsWith('demo-open-')) {
+    await page.keyboard.press('Tab');
+    presses += 1;
+    at = (await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))) ?? '';
+  }
+  assert.ok(at.startsWith('demo-open-'), `a demo after ${presses} presses (at ${at})`);
+});
