@@ -802,7 +802,10 @@ impl Response {
                 let width = r.u32()?;
                 let height = r.u32()?;
                 let rgba = r.bytes()?.to_vec();
-                if rgba.len() as u64 != u64::from(width) * u64::from(height) * 4 {
+                let expected = u64::from(width)
+                    .checked_mul(u64::from(height))
+                    .and_then(|n| n.checked_mul(4));
+                if expected != Some(rgba.len() as u64) {
                     return Err(WireError(format!(
                         "a {width}x{height} frame of {} bytes",
                         rgba.len()
@@ -830,6 +833,24 @@ impl Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frame_whose_size_overflows_is_an_error_not_a_panic() {
+        // Found by cargo-fuzz (target wire, fuzz/artifacts is not kept): a frame whose
+        // width x height x 4 overflowed a u64 in the size check (a panic in a debug build).
+        let crash = [
+            0x0a, 0xc5, 0x27, 0x0a, 0x91, 0x91, 0xff, 0xff, 0xac, 0x08, 0, 0, 0, 0, 0, 0, 0, 0x15,
+            0, 0, 0,
+        ];
+        assert!(Response::decode(&crash).is_err());
+        assert!(Request::decode(&crash).is_err());
+        // The largest sides with an empty buffer: refused by the check, which cannot overflow.
+        let mut big = vec![10u8];
+        big.extend_from_slice(&u32::MAX.to_le_bytes());
+        big.extend_from_slice(&u32::MAX.to_le_bytes());
+        big.extend_from_slice(&0u32.to_le_bytes());
+        assert!(Response::decode(&big).is_err());
+    }
     use crate::protocol::learn::ModelRef;
 
     /// One request of each kind.
