@@ -4,12 +4,21 @@
 // nothing, disabled buttons that look disabled, Auto contrast on a red stain, overlapping
 // numbers, the help at its top, and a skip link.
 
-import { readFileSync } from 'node:fs';
-import { appTest, assert, dropFiles, sample, tid } from './helpers.mjs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { appTest, assert, dropFiles, dropPaths, sample, tempDir, tid } from './helpers.mjs';
 import { syntheticFixture } from './fixtures.mjs';
 
 const cells = syntheticFixture({ seed: 61, cells: 20, touching: 0, name: 'cells.png' });
 const crowded = syntheticFixture({ seed: 62, cells: 150, touching: 0.3, name: 'crowded.png' });
+
+// A lab's folder: long, descriptive folder names; files that differ only at their end.
+const lab = path.join(tempDir(), '2026-11-30 confocal session, slide 4 (left hemisphere)');
+function makeLab() {
+  const images = path.join(lab, 'region CA1 stratum pyramidale, 20x objective', 'images');
+  mkdirSync(images, { recursive: true });
+  for (const rep of [1, 2, 3]) copyFileSync(cells.file, path.join(images, `Mar23bS1C2R3_VLPAGr_200x_rep${rep}.png`));
+}
 
 /** The width and height in a PNG's header. */
 function pngSize(bytes) {
@@ -175,4 +184,51 @@ appTest('a skip link is the first stop of Tab and leads to the demos in a few mo
     at = (await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))) ?? '';
   }
   assert.ok(at.startsWith('demo-open-'), `a demo after ${presses} presses (at ${at})`);
+});
+
+appTest('at 1366x800 the viewer keeps its room with the objects table and Try all open', async ({ app, page }) => {
+  await page.setViewportSize({ width: 1366, height: 800 });
+  await dropFiles(page, null, [{ path: cells.file }]);
+  await app.count();
+  const height = () => page.$eval(tid('viewport'), (v) => v.getBoundingClientRect().height);
+  await page.$eval(tid('objects-drawer'), (d) => { d.open = true; });
+  await app.frames(2);
+  assert.ok((await height()) >= 400, `with the objects table: ${await height()} px`);
+  await page.click(tid('try-all'));
+  await app.waitFor(tid('try-card'), 'the Try all cards');
+  await app.frames(2);
+  assert.ok((await height()) >= 400, `with Try all as well: ${await height()} px`);
+});
+
+appTest('the batch table: the header over its columns, long folders give way, file names and counts in view', async ({ app, page }) => {
+  await page.setViewportSize({ width: 1366, height: 800 });
+  makeLab();
+  await dropPaths(page, [lab]);
+  await app.until('the batch to finish', (sel) => {
+    const p = document.querySelector(sel);
+    return p && Number(p.max) === 3 && Number(p.value) === 3;
+  }, tid('batch-progress'));
+  await page.$eval(tid('batch-drawer'), (d) => { d.open = true; });
+  await app.frames(2);
+  const layout = await page.evaluate(() => {
+    const t = document.querySelector('[data-testid="batch-table"]');
+    const wrap = document.querySelector('[data-testid="batch-table-wrap"]').getBoundingClientRect();
+    const head = [...t.querySelectorAll('thead th')].map((e) => e.getBoundingClientRect());
+    const row = t.querySelector('tbody tr[data-state="done"]');
+    const cells = [...row.children].map((e) => e.getBoundingClientRect());
+    const file = row.querySelector('td.name .file').getBoundingClientRect();
+    const count = row.querySelector('[data-testid="batch-count"]').getBoundingClientRect();
+    return {
+      misaligned: head.map((h, i) => Math.abs(h.left - cells[i].left) + Math.abs(h.width - cells[i].width)).filter((d) => d > 1).length,
+      fileInView: file.left >= wrap.left && file.right <= wrap.right + 1,
+      countInView: count.right <= wrap.right + 1,
+      tableFits: t.getBoundingClientRect().width <= wrap.width + 1,
+      names: [...t.querySelectorAll('tbody td.name .file')].map((e) => e.textContent),
+    };
+  });
+  assert.equal(layout.misaligned, 0, 'every header cell sits over its column');
+  assert.ok(layout.fileInView, 'the file name is in view');
+  assert.ok(layout.countInView, 'the count is in view');
+  assert.ok(layout.tableFits, 'the table fits its box: no sideways scroll');
+  assert.ok(layout.names.some((n) => n.endsWith('_rep1.png')), JSON.stringify(layout.names));
 });

@@ -67,6 +67,18 @@ fn ratio(x: f64) -> String {
     format!("{x:.3}")
 }
 
+/// A path in a table cell: its folder, cut with an ellipsis when the cell is narrow, then its
+/// file name whole (where paths of one batch differ), so the columns after it stay in view.
+fn path_cell(path: &str) -> impl IntoView + use<> {
+    let (dir, file) = match path.rfind(['/', '\\']) {
+        Some(i) => (path[..=i].to_string(), path[i + 1..].to_string()),
+        None => (String::new(), path.to_string()),
+    };
+    view! {
+        <div class="path-cell"><span class="dir">{dir}</span><span class="file">{file}</span></div>
+    }
+}
+
 /// One row of the table.
 fn row_view(
     state: AppState,
@@ -94,7 +106,7 @@ fn row_view(
     match row.state {
         RowState::Waiting => view! {
             <tr data-testid="batch-row" data-state="waiting" aria-rowindex=aria_row>
-                <td></td><td class="name">{name}</td><td class="name">{mask}</td>
+                <td></td><td class="name">{path_cell(&name)}</td><td class="name">{path_cell(&mask)}</td>
                 <td colspan="8" class="muted">"waiting"</td><td></td>
             </tr>
         }
@@ -103,7 +115,7 @@ fn row_view(
             let reason_title = reason.clone();
             view! {
             <tr data-testid="batch-row" data-state="error" aria-rowindex=aria_row>
-                <td></td><td class="name" title=name_title>{name}</td><td class="name">{mask}</td>
+                <td></td><td class="name" title=name_title>{path_cell(&name)}</td><td class="name">{path_cell(&mask)}</td>
                 <td colspan="8" class="error"><div class="clamp" data-testid="batch-error"
                     title=reason_title>{reason}</div></td><td></td>
             </tr>
@@ -137,10 +149,10 @@ fn row_view(
                         <img class="batch-thumb" src=src alt=format!("{name} with its objects")
                             width=thumb_w height=thumb_h decoding="async" />
                     })}</td>
-                    <td class="name" title=name_title>{name.clone()}{note.map(|n| view! {
+                    <td class="name" title=name_title>{path_cell(&name)}{note.map(|n| view! {
                         <span class="muted" data-testid="batch-note" title=n.clone()>" · "{n.clone()}</span>
                     })}</td>
-                    <td class="name" title=mask_title>{mask}{mask_error.map(|e| view! {
+                    <td class="name" title=mask_title>{path_cell(&mask)}{mask_error.map(|e| view! {
                         <span class="error" data-testid="batch-mask-error">" "{e}</span>
                     })}</td>
                     <td class="num" data-testid="batch-count">{r.count}</td>
@@ -369,7 +381,7 @@ fn BatchTable() -> impl IntoView {
     view! {
     <div class="table-wrap batch-table-wrap" data-testid="batch-table-wrap" node_ref=wrap
         on:scroll=on_scroll>
-        <table class="objects batch-table" data-testid="batch-table"
+        <table class="batch-table" data-testid="batch-table"
             aria-rowcount=move || (in_view.get().2 + 1).to_string()>
             <thead><tr aria-rowindex="1">
                 <th scope="col">"View"</th><th scope="col">"Image"</th><th scope="col">"Mask"</th>
