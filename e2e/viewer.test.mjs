@@ -250,22 +250,22 @@ appTest('overlay layers: numbers, centroids and ground-truth outlines, each with
   await app.frames(2);
   assert.equal((await canvasStats(page, 'viewer-screen')).opaque, 0, 'centroids at opacity 0 still drawn');
 
-  await setValue(page, 'truth-colour', '#0000ff');
-  assert.equal(await colourCount(page, 'viewer', [0, 0, 255]), 0);
+  await setValue(page, 'truth-colour', '#00ff80');
+  assert.equal(await colourCount(page, 'viewer', [0, 255, 128]), 0);
   // The image-space layers come in the worker's frame: wait for it, not for a number of frames.
-  const blueWhen = async (ok) => {
-    let n = await colourCount(page, 'viewer', [0, 0, 255]);
+  const truthWhen = async (ok) => {
+    let n = await colourCount(page, 'viewer', [0, 255, 128]);
     for (let t = Date.now(); !ok(n) && Date.now() - t < 10_000;) {
       await app.frames(2);
-      n = await colourCount(page, 'viewer', [0, 0, 255]);
+      n = await colourCount(page, 'viewer', [0, 255, 128]);
     }
     return n;
   };
   await app.setCheckbox('overlay-truth', true);
-  const blue = await blueWhen((n) => n >= 25 * 40);
-  assert.ok(blue >= 25 * 40, `ground-truth outlines: only ${blue} blue pixels for 25 cells`);
+  const drawn = await truthWhen((n) => n >= 25 * 40);
+  assert.ok(drawn >= 25 * 40, `ground-truth outlines: only ${drawn} pixels of their colour for 25 cells`);
   await setValue(page, 'truth-opacity', '50');
-  assert.equal(await blueWhen((n) => n === 0), 0, 'a half-opaque outline is still pure blue');
+  assert.equal(await truthWhen((n) => n === 0), 0, 'a half-opaque outline is still its pure colour');
 });
 
 appTest('the histogram shows the threshold; dragging it sets a manual level; log scale; local range', async ({ app, page }) => {
