@@ -204,7 +204,7 @@ fn the_calibrated_fixture_measures_as_imagej_measures_it() {
     let shapes = shapes(&comps, Connectivity::Eight);
     let objects = rows(&text, "object");
     assert_eq!(stats.len(), objects.len());
-    assert_eq!(objects.len(), 6);
+    assert_eq!(objects.len(), 14);
     let names = ["Area", "X", "Y", "BX", "BY", "Width", "Height", "Perim."];
     for ((s, shape), want) in stats.iter().zip(&shapes).zip(&objects) {
         let row = ObjectRow {

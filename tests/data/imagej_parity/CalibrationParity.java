@@ -9,7 +9,7 @@
 // ImageJ gives (pixelWidth, pixelHeight, getUnit(), scaled()). The Rust test builds the same
 // headers from the row's values, so no TIFF of part 1 is committed.
 //
-// Part 2, 'object' rows: a 128x96 8-bit image with six smooth blobs, calibrated 0.65 micron a
+// Part 2, 'object' rows: a 256x192 8-bit image with fourteen smooth blobs, calibrated 0.65 micron a
 // pixel (Image > Properties), saved by ij.io.FileSaver.saveAsTiff as the fixture, opened again
 // with IJ.openImage (its 'calibration' row is what ImageJ read back), thresholded at 128..255 and
 // measured by Analyze Particles (8-connected, no size limits): Area, X, Y, BX, BY, Width,
@@ -126,15 +126,24 @@ public class CalibrationParity {
         tiffCase("other_description", true, new long[] {2, 1}, new long[] {2, 1}, 1, "unit=micron\n");
 
         // Part 2: the calibrated fixture.
-        int w = 128, h = 96;
+        int w = 256, h = 192;
         ByteProcessor ip = new ByteProcessor(w, h);
-        int[][] blobs = {{20, 20, 9}, {60, 18, 7}, {100, 24, 11}, {28, 66, 8}, {70, 70, 12}, {108, 72, 6}};
+        // Fourteen blobs on a 4x4 grid less two, radius 8 to 13, jittered by a fixed rule.
+        java.util.List<int[]> blobs = new java.util.ArrayList<>();
+        for (int k = 0; k < 16; k++) {
+            if (k == 5 || k == 10) continue;
+            int gx = k % 4, gy = k / 4;
+            blobs.add(new int[] {32 + gx * 64 + (k * 7) % 11 - 5, 24 + gy * 48 + (k * 5) % 9 - 4, 8 + (k * 3) % 6});
+        }
+        long seed = 18;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) {
-                double v = 12 + ((x * 7 + y * 13) % 5);
+                // Knuth's MMIX generator as noise of 0..23 grey levels.
+                seed = seed * 6364136223846793005L + 1442695040888963407L;
+                double v = 12 + ((seed >>> 40) % 24);
                 for (int[] b : blobs) {
                     double d = Math.hypot(x + 0.5 - b[0], y + 0.5 - b[1]) / b[2];
-                    if (d < 1.3) v = Math.max(v, 230 * Math.max(0, 1 - d * d * 0.55));
+                    if (d < 1.3) v = Math.max(v, 12 + ((seed >>> 40) % 24) + 200 * Math.max(0, 1 - d * d * 0.55));
                 }
                 ip.set(x, y, (int) Math.round(Math.min(255, v)));
             }
