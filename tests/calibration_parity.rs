@@ -27,7 +27,10 @@ use fluocount::{
 
 /// Cases where ImageJ calibrates from a header we take for none (or, for `cm_x_only`, where a
 /// missing YResolution gives square pixels), with what we give: (width, height, unit).
-const DIFFERENT: [(&str, Option<(f64, f64, &str)>); 8] = [
+/// A pixel's width and height in a unit.
+type Size = (f64, f64, &'static str);
+
+const DIFFERENT: [(&str, Option<Size>); 8] = [
     // A zero, 0/0 or missing resolution: ImageJ keeps 1 cm a pixel.
     ("cm_zero_over_zero", None),
     ("cm_zero_numerator", None),

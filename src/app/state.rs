@@ -12,7 +12,7 @@ use crate::{
         roi::Roi,
         scoring::{ImageScore, Pooled, ScoreOptions, check_size},
     },
-    imaging::{BitMask, Image},
+    imaging::{BitMask, Image, calibration::Calibration},
     protocol::{
         learn::ModelUse,
         messages::{Request, Response},
@@ -190,6 +190,18 @@ pub struct Images {
     pub pending_masks: RwSignal<Vec<PendingMask>>,
     /// Display settings per image id.
     pub displays: RwSignal<HashMap<u64, DisplaySettings>>,
+    /// The calibration of each calibrated image, and where it came from.
+    pub calibrations: RwSignal<HashMap<u64, ImageCalibration>>,
+}
+
+/// An image's calibration and where it came from (`from the TIFF resolution tags`, `set by
+/// hand`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ImageCalibration {
+    /// The pixel size and unit.
+    pub calibration: Calibration,
+    /// Where it came from, in words.
+    pub from: &'static str,
 }
 
 impl Images {
@@ -201,7 +213,14 @@ impl Images {
             selected: RwSignal::new(None),
             pending_masks: RwSignal::new(Vec::new()),
             displays: RwSignal::new(HashMap::new()),
+            calibrations: RwSignal::new(HashMap::new()),
         }
+    }
+
+    /// The calibration of image `id` (tracked), `None` when it is in pixels.
+    pub fn calibration_of(&self, id: u64) -> Option<Calibration> {
+        self.calibrations
+            .with(|c| c.get(&id).map(|c| c.calibration))
     }
 
     /// A fresh image id.
@@ -293,6 +312,8 @@ pub struct Viewer {
     pub help: RwSignal<bool>,
     /// Overlay switches.
     pub overlay: RwSignal<Overlay>,
+    /// The scale bar layer (drawn only on a calibrated image).
+    pub scale_bar: RwSignal<bool>,
 }
 
 impl Viewer {
@@ -306,6 +327,7 @@ impl Viewer {
             readout: RwSignal::new(None),
             help: RwSignal::new(false),
             overlay: RwSignal::new(Overlay::default()),
+            scale_bar: RwSignal::new(false),
         }
     }
 }
@@ -542,6 +564,9 @@ impl AppState {
         self.images.items.update(|v| v.retain(|i| i.id != id));
         self.images.displays.update(|d| {
             d.remove(&id);
+        });
+        self.images.calibrations.update(|c| {
+            c.remove(&id);
         });
         self.annotations.corrections.update(|c| {
             c.remove(&id);

@@ -144,7 +144,7 @@ impl Calibration {
 
     /// ImageJ's *Set Scale*: `known` `unit`s span `pixels` pixels (aspect ratio 1).
     pub fn from_known_distance(pixels: f64, known: f64, unit: Unit) -> Option<Self> {
-        if !(pixels > 0.0) {
+        if pixels.is_nan() || pixels <= 0.0 {
             return None;
         }
         Self::square(known / pixels, unit)

@@ -6,4 +6,5 @@ pub mod display;
 pub mod frame;
 pub mod overlay;
 pub mod render;
+pub mod scalebar;
 pub mod viewport;
