@@ -684,3 +684,135 @@ fn a_multi_page_tiff_is_counted_from_page_one_with_a_note_naming_it() {
         "{rows}"
     );
 }
+
+#[test]
+fn count_reads_a_calibration_and_pixel_size_overrides_it() {
+    let tiff = format!(
+        "{}/tests/data/imagej_calibrated.tif",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let dir = scratch("calibration");
+    let params = dir.join("params.txt");
+    let yellow = fluocount(&["params", "--preset", "yellow"]);
+    assert!(yellow.status.success());
+    std::fs::write(
+        &params,
+        text(&yellow.stdout).replace("diameter=auto", "diameter=30"),
+    )
+    .expect("params");
+    let read = |out: &Path, file: &str| -> Vec<String> {
+        std::fs::read_to_string(out.join(file))
+            .expect(file)
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+
+    // From the file: ImageJ's 0.65 micron a pixel.
+    let from_file = dir.join("file");
+    let out = fluocount(&[
+        "count",
+        "--params",
+        s(&params),
+        "--out",
+        s(&from_file),
+        &tiff,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let objects = read(&from_file, "objects.csv");
+    assert!(
+        objects[0].starts_with("Image,Object,Area (µm²),Mean,Min,Max,X (µm),Y (µm),BX (µm)"),
+        "{}",
+        objects[0]
+    );
+    assert!(objects[0].contains(",Perim. (µm),Circ.,"));
+    assert_eq!(objects.len() - 1, 14);
+    let summary = read(&from_file, "summary.csv");
+    assert!(summary[0].starts_with("Slice,Count,Total Area (µm²),Average Size (µm²),"));
+    assert!(summary[0].ends_with(",Pixel width,Pixel height,Unit"));
+    assert!(
+        summary[1].ends_with(",0.6500002275000796,0.6500002275000796,µm"),
+        "{}",
+        summary[1]
+    );
+    let area = |row: &str| -> f64 {
+        row.split(',')
+            .nth(2)
+            .and_then(|a| a.parse().ok())
+            .expect(row)
+    };
+    let first = area(&objects[1]);
+
+    // --pixel-size 1.3 (twice the file's) in µm: areas four times, in µm².
+    let over = dir.join("over");
+    let out = fluocount(&[
+        "count",
+        "--params",
+        s(&params),
+        "--pixel-size",
+        "1.3",
+        "--out",
+        s(&over),
+        &tiff,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let objects = read(&over, "objects.csv");
+    assert!(objects[0].contains(",Area (µm²),"));
+    let ratio = area(&objects[1]) / first;
+    assert!((ratio - 4.0).abs() < 0.01, "{ratio}");
+    assert!(read(&over, "summary.csv")[1].ends_with(",1.3,1.3,µm"));
+    // In mm: mm² in the headers.
+    let mm = dir.join("mm");
+    let out = fluocount(&[
+        "count",
+        "--params",
+        s(&params),
+        "--pixel-size",
+        "0.001",
+        "--unit",
+        "mm",
+        "--out",
+        s(&mm),
+        &tiff,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(read(&mm, "objects.csv")[0].contains(",Area (mm²),"));
+
+    // An uncalibrated PNG keeps today's headers, and no calibration columns.
+    let (png, truth) = (dir.join("plain.png"), dir.join("truth.png"));
+    synth(
+        &png,
+        &truth,
+        3,
+        &["--width", "300", "--height", "200", "--cells", "5"],
+    );
+    let plain = dir.join("plain");
+    let out = fluocount(&["count", "--preset", "yellow", "--out", s(&plain), s(&png)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(read(&plain, "objects.csv")[0].starts_with("Image,Object,Area,Mean,"));
+    assert!(read(&plain, "summary.csv")[0].ends_with(",ms,Diameter"));
+
+    // Bad sizes and units are usage errors with a clear message.
+    for (args, says) in [
+        (vec!["--pixel-size", "0"], "is not a pixel size"),
+        (vec!["--pixel-size", "-1"], "is not a pixel size"),
+        (vec!["--pixel-size", "NaN"], "is not a pixel size"),
+        (vec!["--pixel-size", "inf"], "is not a pixel size"),
+        (vec!["--pixel-size", "abc"], "is not a number"),
+        (vec!["--pixel-size"], "needs a value"),
+        (
+            vec!["--pixel-size", "1", "--unit", "furlong"],
+            "is not a unit of length",
+        ),
+        (vec!["--unit", "um"], "--unit goes with --pixel-size"),
+    ] {
+        // The image first, so that a flag without its value is the last argument.
+        let mut all = vec!["count", tiff.as_str()];
+        all.extend(&args);
+        let out = fluocount(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

@@ -4,11 +4,14 @@
 use super::{
     browser::{path_of, read_bytes, yield_to_paint},
     pool,
-    state::{AppState, Decoded, PendingMask},
+    state::{AppState, Decoded, ImageCalibration, PendingMask},
 };
 use crate::{
     count::pairing::{Role, file_name, pair},
-    imaging::BitMask,
+    imaging::{
+        BitMask,
+        calibration::{Calibration, read as read_calibration},
+    },
     protocol::messages::{Request, Response},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -58,9 +61,11 @@ impl AppState {
                 let id = self.images.new_id();
                 let worker = pool::least_busy();
                 let mut notes = Vec::new();
+                let mut calibration = None;
                 let decoded = match read_bytes(file).await {
                     Ok(bytes) => {
                         notes = crate::imaging::decode::notes(&bytes);
+                        calibration = read_calibration(&bytes);
                         let request = Request::Decode {
                             id,
                             bytes,
@@ -76,6 +81,9 @@ impl AppState {
                         if let Some(decoded) = Decoded::of(image) {
                             let added = self.add_image(id, name, worker, decoded);
                             self.note_image(added, &notes);
+                            if let Some((c, source)) = calibration {
+                                self.set_calibration(added, c, source.describe());
+                            }
                             ids[k] = Some(added);
                         }
                     }
@@ -127,6 +135,21 @@ impl AppState {
                     description.push_str(n);
                 }
             }
+        });
+    }
+
+    /// Calibrates image `id` (`from` says where the calibration came from); the tables, the
+    /// exports and the scale bar follow it.
+    pub fn set_calibration(self, id: u64, calibration: Calibration, from: &'static str) {
+        self.images.calibrations.update(|c| {
+            c.insert(id, ImageCalibration { calibration, from });
+        });
+    }
+
+    /// Takes image `id` back to pixels.
+    pub fn clear_calibration(self, id: u64) {
+        self.images.calibrations.update(|c| {
+            c.remove(&id);
         });
     }
 

@@ -124,6 +124,7 @@ pub fn App() -> impl IntoView {
                 </div>
                 <div class="side">
                     <ImageList />
+                    <panels::scale::ScalePanel />
                     <ResultsPanel />
                     <Metrics />
                     <learn::panel::LearnPanel />

@@ -176,6 +176,11 @@ pub fn ObjectsTable() -> impl IntoView {
         };
         let a = &o.analysis;
         let params = &o.key.0;
+        let calibration = state
+            .images
+            .selected
+            .get()
+            .and_then(|id| state.images.calibration_of(id));
         let (c, asc) = sort.get();
         let column = OBJECTS.get(c).unwrap_or(&OBJECTS[0]);
         let mut order: Vec<Which> = (0..a.objects.len()).map(Which::Kept).collect();
@@ -208,7 +213,7 @@ pub fn ObjectsTable() -> impl IntoView {
         let lines: Vec<Line> = keyed
             .into_iter()
             .filter_map(|(w, _)| {
-                let r = row(a, w)?;
+                let r = row(a, w)?.calibrated(calibration);
                 let cells = OBJECTS.iter().map(|c| c.text(&r)).collect();
                 let filter = match w {
                     Which::Rejected(i) => Some((
@@ -257,6 +262,12 @@ pub fn ObjectsTable() -> impl IntoView {
         }
     });
     let header = move || {
+        let unit = state
+            .images
+            .selected
+            .get()
+            .and_then(|id| state.images.calibration_of(id))
+            .map(|c| c.unit);
         let columns = OBJECTS
             .iter()
             .enumerate()
@@ -267,10 +278,10 @@ pub fn ObjectsTable() -> impl IntoView {
                     _ => "none",
                 };
                 view! {
-                    <th scope="col" aria-sort=aria title=column.tooltip()>
+                    <th scope="col" aria-sort=aria title=column.tooltip_in(unit)>
                         <button type="button" class="sort" data-testid=format!("sort-{c}")
                             on:click=move |_| sort.update(|s| *s = if s.0 == c { (c, !s.1) } else { (c, true) })>
-                            {column.heading}
+                            {column.heading_in(unit)}
                         </button>
                     </th>
                 }

@@ -12,7 +12,7 @@ use crate::{
         roi::Roi,
         scoring::{ImageScore, Pooled, ScoreOptions, check_size},
     },
-    imaging::{BitMask, Image},
+    imaging::{BitMask, Image, calibration::Calibration},
     protocol::{
         learn::ModelUse,
         messages::{Request, Response},
@@ -190,6 +190,18 @@ pub struct Images {
     pub pending_masks: RwSignal<Vec<PendingMask>>,
     /// Display settings per image id.
     pub displays: RwSignal<HashMap<u64, DisplaySettings>>,
+    /// The calibration of each calibrated image, and where it came from.
+    pub calibrations: RwSignal<HashMap<u64, ImageCalibration>>,
+}
+
+/// An image's calibration and where it came from (`from the TIFF resolution tags`, `set by
+/// hand`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ImageCalibration {
+    /// The pixel size and unit.
+    pub calibration: Calibration,
+    /// Where it came from, in words.
+    pub from: &'static str,
 }
 
 impl Images {
@@ -201,7 +213,14 @@ impl Images {
             selected: RwSignal::new(None),
             pending_masks: RwSignal::new(Vec::new()),
             displays: RwSignal::new(HashMap::new()),
+            calibrations: RwSignal::new(HashMap::new()),
         }
+    }
+
+    /// The calibration of image `id` (tracked), `None` when it is in pixels.
+    pub fn calibration_of(&self, id: u64) -> Option<Calibration> {
+        self.calibrations
+            .with(|c| c.get(&id).map(|c| c.calibration))
     }
 
     /// A fresh image id.
@@ -295,6 +314,8 @@ pub struct Viewer {
     pub overlay: RwSignal<Overlay>,
     /// Object numbers left out of the screen because they would overlap others.
     pub numbers_hidden: RwSignal<usize>,
+    /// The scale bar layer (drawn only on a calibrated image).
+    pub scale_bar: RwSignal<bool>,
 }
 
 impl Viewer {
@@ -309,6 +330,7 @@ impl Viewer {
             help: RwSignal::new(false),
             overlay: RwSignal::new(Overlay::default()),
             numbers_hidden: RwSignal::new(0),
+            scale_bar: RwSignal::new(false),
         }
     }
 }
@@ -545,6 +567,9 @@ impl AppState {
         self.images.items.update(|v| v.retain(|i| i.id != id));
         self.images.displays.update(|d| {
             d.remove(&id);
+        });
+        self.images.calibrations.update(|c| {
+            c.remove(&id);
         });
         self.annotations.corrections.update(|c| {
             c.remove(&id);

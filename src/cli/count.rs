@@ -1,9 +1,12 @@
 //! `fluocount count`: counts, label images, per-object and per-image tables.
 
-use super::{Choice, choice_flag, load_image};
-use crate::count::{
-    Analysis, analyze, export,
-    table::{self, COUNT_LINES, CountedImage, SUMMARY},
+use super::{Choice, choice_flag, load_calibrated};
+use crate::{
+    count::{
+        Analysis, analyze, export,
+        table::{self, COUNT_LINES, CountedImage, ObjectsOf, SUMMARY},
+    },
+    imaging::calibration::{Calibration, Unit},
 };
 use std::{
     collections::{BTreeMap, HashSet},
@@ -17,6 +20,7 @@ struct Counted {
     path: PathBuf,
     collection: String,
     analysis: Analysis,
+    calibration: Option<Calibration>,
 }
 
 /// The parsed command: files stay as the system gave them (a name need not be UTF-8).
@@ -26,6 +30,38 @@ struct Args {
     files: Vec<PathBuf>,
     model: Option<PathBuf>,
     cutoff: Option<f32>,
+    /// `--pixel-size` with `--unit`: every image's calibration, over its file's.
+    calibration: Option<Calibration>,
+}
+
+/// `--pixel-size S` and `--unit U` (µm when not given) as one calibration.
+fn calibration_flags(
+    size: Option<&str>,
+    unit: Option<&str>,
+) -> Result<Option<Calibration>, String> {
+    let unit = match unit {
+        Some(u) => Some(Unit::parse(u).ok_or_else(|| {
+            format!("--unit: “{u}” is not a unit of length (nm, um, mm, cm, m or inch)")
+        })?),
+        None => None,
+    };
+    let Some(size) = size else {
+        return match unit {
+            Some(_) => Err("--unit goes with --pixel-size".into()),
+            None => Ok(None),
+        };
+    };
+    let unit = unit.unwrap_or(Unit::Um);
+    let value: f64 = size
+        .trim()
+        .parse()
+        .map_err(|_| format!("--pixel-size: “{size}” is not a number"))?;
+    Calibration::square(value, unit).map(Some).ok_or_else(|| {
+        format!(
+            "--pixel-size: “{size}” is not a pixel size: give a number above 0 (a pixel of \
+             10 pm to 1 m)"
+        )
+    })
 }
 
 fn parse(args: &[OsString]) -> Result<Args, String> {
@@ -40,7 +76,9 @@ fn parse(args: &[OsString]) -> Result<Args, String> {
         files: Vec::new(),
         model: None,
         cutoff: None,
+        calibration: None,
     };
+    let (mut pixel_size, mut unit): (Option<String>, Option<String>) = (None, None);
     let mut i = 0;
     let path = |i: &mut usize, flag: &str| -> Result<PathBuf, String> {
         *i += 1;
@@ -58,6 +96,8 @@ fn parse(args: &[OsString]) -> Result<Args, String> {
                 "--out" => a.out = Some(path(&mut i, "--out")?),
                 "--model" => a.model = Some(path(&mut i, "--model")?),
                 "--cutoff" => a.cutoff = Some(super::learn::cutoff_flag(&text, &mut i)?),
+                "--pixel-size" => pixel_size = Some(super::value(&text, &mut i, "--pixel-size")?),
+                "--unit" => unit = Some(super::value(&text, &mut i, "--unit")?),
                 // Everything after `--` is a file, even a name that begins with `-`.
                 "--" => {
                     a.files.extend(args[i + 1..].iter().map(PathBuf::from));
@@ -75,6 +115,7 @@ fn parse(args: &[OsString]) -> Result<Args, String> {
     if a.cutoff.is_some() && a.model.is_none() {
         return Err("--cutoff goes with --model".into());
     }
+    a.calibration = calibration_flags(pixel_size.as_deref(), unit.as_deref())?;
     Ok(a)
 }
 
@@ -85,6 +126,7 @@ pub(crate) fn run(args: &[OsString]) -> Result<i32, String> {
         files,
         model,
         cutoff,
+        calibration,
     } = parse(args)?;
     let model = model.as_deref().map(super::learn::load_model).transpose()?;
     let labels = match &out {
@@ -111,7 +153,7 @@ pub(crate) fn run(args: &[OsString]) -> Result<i32, String> {
     parallel_ordered(
         &jobs,
         |(path, label)| -> (Result<Counted, String>, Option<String>) {
-            let counted = load_image(path).map(|image| {
+            let counted = load_calibrated(path).map(|(image, from_file)| {
                 let (analysis, collection) = match &model {
                     Some(m) => {
                         let (a, c) = super::learn::count_with(m, &choice, &image, cutoff);
@@ -126,6 +168,7 @@ pub(crate) fn run(args: &[OsString]) -> Result<i32, String> {
                     path: (*path).clone(),
                     collection,
                     analysis,
+                    calibration: calibration.or(from_file),
                 }
             });
             // A label image that cannot be written loses only itself, not the count.
@@ -261,20 +304,19 @@ fn write_labels(path: &Path, a: &Analysis) -> Result<(), String> {
 fn write_tables(dir: &Path, choice: &Choice, done: &[Counted]) -> Result<(), String> {
     let header = export::header(env!("CARGO_PKG_VERSION"), &choice.describe());
     let names: Vec<String> = done.iter().map(|c| file_name(&c.path)).collect();
-    let rows: Vec<(&str, &Analysis)> = names
+    let rows: Vec<ObjectsOf> = names
         .iter()
         .zip(done)
-        .map(|(n, c)| (n.as_str(), &c.analysis))
+        .map(|(n, c)| (n.as_str(), &c.analysis, c.calibration))
         .collect();
-    let objects = format!(
-        "{header}{}\n{}",
-        table::objects_header(),
-        table::objects_csv(&rows)
-    );
+    let objects = format!("{header}{}", table::objects_table(&rows));
     let images: Vec<CountedImage> = names
         .iter()
         .zip(done)
-        .map(|(name, c)| CountedImage::new(name, &c.analysis, &c.collection))
+        .map(|(name, c)| CountedImage {
+            calibration: c.calibration,
+            ..CountedImage::new(name, &c.analysis, &c.collection)
+        })
         .collect();
     let summary = format!("{header}{}", table::csv(SUMMARY, &images));
     for (file, text) in [("objects.csv", objects), ("summary.csv", summary)] {

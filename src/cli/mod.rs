@@ -11,7 +11,12 @@ mod synth;
 
 use crate::{
     count::{Params, presets::Collection, scoring::truth_mask},
-    imaging::{BitMask, Channel, DecodeLimits, Image, channel::intensity, decode},
+    imaging::{
+        BitMask, Channel, DecodeLimits, Image,
+        calibration::{Calibration, calibration},
+        channel::intensity,
+        decode,
+    },
 };
 use std::{
     ffi::OsString,
@@ -30,6 +35,11 @@ usage:
       objects; _labels-2.png, ... when inputs share a stem; never over an input), DIR/objects.csv (one row per object, ImageJ's column names) and
       DIR/summary.csv (one row per image, the parameters as a header block).
       With --model MODEL [--cutoff C]: counts with a trained object classifier.
+      Calibration: each image's pixel size is read from its file (TIFF resolution tags,
+      ImageJ's TIFF description, PNG pHYs); --pixel-size S [--unit U] sets S U a pixel for
+      every image instead (U: nm, um, mm, cm, m, inch; default um). Calibrated areas,
+      lengths and densities are in that unit, named in the CSV headers (Area (µm²)), and
+      summary.csv gives each image's pixel size and unit.
       NAME is yellow, red, green or auto (the default: chosen per image from its colour).
   fluocount eval [--preset NAME | --params FILE] [--distance PX] --images DIR --masks DIR
       Scores the counts against ground-truth masks by the reference protocol (Morelli et
@@ -197,6 +207,12 @@ pub(crate) fn load_params(path: &Path) -> Result<Params, String> {
 /// Reads and decodes an image; the error names the file. What the file holds beyond what is
 /// counted (the later pages of a multi-page TIFF) is said on stderr, by name.
 pub(crate) fn load_image(path: &Path) -> Result<Image, String> {
+    load_calibrated(path).map(|(image, _)| image)
+}
+
+/// Reads and decodes an image with the calibration its header carries
+/// ([`crate::imaging::calibration::read`]).
+pub(crate) fn load_calibrated(path: &Path) -> Result<(Image, Option<Calibration>), String> {
     let bytes = read_limited(path, crate::protocol::batch::MAX_FILE_BYTES)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let image =
@@ -204,7 +220,7 @@ pub(crate) fn load_image(path: &Path) -> Result<Image, String> {
     for note in crate::imaging::decode::notes(&bytes) {
         eprintln!("{}: {note}", path.display());
     }
-    Ok(image)
+    Ok((image, calibration(&bytes)))
 }
 
 /// Reads a ground-truth mask (any value > 0 in any channel is cell).

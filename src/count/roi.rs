@@ -9,7 +9,7 @@
 //! pixel centres at +0.5), is inside; so a one-pixel object counts exactly when its pixel is in
 //! the region's mask.
 
-use crate::imaging::bitmask::BitMask;
+use crate::imaging::{bitmask::BitMask, calibration::Calibration};
 use std::fmt::Write as _;
 
 /// The outline of a region, in image coordinates (pixel (x, y) spans x..x+1, y..y+1).
@@ -50,6 +50,23 @@ pub struct RoiCount {
     pub count: usize,
     /// Objects per million pixels of area (0 for an empty region).
     pub density_per_mpx: f64,
+}
+
+impl RoiCount {
+    /// The region's area in `c`'s unit squared.
+    pub fn area_in(&self, c: &Calibration) -> f64 {
+        self.area_px as f64 * c.pixel_area()
+    }
+
+    /// Objects per mm² under calibration `c` (0 for an empty region).
+    pub fn density_per_mm2(&self, c: &Calibration) -> f64 {
+        let mm2 = self.area_px as f64 * c.pixel_area_mm2();
+        if mm2 > 0.0 {
+            self.count as f64 / mm2
+        } else {
+            0.0
+        }
+    }
 }
 
 /// The smallest pixel x with x + 0.5 > a, clamped to 0..=w; NaN gives w (an empty span).

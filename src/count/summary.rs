@@ -4,7 +4,7 @@
 
 use crate::{
     count::{cellcounter::Tally, pipeline::Analysis, roi::RoiCount},
-    imaging::label::ObjectStats,
+    imaging::{calibration::Calibration, label::ObjectStats},
 };
 
 /// ImageJ's Analyze Particles "Summarize" figures of one image.
@@ -71,6 +71,8 @@ pub struct Summary {
     pub per_type: Vec<(u32, String, usize)>,
     /// Counts inside each region.
     pub rois: Vec<RoiCount>,
+    /// The image's calibration, `None` for pixels.
+    pub calibration: Option<Calibration>,
 }
 
 impl Summary {
@@ -98,6 +100,7 @@ impl Summary {
             stale,
             per_type,
             rois,
+            calibration: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod background;
 pub mod bitmask;
+pub mod calibration;
 pub mod channel;
 pub mod decode;
 pub mod diameter;

@@ -354,6 +354,9 @@ fn of_score(r: &Record, f: fn(&ImageScore) -> f64) -> Value {
     scored(r).map_or(Value::Empty, |s| Value::Number(f(s)))
 }
 
+/// A batch row is in pixels: the batch does not read calibrations.
+impl table::Calibrated for Record {}
+
 /// The columns of [`batch_csv`]: one row per image, failed ones with only their names and reason.
 pub const BATCH: &Table<Record> = &[&[
     Column::new(

@@ -7,4 +7,5 @@ pub mod frame;
 pub mod labels;
 pub mod overlay;
 pub mod render;
+pub mod scalebar;
 pub mod viewport;

@@ -9,5 +9,6 @@ pub mod image_list;
 pub mod metrics;
 pub mod overlay;
 pub mod params;
+pub mod scale;
 pub mod threshold;
 pub mod tune;

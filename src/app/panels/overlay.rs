@@ -60,6 +60,22 @@ fn LayerControls(
     }
 }
 
+/// The scale bar layer: a switch (drawn only on a calibrated image).
+#[component]
+fn ScaleBarSwitch() -> impl IntoView {
+    let viewer = use_viewer();
+    view! {
+        <div class="layer">
+            <div class="field check">
+                <input id="overlay-scalebar" type="checkbox" data-testid="overlay-scalebar"
+                    prop:checked=move || viewer.scale_bar.get()
+                    on:change=move |e| viewer.scale_bar.set(event_target_checked(&e)) />
+                <label for="overlay-scalebar">"Scale bar (on a calibrated image)"</label>
+            </div>
+        </div>
+    }
+}
+
 /// Every overlay layer.
 #[component]
 pub fn OverlayPanel() -> impl IntoView {
@@ -74,6 +90,7 @@ pub fn OverlayPanel() -> impl IntoView {
                 field={|o| &mut o.score} legend="blue TP · white FP · purple FN" />
             <LayerControls label="Rejected by a filter (hover for the reason)" key="rejected"
                 field={|o| &mut o.rejected} />
+            <ScaleBarSwitch />
         </div>
     }
 }

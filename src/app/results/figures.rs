@@ -37,7 +37,7 @@ pub fn SelectedFigures(
                 <caption>"Summary (ImageJ Summarize)"</caption>
                 <tbody>
                     {table::summarize::<Summary>().into_iter().map(|c| view! {
-                        <tr><th scope="row">{c.heading}</th>
+                        <tr><th scope="row">{c.heading_in(s.calibration.map(|c| c.unit))}</th>
                             <td data-testid=format!("s-{}", c.slug())>{c.text(&s)}</td></tr>
                     }).collect_view()}
                 </tbody>
@@ -76,7 +76,10 @@ pub fn RegionTable(
         {move || selected.get().map(|(_, s)| view! {
             <table class="figures rois" data-testid="roi-table">
                 <caption>"Regions (count by centroid)"</caption>
-                <thead><tr><th scope="col">"Name"</th><th scope="col">"Count"</th><th scope="col">"Area px"</th><th scope="col">"per Mpx"</th><th scope="col"><span class="sr-only">"Delete"</span></th></tr></thead>
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Count"</th><th scope="col">{match s.calibration {
+                    Some(c) => format!("Area {}", c.area_unit()),
+                    None => "Area px".to_string(),
+                }}</th><th scope="col">{if s.calibration.is_some() { "per mm²" } else { "per Mpx" }}</th><th scope="col"><span class="sr-only">"Delete"</span></th></tr></thead>
                 <tbody>
                     {s.rois.iter().enumerate().map(|(i, r)| {
                         let input_id = format!("roi-name-{i}");
@@ -94,8 +97,14 @@ pub fn RegionTable(
                                         } />
                                 </td>
                                 <td data-testid="roi-count">{r.count}</td>
-                                <td>{r.area_px}</td>
-                                <td data-testid="roi-density">{format!("{:.1}", r.density_per_mpx)}</td>
+                                <td data-testid="roi-area">{match s.calibration {
+                                    Some(c) => table::calibrated_number(r.area_in(&c), 1),
+                                    None => r.area_px.to_string(),
+                                }}</td>
+                                <td data-testid="roi-density">{match s.calibration {
+                                    Some(c) => format!("{:.1}", r.density_per_mm2(&c)),
+                                    None => format!("{:.1}", r.density_per_mpx),
+                                }}</td>
                                 <td><button class="remove" type="button" data-testid="roi-delete" aria-label=format!("Delete {}", r.name)
                                     on:click=move |_| if let Some(id) = state.images.selected.get_untracked() {
                                         state.annotations.rois.update(|m| if let Some(l) = m.get_mut(&id) && i < l.len() { l.remove(i); });

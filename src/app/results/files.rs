@@ -123,11 +123,14 @@ pub fn Exports(
                 return;
             };
             let params = state.params_text_for(id);
+            let calibration = state
+                .images
+                .calibrations
+                .with_untracked(|c| c.get(&id).map(|c| c.calibration));
             let text = format!(
-                "{}{}\n{}",
+                "{}{}",
                 export::header(VERSION, &params),
-                table::objects_header(),
-                table::objects_csv(&[(name.as_str(), &o.analysis)])
+                table::objects_table(&[(name.as_str(), &o.analysis, calibration)])
             );
             let file = export::export_name(&name, "_objects", "csv");
             report(state, &file, download(&file, text.as_bytes(), "text/csv"));

@@ -104,7 +104,9 @@ pub fn summary_of(state: AppState, id: u64) -> Option<Summary> {
         .map(|ob| (ob.x, ob.y))
         .collect();
     let roi_counts = count_in_rois(&rois, &centroids, a.width, a.height);
-    Some(Summary::new(&image_name(state, id), a, tally, roi_counts))
+    let mut summary = Summary::new(&image_name(state, id), a, tally, roi_counts);
+    summary.calibration = state.images.calibration_of(id);
+    Some(summary)
 }
 
 /// The parameters of a table of several images: the current ones, or under *Auto* or with a

@@ -161,6 +161,8 @@ pub fn paint_layers(state: AppState, ctx: &web_sys::CanvasRenderingContext2d, t:
     } else {
         Vec::new()
     };
+    let scale_bar = state.viewer.scale_bar.get();
+    let calibration = id.and_then(|id| state.images.calibration_of(id));
     let Some(o) = outcome else {
         return 0;
     };
@@ -292,5 +294,38 @@ pub fn paint_layers(state: AppState, ctx: &web_sys::CanvasRenderingContext2d, t:
         ctx.set_line_width(1.0);
         ctx.stroke();
     }
+    if scale_bar && let Some(c) = calibration {
+        draw_scale_bar(ctx, &c, vw, vh, view.zoom);
+    }
     hidden
+}
+
+/// ImageJ's Scale Bar (Analyze › Tools): a white bar of a round length with its label at the
+/// lower right of the view, on a dark backdrop so it reads on any image.
+fn draw_scale_bar(
+    ctx: &web_sys::CanvasRenderingContext2d,
+    c: &crate::imaging::calibration::Calibration,
+    vw: f64,
+    vh: f64,
+    zoom: f64,
+) {
+    let Some(bar) = crate::view::scalebar::scale_bar(c, vw, zoom) else {
+        return;
+    };
+    let (margin, thick, text_h) = (16.0, 6.0, 16.0);
+    let x1 = vw - margin;
+    let x0 = x1 - bar.screen;
+    let y = vh - margin - thick;
+    ctx.set_fill_style_str("rgba(0, 0, 0, 0.55)");
+    ctx.fill_rect(
+        x0 - 8.0,
+        y - text_h - 8.0,
+        bar.screen + 16.0,
+        thick + text_h + 14.0,
+    );
+    ctx.set_fill_style_str("#ffffff");
+    ctx.fill_rect(x0, y, bar.screen, thick);
+    ctx.set_font("bold 13px sans-serif");
+    ctx.set_text_align("center");
+    let _ = ctx.fill_text(&bar.label, (x0 + x1) / 2.0, y - 5.0);
 }
