@@ -212,22 +212,23 @@ pub fn read(b: &[u8], limits: Limits) -> Result<Vec<Entry>, String> {
 }
 
 /// Writes `entries` as a ZIP archive of stored (uncompressed) files, names flagged UTF-8, all
-/// dated 1980-01-01 00:00, so the bytes depend on the entries only.
-///
-/// # Panics
-///
-/// If an entry or the archive passes 4 GiB, a name 65535 bytes or there are 65535 entries or
-/// more (Zip64 would be needed); callers write small files.
-pub fn write(entries: &[Entry]) -> Vec<u8> {
-    assert!(entries.len() < 0xffff, "too many entries for ZIP without Zip64");
+/// dated 1980-01-01 00:00, so the bytes depend on the entries only. Refuses what would need
+/// Zip64: 65535 entries or more, an archive of 4 GiB or more, a name of 64 KiB or more.
+pub fn write(entries: &[Entry]) -> Result<Vec<u8>, String> {
+    let too_big = || "too large for a ZIP archive without Zip64".to_string();
+    let n = u16::try_from(entries.len())
+        .ok()
+        .filter(|&n| n < 0xffff)
+        .ok_or_else(|| format!("{} entries are too many for a ZIP archive", entries.len()))?;
     let mut out = Vec::new();
     let mut central = Vec::new();
     let date: u16 = 1 << 5 | 1; // 1980-01-01
     for e in entries {
         let name = e.name.as_bytes();
-        let len = u32::try_from(e.data.len()).expect("entry under 4 GiB");
-        let name_len = u16::try_from(name.len()).expect("name under 64 KiB");
-        let offset = u32::try_from(out.len()).expect("archive under 4 GiB");
+        let len = u32::try_from(e.data.len()).map_err(|_| too_big())?;
+        let name_len = u16::try_from(name.len())
+            .map_err(|_| format!("entry name of {} bytes is too long", name.len()))?;
+        let offset = u32::try_from(out.len()).map_err(|_| too_big())?;
         let crc = crc32(&e.data);
         // Version needed 2.0, flags, method 0, time, date, CRC, sizes, name and extra lengths.
         let common = |v: &mut Vec<u8>| {
@@ -254,10 +255,12 @@ pub fn write(entries: &[Entry]) -> Vec<u8> {
         central.extend_from_slice(&offset.to_le_bytes());
         central.extend_from_slice(name);
     }
-    let cd_start = u32::try_from(out.len()).expect("archive under 4 GiB");
-    let cd_size = u32::try_from(central.len()).expect("directory under 4 GiB");
+    let cd_start = u32::try_from(out.len()).map_err(|_| too_big())?;
+    let cd_size = u32::try_from(central.len()).map_err(|_| too_big())?;
+    if u32::try_from(out.len() + central.len()).is_err() {
+        return Err(too_big());
+    }
     out.extend_from_slice(&central);
-    let n = entries.len() as u16;
     out.extend_from_slice(&END.to_le_bytes());
     out.extend_from_slice(&[0; 4]); // this disk, the directory's disk
     out.extend_from_slice(&n.to_le_bytes());
@@ -265,7 +268,7 @@ pub fn write(entries: &[Entry]) -> Vec<u8> {
     out.extend_from_slice(&cd_size.to_le_bytes());
     out.extend_from_slice(&cd_start.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes()); // comment length
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -288,10 +291,10 @@ mod tests {
     #[test]
     fn stored_archive_round_trips() {
         let entries = vec![entry("a.roi", b"Iout1234"), entry("Кора.roi", b""), entry("b", b"x")];
-        let zip = write(&entries);
+        let zip = write(&entries).unwrap();
         assert!(looks_like_zip(&zip));
         assert_eq!(read(&zip, Limits::default()), Ok(entries));
-        assert_eq!(read(&write(&[]), Limits::default()), Ok(vec![]));
+        assert_eq!(read(&write(&[]).unwrap(), Limits::default()), Ok(vec![]));
     }
 
     /// A one-entry archive as Java's `ZipOutputStream` writes it: deflated, the sizes in a data
@@ -363,7 +366,7 @@ mod tests {
             max_total_bytes: 10,
             ..Limits::default()
         };
-        let two = write(&[entry("a", b"12345678"), entry("b", b"12345678")]);
+        let two = write(&[entry("a", b"12345678"), entry("b", b"12345678")]).unwrap();
         let e = read(&two, total).unwrap_err();
         assert!(e.contains("\"b\"") && e.contains("16 bytes"), "{e}");
         let few = Limits {
@@ -386,10 +389,10 @@ mod tests {
                 let _ = read(&z, Limits::default());
             }
         }
-        let mut z = write(&[entry("a.roi", b"abc")]);
+        let mut z = write(&[entry("a.roi", b"abc")]).unwrap();
         z[30 + 5] ^= 1; // the data: the checksum catches it
         assert!(read(&z, Limits::default()).unwrap_err().contains("CRC-32"));
-        let mut z = write(&[entry("a.roi", b"abc")]);
+        let mut z = write(&[entry("a.roi", b"abc")]).unwrap();
         z[8] = 9; // method in the local header is not read; in the directory it is
         let cd = z.len() - 22 - 46 - 5;
         z[cd + 10] = 12;
