@@ -20,7 +20,9 @@ const W: u32 = 64;
 const H: u32 = 48;
 
 fn dir(which: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/imagej_rois").join(which)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/imagej_rois")
+        .join(which)
 }
 
 /// A row of RoiFiles.java's table.
@@ -124,7 +126,11 @@ fn imagej_files_read_as_imagej_reads_them() {
         if r.mask.is_none() {
             // Not an area: refused, naming the region and its type.
             let e = got.expect_err(&why);
-            let t = if r.kind == "Point" { "point" } else { "straight line" };
+            let t = if r.kind == "Point" {
+                "point"
+            } else {
+                "straight line"
+            };
             assert!(e.contains(&format!("{:?}", r.name)) && e.contains(t), "{e}");
             continue;
         }
@@ -177,10 +183,16 @@ fn imagej_files_read_as_imagej_reads_them() {
 fn ours() -> Vec<(&'static str, Roi)> {
     vec![
         ("rect", Roi::rect("rect", 10.0, 12.0, 30.0, 20.0)),
-        ("fractional-rect", Roi::rect("fractional rect", 2.25, 3.75, 10.5, 7.3)),
+        (
+            "fractional-rect",
+            Roi::rect("fractional rect", 2.25, 3.75, 10.5, 7.3),
+        ),
         (
             "polygon",
-            Roi::polygon("polygon", vec![(5.0, 5.0), (30.0, 8.0), (22.0, 30.0), (8.0, 25.0)]),
+            Roi::polygon(
+                "polygon",
+                vec![(5.0, 5.0), (30.0, 8.0), (22.0, 30.0), (8.0, 25.0)],
+            ),
         ),
         (
             "float-polygon",
@@ -199,7 +211,10 @@ fn ours() -> Vec<(&'static str, Roi)> {
         ),
         (
             "unicode",
-            Roi::polygon("Кора – région ü 日本", vec![(3.0, 30.0), (15.0, 28.0), (12.0, 44.0)]),
+            Roi::polygon(
+                "Кора – région ü 日本",
+                vec![(3.0, 30.0), (15.0, 28.0), (12.0, 44.0)],
+            ),
         ),
         ("slash", Roi::rect("a/b: c", 50.0, 2.0, 10.0, 6.0)),
         ("dup-1", Roi::rect("dup", 1.0, 40.0, 5.0, 5.0)),
@@ -223,7 +238,11 @@ fn our_files_are_written_alike_and_imagej_reads_what_we_mean() {
     }
     for (file, r) in &regions {
         let committed = std::fs::read(d.join(format!("{file}.roi"))).expect("fixture");
-        assert_eq!(write_roi(r).expect("writes"), committed, "{file}.roi changed");
+        assert_eq!(
+            write_roi(r).expect("writes"),
+            committed,
+            "{file}.roi changed"
+        );
     }
     assert_eq!(
         set,
@@ -254,7 +273,9 @@ fn our_files_are_written_alike_and_imagej_reads_what_we_mean() {
         };
         assert_eq!(r.name, meant.name, "{}", r.source);
         let f32s = |v: &[(f64, f64)]| -> Vec<(f64, f64)> {
-            v.iter().map(|&(x, y)| (x as f32 as f64, y as f32 as f64)).collect()
+            v.iter()
+                .map(|&(x, y)| (x as f32 as f64, y as f32 as f64))
+                .collect()
         };
         match &meant.shape {
             RoiShape::Rect { x, y, w, h } => {
@@ -293,7 +314,10 @@ fn our_bytes_equal_imagejs_for_the_same_shapes() {
         ),
         (
             "polygon",
-            Roi::polygon("polygon", vec![(5.0, 5.0), (30.0, 8.0), (22.0, 30.0), (8.0, 25.0)]),
+            Roi::polygon(
+                "polygon",
+                vec![(5.0, 5.0), (30.0, 8.0), (22.0, 30.0), (8.0, 25.0)],
+            ),
         ),
         (
             "float-polygon",
@@ -304,7 +328,10 @@ fn our_bytes_equal_imagejs_for_the_same_shapes() {
         ),
         (
             "unicode",
-            Roi::polygon("Кора – région ü 日本", vec![(3.0, 30.0), (15.0, 28.0), (12.0, 44.0)]),
+            Roi::polygon(
+                "Кора – région ü 日本",
+                vec![(3.0, 30.0), (15.0, 28.0), (12.0, 44.0)],
+            ),
         ),
     ];
     for (file, roi) in pairs {

@@ -164,7 +164,9 @@ pub fn read_roi(bytes: &[u8], file_name: &str) -> Result<Roi, String> {
     let refuse = |what: String| {
         Err(in_roi(
             &name,
-            format!("{what} is not an area; only rectangles, polygons, freehand, traced and ovals are read"),
+            format!(
+                "{what} is not an area; only rectangles, polygons, freehand, traced and ovals are read"
+            ),
         ))
     };
     if d.int(36).unwrap_or(0) > 0 {
@@ -294,9 +296,7 @@ fn oval_outline(x: f64, y: f64, w: f64, h: f64) -> Result<Vec<(f64, f64)>, Strin
         runs.push((py, l, r + 1));
     }
     if runs.is_empty() {
-        return Err(format!(
-            "the oval {x} {y} {w} x {h} holds no pixel centre"
-        ));
+        return Err(format!("the oval {x} {y} {w} x {h} holds no pixel centre"));
     }
     // Down the right ends, then up the left ends.
     let mut v: Vec<(i64, i64)> = Vec::with_capacity(runs.len() * 4);
@@ -376,7 +376,10 @@ pub fn write_roi(roi: &Roi) -> Result<Vec<u8>, String> {
         RoiShape::Rect { x, y, w, h } => vec![*x, *y, *w, *h],
         RoiShape::Polygon(v) => v.iter().flat_map(|&(x, y)| [x, y]).collect(),
     };
-    if let Some(v) = all.iter().find(|v| !(v.is_finite() && v.abs() <= MAX_COORD)) {
+    if let Some(v) = all
+        .iter()
+        .find(|v| !(v.is_finite() && v.abs() <= MAX_COORD))
+    {
         return bad(format!("{v} is not a number within ±{MAX_COORD:e}"));
     }
     let (bx, by, bw, bh) = roi.bounds();
@@ -537,5 +540,439 @@ pub fn write_rois(rois: &[Roi]) -> Option<Result<(String, Vec<u8>), String>> {
         [] => None,
         [one] => Some(write_roi(one).map(|b| (roi_file_name(one), b))),
         many => Some(write_roi_set(many).map(|b| ("RoiSet.zip".to_string(), b))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 64-byte header: `Iout`, version 228, the type, bounds, vertex count and options; no
+    /// second header (so the file's name names the region).
+    fn header(kind: u8, [top, left, bottom, right]: [i16; 4], n: u16, options: u16) -> Vec<u8> {
+        let mut h = vec![0u8; HEADER];
+        h[..4].copy_from_slice(b"Iout");
+        h[4..6].copy_from_slice(&228u16.to_be_bytes());
+        h[6] = kind;
+        for (i, v) in [top, left, bottom, right].into_iter().enumerate() {
+            h[8 + 2 * i..10 + 2 * i].copy_from_slice(&v.to_be_bytes());
+        }
+        h[16..18].copy_from_slice(&n.to_be_bytes());
+        h[50..52].copy_from_slice(&options.to_be_bytes());
+        h
+    }
+
+    fn with(mut h: Vec<u8>, tail: &[u8]) -> Vec<u8> {
+        h.extend_from_slice(tail);
+        h
+    }
+
+    #[test]
+    fn rectangle_and_rounded_rectangle() {
+        let r = header(1, [12, 10, 32, 40], 0, 0);
+        assert_eq!(
+            read_roi(&r, "cortex.roi"),
+            Ok(Roi::rect("cortex", 10.0, 12.0, 30.0, 20.0))
+        );
+        let mut rounded = r.clone();
+        rounded[54..56].copy_from_slice(&6u16.to_be_bytes());
+        assert_eq!(
+            read_roi(&rounded, "r"),
+            Ok(Roi::rect("r", 10.0, 12.0, 30.0, 20.0))
+        );
+        // As ImageJ's Roi: at least one pixel a side.
+        let flat = header(1, [5, 5, 5, 9], 0, 0);
+        assert_eq!(read_roi(&flat, "f"), Ok(Roi::rect("f", 5.0, 5.0, 4.0, 1.0)));
+        // Sub-pixel: read as the pixel bounds ImageJ measures.
+        let mut sub = header(1, [3, 2, 11, 13], 0, SUB_PIXEL);
+        for (i, v) in [2.25f32, 3.75, 10.5, 7.25].into_iter().enumerate() {
+            sub[18 + 4 * i..22 + 4 * i].copy_from_slice(&v.to_bits().to_be_bytes());
+        }
+        assert_eq!(read_roi(&sub, "s"), Ok(Roi::rect("s", 2.0, 3.0, 11.0, 8.0)));
+    }
+
+    #[test]
+    fn polygon_freehand_and_traced_with_integer_offsets() {
+        // Three vertices: x offsets 0, 4, 2 then y offsets 0, 0, 3 from (left 5, top 7).
+        let tail = [0, 0, 0, 4, 0, 2, 0, 0, 0, 0, 0, 3];
+        let want = vec![(5.0, 7.0), (9.0, 7.0), (7.0, 10.0)];
+        for kind in [0, 7, 8] {
+            let f = with(header(kind, [7, 5, 10, 9], 3, 0), &tail);
+            assert_eq!(
+                read_roi(&f, "t.roi"),
+                Ok(Roi::polygon("t", want.clone())),
+                "type {kind}"
+            );
+        }
+        // As RoiDecoder: a negative offset is 0, one below -5000 is unsigned.
+        let odd = with(
+            header(0, [0, 0, 0, 0], 3, 0),
+            &[0xff, 0xff, 0xec, 0x77, 0, 1, 0, 0, 0, 0, 0, 1],
+        );
+        assert_eq!(
+            read_roi(&odd, "o").map(|r| r.shape),
+            Ok(RoiShape::Polygon(vec![
+                (0.0, 0.0),
+                (60535.0, 0.0),
+                (1.0, 1.0)
+            ]))
+        );
+    }
+
+    #[test]
+    fn sub_pixel_polygon_reads_its_floats() {
+        let mut tail = vec![0u8; 12];
+        for v in [1.5f32, 9.25, 4.0, -2.0, 0.5, 8.75] {
+            tail.extend_from_slice(&v.to_bits().to_be_bytes());
+        }
+        let f = with(header(0, [-2, 1, 9, 10], 3, SUB_PIXEL), &tail);
+        assert_eq!(
+            read_roi(&f, "p"),
+            Ok(Roi::polygon(
+                "p",
+                vec![(1.5, -2.0), (9.25, 0.5), (4.0, 8.75)]
+            ))
+        );
+        // The option means nothing before version 222: the integer offsets are read.
+        let mut old = f.clone();
+        old[4..6].copy_from_slice(&221u16.to_be_bytes());
+        assert_eq!(
+            read_roi(&old, "p").map(|r| r.vertices()),
+            Ok(vec![(1.0, -2.0); 3])
+        );
+    }
+
+    #[test]
+    fn oval_is_the_outline_of_its_mask() {
+        let f = header(2, [0, 0, 5, 5], 0, 0);
+        let roi = read_roi(&f, "o").expect("oval");
+        assert_eq!(
+            roi.vertices(),
+            [
+                (4, 0),
+                (4, 1),
+                (5, 1),
+                (5, 4),
+                (4, 4),
+                (4, 5),
+                (1, 5),
+                (1, 4),
+                (0, 4),
+                (0, 1),
+                (1, 1),
+                (1, 0),
+            ]
+            .map(|(x, y)| (x as f64, y as f64))
+        );
+        assert_eq!(
+            roi.mask(6, 6),
+            crate::bitmask![".###..", "#####.", "#####.", "#####.", ".###..", "......"]
+        );
+        // Small and odd ovals: the mask is the pixels whose centre is in the ellipse.
+        for (w, h) in [(1, 1), (2, 1), (2, 10), (3, 3), (7, 5), (17, 11), (40, 3)] {
+            let f = header(2, [2, 3, 2 + h, 3 + w], 0, 0);
+            let roi = read_roi(&f, "o").expect("oval");
+            let m = roi.mask(50, 20);
+            for py in 0..20 {
+                for px in 0..50 {
+                    let dx = px as f64 + 0.5 - (3.0 + w as f64 / 2.0);
+                    let dy = py as f64 + 0.5 - (2.0 + h as f64 / 2.0);
+                    let inside =
+                        dx * dx / (w * w) as f64 * 4.0 + dy * dy / (h * h) as f64 * 4.0 <= 1.0;
+                    assert_eq!(m.get(px, py), inside, "{w}x{h} at {px},{py}");
+                }
+            }
+        }
+        let huge = header(2, [0, 0, 30000, 30000], 0, 0);
+        assert!(read_roi(&huge, "big").is_ok());
+    }
+
+    /// A valid file with a second header naming the region.
+    fn named(name: &str) -> Vec<u8> {
+        write_roi(&Roi::polygon(
+            name,
+            vec![(1.0, 2.0), (7.5, 2.0), (3.0, 9.0)],
+        ))
+        .expect("writes")
+    }
+
+    #[test]
+    fn the_name_comes_from_the_second_header() {
+        assert_eq!(
+            read_roi(&named("Kα 🙂"), "file.roi").map(|r| r.name),
+            Ok("Kα 🙂".into())
+        );
+        assert_eq!(
+            read_roi(&named(""), "file.roi").map(|r| r.name),
+            Ok("file".into())
+        );
+    }
+
+    #[test]
+    fn other_types_are_refused_by_name_and_type() {
+        let cases = [
+            (3, "straight line"),
+            (4, "freehand line"),
+            (5, "segmented line"),
+            (6, "no ROI"),
+            (9, "angle"),
+            (10, "point"),
+            (11, "unknown ROI (type 11)"),
+            (200, "type 200"),
+        ];
+        for (kind, what) in cases {
+            let f = with(header(kind, [0, 0, 4, 4], 1, 0), &[0; 4]);
+            let e = read_roi(&f, "mine.roi").unwrap_err();
+            assert!(
+                e.contains("\"mine\"") && e.contains(what) && e.contains("not an area"),
+                "{e}"
+            );
+        }
+        let mut composite = header(1, [0, 0, 4, 4], 0, 0);
+        composite[36..40].copy_from_slice(&4u32.to_be_bytes());
+        let mut text = header(1, [0, 0, 4, 4], 0, 0);
+        text[48..50].copy_from_slice(&1u16.to_be_bytes());
+        let mut image = text.clone();
+        image[49] = 4;
+        let spline = with(header(0, [0, 0, 4, 4], 3, SPLINE_FIT), &[0; 12]);
+        for (f, what) in [
+            (composite, "composite"),
+            (text, "text ROI"),
+            (image, "image ROI"),
+            (spline, "spline"),
+        ] {
+            let e = read_roi(&f, "x").unwrap_err();
+            assert!(e.contains("\"x\"") && e.contains(what), "{e}");
+        }
+    }
+
+    #[test]
+    fn broken_files_say_why() {
+        let poly = with(header(0, [0, 0, 4, 4], 3, 0), &[0; 12]);
+        let mut h2_far = poly.clone();
+        h2_far[60..64].copy_from_slice(&1000u32.to_be_bytes());
+        let mut h2_neg = poly.clone();
+        h2_neg[60..64].copy_from_slice(&(-8i32).to_be_bytes());
+        let mut name_far = named("abc");
+        let at = name_far.len() - 6 - HEADER2 + 20;
+        name_far[at..at + 4].copy_from_slice(&0x4000_0000u32.to_be_bytes());
+        let nan = with(
+            header(0, [0, 0, 4, 4], 3, SUB_PIXEL),
+            &[&[0u8; 12][..], &[0x7f, 0xc0, 0, 0], &[0; 20]].concat(),
+        );
+        let mut far = nan.clone();
+        far[76..80].copy_from_slice(&2e9f32.to_bits().to_be_bytes());
+        // A one-pixel oval centred on a pixel corner holds no pixel centre.
+        let mut corner = header(2, [0, 0, 1, 1], 0, SUB_PIXEL);
+        for (i, v) in [0.5f32, 0.5, 1.0, 1.0].into_iter().enumerate() {
+            corner[18 + 4 * i..22 + 4 * i].copy_from_slice(&v.to_bits().to_be_bytes());
+        }
+        let cases: [(&[u8], &str); 11] = [
+            (b"", "0 bytes, too short"),
+            (b"Iout", "too short"),
+            (&[0u8; 64], "not an ImageJ ROI"),
+            (
+                &header(0, [0, 0, 4, 4], 2, 0),
+                "3 or more vertices, the file has 2",
+            ),
+            (
+                &header(0, [0, 0, 4, 4], 3, 0),
+                "3 vertices need 76 bytes, the file has 64",
+            ),
+            (&h2_far, "second header runs past the end"),
+            (&h2_neg, "negative second-header offset"),
+            (&name_far, "the name runs past the end"),
+            (&nan, "x NaN is not a number"),
+            (&far, "x 2000000000 is not a number within ±1e9"),
+            (&corner, "holds no pixel centre"),
+        ];
+        for (f, why) in cases {
+            let e = read_roi(f, "bad.roi").unwrap_err();
+            assert!(e.starts_with("ROI \"bad\": ") && e.contains(why), "{e}");
+        }
+        let mut huge = header(2, [0, 0, 4, 4], 0, SUB_PIXEL);
+        huge[26..30].copy_from_slice(&1e6f32.to_bits().to_be_bytes());
+        huge[30..34].copy_from_slice(&4f32.to_bits().to_be_bytes());
+        assert!(
+            read_roi(&huge, "o")
+                .unwrap_err()
+                .contains("larger than 65536")
+        );
+    }
+
+    #[test]
+    fn every_cut_is_an_error_and_no_change_panics() {
+        let files: [&[u8]; 5] = [
+            include_bytes!("../../tests/data/imagej_rois/imagej/float-polygon.roi"),
+            include_bytes!("../../tests/data/imagej_rois/imagej/oval.roi"),
+            include_bytes!("../../tests/data/imagej_rois/imagej/subpixel-rect.roi"),
+            include_bytes!("../../tests/data/imagej_rois/imagej/traced.roi"),
+            include_bytes!("../../tests/data/imagej_rois/imagej/RoiSet.zip"),
+        ];
+        for f in files {
+            assert!(read_rois(f, "whole.roi").is_ok());
+            for cut in 0..f.len() {
+                assert!(read_rois(&f[..cut], "cut.roi").is_err(), "cut at {cut}");
+            }
+            for i in 0..f.len().min(400) {
+                for flip in [0x01, 0x80, 0xff] {
+                    let mut g = f.to_vec();
+                    g[i] ^= flip;
+                    let _ = read_rois(&g, "flipped.roi");
+                }
+            }
+        }
+        let ours = write_roi_set(&[
+            Roi::rect("a", 1.0, 2.0, 3.0, 4.0),
+            Roi::rect("a", 5.0, 2.0, 3.0, 4.0),
+        ])
+        .expect("writes");
+        for cut in 0..ours.len() {
+            assert!(read_rois(&ours[..cut], "cut.zip").is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn a_set_names_its_broken_entry() {
+        let entries = [
+            zip::Entry {
+                name: "good.roi".into(),
+                data: named("good"),
+            },
+            zip::Entry {
+                name: "notes.txt".into(),
+                data: b"skipped".to_vec(),
+            },
+            zip::Entry {
+                name: "bad.roi".into(),
+                data: b"Iout".to_vec(),
+            },
+        ];
+        let e = read_roi_set(&zip::write(&entries).expect("zip")).unwrap_err();
+        assert!(
+            e.starts_with("entry \"bad.roi\": ROI \"bad\": 4 bytes"),
+            "{e}"
+        );
+        let e = read_roi_set(&zip::write(&entries[1..2]).expect("zip")).unwrap_err();
+        assert!(e.contains("no .roi file"), "{e}");
+        let rois = read_roi_set(&zip::write(&entries[..2]).expect("zip")).expect("reads");
+        assert_eq!(rois.len(), 1);
+    }
+
+    #[test]
+    fn the_writer_keeps_integers_as_integers_and_refuses_what_imagej_cannot_read() {
+        let int = write_roi(&Roi::polygon(
+            "i",
+            vec![(0.0, 0.0), (60535.0, 0.0), (0.0, -5000.0)],
+        ))
+        .expect("writes");
+        assert_eq!(int[50..52], [0, 0]);
+        assert_eq!(int.len(), HEADER + 3 * 4 + HEADER2 + 2);
+        // Offsets beyond 60535 from the corner, or a fraction, need floats.
+        for v in [
+            vec![(0.0, 0.0), (60536.0, 0.0), (0.0, 1.0)],
+            vec![(-1.0, 0.0), (60535.0, 0.0), (0.0, 1.0)],
+            vec![(0.5, 0.0), (4.0, 0.0), (0.0, 1.0)],
+        ] {
+            let f = write_roi(&Roi::polygon("f", v.clone())).expect("writes");
+            assert_eq!(f[50..52], SUB_PIXEL.to_be_bytes());
+            assert_eq!(read_roi(&f, "x").map(|r| r.vertices()), Ok(v));
+        }
+        for (roi, why) in [
+            (Roi::rect("e", 1.0, 1.0, 0.0, 3.0), "is empty"),
+            (
+                Roi::rect("n", f64::NAN, 1.0, 1.0, 3.0),
+                "NaN is not a number",
+            ),
+            (
+                Roi::polygon("two", vec![(0.0, 0.0), (1.0, 1.0)]),
+                "3 to 60535 vertices, this one 2",
+            ),
+            (
+                Roi::polygon("far", vec![(0.0, 0.0), (2e9, 1.0), (0.0, 1.0)]),
+                "within ±1e9",
+            ),
+        ] {
+            let e = write_roi(&roi).unwrap_err();
+            assert!(
+                e.contains(&format!("{:?}", roi.name)) && e.contains(why),
+                "{e}"
+            );
+        }
+        assert!(write_roi(&Roi::polygon("many", vec![(1.0, 1.0); 60_536])).is_err());
+    }
+
+    #[test]
+    fn one_region_is_a_roi_file_several_a_roi_set() {
+        let a = Roi::rect("CA1 / left", 1.0, 2.0, 3.0, 4.0);
+        let b = Roi::polygon("", vec![(0.0, 0.0), (4.0, 0.0), (0.0, 4.0)]);
+        assert!(write_rois(&[]).is_none());
+        let (file, bytes) = write_rois(std::slice::from_ref(&a))
+            .expect("one")
+            .expect("writes");
+        assert_eq!(file, "CA1 _ left.roi");
+        assert_eq!(read_rois(&bytes, &file), Ok(vec![a.clone()]));
+        let (file, bytes) = write_rois(&[a.clone(), b, a.clone()])
+            .expect("some")
+            .expect("writes");
+        assert_eq!(file, "RoiSet.zip");
+        let names: Vec<String> = zip::read(&bytes, zip::Limits::default())
+            .expect("zip")
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["CA1 _ left.roi", "ROI.roi", "CA1 _ left-2.roi"]);
+        // The unnamed region is named after its entry, as in ImageJ.
+        let back = read_rois(&bytes, &file).expect("reads");
+        assert_eq!(
+            back.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["CA1 / left", "ROI", "CA1 / left"]
+        );
+    }
+}
+
+// proptest is a native-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Coordinates a file keeps exactly: integers and 32-bit floats.
+    fn coord() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            (-6000i32..70000).prop_map(f64::from),
+            (-40_000i32..40_000).prop_map(|v| f64::from(v) / 8.0),
+            (-1e6f32..1e6).prop_map(f64::from),
+        ]
+    }
+
+    fn roi() -> impl Strategy<Value = Roi> {
+        prop_oneof![
+            // Rectangles of whole pixels: a fractional one is read as its pixel bounds.
+            (-5000i32..30000, -5000i32..30000, 1i32..30000, 1i32..30000)
+                .prop_map(|(x, y, w, h)| { Roi::rect("", x.into(), y.into(), w.into(), h.into()) }),
+            proptest::collection::vec((coord(), coord()), 3..12).prop_map(|v| Roi::polygon("", v)),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn written_regions_read_back(rois in proptest::collection::vec((roi(), "\\PC{1,12}"), 1..6)) {
+            let rois: Vec<Roi> = rois.into_iter().map(|(mut r, n)| { r.name = n; r }).collect();
+            let set = write_roi_set(&rois).expect("writes");
+            prop_assert_eq!(read_roi_set(&set), Ok(rois.clone()));
+            for r in &rois {
+                let one = write_roi(r).expect("writes");
+                prop_assert_eq!(read_roi(&one, "x.roi"), Ok(r.clone()));
+            }
+        }
+
+        #[test]
+        fn garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let mut f = b"Iout".to_vec();
+            f.extend_from_slice(&bytes);
+            let _ = read_rois(&f, "g.roi");
+            let _ = read_rois(&bytes, "g.roi");
+        }
     }
 }

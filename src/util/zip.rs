@@ -46,11 +46,15 @@ const END_LEN: usize = 22;
 const UTF8: u16 = 1 << 11;
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 /// The CRC-32 of `data` (ISO-HDLC, the ZIP and PNG checksum).
@@ -290,7 +294,11 @@ mod tests {
 
     #[test]
     fn stored_archive_round_trips() {
-        let entries = vec![entry("a.roi", b"Iout1234"), entry("Кора.roi", b""), entry("b", b"x")];
+        let entries = vec![
+            entry("a.roi", b"Iout1234"),
+            entry("Кора.roi", b""),
+            entry("b", b"x"),
+        ];
         let zip = write(&entries).unwrap();
         assert!(looks_like_zip(&zip));
         assert_eq!(read(&zip, Limits::default()), Ok(entries));
@@ -303,7 +311,10 @@ mod tests {
         let packed = miniz_oxide::deflate::compress_to_vec(data, 6);
         let mut out = Vec::new();
         let mut cd = Vec::new();
-        for (n, d, method, real) in [("dir/", &[][..], 0u16, &[][..]), (name, &packed[..], 8, data)] {
+        for (n, d, method, real) in [
+            ("dir/", &[][..], 0u16, &[][..]),
+            (name, &packed[..], 8, data),
+        ] {
             let off = out.len() as u32;
             let c = crc32(real);
             let head = |v: &mut Vec<u8>, sizes: [u32; 3]| {
@@ -380,7 +391,10 @@ mod tests {
     fn damage_is_named_never_a_panic() {
         let zip = java_style("x.roi", &[1, 2, 3, 4, 5, 6, 7, 8, 9]);
         for cut in 0..zip.len() {
-            assert!(read(&zip[..cut], Limits::default()).is_err(), "cut at {cut}");
+            assert!(
+                read(&zip[..cut], Limits::default()).is_err(),
+                "cut at {cut}"
+            );
         }
         for i in 0..zip.len() {
             for v in [0u8, 0xff, 0x80] {
