@@ -312,6 +312,11 @@ fn oval_outline(x: f64, y: f64, w: f64, h: f64) -> Result<Vec<(f64, f64)>, Strin
         .collect())
 }
 
+/// Whether b lies on a horizontal or vertical line through a and c (staircase vertices only).
+fn straight(a: (i64, i64), b: (i64, i64), c: (i64, i64)) -> bool {
+    (a.0 == b.0 && b.0 == c.0) || (a.1 == b.1 && b.1 == c.1)
+}
+
 /// Drops repeated vertices and those in the middle of a straight horizontal or vertical run.
 fn simplify(v: &[(i64, i64)]) -> Vec<(i64, i64)> {
     let mut out: Vec<(i64, i64)> = Vec::with_capacity(v.len());
@@ -319,10 +324,10 @@ fn simplify(v: &[(i64, i64)]) -> Vec<(i64, i64)> {
         if out.last() == Some(&p) {
             continue;
         }
-        if let [.., a, b] = out[..] {
-            if (a.0 == b.0 && b.0 == p.0) || (a.1 == b.1 && b.1 == p.1) {
-                out.pop();
-            }
+        if let [.., a, b] = out[..]
+            && straight(a, b, p)
+        {
+            out.pop();
         }
         out.push(p);
     }
@@ -331,17 +336,11 @@ fn simplify(v: &[(i64, i64)]) -> Vec<(i64, i64)> {
         out.pop();
     }
     for _ in 0..2 {
-        if out.len() > 3 {
-            let (a, b, c) = (out[out.len() - 1], out[0], out[1]);
-            if (a.0 == b.0 && b.0 == c.0) || (a.1 == b.1 && b.1 == c.1) {
-                out.remove(0);
-            }
+        if out.len() > 3 && straight(out[out.len() - 1], out[0], out[1]) {
+            out.remove(0);
         }
-        if out.len() > 3 {
-            let (a, b, c) = (out[out.len() - 2], out[out.len() - 1], out[0]);
-            if (a.0 == b.0 && b.0 == c.0) || (a.1 == b.1 && b.1 == c.1) {
-                out.pop();
-            }
+        if out.len() > 3 && straight(out[out.len() - 2], out[out.len() - 1], out[0]) {
+            out.pop();
         }
     }
     out
