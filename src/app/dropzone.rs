@@ -4,6 +4,7 @@ use super::{
     batch::run::use_batch_state,
     browser::{files_of, take_picked},
     learn::{file, session::use_learning},
+    results::roi_files,
     state::use_app_state,
 };
 use crate::protocol::batch::is_image_name;
@@ -52,6 +53,13 @@ pub fn DropZone(children: Children) -> impl IntoView {
         // A dropped model file is loaded as the Load model button would.
         for m in models {
             spawn_local(file::load(state, learning, m));
+        }
+        // ImageJ region files (.roi, RoiSet .zip) go to the selected image's regions.
+        let (rois, files): (Vec<_>, Vec<_>) = files
+            .into_iter()
+            .partition(|f| roi_files::is_roi_file(&f.name()));
+        if !rois.is_empty() {
+            spawn_local(roi_files::import(state, rois));
         }
         if files.is_empty() {
             return;

@@ -1,7 +1,7 @@
 //! Counting cells, on the image operations of [`crate::imaging`]: the parameters and presets,
 //! the pipeline ([`analyze`]) and its cell-body measures, scoring against ground truth by the
-//! reference protocol, the auto-tuner and leave-one-image-out cross-validation, regions and
-//! manual corrections, synthetic images, and the result tables and files.
+//! reference protocol, the auto-tuner and leave-one-image-out cross-validation, regions (and
+//! ImageJ's `.roi` and RoiSet files of them) and manual corrections, synthetic images, and the result tables and files.
 
 pub mod body;
 pub mod cellcounter;
@@ -13,6 +13,7 @@ pub mod params;
 pub mod pipeline;
 pub mod presets;
 pub mod roi;
+pub mod roi_file;
 pub mod scoring;
 pub mod summary;
 pub mod synth;

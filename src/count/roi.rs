@@ -334,7 +334,7 @@ pub fn from_text(text: &str) -> Result<Vec<Roi>, String> {
 }
 
 /// Coordinates beyond this are no image's, and would risk overflow in the edge arithmetic.
-const MAX_COORD: f64 = 1e9;
+pub(crate) const MAX_COORD: f64 = 1e9;
 
 fn parse_one(part: &str) -> Result<Roi, String> {
     let mut it = part.splitn(3, ':');

@@ -1,13 +1,16 @@
 //! The Results group: ImageJ's Summarize figures of every image, the corrected counts of the
-//! selected one, its regions ([`figures`]), Cell Counter marker files and every export
-//! ([`files`]); here the group and what its parts share (downloads, names, summaries).
+//! selected one, its regions ([`figures`]) and their ImageJ files ([`roi_files`]), Cell Counter
+//! marker files and every export ([`files`]); here the group and what its parts share
+//! (downloads, names, summaries).
 
 pub mod figures;
 pub mod files;
+pub mod roi_files;
 
 use self::{
     figures::{AllImages, RegionTable, SelectedFigures},
     files::{Exports, MarkerFiles},
+    roi_files::RegionFiles,
 };
 
 use super::{
@@ -239,6 +242,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 <summary>"Results"</summary>
                 <SelectedFigures selected />
                 <RegionTable selected />
+                <RegionFiles />
                 <MarkerFiles />
                 <Exports all />
                 <AllImages all />
