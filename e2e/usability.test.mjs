@@ -4,9 +4,9 @@
 // nothing, disabled buttons that look disabled, Auto contrast on a red stain, overlapping
 // numbers, the help at its top, and a skip link.
 
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { appTest, assert, dropFiles, dropPaths, sample, tempDir, tid } from './helpers.mjs';
+import { appTest, assert, dropFiles, dropPaths, fluocount, sample, tempDir, tid } from './helpers.mjs';
 import { syntheticFixture } from './fixtures.mjs';
 
 const cells = syntheticFixture({ seed: 61, cells: 20, touching: 0, name: 'cells.png' });
@@ -230,4 +230,75 @@ appTest('the batch table: the header over its columns, long folders give way, fi
   assert.ok(layout.countInView, 'the count is in view');
   assert.ok(layout.tableFits, 'the table fits its box: no sideways scroll');
   assert.ok(layout.names.some((n) => n.endsWith('_rep1.png')), JSON.stringify(layout.names));
+});
+
+/** A little-endian, uncompressed, 8-bit grey TIFF with one page per pixel buffer (w x h each). */
+function multiPageTiff(w, h, pages) {
+  const entries = 9;
+  const ifdSize = 2 + entries * 12 + 4;
+  const pageSize = w * h + ifdSize;
+  const buf = Buffer.alloc(8 + pages.length * pageSize);
+  buf.write('II', 0, 'latin1');
+  buf.writeUInt16LE(42, 2);
+  let at = 8;
+  buf.writeUInt32LE(at + w * h, 4);
+  pages.forEach((px, k) => {
+    const data = at;
+    Buffer.from(px).copy(buf, data);
+    const ifd = data + w * h;
+    buf.writeUInt16LE(entries, ifd);
+    const tags = [[256, 3, w], [257, 3, h], [258, 3, 8], [259, 3, 1], [262, 3, 1], [273, 4, data], [277, 3, 1], [278, 3, h], [279, 4, w * h]];
+    tags.forEach(([tag, type, value], i) => {
+      const e = ifd + 2 + i * 12;
+      buf.writeUInt16LE(tag, e);
+      buf.writeUInt16LE(type, e + 2);
+      buf.writeUInt32LE(1, e + 4);
+      if (type === 3) buf.writeUInt16LE(value, e + 8); else buf.writeUInt32LE(value, e + 8);
+    });
+    const next = k + 1 < pages.length ? ifd + ifdSize + w * h : 0;
+    buf.writeUInt32LE(next, ifd + 2 + entries * 12);
+    at = ifd + ifdSize;
+  });
+  return buf;
+}
+
+/** A w x h grey picture of `n` bright cells (soft-edged, about 30 px across) on a dark, noisy field. */
+function discs(w, h, n) {
+  const px = new Uint8Array(w * h);
+  let r = 12345;
+  const noise = () => ((r = (r * 1103515245 + 12345) % 2147483648) % 13);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let v = 12 + noise();
+      for (let d = 0; d < n; d++) {
+        const [cx, cy] = [[45, 40], [160, 62], [252, 45], [82, 142], [205, 150], [128, 108]][d];
+        v += 180 * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * 11 * 11));
+      }
+      px[y * w + x] = Math.min(255, Math.round(v));
+    }
+  }
+  return px;
+}
+
+appTest('a multi-page TIFF: choose the page in the image list, and it is counted as the CLI counts that page', async ({ app, page }) => {
+  const [w, h] = [300, 200];
+  const tif = path.join(tempDir(), 'stack.tif');
+  writeFileSync(tif, multiPageTiff(w, h, [discs(w, h, 0), discs(w, h, 6), discs(w, h, 3)]));
+  const native = async (p) => {
+    const rows = (await fluocount(['count', '--page', String(p), tif])).split('\n');
+    const row = rows.find((l) => l.startsWith(`${tif},`));
+    return Number(row.split(',').at(-3));
+  };
+  const want = [await native(1), await native(2), await native(3)];
+  assert.ok(want[1] > want[2] && want[2] > 0, `the pages differ: ${want}`);
+  await dropFiles(page, null, [{ path: tif }]);
+  assert.equal(await app.count(), want[0]);
+  assert.match(await page.textContent(`${tid('image-item')} .desc`), /a multi-page TIFF of 3 pages: only page 1 is counted/);
+  for (const p of [2, 3]) {
+    await page.selectOption(tid('item-page'), String(p));
+    await app.until(`page ${p} shown`, ({ sel, p }) => document.querySelector(sel)?.value === String(p), { sel: tid('item-page'), p });
+    await app.until(`page ${p}'s count`, ({ sel, n }) => document.querySelector(sel)?.textContent.trim() === String(n), { sel: tid('count'), n: want[p - 1] });
+    assert.match(await page.textContent(`${tid('image-item')} .desc`), new RegExp(`page ${p} of 3 is counted`));
+    assert.equal(await page.$$eval(tid('image-item'), (e) => e.length), 1, 'the page takes the image\'s place');
+  }
 });

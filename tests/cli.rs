@@ -816,3 +816,76 @@ fn count_reads_a_calibration_and_pixel_size_overrides_it() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn page_counts_the_chosen_page_of_a_multi_page_tiff_and_refuses_one_it_lacks() {
+    let dir = scratch("pages");
+    // Three pages: an empty one, then two synthetic images of 9 and 4 cells.
+    let (a, b) = (dir.join("a.png"), dir.join("b.png"));
+    let (ta, tb) = (dir.join("ta.png"), dir.join("tb.png"));
+    synth(
+        &a,
+        &ta,
+        11,
+        &["--cells", "9", "--width", "300", "--height", "200"],
+    );
+    synth(
+        &b,
+        &tb,
+        12,
+        &["--cells", "4", "--width", "300", "--height", "200"],
+    );
+    let grey = |p: &Path| {
+        image::open(p)
+            .expect("synthetic image")
+            .to_luma8()
+            .into_raw()
+    };
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut t = tiff::encoder::TiffEncoder::new(&mut out).expect("tiff");
+        t.write_image::<tiff::encoder::colortype::Gray8>(300, 200, &vec![0u8; 300 * 200])
+            .expect("page 1");
+        t.write_image::<tiff::encoder::colortype::Gray8>(300, 200, &grey(&a))
+            .expect("page 2");
+        t.write_image::<tiff::encoder::colortype::Gray8>(300, 200, &grey(&b))
+            .expect("page 3");
+    }
+    let stack = dir.join("stack.tif");
+    std::fs::write(&stack, out.into_inner()).expect("write");
+    let count_of = |args: &[&str]| {
+        let o = fluocount(args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let rows = text(&o.stdout);
+        let row = rows
+            .lines()
+            .find(|l| l.starts_with(s(&stack)))
+            .expect("a row")
+            .to_string();
+        let cells: Vec<&str> = row.split(',').collect();
+        (
+            cells[cells.len() - 3].parse::<usize>().expect("count"),
+            text(&o.stderr),
+        )
+    };
+    let (first, note) = count_of(&["count", "--preset", "yellow", s(&stack)]);
+    assert_eq!(first, 0, "page 1 is empty");
+    assert!(note.contains("only page 1 is counted"), "{note}");
+    let (second, note2) = count_of(&["count", "--preset", "yellow", "--page", "2", s(&stack)]);
+    let (third, _) = count_of(&["count", "--preset", "yellow", "--page", "3", s(&stack)]);
+    assert!(
+        second > third && third > 0,
+        "pages 2 and 3: {second}, {third}"
+    );
+    assert!(note2.contains("page 2 of 3 is counted"), "{note2}");
+    let far = fluocount(&["count", "--page", "4", s(&stack)]);
+    assert!(!far.status.success());
+    assert!(
+        text(&far.stderr).contains("page 4 was asked for; the TIFF has 3 pages"),
+        "{}",
+        text(&far.stderr)
+    );
+    let bad = fluocount(&["count", "--page", "0", s(&stack)]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
+}

@@ -15,7 +15,26 @@ use crate::{
     protocol::messages::{Request, Response},
 };
 use leptos::{prelude::*, task::spawn_local};
-use std::sync::Arc;
+use std::{cell::RefCell, collections::HashMap, sync::Arc};
+
+/// A multi-page TIFF in the list: its file (to read another page from), its page count and the
+/// page shown (1-based).
+#[derive(Clone)]
+struct Paged {
+    file: web_sys::File,
+    pages: u32,
+    page: u32,
+}
+
+thread_local! {
+    /// The multi-page TIFFs in the list, by image id.
+    static PAGED: RefCell<HashMap<u64, Paged>> = RefCell::new(HashMap::new());
+}
+
+/// (pages, page shown) of image `id`, when it is a multi-page TIFF.
+pub fn pages_of(id: u64) -> Option<(u32, u32)> {
+    PAGED.with(|p| p.borrow().get(&id).map(|x| (x.pages, x.page)))
+}
 
 impl AppState {
     /// Reads, decodes and counts `files` one after another. Masks among them (by folder or
@@ -62,9 +81,11 @@ impl AppState {
                 let worker = pool::least_busy();
                 let mut notes = Vec::new();
                 let mut calibration = None;
+                let mut pages = 1;
                 let decoded = match read_bytes(file).await {
                     Ok(bytes) => {
                         notes = crate::imaging::decode::notes(&bytes);
+                        pages = crate::imaging::decode::tiff_pages(&bytes).unwrap_or(1);
                         calibration = read_calibration(&bytes);
                         let request = Request::Decode {
                             id,
@@ -81,6 +102,18 @@ impl AppState {
                         if let Some(decoded) = Decoded::of(image) {
                             let added = self.add_image(id, name, worker, decoded);
                             self.note_image(added, &notes);
+                            if pages > 1 {
+                                PAGED.with(|p| {
+                                    p.borrow_mut().insert(
+                                        added,
+                                        Paged {
+                                            file: file.clone(),
+                                            pages,
+                                            page: 1,
+                                        },
+                                    )
+                                });
+                            }
                             if let Some((c, source)) = calibration {
                                 self.set_calibration(added, c, source.describe());
                             }
@@ -150,6 +183,71 @@ impl AppState {
     pub fn clear_calibration(self, id: u64) {
         self.images.calibrations.update(|c| {
             c.remove(&id);
+        });
+    }
+
+    /// Shows and counts page `page` (1-based) of the multi-page TIFF `id` instead of the page it
+    /// shows: the file is read again, that page decoded in a worker, and it takes the image's
+    /// place in the list (its corrections and regions were of the other page, and go with it).
+    /// A page that cannot be read is said in the status line, and the page shown stays.
+    pub fn show_page(self, id: u64, page: u32) {
+        let Some(paged) = PAGED.with(|p| p.borrow().get(&id).cloned()) else {
+            return;
+        };
+        let Some(name) = self
+            .images
+            .items
+            .with_untracked(|v| v.iter().find(|i| i.id == id).map(|i| i.name.clone()))
+        else {
+            return;
+        };
+        spawn_local(async move {
+            let fail = |reason: String| {
+                self.counting
+                    .status
+                    .set(format!("{name}: page {page} could not be read: {reason}"))
+            };
+            let bytes = match read_bytes(&paged.file).await {
+                Ok(b) => b,
+                Err(e) => return fail(e),
+            };
+            let bytes = match crate::imaging::decode::tiff_page(&bytes, page) {
+                Ok(b) => b,
+                Err(e) => return fail(e),
+            };
+            let calibration = read_calibration(&bytes);
+            let new_id = self.images.new_id();
+            let worker = pool::least_busy();
+            let request = Request::Decode {
+                id: new_id,
+                bytes,
+                as_mask: false,
+                keep: true,
+            };
+            match pool::call(worker, &request).await {
+                Ok(image @ Response::Image { .. }) => {
+                    let Some(decoded) = Decoded::of(image) else {
+                        return fail("the worker gave no image".into());
+                    };
+                    let added = self.add_image(new_id, name.clone(), worker, decoded);
+                    self.note_image(
+                        added,
+                        &[format!("page {page} of {} is counted", paged.pages)],
+                    );
+                    if let Some((c, source)) = calibration {
+                        self.set_calibration(added, c, source.describe());
+                    }
+                    PAGED.with(|p| {
+                        let mut p = p.borrow_mut();
+                        p.remove(&id);
+                        p.insert(added, Paged { page, ..paged });
+                    });
+                    self.remove(id);
+                    self.images.selected.set(Some(added));
+                }
+                Ok(Response::Failed(reason)) | Err(reason) => fail(reason),
+                Ok(_) => fail("the worker gave an unexpected answer".into()),
+            }
         });
     }
 

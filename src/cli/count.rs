@@ -1,6 +1,6 @@
 //! `fluocount count`: counts, label images, per-object and per-image tables.
 
-use super::{Choice, choice_flag, load_calibrated};
+use super::{Choice, choice_flag, load_page};
 use crate::{
     count::{
         Analysis, analyze, export,
@@ -32,6 +32,8 @@ struct Args {
     cutoff: Option<f32>,
     /// `--pixel-size` with `--unit`: every image's calibration, over its file's.
     calibration: Option<Calibration>,
+    /// `--page N`: the page of each multi-page TIFF to count (1-based, as ImageJ's slices).
+    page: Option<u32>,
 }
 
 /// `--pixel-size S` and `--unit U` (µm when not given) as one calibration.
@@ -77,6 +79,7 @@ fn parse(args: &[OsString]) -> Result<Args, String> {
         model: None,
         cutoff: None,
         calibration: None,
+        page: None,
     };
     let (mut pixel_size, mut unit): (Option<String>, Option<String>) = (None, None);
     let mut i = 0;
@@ -98,6 +101,18 @@ fn parse(args: &[OsString]) -> Result<Args, String> {
                 "--cutoff" => a.cutoff = Some(super::learn::cutoff_flag(&text, &mut i)?),
                 "--pixel-size" => pixel_size = Some(super::value(&text, &mut i, "--pixel-size")?),
                 "--unit" => unit = Some(super::value(&text, &mut i, "--unit")?),
+                "--page" => {
+                    let v: String = super::value(&text, &mut i, "--page")?;
+                    a.page = Some(
+                        v.trim()
+                            .parse()
+                            .ok()
+                            .filter(|&p: &u32| p >= 1)
+                            .ok_or_else(|| {
+                                format!("--page: “{v}” is not a page number (1, 2, …)")
+                            })?,
+                    );
+                }
                 // Everything after `--` is a file, even a name that begins with `-`.
                 "--" => {
                     a.files.extend(args[i + 1..].iter().map(PathBuf::from));
@@ -127,6 +142,7 @@ pub(crate) fn run(args: &[OsString]) -> Result<i32, String> {
         model,
         cutoff,
         calibration,
+        page,
     } = parse(args)?;
     let model = model.as_deref().map(super::learn::load_model).transpose()?;
     let labels = match &out {
@@ -153,7 +169,7 @@ pub(crate) fn run(args: &[OsString]) -> Result<i32, String> {
     parallel_ordered(
         &jobs,
         |(path, label)| -> (Result<Counted, String>, Option<String>) {
-            let counted = load_calibrated(path).map(|(image, from_file)| {
+            let counted = load_page(path, page).map(|(image, from_file)| {
                 let (analysis, collection) = match &model {
                     Some(m) => {
                         let (a, c) = super::learn::count_with(m, &choice, &image, cutoff);

@@ -40,6 +40,9 @@ usage:
       every image instead (U: nm, um, mm, cm, m, inch; default um). Calibrated areas,
       lengths and densities are in that unit, named in the CSV headers (Area (µm²)), and
       summary.csv gives each image's pixel size and unit.
+      A multi-page TIFF is counted from page 1 (a note on stderr names it); --page N counts
+      page N of each one instead (1-based, as ImageJ's slices; a TIFF with fewer pages is an
+      error naming it).
       NAME is yellow, red, green or auto (the default: chosen per image from its colour).
   fluocount eval [--preset NAME | --params FILE] [--distance PX] --images DIR --masks DIR
       Scores the counts against ground-truth masks by the reference protocol (Morelli et
@@ -213,12 +216,36 @@ pub(crate) fn load_image(path: &Path) -> Result<Image, String> {
 /// Reads and decodes an image with the calibration its header carries
 /// ([`crate::imaging::calibration::read`]).
 pub(crate) fn load_calibrated(path: &Path) -> Result<(Image, Option<Calibration>), String> {
-    let bytes = read_limited(path, crate::protocol::batch::MAX_FILE_BYTES)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let image =
-        decode(&bytes, &DecodeLimits::default()).map_err(|e| format!("{}: {e}", path.display()))?;
-    for note in crate::imaging::decode::notes(&bytes) {
-        eprintln!("{}: {note}", path.display());
+    load_page(path, None)
+}
+
+/// [`load_calibrated`] of page `page` (1-based) of a multi-page TIFF; `None` reads page 1 and
+/// notes on stderr that the others were not read.
+pub(crate) fn load_page(
+    path: &Path,
+    page: Option<u32>,
+) -> Result<(Image, Option<Calibration>), String> {
+    let named = |e: String| format!("{}: {e}", path.display());
+    let bytes = read_limited(path, crate::protocol::batch::MAX_FILE_BYTES).map_err(named)?;
+    let bytes = match page {
+        None | Some(1) if crate::imaging::decode::tiff_pages(&bytes).is_none() => bytes,
+        Some(p) => crate::imaging::decode::tiff_page(&bytes, p).map_err(named)?,
+        None => bytes,
+    };
+    let image = decode(&bytes, &DecodeLimits::default()).map_err(|e| named(e.to_string()))?;
+    match page {
+        None => {
+            for note in crate::imaging::decode::notes(&bytes) {
+                eprintln!("{}: {note}", path.display());
+            }
+        }
+        Some(p) => {
+            // The chosen page is first in `bytes` now; the pages after it follow.
+            let total = p - 1 + crate::imaging::decode::tiff_pages(&bytes).unwrap_or(1);
+            if total > 1 {
+                eprintln!("{}: page {p} of {total} is counted", path.display());
+            }
+        }
     }
     Ok((image, calibration(&bytes)))
 }

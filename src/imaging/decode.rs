@@ -257,13 +257,44 @@ pub fn notes(bytes: &[u8]) -> Vec<String> {
     }
 }
 
-/// The number of pages (image file directories) of a classic TIFF, following the chain until it
-/// ends, leaves the file, loops, or passes 65,535 pages; `None` if the bytes are no classic TIFF.
-pub fn tiff_pages(bytes: &[u8]) -> Option<u32> {
-    let le = match bytes.get(..4)? {
-        [b'I', b'I', 42, 0] => true,
-        [b'M', b'M', 0, 42] => false,
-        _ => return None,
+/// The bytes of a classic TIFF whose first page is page `page` (1-based) of `bytes`: the header's
+/// first-directory offset is pointed at that page's directory, and every offset in a TIFF is from
+/// the start of the file, so the decoder then reads that page, with all its checks and limits.
+/// ImageJ's slice numbers are 1-based too. Page 1 gives the bytes unchanged.
+///
+/// ```
+/// use fluocount::imaging::decode::tiff_page;
+/// assert!(tiff_page(b"not a tiff", 2).is_err());
+/// ```
+pub fn tiff_page(bytes: &[u8], page: u32) -> Result<Vec<u8>, String> {
+    let pages = tiff_pages(bytes).ok_or_else(|| "only a TIFF has pages".to_string())?;
+    if page == 0 || page > pages {
+        return Err(format!(
+            "page {page} was asked for; the TIFF has {pages} page{}",
+            if pages == 1 { "" } else { "s" }
+        ));
+    }
+    let offsets = tiff_page_offsets(bytes);
+    let at = *offsets
+        .get(page as usize - 1)
+        .ok_or_else(|| format!("page {page} could not be found"))?;
+    let le = bytes.starts_with(b"II");
+    let mut out = bytes.to_vec();
+    let word = u32::try_from(at).map_err(|_| "the page lies beyond 4 GB".to_string())?;
+    out[4..8].copy_from_slice(&if le {
+        word.to_le_bytes()
+    } else {
+        word.to_be_bytes()
+    });
+    Ok(out)
+}
+
+/// The offsets of a classic TIFF's page directories, in order (see [`tiff_pages`]).
+fn tiff_page_offsets(bytes: &[u8]) -> Vec<usize> {
+    let le = match bytes.get(..4) {
+        Some([b'I', b'I', 42, 0]) => true,
+        Some([b'M', b'M', 0, 42]) => false,
+        _ => return Vec::new(),
     };
     let u16_at = |at: usize| -> Option<u16> {
         let b: [u8; 2] = bytes.get(at..at.checked_add(2)?)?.try_into().ok()?;
@@ -281,20 +312,31 @@ pub fn tiff_pages(bytes: &[u8]) -> Option<u32> {
             u32::from_be_bytes(b)
         })
     };
-    let mut offset = u32_at(4)? as usize;
-    let mut pages = 0u32;
-    // Offsets must grow or the chain is read at most once a directory: a loop ends it.
+    let mut offsets = Vec::new();
+    let Some(first) = u32_at(4) else {
+        return offsets;
+    };
+    let mut offset = first as usize;
     let mut seen = std::collections::BTreeSet::new();
-    while offset != 0 && pages < 65_535 && seen.insert(offset) {
+    while offset != 0 && offsets.len() < 65_535 && seen.insert(offset) {
         let Some(entries) = u16_at(offset) else { break };
-        pages += 1;
+        offsets.push(offset);
         let next = offset + 2 + usize::from(entries) * 12;
         match u32_at(next) {
             Some(n) => offset = n as usize,
             None => break,
         }
     }
-    Some(pages)
+    offsets
+}
+
+/// The number of pages (image file directories) of a classic TIFF, following the chain until it
+/// ends, leaves the file, loops, or passes 65,535 pages; `None` if the bytes are no classic TIFF.
+pub fn tiff_pages(bytes: &[u8]) -> Option<u32> {
+    match bytes.get(..4)? {
+        [b'I', b'I', 42, 0] | [b'M', b'M', 0, 42] => Some(tiff_page_offsets(bytes).len() as u32),
+        _ => None,
+    }
 }
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -567,7 +609,48 @@ mod tests {
         assert_eq!(tiff_pages(&away), Some(1));
         for cut in 0..three.len() {
             let _ = tiff_pages(&three[..cut]);
+            let _ = tiff_page(&three[..cut], 2);
         }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_chosen_page_of_a_multi_page_tiff_decodes_as_that_page() {
+        // Three 4x3 grey pages of the values 10, 20 and 30:
+        // each page picked decodes to its own value.
+        let mut out = std::io::Cursor::new(Vec::new());
+        {
+            let mut t = tiff::encoder::TiffEncoder::new(&mut out).expect("tiff");
+            for v in [10u8, 20, 30] {
+                t.write_image::<tiff::encoder::colortype::Gray8>(4, 3, &[v; 12])
+                    .expect("page");
+            }
+        }
+        let three = out.into_inner();
+        for page in 1..=3u32 {
+            let bytes = tiff_page(&three, page).expect("a page");
+            let img = decode(&bytes, &DecodeLimits::default()).expect("decodes");
+            assert_eq!((img.width(), img.height()), (4, 3));
+            let crate::imaging::Pixels::U8(px) = img.pixels() else {
+                panic!("8-bit")
+            };
+            assert!(px.iter().all(|&p| u32::from(p) == 10 * page), "page {page}");
+            assert_eq!(
+                tiff_pages(&bytes),
+                Some(4 - page),
+                "the chain goes on from the page"
+            );
+        }
+        assert_eq!(tiff_page(&three, 1).as_deref(), Ok(&three[..]));
+        assert_eq!(
+            tiff_page(&three, 4),
+            Err("page 4 was asked for; the TIFF has 3 pages".to_string())
+        );
+        assert!(tiff_page(&three, 0).is_err());
+        assert_eq!(
+            tiff_page(b"\x89PNG\r\n", 1),
+            Err("only a TIFF has pages".to_string())
+        );
     }
     use image::{ImageBuffer, Luma, Rgb, Rgba};
 

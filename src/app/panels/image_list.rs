@@ -90,6 +90,25 @@ fn ImageRow(item: Item) -> impl IntoView {
                     view! { <span class="item-mask" data-testid="item-mask" title=title>"mask: "{m}</span> }
                 })}
             </button>
+            {crate::app::load::pages_of(id).map(|(pages, page)| {
+                let label = format!("Page of {}", item.name);
+                view! {
+                    <label class="item-page" title="A multi-page TIFF: the page to show and count">
+                        <span>"page"</span>
+                        <select data-testid="item-page" aria-label=label
+                            on:change=move |e| {
+                                if let Ok(p) = event_target_value(&e).parse::<u32>() {
+                                    state.show_page(id, p);
+                                }
+                            }>
+                            {(1..=pages).map(|p| view! {
+                                <option value=p.to_string() selected=p == page>{p.to_string()}</option>
+                            }).collect_view()}
+                        </select>
+                        <span>{format!("of {pages}")}</span>
+                    </label>
+                }
+            })}
             <button class="remove" aria-label=remove_label on:click=move |_| state.remove(id)>
                 "×"
             </button>
