@@ -617,3 +617,71 @@ mod tests {
         assert!(write(&p).is_err());
     }
 }
+
+// proptest is a native-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An image with a safe name (any printable text without separators), a mask, regions,
+    /// markers of its types and removals.
+    fn image() -> impl Strategy<Value = ProjectImage> {
+        (
+            "[^/\\\\\\p{Cc}]{1,20}",
+            proptest::collection::vec(any::<u8>(), 0..40),
+            proptest::option::of((
+                "[a-z _.]{1,12}",
+                proptest::collection::vec(any::<u8>(), 0..20),
+            )),
+            proptest::collection::vec((0u32..5000, 0u32..5000, 1u32..3), 0..5),
+            proptest::collection::vec((0u32..5000, 0u32..5000), 0..5),
+            proptest::collection::vec((0i32..1000, 0i32..1000, 1i32..500, 1i32..500), 0..3),
+            proptest::option::of(1u32..1000),
+        )
+            .prop_filter("no folder references", |(n, _, m, ..)| {
+                unsafe_name(n).is_none() && m.as_ref().is_none_or(|(m, _)| unsafe_name(m).is_none())
+            })
+            .prop_map(|(name, bytes, mask, markers, removals, rects, size)| {
+                let mut im = ProjectImage::new(&name, bytes);
+                im.mask = mask;
+                im.corrections.markers = markers
+                    .into_iter()
+                    .map(|(x, y, type_id)| Marker { x, y, type_id })
+                    .collect();
+                im.corrections.removals = removals;
+                im.rois = rects
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (x, y, w, h))| {
+                        let name = format!("R {i};:%");
+                        Roi::rect(&name, x.into(), y.into(), w.into(), h.into())
+                    })
+                    .collect();
+                im.calibration =
+                    size.and_then(|s| Calibration::new(f64::from(s) / 100.0, 0.5, Unit::Um));
+                im
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn projects_read_back(images in proptest::collection::vec(image(), 0..4), min_area in 0u64..500) {
+            let p = Project {
+                params: Params { min_area, ..Params::default() },
+                preset: "custom".into(),
+                images,
+            };
+            let bytes = write(&p).expect("writes");
+            prop_assert_eq!(read(&bytes), Ok(p));
+        }
+
+        #[test]
+        fn garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = read(&bytes);
+            let mut z = b"PK\x03\x04".to_vec();
+            z.extend_from_slice(&bytes);
+            let _ = read(&z);
+        }
+    }
+}
