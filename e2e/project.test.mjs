@@ -1,7 +1,7 @@
 // Save project / Open project: two images and a mask with a correction, a region and a changed
 // parameter are saved in one .fcproject file; a fresh page that opens it shows the same images,
 // counts (the corrected headline), F1, region count and parameters. A truncated copy is refused
-// by name and changes nothing.
+// by name and changes nothing; a project dropped on the page opens as well.
 
 import { readFileSync } from 'node:fs';
 import { appTest, assert, dropFiles, tid } from './helpers.mjs';
@@ -111,4 +111,15 @@ appTest('project: saved, opened in a fresh page, gives the same counts, F1, regi
   const message = await app.text('status', /^cut\.fcproject: not opened, nothing changed: /);
   assert.match(message, /ZIP|entry|archive/);
   assert.deepEqual(await snapshot(app, page), before, 'a refused file changes nothing');
+
+  // Dropped on the page, a project opens too (it is not taken for a RoiSet .zip), replacing the
+  // work rather than adding to it.
+  await dropFiles(page, null, [{ name: 'again.fcproject', bytes: saved.bytes, type: 'application/zip' }]);
+  await app.text('status', /^Opened again\.fcproject: 2 image\(s\)\.$/);
+  await app.until(
+    'the same image list again',
+    ({ sel, want }) => JSON.stringify([...document.querySelectorAll(sel)].map((e) => e.textContent.trim())) === want,
+    { sel: tid('image-item'), want: JSON.stringify(before.items) },
+  );
+  assert.equal((await page.$$(tid('roi-row'))).length, 1, 'one region, not two');
 });
