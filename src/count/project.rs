@@ -50,9 +50,8 @@ const MAX_MANIFEST: usize = 16 << 20;
 /// The longest name of an image or mask, in bytes.
 const MAX_NAME: usize = 255;
 
-/// The archive limits [`read`] applies: the manifest and an image and a mask per image; an
-/// all entries together at most 512 MiB
-/// (the largest file the page reads).
+/// The archive limits [`read`] applies: the manifest and an image and a mask per image, all
+/// entries together at most 512 MiB unpacked (the largest file the page reads).
 pub fn limits() -> Limits {
     Limits {
         max_entries: 1 + 2 * MAX_IMAGES,
