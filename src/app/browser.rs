@@ -76,6 +76,12 @@ pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// A `File` named `name` holding a copy of `bytes`, as a picker would give it.
+pub fn file_from_bytes(name: &str, bytes: &[u8]) -> Option<web_sys::File> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    web_sys::File::new_with_u8_array_sequence(&parts, name).ok()
+}
+
 /// Reads a text file of at most `limit` bytes (invalid UTF-8 is replaced, not refused).
 pub async fn read_text(file: &web_sys::File, limit: usize) -> Result<String, String> {
     if file.size() > limit as f64 {

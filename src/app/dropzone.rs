@@ -4,7 +4,7 @@ use super::{
     batch::run::use_batch_state,
     browser::{files_of, take_picked},
     learn::{file, session::use_learning},
-    results::roi_files,
+    results::{project, roi_files},
     state::use_app_state,
 };
 use crate::protocol::batch::is_image_name;
@@ -53,6 +53,14 @@ pub fn DropZone(children: Children) -> impl IntoView {
         // A dropped model file is loaded as the Load model button would.
         for m in models {
             spawn_local(file::load(state, learning, m));
+        }
+        // A project file replaces the work (the first one, if several are dropped).
+        let (projects, files): (Vec<_>, Vec<_>) = files
+            .into_iter()
+            .partition(|f| project::is_project_file(&f.name()));
+        if let Some(p) = projects.into_iter().next() {
+            spawn_local(project::open(state, p));
+            return;
         }
         // ImageJ region files (.roi, RoiSet .zip) go to the selected image's regions.
         let (rois, files): (Vec<_>, Vec<_>) = files

@@ -101,6 +101,9 @@ impl AppState {
                     Ok(image @ Response::Image { .. }) => {
                         if let Some(decoded) = Decoded::of(image) {
                             let added = self.add_image(id, name, worker, decoded);
+                            self.images.files.update_value(|f| {
+                                f.insert(added, file.clone());
+                            });
                             self.note_image(added, &notes);
                             if pages > 1 {
                                 PAGED.with(|p| {
@@ -127,6 +130,9 @@ impl AppState {
                             .map(|i| ids[i])
                             .collect();
                         let mask = Arc::new(mask);
+                        self.images.mask_files.update_value(|f| {
+                            f.insert(name.clone(), file.clone());
+                        });
                         if targets.is_empty() {
                             self.place_mask(name, mask, None);
                         } else {

@@ -192,6 +192,10 @@ pub struct Images {
     pub displays: RwSignal<HashMap<u64, DisplaySettings>>,
     /// The calibration of each calibrated image, and where it came from.
     pub calibrations: RwSignal<HashMap<u64, ImageCalibration>>,
+    /// Each image's file as it was read, by id, for *Save project*.
+    pub files: StoredValue<HashMap<u64, web_sys::File>, LocalStorage>,
+    /// Each mask's file as it was read, by file name, for *Save project*.
+    pub mask_files: StoredValue<HashMap<String, web_sys::File>, LocalStorage>,
 }
 
 /// An image's calibration and where it came from (`from the TIFF resolution tags`, `set by
@@ -214,6 +218,8 @@ impl Images {
             pending_masks: RwSignal::new(Vec::new()),
             displays: RwSignal::new(HashMap::new()),
             calibrations: RwSignal::new(HashMap::new()),
+            files: StoredValue::new_local(HashMap::new()),
+            mask_files: StoredValue::new_local(HashMap::new()),
         }
     }
 
@@ -570,6 +576,9 @@ impl AppState {
         });
         self.images.calibrations.update(|c| {
             c.remove(&id);
+        });
+        self.images.files.update_value(|f| {
+            f.remove(&id);
         });
         self.annotations.corrections.update(|c| {
             c.remove(&id);

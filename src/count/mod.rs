@@ -12,6 +12,7 @@ pub mod pairing;
 pub mod params;
 pub mod pipeline;
 pub mod presets;
+pub mod project;
 pub mod roi;
 pub mod roi_file;
 pub mod scoring;

@@ -4,7 +4,7 @@
 
 use super::context::{Links, use_links};
 use crate::app::{
-    browser::js_message,
+    browser::{file_from_bytes, js_message},
     pool,
     state::{AppState, Decoded, use_app_state},
 };
@@ -72,6 +72,8 @@ async fn add_decoded(
 ) -> Result<u64, String> {
     let id = state.images.new_id();
     let worker = pool::least_busy();
+    // Kept for *Save project*, as a dropped file is.
+    let kept = file_from_bytes(&name, &bytes);
     let request = Request::Decode {
         id,
         bytes,
@@ -79,7 +81,13 @@ async fn add_decoded(
         keep: true,
     };
     let response = pool::call(worker, &request).await;
-    add_answer(state, links, source, (id, name, worker), response)
+    let added = add_answer(state, links, source, (id, name, worker), response);
+    if let (Ok(id), Some(file)) = (&added, kept) {
+        state.images.files.update_value(|f| {
+            f.insert(*id, file);
+        });
+    }
+    added
 }
 
 /// Adds the image a worker sent back for request `id`, or gives its reason.

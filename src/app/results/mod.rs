@@ -1,15 +1,17 @@
 //! The Results group: ImageJ's Summarize figures of every image, the corrected counts of the
 //! selected one, its regions ([`figures`]) and their ImageJ files ([`roi_files`]), Cell Counter
-//! marker files and every export ([`files`]); here the group and what its parts share
+//! marker files and every export ([`files`]), the project file ([`project`]); here the group and what its parts share
 //! (downloads, names, summaries).
 
 pub mod figures;
 pub mod files;
+pub mod project;
 pub mod roi_files;
 
 use self::{
     figures::{AllImages, RegionTable, SelectedFigures},
     files::{Exports, MarkerFiles},
+    project::ProjectFiles,
     roi_files::RegionFiles,
 };
 
@@ -245,6 +247,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 <RegionFiles />
                 <MarkerFiles />
                 <Exports all />
+                <ProjectFiles />
                 <AllImages all />
             </details>
         </section>
