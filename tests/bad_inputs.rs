@@ -8,6 +8,7 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+use fluocount::util::zip::crc32;
 use fluocount::{
     count::{analyze, presets::Collection},
     imaging::{DecodeErrorKind, DecodeLimits, decode},
@@ -103,21 +104,6 @@ fn jpeg(w: u32, h: u32, grey: bool) -> Vec<u8> {
         .write_to(&mut out, image::ImageFormat::Jpeg)
         .expect("jpeg");
     out.into_inner()
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 /// A PNG whose header claims `w` x `h` (its data stays that of a 1x1 image).

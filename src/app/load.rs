@@ -12,7 +12,7 @@ use crate::{
         BitMask,
         calibration::{Calibration, read as read_calibration},
     },
-    protocol::messages::{Request, Response},
+    protocol::messages::Response,
 };
 use leptos::{prelude::*, task::spawn_local};
 use std::{cell::RefCell, collections::HashMap, sync::Arc};
@@ -87,13 +87,7 @@ impl AppState {
                         notes = crate::imaging::decode::notes(&bytes);
                         pages = crate::imaging::decode::tiff_pages(&bytes).unwrap_or(1);
                         calibration = read_calibration(&bytes);
-                        let request = Request::Decode {
-                            id,
-                            bytes,
-                            as_mask,
-                            keep: !as_mask,
-                        };
-                        pool::call(worker, &request).await
+                        pool::decode(worker, id, bytes, as_mask).await
                     }
                     Err(reason) => Err(reason),
                 };
@@ -224,13 +218,7 @@ impl AppState {
             let calibration = read_calibration(&bytes);
             let new_id = self.images.new_id();
             let worker = pool::least_busy();
-            let request = Request::Decode {
-                id: new_id,
-                bytes,
-                as_mask: false,
-                keep: true,
-            };
-            match pool::call(worker, &request).await {
+            match pool::decode(worker, new_id, bytes, false).await {
                 Ok(image @ Response::Image { .. }) => {
                     let Some(decoded) = Decoded::of(image) else {
                         return fail("the worker gave no image".into());

@@ -331,6 +331,23 @@ pub async fn call(worker: usize, request: &Request) -> Result<Response, String> 
     send(worker, request).await
 }
 
+/// Decodes a file's `bytes` in `worker`: as image `id`, which the worker keeps for its counts,
+/// or as a ground-truth mask, which it only reads.
+pub async fn decode(
+    worker: usize,
+    id: u64,
+    bytes: Vec<u8>,
+    as_mask: bool,
+) -> Result<Response, String> {
+    let request = Request::Decode {
+        id,
+        bytes,
+        as_mask,
+        keep: !as_mask,
+    };
+    call(worker, &request).await
+}
+
 /// Sends `request` to worker `worker` at once (so several can run side by side); the future
 /// resolves to the response. Without workers the request runs on the page when awaited.
 pub fn send(

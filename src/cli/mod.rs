@@ -227,10 +227,10 @@ pub(crate) fn load_page(
 ) -> Result<(Image, Option<Calibration>), String> {
     let named = |e: String| format!("{}: {e}", path.display());
     let bytes = read_limited(path, crate::protocol::batch::MAX_FILE_BYTES).map_err(named)?;
+    // Page 1 of any image is the image itself; another page needs a TIFF that has it.
     let bytes = match page {
-        None | Some(1) if crate::imaging::decode::tiff_pages(&bytes).is_none() => bytes,
-        Some(p) => crate::imaging::decode::tiff_page(&bytes, p).map_err(named)?,
-        None => bytes,
+        Some(p) if p > 1 => crate::imaging::decode::tiff_page(&bytes, p).map_err(named)?,
+        _ => bytes,
     };
     let image = decode(&bytes, &DecodeLimits::default()).map_err(|e| named(e.to_string()))?;
     match page {

@@ -581,6 +581,7 @@ fn from_dynamic(dynamic: DynamicImage, format: &str) -> Result<Image, DecodeErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::zip::crc32;
 
     #[test]
     fn a_multi_page_tiff_is_noted_and_its_page_chain_counted_safely() {
@@ -740,21 +741,6 @@ mod tests {
         let err = decode(&png, &small).unwrap_err();
         assert_eq!(err.kind, DecodeErrorKind::TooLarge);
         assert!(err.message.contains("megapixels"), "{}", err.message);
-    }
-
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for &b in bytes {
-            crc ^= b as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
     }
 
     #[test]

@@ -74,13 +74,7 @@ async fn add_decoded(
     let worker = pool::least_busy();
     // Kept for *Save project*, as a dropped file is.
     let kept = file_from_bytes(&name, &bytes);
-    let request = Request::Decode {
-        id,
-        bytes,
-        as_mask: false,
-        keep: true,
-    };
-    let response = pool::call(worker, &request).await;
+    let response = pool::decode(worker, id, bytes, false).await;
     let added = add_answer(state, links, source, (id, name, worker), response);
     if let (Ok(id), Some(file)) = (&added, kept) {
         state.images.files.update_value(|f| {
@@ -136,13 +130,7 @@ async fn add_mask(state: AppState, id: u64, path: &str) -> Result<(), String> {
     let url = site_url(path).ok_or("the page's address is unknown")?;
     let name = path.rsplit('/').next().unwrap_or(path).to_string();
     let bytes = fetch_bytes(&url).await.map_err(|f| f.message(&url))?;
-    let request = Request::Decode {
-        id: state.images.new_id(),
-        bytes,
-        as_mask: true,
-        keep: false,
-    };
-    match pool::call(pool::least_busy(), &request).await {
+    match pool::decode(pool::least_busy(), state.images.new_id(), bytes, true).await {
         Ok(Response::Mask(mask)) => state.attach_mask(id, name, Arc::new(mask)),
         Ok(Response::Failed(reason)) | Err(reason) => Err(format!("ground-truth mask {reason}")),
         Ok(_) => Err("the worker gave an unexpected answer".into()),

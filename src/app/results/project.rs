@@ -15,7 +15,7 @@ use crate::{
         presets::Collection,
         project::{self, Project, ProjectImage},
     },
-    protocol::messages::{Request, Response},
+    protocol::messages::Response,
     view::display::DisplaySettings,
 };
 use leptos::{ev, prelude::*, task::spawn_local};
@@ -166,13 +166,7 @@ async fn add(state: AppState, image: ProjectImage) -> Result<(), String> {
     let id = state.images.new_id();
     let worker = pool::least_busy();
     let kept = file_from_bytes(&name, &bytes);
-    let request = Request::Decode {
-        id,
-        bytes,
-        as_mask: false,
-        keep: true,
-    };
-    let decoded = match pool::call(worker, &request).await {
+    let decoded = match pool::decode(worker, id, bytes, false).await {
         Ok(r @ Response::Image { .. }) => Decoded::of(r).ok_or_else(unexpected)?,
         Ok(Response::Failed(e)) | Err(e) => {
             state.add_error(name.clone(), e.clone());
@@ -210,13 +204,7 @@ async fn add(state: AppState, image: ProjectImage) -> Result<(), String> {
         return Ok(());
     };
     let kept = file_from_bytes(&mask_name, &bytes);
-    let request = Request::Decode {
-        id: state.images.new_id(),
-        bytes,
-        as_mask: true,
-        keep: false,
-    };
-    match pool::call(worker, &request).await {
+    match pool::decode(worker, state.images.new_id(), bytes, true).await {
         Ok(Response::Mask(m)) => {
             state.attach_mask(id, mask_name.clone(), Arc::new(m))?;
             if let Some(file) = kept {
