@@ -10,6 +10,7 @@ pub mod bench;
 pub mod browser;
 pub mod count;
 pub mod dropzone;
+pub mod keep;
 pub mod learn;
 pub mod links;
 pub mod load;
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
     provide_batch_state();
     learn::session::provide_learning();
     links::share::provide_links(state);
+    keep::session::provide_keeping(state);
     // With the automatic preset, the parameters follow the selected image's collection.
     Effect::new(move |_| {
         if state.images.selected.get().is_some()
@@ -113,6 +115,7 @@ pub fn App() -> impl IntoView {
                 <ParamsPanel />
                 <div class="centre" id="centre" tabindex="-1">
                     <links::share::LinkNotices />
+                    <keep::session::KeptNotice />
                     <links::remote::ImageSource />
                     <Viewer />
                     <details class="drawer" data-testid="objects-drawer">

@@ -150,8 +150,8 @@ fn mask_entry(k: usize, name: &str) -> String {
     format!("masks/{k}/{name}")
 }
 
-/// The manifest of `p` (see the module's documentation).
-fn manifest(p: &Project) -> Result<String, String> {
+/// The manifest of `p` (see the module's documentation): its text, or why it cannot be written.
+pub fn manifest(p: &Project) -> Result<String, String> {
     let mut m = format!("{MAGIC} {VERSION}\n");
     let _ = writeln!(m, "params {}", p.params.to_query());
     check_line("the preset", &p.preset)?;
@@ -256,10 +256,26 @@ pub fn read(bytes: &[u8]) -> Result<Project, String> {
             "not a Fluocount project (no {MANIFEST} in the archive)"
         ));
     };
-    if data.len() > MAX_MANIFEST {
+    let text = std::str::from_utf8(&data).map_err(|_| format!("{MANIFEST}: not UTF-8 text"))?;
+    let project = parse(text, &mut |entry| by_name.remove(entry))?;
+    if let Some(left) = by_name.keys().min() {
+        return Err(format!("entry {left:?} is not named by {MANIFEST}"));
+    }
+    Ok(project)
+}
+
+/// Reads a manifest alone (for work kept in the browser, whose files are stored apart): the
+/// project it describes, with every image's and mask's bytes empty. The same checks as [`read`]
+/// but those of the archive.
+pub fn read_manifest(text: &str) -> Result<Project, String> {
+    parse(text, &mut |_| Some(Vec::new()))
+}
+
+/// Parses a manifest; `take` gives the bytes of an entry it names, or `None` if there is none.
+fn parse(text: &str, take: &mut dyn FnMut(&str) -> Option<Vec<u8>>) -> Result<Project, String> {
+    if text.len() > MAX_MANIFEST {
         return Err(format!("{MANIFEST}: larger than {MAX_MANIFEST} bytes"));
     }
-    let text = std::str::from_utf8(&data).map_err(|_| format!("{MANIFEST}: not UTF-8 text"))?;
     let mut lines = text.lines().enumerate();
     let first = lines.next().map(|(_, l)| l.trim_end()).unwrap_or("");
     match first.split_once(' ') {
@@ -317,7 +333,7 @@ pub fn read(bytes: &[u8]) -> Result<Project, String> {
                 return Err(at(format!("image {value:?}: {why}")));
             }
             let entry = image_entry(images.len() + 1, value);
-            let data = by_name.remove(&entry).ok_or_else(|| {
+            let data = take(&entry).ok_or_else(|| {
                 at(format!(
                     "image {value:?}: no entry {entry:?} in the archive"
                 ))
@@ -365,7 +381,7 @@ pub fn read(bytes: &[u8]) -> Result<Project, String> {
                             return Err(at(format!("mask {value:?}: {why}")));
                         }
                         let entry = mask_entry(k, value);
-                        let data = by_name.remove(&entry).ok_or_else(|| {
+                        let data = take(&entry).ok_or_else(|| {
                             at(format!("mask {value:?}: no entry {entry:?} in the archive"))
                         })?;
                         b.image.mask = Some((value.to_string(), data));
@@ -412,9 +428,6 @@ pub fn read(bytes: &[u8]) -> Result<Project, String> {
     }
     if let Some(b) = cur.take() {
         finish(b, &mut images)?;
-    }
-    if let Some(left) = by_name.keys().min() {
-        return Err(format!("entry {left:?} is not named by {MANIFEST}"));
     }
     let params_text = params.ok_or_else(|| format!("{MANIFEST}: no params line"))?;
     let (params, notices) = Params::from_query(&params_text);
@@ -672,7 +685,22 @@ mod proptests {
                 images,
             };
             let bytes = write(&p).expect("writes");
-            prop_assert_eq!(read(&bytes), Ok(p));
+            prop_assert_eq!(read(&bytes), Ok(p.clone()));
+            // The manifest alone: the same project with every file's bytes empty.
+            let mut bare = p.clone();
+            for im in &mut bare.images {
+                im.bytes.clear();
+                if let Some((_, b)) = &mut im.mask {
+                    b.clear();
+                }
+            }
+            prop_assert_eq!(read_manifest(&manifest(&p).expect("a manifest")), Ok(bare));
+        }
+
+        #[test]
+        fn manifest_garbage_never_panics(text in "(image |mask |type |marker |removal |params |preset |fluocount-project 1\n|[ -~]{0,12}|\n){0,30}") {
+            let _ = read_manifest(&text);
+            let _ = read_manifest(&format!("fluocount-project 1\n{text}"));
         }
 
         #[test]

@@ -248,6 +248,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 <MarkerFiles />
                 <Exports all />
                 <ProjectFiles />
+                <super::keep::session::KeptStatus />
                 <AllImages all />
             </details>
         </section>

@@ -42,31 +42,39 @@ fn preset_choice(name: &str) -> PresetChoice {
     }
 }
 
-/// The whole work as a project, or why it cannot be saved.
-async fn gather(state: AppState) -> Result<Project, String> {
+/// The work as it is, without reading a file: the project with every image's and mask's bytes
+/// empty, and the files to fill them from.
+pub struct Snapshot {
+    /// The project, bytes empty.
+    pub project: Project,
+    /// For each of its images: the image's id, its file and its mask's file.
+    pub files: Vec<(u64, web_sys::File, Option<web_sys::File>)>,
+    /// What cannot be kept, each named with the reason: a synthetic image has no file.
+    pub left_out: Vec<String>,
+}
+
+/// The work as it is now (see [`Snapshot`]).
+pub fn snapshot(state: AppState) -> Snapshot {
     let items = state.images.items.get_untracked();
     let mut images = Vec::new();
+    let mut files = Vec::new();
+    let mut left_out = Vec::new();
     for item in items.iter().filter(|i| i.status.is_ok()) {
         let (id, name) = (item.id, item.name.as_str());
-        let file = state
-            .images
-            .files
-            .with_value(|f| f.get(&id).cloned())
-            .ok_or_else(|| format!("{name}: its file is not kept (a synthetic image)"))?;
-        let bytes = read_bytes(&file)
-            .await
-            .map_err(|e| format!("{name}: {e}"))?;
-        let mut image = ProjectImage::new(name, bytes);
+        let Some(file) = state.images.files.with_value(|f| f.get(&id).cloned()) else {
+            left_out.push(format!("{name}: its file is not kept (a synthetic image)"));
+            continue;
+        };
+        let mut image = ProjectImage::new(name, Vec::new());
+        let mut mask_file = None;
         if let Some(mask) = &item.mask {
-            let file = state
-                .images
-                .mask_files
-                .with_value(|f| f.get(mask).cloned())
-                .ok_or_else(|| format!("{mask}: the mask's file is not kept"))?;
-            let bytes = read_bytes(&file)
-                .await
-                .map_err(|e| format!("{mask}: {e}"))?;
-            image.mask = Some((mask.clone(), bytes));
+            match state.images.mask_files.with_value(|f| f.get(mask).cloned()) {
+                Some(f) => {
+                    image.mask = Some((mask.clone(), Vec::new()));
+                    mask_file = Some(f);
+                }
+                None => left_out.push(format!("{mask}: the mask's file is not kept")),
+            }
         }
         image.display = state
             .images
@@ -86,12 +94,40 @@ async fn gather(state: AppState) -> Result<Project, String> {
             .with_untracked(|c| c.get(&id).map(|c| c.state().clone()))
             .unwrap_or_default();
         images.push(image);
+        files.push((id, file, mask_file));
     }
-    Ok(Project {
-        params: state.counting.params.get_untracked(),
-        preset: state.counting.preset.get_untracked().value().to_string(),
-        images,
-    })
+    Snapshot {
+        project: Project {
+            params: state.counting.params.get_untracked(),
+            preset: state.counting.preset.get_untracked().value().to_string(),
+            images,
+        },
+        files,
+        left_out,
+    }
+}
+
+/// The whole work as a project, or why it cannot be saved.
+async fn gather(state: AppState) -> Result<Project, String> {
+    let Snapshot {
+        mut project,
+        files,
+        left_out,
+    } = snapshot(state);
+    if let Some(first) = left_out.into_iter().next() {
+        return Err(first);
+    }
+    for (image, (_, file, mask_file)) in project.images.iter_mut().zip(files) {
+        image.bytes = read_bytes(&file)
+            .await
+            .map_err(|e| format!("{}: {e}", image.name))?;
+        if let (Some((name, bytes)), Some(file)) = (&mut image.mask, mask_file) {
+            *bytes = read_bytes(&file)
+                .await
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
+    }
+    Ok(project)
 }
 
 /// Saves the whole work as [`FILE`].
@@ -121,6 +157,26 @@ pub async fn open(state: AppState, file: web_sys::File) {
             return;
         }
     };
+    let total = project.images.len();
+    let (_, failed) = replace_work(state, project, &name, "from the project file").await;
+    status.set(if failed.is_empty() {
+        format!("Opened {name}: {total} image(s).")
+    } else {
+        format!("Opened {name}, but: {}", failed.join("; "))
+    });
+}
+
+/// Replaces the work with `project`'s (every image removed, its parameters and preset applied,
+/// its images added one by one, the status naming `source`, a calibration said to come
+/// `calibrated`): the id each image got (`None` for
+/// one that did not decode) and what failed, each with its reason.
+pub async fn replace_work(
+    state: AppState,
+    project: Project,
+    source: &str,
+    calibrated: &'static str,
+) -> (Vec<Option<u64>>, Vec<String>) {
+    let status = state.counting.status;
     state.cancel_loading();
     let ids: Vec<u64> = state
         .images
@@ -134,25 +190,38 @@ pub async fn open(state: AppState, file: web_sys::File) {
     state.apply_preset(preset_choice(&project.preset), project.params);
     let total = project.images.len();
     let mut failed = Vec::new();
+    let mut added = Vec::with_capacity(total);
     for (k, image) in project.images.into_iter().enumerate() {
-        status.set(format!("Opening {name}: image {} of {total}…", k + 1));
+        status.set(format!("Opening {source}: image {} of {total}…", k + 1));
         state.loading.progress.set(Some((k, total)));
         yield_to_paint().await;
-        if let Err(e) = add(state, image).await {
-            failed.push(e);
-        }
+        let (id, error) = add(state, image, calibrated).await;
+        added.push(id);
+        failed.extend(error);
     }
     state.loading.progress.set(None);
-    status.set(if failed.is_empty() {
-        format!("Opened {name}: {total} image(s).")
-    } else {
-        format!("Opened {name}, but: {}", failed.join("; "))
-    });
+    (added, failed)
 }
 
 /// Adds one image of a project through the workers, as a dropped file, then its mask, display,
 /// calibration, regions and corrections.
-async fn add(state: AppState, image: ProjectImage) -> Result<(), String> {
+async fn add(
+    state: AppState,
+    image: ProjectImage,
+    calibrated: &'static str,
+) -> (Option<u64>, Option<String>) {
+    let mut added = None;
+    let outcome = add_to(state, image, calibrated, &mut added).await;
+    (added, outcome.err())
+}
+
+/// [`add`]'s work; `added` is the image's id once it is added.
+async fn add_to(
+    state: AppState,
+    image: ProjectImage,
+    calibrated: &'static str,
+    added: &mut Option<u64>,
+) -> Result<(), String> {
     let ProjectImage {
         name,
         bytes,
@@ -176,13 +245,14 @@ async fn add(state: AppState, image: ProjectImage) -> Result<(), String> {
     };
     let depth = decoded.image.bit_depth();
     let id = state.add_image(id, name.clone(), worker, decoded);
+    *added = Some(id);
     if let Some(file) = kept {
         state.images.files.update_value(|f| {
             f.insert(id, file);
         });
     }
     if let Some(c) = calibration {
-        state.set_calibration(id, c, "from the project file");
+        state.set_calibration(id, c, calibrated);
     }
     if let Some(text) = display {
         let (settings, _) = DisplaySettings::from_text(&text, depth);
