@@ -124,6 +124,19 @@ export async function dropFiles(page, selector, files) {
   await dataTransfer.dispose();
 }
 
+/**
+ * Clears what the page keeps in this browser (its IndexedDB), as the browser's "clear site data"
+ * does: the open page's connection is closed. Reload afterwards for a page with nothing kept.
+ */
+export async function clearKeptWork(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Storage.clearDataForOrigin', { origin: new URL(page.url()).origin, storageTypes: 'indexeddb' });
+  } finally {
+    await cdp.detach();
+  }
+}
+
 /** Picks files with the file input (`data-testid="file-input"`), as the file dialog would. */
 export async function pickFiles(page, files) {
   const specs = await Promise.all(files.map(fileSpec));
@@ -340,6 +353,22 @@ export class App {
     ]);
     const file = await dl.path();
     return { name: dl.suggestedFilename(), bytes: await readFile(file) };
+  }
+
+  /**
+   * Waits until every change is kept in the browser (the Project section's line says when, and
+   * nothing waits to be written), and returns that line.
+   */
+  async kept(pattern = /^Kept in this browser at /) {
+    return this.until(
+      `the work kept in the browser (${pattern})`,
+      ({ sel, source }) => {
+        const el = document.querySelector(sel);
+        const text = el?.textContent.trim() ?? '';
+        return el?.getAttribute('data-pending') === 'false' && new RegExp(source).test(text) && text;
+      },
+      { sel: tid('kept-status'), source: pattern.source },
+    );
   }
 
   /** Presses `key` with the focus on the page body (not in a field). */

@@ -3,7 +3,7 @@
 // corrupt one refused), and the built-in model from the preset menu.
 
 import { readFileSync } from 'node:fs';
-import { appTest, assert, dropFiles, sample, tid } from './helpers.mjs';
+import { appTest, assert, clearKeptWork, dropFiles, sample, tid } from './helpers.mjs';
 import { sampleFixture, syntheticFixture } from './fixtures.mjs';
 
 const size = ['--width', '640', '--height', '480'];
@@ -82,6 +82,8 @@ appTest('a model trained on two masked images: held-out figures, curve, cut-off,
   assert.match(saved.name, /\.fcmodel$/);
   assert.match(saved.bytes.toString('utf8'), /^fluocount-model 1\n/);
   assert.match(saved.bytes.toString('utf8'), /\ncutoff: 0\.4\n/);
+  // With nothing kept from before (the page would restore its images otherwise).
+  await clearKeptWork(page);
   await page.reload();
   await app.ready();
   await dropFiles(page, null, withMasks());

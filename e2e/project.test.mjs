@@ -4,7 +4,7 @@
 // by name and changes nothing; a project dropped on the page opens as well.
 
 import { readFileSync } from 'node:fs';
-import { appTest, assert, dropFiles, tid } from './helpers.mjs';
+import { appTest, assert, clearKeptWork, dropFiles, tid } from './helpers.mjs';
 import { syntheticFixture } from './fixtures.mjs';
 
 const a = syntheticFixture({ seed: 21, cells: 20, touching: 0, name: 'cells.png' });
@@ -88,7 +88,8 @@ appTest('project: saved, opened in a fresh page, gives the same counts, F1, regi
   assert.equal(saved.bytes.subarray(0, 2).toString('latin1'), 'PK');
   assert.ok(saved.bytes.includes(Buffer.from('fluocount-project 1\n')), 'the manifest is stored as text');
 
-  // A fresh page: nothing loaded; open the project.
+  // The browser's storage cleared, a fresh page: nothing loaded, nothing kept; open the project.
+  await clearKeptWork(page);
   await page.goto(url, { waitUntil: 'load' });
   await app.ready();
   assert.equal((await page.$$(tid('image-item'))).length, 0);

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { appTest, assert, dropFiles, tid } from './helpers.mjs';
+import { appTest, assert, clearKeptWork, dropFiles, tid } from './helpers.mjs';
 import { syntheticFixture } from './fixtures.mjs';
 
 const synthetic = syntheticFixture({ seed: 7, cells: 25, touching: 0, name: 'cells one.png' });
@@ -170,7 +170,9 @@ appTest('Cell Counter corrections: add, remove, undo/redo, marker types, survive
   }));
   assert.deepEqual(types.slice(0, 2), [{ type: 1, markers: n }, { type: 2, markers: 1 }]);
 
-  // Import it on the second image's twin: a fresh page with the same image gets the same tally.
+  // Import it on the second image's twin: a fresh page (nothing kept from before) with the same
+  // image gets the same tally.
+  await clearKeptWork(page);
   await page.reload();
   await app.ready();
   await load(app, page);

@@ -98,6 +98,8 @@ pub struct Keeping {
     pub last: RwSignal<Option<Result<Kept, String>>>,
     /// The notice of the last restore, until dismissed.
     pub restored: RwSignal<Option<Restored>>,
+    /// A change waits to be written.
+    pub pending: RwSignal<bool>,
     store: StoredValue<Option<Store>, LocalStorage>,
     /// The session waiting in an offer.
     offered: StoredValue<Option<Session>>,
@@ -207,6 +209,7 @@ impl Keeping {
 
     /// Asks for a write once the work has rested.
     fn schedule(self, state: AppState) {
+        self.pending.set(true);
         self.generation.update_value(|g| *g += 1);
         let generation = self.generation.get_value();
         set_timeout(
@@ -231,7 +234,11 @@ impl Keeping {
         self.writing.set_value(true);
         loop {
             self.again.set_value(false);
+            let generation = self.generation.get_value();
             let outcome = self.write_once(state).await;
+            if outcome.is_ok() && self.generation.get_value() == generation {
+                self.pending.set(false);
+            }
             self.last.set(Some(outcome));
             if !self.again.get_value() || self.phase.get_untracked() != Phase::Keeping {
                 break;
@@ -483,6 +490,7 @@ pub fn provide_keeping(state: AppState) -> Keeping {
         phase: RwSignal::new(Phase::Starting),
         last: RwSignal::new(None),
         restored: RwSignal::new(None),
+        pending: RwSignal::new(false),
         store: StoredValue::new_local(None),
         offered: StoredValue::new(None),
         keys: StoredValue::new(HashMap::new()),
@@ -524,7 +532,7 @@ pub fn KeptNotice() -> impl IntoView {
         } => Some(match unreadable {
             None => view! {
                 <div class="notice kept" role="status" data-testid="kept-offer">
-                    <p>{format!(
+                    <p data-testid="kept-offer-text">{format!(
                         "Your work from {saved} ({images} image(s)) is kept in this browser, not shown: this page was opened from a link with its own image. Nothing new is kept until you choose."
                     )}</p>
                     <button class="button small-button" type="button" data-testid="kept-restore"
@@ -536,7 +544,7 @@ pub fn KeptNotice() -> impl IntoView {
             .into_any(),
             Some(e) => view! {
                 <div class="notice kept" role="alert" data-testid="kept-offer">
-                    <p>{format!(
+                    <p data-testid="kept-offer-text">{format!(
                         "The work kept in this browser could not be read: {e}. Nothing new is kept until you discard it."
                     )}</p>
                     <button class="button small-button" type="button" data-testid="kept-discard"
@@ -554,7 +562,7 @@ pub fn KeptNotice() -> impl IntoView {
                 .then(|| format!(" Not restored: {}.", r.failed.join("; ")));
             view! {
                 <div class="notice kept" role="status" data-testid="kept-restored">
-                    <p>
+                    <p data-testid="kept-restored-text">
                         {format!("Restored {} image(s) from your work kept in this browser on {}.", r.images, r.saved)}
                         {failed}
                     </p>
@@ -642,6 +650,7 @@ pub fn KeptStatus() -> impl IntoView {
     };
     view! {
         <p class=move || line().0 data-testid="kept-status"
+            data-pending=move || keeping.pending.get().to_string()
             role=move || if line().0.contains("error") { "alert" } else { "status" }>
             {move || line().1}
         </p>

@@ -90,6 +90,13 @@ impl Store {
         let db = db?
             .dyn_into::<IdbDatabase>()
             .map_err(|_| "the browser's storage gave no database".to_string())?;
+        // Another page deleting or upgrading the database (a newer Fluocount in another tab,
+        // the browser clearing site data) is not kept waiting: this connection closes, and
+        // later writes say so.
+        let closing = db.clone();
+        let on_change = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || closing.close());
+        db.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+        on_change.forget();
         Ok(Store { db })
     }
 
