@@ -4,7 +4,8 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { appTest, assert, before, dropFiles, fluocount, REPO_ROOT, tempDir, tid } from './helpers.mjs';
+import { after, appTest, assert, before, dropFiles, fluocount, REPO_ROOT, tempDir, tid } from './helpers.mjs';
+import { serve } from './serve.mjs';
 import { syntheticFixture } from './fixtures.mjs';
 
 const TIFF = path.join(REPO_ROOT, 'tests', 'data', 'imagej_calibrated.tif');
@@ -124,4 +125,26 @@ appTest('a calibrated TIFF shows µm² in the table and the CSV, a scale set by 
   await page.click(tid('scale-clear'));
   assert.equal(await app.text('calibration', /uncalibrated/), 'uncalibrated (pixels)');
   await app.until('Area in pixels', (sel) => document.querySelector(sel)?.textContent.trim() === 'Area', `${tid('objects-table')} thead th:nth-child(2)`);
+});
+
+// A TIFF opened from a link reads its pixel size as a dropped one does, and a reload restores
+// the work kept in the browser with that calibration.
+let data;
+before(async () => { data = await serve(path.dirname(TIFF), { port: 0, cors: true }); });
+after(() => data?.close?.());
+
+appTest('a calibrated TIFF opened from a link is calibrated, and stays so when the kept work is restored', async ({ app, page }) => {
+  const url = `${data.url}${path.basename(TIFF)}`;
+  await page.goto(new URL(`#link=1&url=${encodeURIComponent(url)}`, page.url()).href, { waitUntil: 'load' });
+  await app.ready();
+  await app.imageItems(1);
+  assert.equal(await app.text('calibration', /µm/), '0.650 µm/pixel, from the ImageJ TIFF description');
+  assert.equal((await table(page)).header[1], 'Area (µm²)');
+  await app.kept(/: 1 image\(s\)/);
+  // Reopened without the link: the kept image comes back with its calibration.
+  await page.goto(page.url().replace(/#.*$/, ''), { waitUntil: 'load' });
+  await app.ready();
+  await app.text('kept-restored-text', /^Restored 1 image\(s\)/);
+  assert.equal(await app.text('calibration', /µm/), '0.650 µm/pixel, kept in this browser');
+  assert.equal((await table(page)).header[1], 'Area (µm²)');
 });

@@ -72,14 +72,20 @@ async fn add_decoded(
 ) -> Result<u64, String> {
     let id = state.images.new_id();
     let worker = pool::least_busy();
-    // Kept for *Save project*, as a dropped file is.
+    // Kept for *Save project*, as a dropped file is; its pixel size read as a dropped file's.
     let kept = file_from_bytes(&name, &bytes);
+    let calibration = crate::imaging::calibration::read(&bytes);
     let response = pool::decode(worker, id, bytes, false).await;
     let added = add_answer(state, links, source, (id, name, worker), response);
-    if let (Ok(id), Some(file)) = (&added, kept) {
-        state.images.files.update_value(|f| {
-            f.insert(*id, file);
-        });
+    if let Ok(id) = &added {
+        if let Some(file) = kept {
+            state.images.files.update_value(|f| {
+                f.insert(*id, file);
+            });
+        }
+        if let Some((c, from)) = calibration {
+            state.set_calibration(*id, c, from.describe());
+        }
     }
     added
 }
