@@ -78,9 +78,11 @@ pub fn robust_background(hist: &[u64]) -> Background {
     }
 }
 
-/// The largest inscribed radius of every object of `comps` (the maximum of its own distance map,
-/// in pixels), in label order.
-pub fn inscribed_radii(comps: &Components) -> Vec<f64> {
+/// The largest disc inside every object of `comps`, in label order: its radius (the maximum of
+/// the object's own distance map, in pixels) and its centre (the first pixel in raster order where
+/// the maximum is reached, pixel coordinates with centres at +0.5). A cell body with a neurite
+/// attached has its disc in the body, where its centroid may lie on the neurite side.
+pub fn inscribed_discs(comps: &Components) -> Vec<(f64, f64, f64)> {
     let n = comps.count as usize;
     let mut boxes = vec![(u32::MAX, u32::MAX, 0u32, 0u32); n];
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -101,7 +103,7 @@ pub fn inscribed_radii(comps: &Components) -> Vec<f64> {
         .zip(&members)
         .map(|(&(x0, y0, x1, y1), runs)| {
             if runs.is_empty() {
-                return 0.0;
+                return (0.0, 0.0, 0.0);
             }
             // The object on its box with a ring of background.
             let (pw, ph) = ((x1 - x0) as usize + 2, (y1 - y0) as usize + 2);
@@ -115,9 +117,25 @@ pub fn inscribed_radii(comps: &Components) -> Vec<f64> {
             squared.clear();
             squared.resize(pw * ph, 0u32);
             squared_edt(&inside, pw, ph, &mut squared, &mut scratch);
-            f64::from(squared.iter().copied().max().unwrap_or(0)).sqrt()
+            let (mut best, mut at) = (0u32, 0usize);
+            for (k, &v) in squared.iter().enumerate() {
+                if v > best {
+                    (best, at) = (v, k);
+                }
+            }
+            let (px, py) = (at % pw, at / pw);
+            (
+                f64::from(best).sqrt(),
+                f64::from(x0) + px as f64 - 0.5,
+                f64::from(y0) + py as f64 - 0.5,
+            )
         })
         .collect()
+}
+
+/// The largest inscribed radius of every object of `comps` ([`inscribed_discs`]), in label order.
+pub fn inscribed_radii(comps: &Components) -> Vec<f64> {
+    inscribed_discs(comps).into_iter().map(|d| d.0).collect()
 }
 
 /// The Gaussian's second derivatives at one scale, sampled over a window of radius 3σ, for
@@ -269,6 +287,11 @@ mod tests {
         }
         let comps = label(&BitMask::from_bools(20, 12, &bits), Connectivity::Eight);
         assert_eq!(inscribed_radii(&comps), vec![5.0, 1.0]);
+        // The square's disc is at its centre pixel (5, 5); the bar's at its first pixel.
+        assert_eq!(
+            inscribed_discs(&comps),
+            vec![(5.0, 5.5, 5.5), (1.0, 12.5, 5.5)]
+        );
     }
 
     proptest! {

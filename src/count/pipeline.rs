@@ -2,7 +2,7 @@
 
 use crate::{
     count::{
-        body::{Background, BlobKernel, inscribed_radii, robust_background},
+        body::{Background, BlobKernel, inscribed_discs, robust_background},
         params::{Params, SizeKey, SplitBy, ThresholdMethod},
     },
     imaging::{
@@ -26,6 +26,7 @@ use crate::{
     util::clock::now_ms,
 };
 use std::{
+    collections::HashMap,
     fmt,
     sync::{Arc, Mutex},
 };
@@ -558,10 +559,11 @@ fn rejected_by(
 }
 
 /// The cell-body measures of every object, in label order, but the blob measure, left NaN: it is
-/// the costly one, made by [`with_blob`] for the objects that pass every other filter.
+/// the costly one, made by [`with_blob`] for the objects that pass every other filter. `discs`
+/// are the objects' largest inscribed discs ([`inscribed_discs`]).
 fn bodies(
     prepared: &Prepared,
-    comps: &Components,
+    discs: &[(f64, f64, f64)],
     stats: &[ObjectStats],
     shape: &[Shape],
     contrast: &[f64],
@@ -569,10 +571,10 @@ fn bodies(
     let d = f64::from(prepared.diameter.diameter);
     let radius = (d / 2.0).max(0.5);
     let bg = prepared.background;
-    inscribed_radii(comps)
-        .into_iter()
+    discs
+        .iter()
         .zip(stats.iter().zip(shape).zip(contrast))
-        .map(|(r, ((o, s), &c))| Body {
+        .map(|(&(r, _, _), ((o, s), &c))| Body {
             thickness: r / radius,
             elongation: s.aspect_ratio,
             blob: f64::NAN,
@@ -582,11 +584,51 @@ fn bodies(
         .collect()
 }
 
-/// The blob measure of an object at its centroid, on the background-corrected plane at the cell
-/// scale σ = d / (2√2).
-fn with_blob(prepared: &Prepared, kernel: &Option<BlobKernel>, o: &ObjectStats, b: &mut Body) {
+/// The blob kernels of one image: the cell scale σ = d / (2√2), and larger scales in steps of
+/// [`BLOB_STEP`] for objects thicker than a cell, made as they are needed.
+struct BlobKernels {
+    cell_sigma: f64,
+    made: HashMap<u32, Option<BlobKernel>>,
+}
+
+/// The ratio between two blob scales.
+const BLOB_STEP: f64 = 1.1;
+
+impl BlobKernels {
+    fn new(diameter: f64) -> Self {
+        BlobKernels {
+            cell_sigma: diameter / (2.0 * std::f64::consts::SQRT_2),
+            made: HashMap::new(),
+        }
+    }
+
+    /// The kernel for an object whose largest inscribed disc has radius `r`: the cell scale, or
+    /// the disc's own (r / √2, where a disc gives its strongest response) when that is larger,
+    /// rounded up to a step.
+    fn for_radius(&mut self, r: f64) -> Option<&BlobKernel> {
+        let own = r / std::f64::consts::SQRT_2;
+        let step = if own > self.cell_sigma && self.cell_sigma > 0.0 {
+            ((own / self.cell_sigma).ln() / BLOB_STEP.ln())
+                .ceil()
+                .min(40.0) as u32
+        } else {
+            0
+        };
+        let sigma = self.cell_sigma * BLOB_STEP.powi(step as i32);
+        self.made
+            .entry(step)
+            .or_insert_with(|| BlobKernel::new(sigma))
+            .as_ref()
+    }
+}
+
+/// The blob measure of an object on the background-corrected plane, at the centre of its largest
+/// inscribed disc (in the cell body, not on a neurite attached to it), at the larger of the cell
+/// scale and the disc's own.
+fn with_blob(prepared: &Prepared, kernels: &mut BlobKernels, disc: (f64, f64, f64), b: &mut Body) {
     let base = prepared.corrected.as_ref().unwrap_or(&prepared.plane);
-    b.blob = kernel.as_ref().map_or(0.0, |k| k.measure(base, o.x, o.y));
+    let (r, x, y) = disc;
+    b.blob = kernels.for_radius(r).map_or(0.0, |k| k.measure(base, x, y));
 }
 
 /// The objects of a segmented mask, measured, in label order, split into those kept and those
@@ -612,10 +654,10 @@ fn objects_of(prepared: &Prepared, params: &Params, mask: &BitMask, timer: &mut 
     timer.lap(Stage::Label);
     let shape = shapes(&comps, params.connectivity);
     let contrasts = contrast(&stats, mask, &prepared.plane);
-    let mut body = bodies(prepared, &comps, &stats, &shape, &contrasts);
+    let discs = inscribed_discs(&comps);
+    let mut body = bodies(prepared, &discs, &stats, &shape, &contrasts);
     let (w, h) = (comps.width, comps.height);
-    let sigma = f64::from(prepared.diameter.diameter) / (2.0 * std::f64::consts::SQRT_2);
-    let kernel = BlobKernel::new(sigma);
+    let mut kernels = BlobKernels::new(f64::from(prepared.diameter.diameter));
     // Every filter but the blob's first (a NaN blob passes it); the blob measure only for the
     // objects still in, then its filter.
     let why: Vec<Option<Reject>> = (0..stats.len())
@@ -624,7 +666,7 @@ fn objects_of(prepared: &Prepared, params: &Params, mask: &BitMask, timer: &mut 
             if first.is_some() {
                 return first;
             }
-            with_blob(prepared, &kernel, &stats[i], &mut body[i]);
+            with_blob(prepared, &mut kernels, discs[i], &mut body[i]);
             rejected_by(params, &stats[i], &shape[i], contrasts[i], &body[i], w, h)
         })
         .collect();
