@@ -6,7 +6,9 @@
 //!   over the expected radius. A neurite is thin whatever its length; a cell body is about 1.
 //! - **blob**: the ratio λ₂/λ₁ of the Hessian's eigenvalues (|λ₁| ≥ |λ₂|) of the background-corrected
 //!   plane smoothed at the cell scale σ = d / (2√2) (the scale at which a disc of diameter d gives
-//!   its strongest Laplacian response), at the object's centroid, when the intensity curves down
+//!   its strongest Laplacian response), or at the object's own scale r/√2 when its largest
+//!   inscribed radius r makes that larger, at the centre of that inscribed disc (in the body, where
+//!   a neurite attached may pull the centroid out), when the intensity curves down
 //!   in the strongest direction (λ₁ < 0); else 0. A round blob is near 1, a ridge (neurite) or an
 //!   edge near 0 (Lindeberg 1998; Frangi et al. 1998 use the same ratio to find vessels).
 //! - **brightness**: the object's mean minus the image's median, in units of the image's robust

@@ -773,6 +773,29 @@ mod tests {
     };
 
     #[test]
+    fn a_small_image_is_counted_at_its_cells_size() {
+        // 400x300 with eight cells about 36 px across: the automatic diameter once read the
+        // whole image as one blob (142 px on seed 1) and the yellow preset counted nothing.
+        for seed in 1..=4 {
+            let image = generate(&SynthParams {
+                seed,
+                width: 400,
+                height: 300,
+                cells: 8,
+                ..SynthParams::default()
+            })
+            .image;
+            let a = analyze(&image, &crate::count::presets::Collection::Yellow.preset());
+            assert!(a.diameter < 60.0, "seed {seed}: diameter {}", a.diameter);
+            assert!(
+                (6..=10).contains(&a.objects.len()),
+                "seed {seed}: {} objects",
+                a.objects.len()
+            );
+        }
+    }
+
+    #[test]
     fn a_cached_local_threshold_gives_what_a_fresh_analysis_gives() {
         let image = generate(&SynthParams {
             width: 300,
