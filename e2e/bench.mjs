@@ -273,8 +273,14 @@ async function main() {
     }
 
     console.error(`bench: OpenCV.js ${opencvPkg.version}, ${WARMUP} warm-up + ${ITERATIONS} runs …`);
-    await page.addScriptTag({ url: '/vendor/opencv/opencv.js' });
-    const opencv = await page.evaluate(opencvInPage, {
+    // In a page of its own without the app's Content-Security-Policy: OpenCV.js's bindings are
+    // made with `new Function`, which the app's policy refuses. Same origin and isolation.
+    writeFileSync(path.join(tmp, 'peer.html'), '<!doctype html><meta charset="utf-8"><title>OpenCV.js peer</title>\n');
+    const peer = await browser.context.newPage();
+    watchErrors(peer);
+    await peer.goto(new URL('/bench-data/peer.html', server.url).href, { waitUntil: 'load' });
+    await peer.addScriptTag({ url: '/vendor/opencv/opencv.js' });
+    const opencv = await peer.evaluate(opencvInPage, {
       imageUrl: '/bench-data/synthetic.png',
       iterations: ITERATIONS,
       warmup: WARMUP,
