@@ -108,8 +108,13 @@ appTest('a calibrated TIFF shows µm² in the table and the CSV, a scale set by 
   assert.match(await app.text('scale-error', /pixel size/), /not a pixel size/);
   assert.equal(await app.text('calibration'), 'uncalibrated (pixels)');
 
-  await app.setField('scale-size', 0.5);
+  // As in ImageJ's Set Scale: 200 pixels are 100 µm, so a pixel is 0.5 µm.
   await page.selectOption(tid('scale-unit'), 'µm');
+  await page.click(`${tid('scale-panel')} details.known-distance summary`);
+  await app.setField('scale-pixels', 200);
+  await app.setField('scale-known', 100);
+  assert.equal(await page.inputValue(tid('scale-size')), '0.5');
+  assert.equal(await app.text('scale-per-unit', /Scale/), 'Scale: 2.0000 pixels/µm');
   await page.click(tid('scale-set'));
   assert.equal(await app.text('calibration', /set by hand/), '0.500 µm/pixel, set by hand');
   await app.until('Area in µm²', (sel) => document.querySelector(sel)?.textContent.includes('Area (µm²)'), `${tid('objects-table')} thead`);

@@ -10,14 +10,32 @@ use leptos::prelude::*;
 /// Where a calibration set in this form came from.
 const BY_HAND: &str = "set by hand";
 
+/// The pixel size `known / pixels` as the form shows it, if both are numbers above 0.
+fn from_known(pixels: &str, known: &str) -> Option<String> {
+    let (p, k) = (
+        pixels.trim().parse::<f64>().ok()?,
+        known.trim().parse::<f64>().ok()?,
+    );
+    (p > 0.0 && k > 0.0 && (k / p).is_finite()).then(|| format!("{}", k / p))
+}
+
 /// The selected image's calibration and the *Set scale* form. Test ids: `calibration` (the
-/// text), `scale-size`, `scale-unit`, `scale-all`, `scale-set`, `scale-clear`, `scale-error`.
+/// text), `scale-size`, `scale-unit`, `scale-pixels` and `scale-known` (ImageJ's distance in
+/// pixels and known distance, which fill the pixel size), `scale-all`, `scale-set`,
+/// `scale-clear`, `scale-error`.
 #[component]
 pub fn ScalePanel() -> impl IntoView {
     let state = use_app_state();
     let size = RwSignal::new(String::new());
     let unit = RwSignal::new(Unit::Um.symbol().to_string());
     let all = RwSignal::new(false);
+    let pixels = RwSignal::new(String::new());
+    let known = RwSignal::new(String::new());
+    let fill = move || {
+        if let Some(v) = from_known(&pixels.get_untracked(), &known.get_untracked()) {
+            size.set(v);
+        }
+    };
     let error = RwSignal::new(String::new());
     let selected = move || state.images.selected.get();
     let text = move || {
@@ -85,6 +103,29 @@ pub fn ScalePanel() -> impl IntoView {
                     </select>
                     <span class="small">"/pixel"</span>
                 </div>
+                <details class="known-distance">
+                    <summary>"From a known distance"</summary>
+                    <div class="field">
+                        <label for="scale-pixels">"Distance in pixels"</label>
+                        <input id="scale-pixels" type="number" min="0" step="any" data-testid="scale-pixels"
+                            prop:value=move || pixels.get()
+                            on:input=move |e| { pixels.set(event_target_value(&e)); fill(); } />
+                    </div>
+                    <div class="field">
+                        <label for="scale-known">"Known distance (in the unit)"</label>
+                        <input id="scale-known" type="number" min="0" step="any" data-testid="scale-known"
+                            prop:value=move || known.get()
+                            on:input=move |e| { known.set(event_target_value(&e)); fill(); } />
+                    </div>
+                    <p class="small" data-testid="scale-per-unit">{move || {
+                        match (pixels.get().trim().parse::<f64>(), known.get().trim().parse::<f64>()) {
+                            (Ok(p), Ok(k)) if p > 0.0 && k > 0.0 => format!(
+                                "Scale: {:.4} pixels/{}", p / k, unit.get()
+                            ),
+                            _ => "As ImageJ's Set Scale: the pixel size is the known distance over the distance in pixels.".to_string(),
+                        }
+                    }}</p>
+                </details>
                 <div class="field check">
                     <input id="scale-all" type="checkbox" data-testid="scale-all"
                         prop:checked=move || all.get()
