@@ -82,6 +82,15 @@ appTest('on a red-stained image the TP, FP and FN colours stand out from the sta
   // The stain as drawn: the brightest pixels of the canvas with no overlay.
   for (const id of ['overlay-fill', 'overlay-outline', 'overlay-score']) await app.setCheckbox(id, false);
   await app.frames(3);
+  // The worker redraws in its own time: wait until no overlay colour is left.
+  await app.until('the overlay gone', ({ sel, colours }) => {
+    const canvas = document.querySelector(sel);
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    for (let i = 0; i < data.length; i += 4) {
+      if (colours.some(([r, g, b]) => data[i] === r && data[i + 1] === g && data[i + 2] === b)) return false;
+    }
+    return true;
+  }, { sel: tid('viewer'), colours: [TP, FP, FN] });
   const stain = await page.$eval(tid('viewer'), (canvas) => {
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
     const px = [];
@@ -97,7 +106,14 @@ appTest('on a red-stained image the TP, FP and FN colours stand out from the sta
   await app.frames(3);
   const close = [];
   for (const [name, rgb] of [['TP', TP], ['FP', FP], ['FN', FN]]) {
-    assert.ok((await app.countColour(rgb)) > 0, `${name} is drawn in ${rgb}`);
+    // The worker draws the new layers in its own time: wait for each colour (it fails only if
+    // it never comes).
+    await app.until(`${name} drawn in ${rgb}`, ({ sel, rgb: [r, g, b] }) => {
+      const canvas = document.querySelector(sel);
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      for (let i = 0; i < data.length; i += 4) if (data[i] === r && data[i + 1] === g && data[i + 2] === b) return true;
+      return false;
+    }, { sel: tid('viewer'), rgb });
     for (const [vision, m] of Object.entries(VISION)) {
       const [p, q] = [seenLab(rgb, m), seenLab(stain, m)];
       const de = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
