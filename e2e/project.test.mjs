@@ -6,44 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { appTest, assert, clearKeptWork, dropFiles, tid } from './helpers.mjs';
 import { syntheticFixture } from './fixtures.mjs';
+import { clickImage, countedItems, drawRectangle, sameItems, workSnapshot } from './work.mjs';
 
 const a = syntheticFixture({ seed: 21, cells: 20, touching: 0, name: 'cells.png' });
 const b = syntheticFixture({ seed: 22, cells: 15, touching: 0, name: 'more.png' });
-
-/** The image list as text (name, description, count, F1, mask) per item, once all are counted. */
-function items(app, n) {
-  return app.until(
-    `${n} counted image items`,
-    ({ sel, n }) => {
-      const els = [...document.querySelectorAll(sel)];
-      if (els.length !== n || els.some((e) => !e.getAttribute('data-count'))) return false;
-      return { list: els.map((e) => e.textContent.trim()) };
-    },
-    { sel: tid('image-item'), n },
-  ).then((v) => v.list);
-}
-
-/** Clicks at image point (x, y) (the view must show it), as in workbench.test.mjs. */
-async function clickImage(app, page, x, y) {
-  const box = await app.viewport();
-  const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  const r0 = await app.hover(centre.x, centre.y);
-  const z = await page.$eval(tid('viewer'), (c) => Number(/scale\(([^)]+)\)/.exec(c.style.transform)?.[1]));
-  await page.mouse.click(centre.x + (x - r0.x) * z, centre.y + (y - r0.y) * z);
-  await app.frames(2);
-}
-
-/** What must come back: the list, the headline and its label, F1, the region count, parameters. */
-async function snapshot(app, page) {
-  return {
-    items: await items(app, 2),
-    count: await app.text('count', /^\d+$/),
-    label: await app.text('count-label'),
-    f1: await app.text('m-f1', /^[\d.]+/),
-    roi: await app.text('roi-count', /^\d+$/),
-    params: await page.textContent(tid('params-text')),
-  };
-}
 
 appTest('project: saved, opened in a fresh page, gives the same counts, F1, regions and parameters; a truncated file changes nothing', async ({ app, page }) => {
   const url = page.url();
@@ -52,12 +18,12 @@ appTest('project: saved, opened in a fresh page, gives the same counts, F1, regi
     { name: 'cells_mask.png', bytes: readFileSync(a.truth) },
     { path: b.file },
   ]);
-  await items(app, 2);
+  await countedItems(app, 2);
   await app.waitFor(tid('item-mask'), 'the mask to pair');
   // A parameter of our own.
   await app.setField('min-area', '40');
   await app.until('the parameters to say min-area 40', () => /\bmin_area=40\b/.test(document.querySelector('[data-testid="params-text"]')?.textContent ?? ''));
-  await items(app, 2);
+  await countedItems(app, 2);
   const raw = Number(await app.text('count', /^\d+$/));
 
   // A cell added on the background near the top-left corner: the headline is the corrected count.
@@ -67,20 +33,8 @@ appTest('project: saved, opened in a fresh page, gives the same counts, F1, regi
   await app.text('count', new RegExp(`^${raw + 1}$`));
 
   // A rectangle region over the left half, with the whole image in view.
-  await app.key('0');
-  await app.key('r');
-  const box = await app.viewport();
-  const centre = await app.hover(box.x + box.width / 2, box.y + box.height / 2);
-  const z = await app.zoom();
-  const toScreen = (x, y) => [box.x + box.width / 2 + (x - centre.x - 0.5) * z, box.y + box.height / 2 + (y - centre.y - 0.5) * z];
-  const [x0, y0] = toScreen(0, 0);
-  const [x1, y1] = toScreen(800, 1200);
-  await page.mouse.move(Math.max(x0, box.x + 1), Math.max(y0, box.y + 1));
-  await page.mouse.down();
-  await page.mouse.move(x1, Math.min(y1, box.y + box.height - 1), { steps: 8 });
-  await page.mouse.up();
-  await app.waitFor(tid('roi-row'));
-  const before = await snapshot(app, page);
+  await drawRectangle(app, page, [0, 0, 800, 1200]);
+  const before = await workSnapshot(app, page);
   assert.equal(before.label, 'Cells, corrected');
 
   const saved = await app.download('save-project');
@@ -96,14 +50,10 @@ appTest('project: saved, opened in a fresh page, gives the same counts, F1, regi
   await page.setInputFiles(tid('open-project'), { name: 'fluocount.fcproject', mimeType: 'application/zip', buffer: saved.bytes });
   await app.text('status', /^Opened fluocount\.fcproject: 2 image\(s\)\.$/);
   // Masks are scored and corrections applied as each image comes: wait for the figures to settle.
-  await app.until(
-    'the same image list (names, counts, F1, mask)',
-    ({ sel, want }) => JSON.stringify([...document.querySelectorAll(sel)].map((e) => e.textContent.trim())) === want,
-    { sel: tid('image-item'), want: JSON.stringify(before.items) },
-  );
+  await sameItems(app, before);
   await app.text('count', new RegExp(`^${before.count}$`));
   await app.text('m-f1', new RegExp(`^${before.f1.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
-  const after = await snapshot(app, page);
+  const after = await workSnapshot(app, page);
   assert.deepEqual(after, before, 'the opened project gives the same');
 
   // A truncated copy: refused by name, with the reason; nothing changes.
@@ -111,16 +61,12 @@ appTest('project: saved, opened in a fresh page, gives the same counts, F1, regi
   await page.setInputFiles(tid('open-project'), { name: 'cut.fcproject', mimeType: 'application/zip', buffer: cut });
   const message = await app.text('status', /^cut\.fcproject: not opened, nothing changed: /);
   assert.match(message, /ZIP|entry|archive/);
-  assert.deepEqual(await snapshot(app, page), before, 'a refused file changes nothing');
+  assert.deepEqual(await workSnapshot(app, page), before, 'a refused file changes nothing');
 
   // Dropped on the page, a project opens too (it is not taken for a RoiSet .zip), replacing the
   // work rather than adding to it.
   await dropFiles(page, null, [{ name: 'again.fcproject', bytes: saved.bytes, type: 'application/zip' }]);
   await app.text('status', /^Opened again\.fcproject: 2 image\(s\)\.$/);
-  await app.until(
-    'the same image list again',
-    ({ sel, want }) => JSON.stringify([...document.querySelectorAll(sel)].map((e) => e.textContent.trim())) === want,
-    { sel: tid('image-item'), want: JSON.stringify(before.items) },
-  );
+  await sameItems(app, before, 'the same image list again');
   assert.equal((await page.$$(tid('roi-row'))).length, 1, 'one region, not two');
 });

@@ -250,6 +250,21 @@ impl AppState {
         self.loading.epoch.update_value(|e| *e += 1);
     }
 
+    /// Stops any loading and removes every image, mask waiting for an image and mask file kept:
+    /// an empty list, before a project or the kept work replaces it, or a fresh start.
+    pub fn remove_all(self) {
+        self.cancel_loading();
+        let ids: Vec<u64> = self
+            .images
+            .items
+            .with_untracked(|v| v.iter().map(|i| i.id).collect());
+        for id in ids {
+            self.remove(id);
+        }
+        self.images.pending_masks.set(Vec::new());
+        self.images.mask_files.update_value(|f| f.clear());
+    }
+
     /// Attaches a mask to its image, or keeps it for the user to choose one.
     fn place_mask(self, name: String, mask: Arc<BitMask>, target: Option<u64>) {
         match target {

@@ -135,11 +135,6 @@ pub fn inscribed_discs(comps: &Components) -> Vec<(f64, f64, f64)> {
         .collect()
 }
 
-/// The largest inscribed radius of every object of `comps` ([`inscribed_discs`]), in label order.
-pub fn inscribed_radii(comps: &Components) -> Vec<f64> {
-    inscribed_discs(comps).into_iter().map(|d| d.0).collect()
-}
-
 /// The Gaussian's second derivatives at one scale, sampled over a window of radius 3σ, for
 /// [`BlobKernel::measure`]: made once per image, used for every object.
 #[derive(Clone, Debug)]
@@ -288,7 +283,8 @@ mod tests {
             bits[5 * 20 + x] = true;
         }
         let comps = label(&BitMask::from_bools(20, 12, &bits), Connectivity::Eight);
-        assert_eq!(inscribed_radii(&comps), vec![5.0, 1.0]);
+        let radii: Vec<f64> = inscribed_discs(&comps).iter().map(|d| d.0).collect();
+        assert_eq!(radii, vec![5.0, 1.0]);
         // The square's disc is at its centre pixel (5, 5); the bar's at its first pixel.
         assert_eq!(
             inscribed_discs(&comps),

@@ -378,16 +378,7 @@ impl Keeping {
     pub async fn start_fresh(self, state: AppState) {
         self.restored.set(None);
         self.offered.set_value(None);
-        state.cancel_loading();
-        let ids: Vec<u64> = state
-            .images
-            .items
-            .with_untracked(|v| v.iter().map(|i| i.id).collect());
-        for id in ids {
-            state.remove(id);
-        }
-        state.images.pending_masks.set(Vec::new());
-        state.images.mask_files.update_value(|f| f.clear());
+        state.remove_all();
         state.apply_preset(PresetChoice::Auto(None), Params::default());
         self.discard(state).await;
         state

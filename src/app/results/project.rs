@@ -177,16 +177,7 @@ pub async fn replace_work(
     calibrated: &'static str,
 ) -> (Vec<Option<u64>>, Vec<String>) {
     let status = state.counting.status;
-    state.cancel_loading();
-    let ids: Vec<u64> = state
-        .images
-        .items
-        .with_untracked(|v| v.iter().map(|i| i.id).collect());
-    for id in ids {
-        state.remove(id);
-    }
-    state.images.pending_masks.set(Vec::new());
-    state.images.mask_files.update_value(|f| f.clear());
+    state.remove_all();
     state.apply_preset(preset_choice(&project.preset), project.params);
     let total = project.images.len();
     let mut failed = Vec::new();
