@@ -2,6 +2,9 @@
 // Auto; the rat sample's count against its 57 annotated cells; the Rejected layer with the filter
 // that removed an object; the expected cell diameter driving the size settings that follow it.
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { appTest, assert, before, dropFiles, fluocount, tid } from './helpers.mjs';
 import { sampleFixture } from './fixtures.mjs';
 
@@ -14,6 +17,18 @@ before(async () => {
   const rows = (await fluocount(['count', '--preset', 'red', yellow.file])).split('\n').filter((l) => l && !l.startsWith('#'));
   yellowAsRed.count = Number(rows[1]?.split(',').at(-3));
   assert.ok(Number.isInteger(yellowAsRed.count), `no count in ${rows}`);
+});
+
+/** The rat sample counted natively with the red preset and `blob_exempt=1`. */
+const ratExempt = {};
+before(async () => {
+  const preset = (await fluocount(['params', '--preset', 'red'])).trim();
+  assert.match(preset, /&blob_exempt=0&/);
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'fluocount-exempt-')), 'params.txt');
+  writeFileSync(file, preset.replace('&blob_exempt=0&', '&blob_exempt=1&'));
+  const rows = (await fluocount(['count', '--params', file, rat.file])).split('\n').filter((l) => l && !l.startsWith('#'));
+  ratExempt.count = Number(rows[1]?.split(',').at(-3));
+  assert.ok(Number.isInteger(ratExempt.count), `no count in ${rows}`);
 });
 
 /** Cells annotated in the rat sample's mask (tests/data/fluocells/red/masks/RT353S2C1R5_r1.png). */
@@ -261,4 +276,37 @@ appTest('the cell diameter: auto shows the estimate; a typed diameter moves the 
   assert.match(await page.textContent(tid('params-text')), /min_area=500&/);
   assert.equal(await page.inputValue(tid('min-area')), '500');
   assert.ok(c0 > 0);
+});
+
+appTest('thick bodies skip the blob test: the rat sample keeps the thick cells its dense middle bends into ridges', async ({ app, page }) => {
+  const c0 = await loadRat(app, page);
+  await page.$eval(tid('objects-drawer'), (d) => { d.open = true; });
+  await app.setCheckbox('show-rejected', true);
+  /** The titles of the rejected rows the blob filter removed, once there are rejected rows. */
+  const blobRows = (pattern) =>
+    app.until(`rows rejected by min_blob to match ${pattern}`, ({ sel, src }) => {
+      const rows = [...document.querySelectorAll(sel)];
+      if (!rows.length) return false;
+      const titles = rows.filter((tr) => tr.lastElementChild.textContent.trim() === 'min_blob').map((tr) => tr.getAttribute('title'));
+      return titles.length > 0 && titles.every((t) => new RegExp(src).test(t)) && titles;
+    }, { sel: tid('rejected-row'), src: pattern.source });
+  const before = await blobRows(/^min_blob: .*\(blob [\d.]+ < 0\.3\)$/);
+
+  // From one expected radius: the count becomes the native count with the same setting, and each
+  // row the blob filter still removes says its thickness lies outside 1 to 2 radii.
+  await app.setField('blob-exempt', 1);
+  const c1 = await app.count({ not: c0 });
+  assert.equal(c1, ratExempt.count, `the native count with blob_exempt=1 is ${ratExempt.count}`);
+  assert.ok(c1 > c0, `skipping the blob test for thick bodies counts ${c1}, no more than the preset's ${c0}`);
+  assert.match(await page.textContent(tid('params-text')), /&min_blob=0\.3&blob_exempt=1&/);
+  const after = await blobRows(/^min_blob: .*\(blob [\d.]+ < 0\.3, thickness [\d.]+ not from 1 to 2\)$/);
+  for (const t of after) {
+    const thick = Number(/thickness ([\d.]+)/.exec(t)[1]);
+    assert.ok(thick < 1 || thick > 2, `a body ${thick} radii thick was still blob-tested: ${t}`);
+  }
+  assert.ok(after.length < before.length, `${before.length} rows rejected by the blob filter before, ${after.length} after`);
+
+  // Off again: the preset's count comes back.
+  await app.setField('blob-exempt', 0);
+  await app.until(`the count ${c0} again`, ({ sel, n }) => document.querySelector(sel)?.textContent.trim() === String(n), { sel: tid('count'), n: c0 });
 });

@@ -69,6 +69,14 @@ pub fn why_rejected(a: &Analysis, i: usize, params: &Params) -> Option<String> {
             short(r.body.elongation),
             short(p.max_elongation)
         ),
+        Reject::NotBlob if p.blob_exempt > 0.0 => format!(
+            "blob {} < {}, thickness {} not from {} to {}",
+            short(r.body.blob),
+            short(p.min_blob),
+            short(r.body.thickness),
+            short(p.blob_exempt),
+            short(2.0 * p.blob_exempt)
+        ),
         Reject::NotBlob => format!("blob {} < {}", short(r.body.blob), short(p.min_blob)),
         Reject::Dim => format!(
             "brightness {} < {}",

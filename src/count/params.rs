@@ -277,6 +277,11 @@ pub struct Params {
     /// Smallest blob measure kept, 0..1: the ratio of the Hessian's eigenvalues at the cell scale
     /// at the object's centre (1 a round blob, 0 a ridge or an edge; 0 = off).
     pub min_blob: f64,
+    /// Thick bodies pass the blob filter: an object at least this many expected radii thick, and
+    /// at most twice that, is kept whatever its blob measure (0 = off). In dense tissue the
+    /// neighbours of a cell body bend the Hessian at the cell scale into a ridge's; a fibre is
+    /// never that thick, and a tissue edge or a saturated region is much thicker.
+    pub blob_exempt: f64,
     /// Smallest brightness kept, relative to the image: the object's mean minus the image's
     /// median, in units of the image's robust spread (1.4826 median absolute deviations; 0 = off).
     pub min_brightness: f64,
@@ -321,6 +326,7 @@ impl Default for Params {
             min_thickness: 0.0,
             max_elongation: 0.0,
             min_blob: 0.0,
+            blob_exempt: 0.0,
             min_brightness: 0.0,
             min_ring: 0.0,
             split_thickness: 0.0,
@@ -405,7 +411,7 @@ pub const MAX_RADIUS: u32 = 25;
 pub const MAX_WINDOW: u32 = 500;
 
 /// Every key of the text form, in the order written.
-pub const KEYS: [&str; 30] = [
+pub const KEYS: [&str; 31] = [
     "channel",
     "bg",
     "sigma",
@@ -432,6 +438,7 @@ pub const KEYS: [&str; 30] = [
     "min_thickness",
     "max_elongation",
     "min_blob",
+    "blob_exempt",
     "min_brightness",
     "min_ring",
     "split_thickness",
@@ -514,6 +521,7 @@ impl Params {
             "min_thickness" => self.min_thickness.to_string(),
             "max_elongation" => self.max_elongation.to_string(),
             "min_blob" => self.min_blob.to_string(),
+            "blob_exempt" => self.blob_exempt.to_string(),
             "min_brightness" => self.min_brightness.to_string(),
             "min_ring" => self.min_ring.to_string(),
             "split_thickness" => self.split_thickness.to_string(),
@@ -651,6 +659,7 @@ impl Params {
             "min_blob" => {
                 self.min_blob = finite(v, 0.0, 1.0).ok_or(Invalid("a number from 0 (off) to 1"))?
             }
+            "blob_exempt" => self.blob_exempt = ratio("a number from 0 (off) to 1000")?,
             "min_brightness" => self.min_brightness = ratio("a number from 0 (off) to 1000")?,
             "min_ring" => self.min_ring = ratio("a number from 0 (off) to 1000")?,
             "split_thickness" => self.split_thickness = ratio("a number from 0 (off) to 1000")?,
@@ -823,7 +832,7 @@ mod tests {
              &p2=default&open=2&close=2&fill=1&split=0&prominence=1&seed_distance=10&conn=8\
              &min_area=120&max_area=inf&min_circ=0&max_circ=1&min_mean=0&min_contrast=0\
              &exclude_edges=0&diameter=auto&min_thickness=0&max_elongation=0&min_blob=0\
-             &min_brightness=0&min_ring=0&split_thickness=0&split_by=shape"
+             &blob_exempt=0&min_brightness=0&min_ring=0&split_thickness=0&split_by=shape"
         );
     }
 
@@ -970,7 +979,7 @@ mod tests {
             min_area in 0u64..100_000, max_area in proptest::option::of(1u64..1_000_000),
             circ in (0.0f64..=1.0, 0.0f64..=1.0), min_mean in 0.0f64..1000.0, contrast in 0.0f64..100.0,
             edges in any::<bool>(), diameter in proptest::option::of(2.0f32..2000.0),
-            follow in 0u8..64, body in proptest::collection::vec(0.0f64..10.0, 6),
+            follow in 0u8..64, body in proptest::collection::vec(0.0f64..10.0, 7),
             blob in 0.0f64..=1.0, by_intensity in any::<bool>()
         ) {
             let follow = SizeKey::ALL
@@ -1005,6 +1014,7 @@ mod tests {
                 min_thickness: body[0],
                 max_elongation: body[1],
                 min_blob: blob,
+                blob_exempt: body[6],
                 min_brightness: body[3],
                 min_ring: body[4],
                 split_thickness: body[5],

@@ -551,11 +551,19 @@ fn rejected_by(
         ),
         // Last, as it is the costly one: a blob measure not made yet (NaN) passes.
         (
-            params.min_blob > 0.0 && b.blob < params.min_blob,
+            params.min_blob > 0.0 && b.blob < params.min_blob && !blob_exempt(params, b),
             Reject::NotBlob,
         ),
     ];
     checks.into_iter().find(|c| c.0).map(|c| c.1)
+}
+
+/// Whether `b` is thick enough to pass the blob filter whatever its blob measure
+/// ([`Params::blob_exempt`]).
+pub fn blob_exempt(params: &Params, b: &Body) -> bool {
+    params.blob_exempt > 0.0
+        && b.thickness >= params.blob_exempt
+        && b.thickness <= 2.0 * params.blob_exempt
 }
 
 /// The cell-body measures of every object, in label order, but the blob measure, left NaN: it is
@@ -793,6 +801,74 @@ mod tests {
                 a.objects.len()
             );
         }
+    }
+
+    #[test]
+    fn thick_bodies_skip_the_blob_test_and_nothing_else() {
+        let o = ObjectStats {
+            label: 1,
+            area: 1000,
+            x: 50.0,
+            y: 50.0,
+            bx: 30,
+            by: 30,
+            width: 40,
+            height: 40,
+            mean: 100.0,
+            min: 90,
+            max: 110,
+        };
+        let s = Shape {
+            perimeter: 110.0,
+            circularity: 0.9,
+            major: 37.0,
+            minor: 35.0,
+            angle: 0.0,
+            aspect_ratio: 1.05,
+            roundness: 0.95,
+            solidity: 0.95,
+            feret: 38.0,
+            min_feret: 34.0,
+        };
+        let body = |thickness: f64, blob: f64| Body {
+            thickness,
+            elongation: 1.0,
+            blob,
+            brightness: 10.0,
+            ring: 10.0,
+        };
+        let p = Params {
+            min_blob: 0.3,
+            blob_exempt: 0.9,
+            min_thickness: 0.3,
+            ..Params::default()
+        };
+        let why = |p: &Params, b: Body| rejected_by(p, &o, &s, 0.0, &b, 200, 200);
+        // Within [0.9, 1.8] expected radii a ridge-like measure does not reject.
+        for t in [0.9, 1.0, 1.8] {
+            assert_eq!(why(&p, body(t, 0.05)), None, "thickness {t}");
+        }
+        // Thinner (a fibre) or much thicker (a tissue edge) is still tested.
+        for t in [0.5, 0.89, 1.81, 3.0] {
+            assert_eq!(
+                why(&p, body(t, 0.05)),
+                Some(Reject::NotBlob),
+                "thickness {t}"
+            );
+        }
+        // Off: every ridge is rejected; the other filters still apply to exempt bodies.
+        let off = Params {
+            blob_exempt: 0.0,
+            ..p.clone()
+        };
+        assert_eq!(why(&off, body(1.0, 0.05)), Some(Reject::NotBlob));
+        let dim = Params {
+            min_brightness: 20.0,
+            ..p.clone()
+        };
+        assert_eq!(why(&dim, body(1.0, 0.05)), Some(Reject::Dim));
+        // The text form carries it.
+        assert_eq!(Params::from_query(&p.to_query()).0.blob_exempt, 0.9);
     }
 
     #[test]

@@ -487,6 +487,8 @@ pub fn ParamsPanel() -> impl IntoView {
                     title="Largest elongation kept: the major over the minor axis of the fitted ellipse." />
                 <KeyField label="Min blob (0–1)" key="min_blob" step="0.05" max="1".to_string()
                     title="Smallest blob measure kept: the ratio of the Hessian's eigenvalues at the cell scale at the object's centre; 1 is a round blob, 0 a ridge (a neurite) or an edge." />
+                <KeyField label="Blob test skipped from (× radius)" key="blob_exempt" step="0.05" max="1000".to_string()
+                    title="Thick bodies pass the blob filter: an object at least this many expected radii thick, and at most twice that, is kept whatever its blob measure. In dense tissue the neighbours of a cell bend the Hessian into a ridge's; a fibre is never that thick." />
                 <KeyField label="Min brightness (robust SDs)" key="min_brightness" step="0.5" max="1000".to_string()
                     title="Smallest brightness kept: the object's mean minus the image's median, in units of the image's robust spread (1.4826 median absolute deviations)." />
                 <KeyField label="Min ring contrast (robust SDs)" key="min_ring" step="0.5" max="1000".to_string()

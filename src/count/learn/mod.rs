@@ -46,6 +46,7 @@ pub fn candidate_params(preset: &Params) -> Params {
         min_thickness: 0.0,
         max_elongation: 0.0,
         min_blob: 0.0,
+        blob_exempt: 0.0,
         min_brightness: 0.0,
         min_ring: 0.0,
         min_contrast: 0.0,
