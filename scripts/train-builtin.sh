@@ -1,6 +1,7 @@
 #!/bin/sh
-# Retrains the built-in model on the real samples with masks in tests/data/fluocells (each image
-# with its collection's candidate setting), and prints the leave-one-image-out figures.
+# Retrains the built-in model on the real samples with masks in tests/data/fluocells and the hard
+# synthetic suite (`fluocount synth --suite`), each image with its collection's candidate setting,
+# and prints the leave-one-image-out figures over those 13 images.
 # tests/learn.rs checks that the committed model is what this gives.
 set -eu
 cd "$(dirname "$0")/.."
@@ -13,5 +14,6 @@ for c in yellow red; do
     cp "tests/data/fluocells/$c/images/$(basename "$m")" "$tmp/images/"
   done
 done
+cargo run --release --quiet --bin fluocount -- synth --suite --out-dir "$tmp" >/dev/null
 cargo run --release --quiet --bin fluocount -- train --images "$tmp/images" --masks "$tmp/masks" \
   --name "Fluocount samples" --out src/count/learn/builtin/samples.fcmodel

@@ -317,6 +317,49 @@ fn synth_hard_writes_a_suite_and_refuses_bad_values() {
 }
 
 #[test]
+fn synth_suite_writes_the_hard_suite_and_takes_nothing_else() {
+    let dir = scratch("suite");
+    let out = fluocount(&["synth", "--suite", "--out-dir", s(&dir)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "348");
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("images"))
+        .expect("images")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    let seeds = [1, 2, 3, 4, 100, 101, 102, 200, 201];
+    let expected: Vec<String> = seeds.iter().map(|n| format!("hard-{n:04}.png")).collect();
+    assert_eq!(names, expected);
+    // Each is what `synth --hard` writes for its seed: a rat-scale red one, a JPEG one.
+    let one = dir.join("one");
+    for (seed, flags) in [("101", &["--rat", "--red"][..]), ("200", &["--jpeg", "75"])] {
+        let mut args = vec!["synth", "--hard", "--seed", seed, "--count", "1"];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["--out-dir", s(&one)]);
+        let o = fluocount(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let name = format!("hard-{:04}.png", seed.parse::<u32>().expect("seed"));
+        for sub in ["images", "masks"] {
+            let a = std::fs::read(dir.join(sub).join(&name)).expect("suite file");
+            let b = std::fs::read(one.join(sub).join(&name)).expect("single file");
+            assert!(a == b, "{sub}/{name} differs from synth --hard {flags:?}");
+        }
+    }
+    for (args, message) in [
+        (&["synth", "--suite"][..], "--suite needs --out-dir DIR"),
+        (
+            &["synth", "--suite", "--seed", "3", "--out-dir", s(&dir)],
+            "--suite takes only --out-dir DIR",
+        ),
+    ] {
+        let o = fluocount(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(text(&o.stderr).contains(message), "{}", text(&o.stderr));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn train_writes_a_model_that_count_and_eval_use_and_a_bad_model_is_refused() {
     let dir = scratch("train");
     let (images, masks) = (dir.join("images"), dir.join("masks"));

@@ -29,6 +29,14 @@ impl Generator {
         }
     }
 
+    /// The same generator with another seed.
+    fn with_seed(&self, seed: u64) -> Generator {
+        match self {
+            Generator::Easy(p) => Generator::Easy(SynthParams { seed, ..p.clone() }),
+            Generator::Hard(p) => Generator::Hard(HardParams { seed, ..p.clone() }),
+        }
+    }
+
     /// The channel `--gray16` writes.
     fn channel(&self) -> Channel {
         match self {
@@ -125,6 +133,7 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
     let mut gray16 = false;
     let mut count: Option<u32> = None;
     let mut out_dir: Option<PathBuf> = None;
+    let mut suite = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -139,6 +148,7 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
             "--neurites" => g.neurites = Some(value(args, &mut i, "--neurites")?),
             "--jpeg" => g.jpeg = Some(value(args, &mut i, "--jpeg")?),
             "--hard" => g.hard = true,
+            "--suite" => suite = true,
             "--rat" => g.rat = true,
             "--red" => g.red = true,
             "--gray16" => gray16 = true,
@@ -150,9 +160,30 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
         }
         i += 1;
     }
+    if suite {
+        let dir = out_dir.ok_or("--suite needs --out-dir DIR")?;
+        if args.len() != 3 {
+            return Err("--suite takes only --out-dir DIR".into());
+        }
+        let jobs: Vec<Generator> = crate::count::synth_hard::suite()
+            .into_iter()
+            .map(Generator::Hard)
+            .collect();
+        return write_all(&jobs, &dir);
+    }
     let maker = generator(&g)?;
     if let Some(dir) = out_dir {
-        return many(&maker, count.unwrap_or(1), &dir);
+        let n = count.unwrap_or(1);
+        if !(1..=10_000).contains(&n) {
+            return Err(format!("--count must be 1 to 10000 (got {n})"));
+        }
+        if maker.seed().checked_add(u64::from(n)).is_none() {
+            return Err("--seed plus --count is beyond the largest seed".into());
+        }
+        let jobs: Vec<Generator> = (0..u64::from(n))
+            .map(|k| maker.with_seed(maker.seed() + k))
+            .collect();
+        return write_all(&jobs, &dir);
     }
     let out = out.ok_or("--out (or --out-dir with --count) is required")?;
     let s = maker.generate(maker.seed());
@@ -182,16 +213,12 @@ pub(crate) fn run(args: &[String]) -> Result<i32, String> {
     Ok(0)
 }
 
-/// `--count N --out-dir DIR`: N images with seeds `seed..seed+N` as `DIR/images/NAME.png` and
-/// their true masks as `DIR/masks/NAME.png` (the dataset's layout), NAME `synth-SEED` or
-/// `hard-SEED`, on all cores. Prints the total number of cells.
-fn many(maker: &Generator, n: u32, dir: &Path) -> Result<i32, String> {
-    if !(1..=10_000).contains(&n) {
-        return Err(format!("--count must be 1 to 10000 (got {n})"));
-    }
-    if maker.seed().checked_add(u64::from(n)).is_none() {
-        return Err("--seed plus --count is beyond the largest seed".into());
-    }
+/// `--count N --out-dir DIR` (N images with seeds `seed..seed+N`) or `--suite --out-dir DIR`
+/// (the hard suite): each image as `DIR/images/NAME.png` and its true mask as
+/// `DIR/masks/NAME.png` (the dataset's layout), NAME `synth-SEED` or `hard-SEED`, on all cores.
+/// Prints the total number of cells.
+fn write_all(jobs: &[Generator], dir: &Path) -> Result<i32, String> {
+    let n = jobs.len() as u32;
     let (images, masks) = (dir.join("images"), dir.join("masks"));
     for d in [&images, &masks] {
         std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
@@ -208,7 +235,8 @@ fn many(maker: &Generator, n: u32, dir: &Path) -> Result<i32, String> {
                         if k >= n {
                             return Ok(());
                         }
-                        let seed = maker.seed() + u64::from(k);
+                        let maker = &jobs[k as usize];
+                        let seed = maker.seed();
                         let s = maker.generate(seed);
                         let (w, h) = (s.image.width(), s.image.height());
                         let name = maker.name(seed);

@@ -109,6 +109,28 @@ impl Default for HardParams {
     }
 }
 
+/// The hard suite: what the presets' cell-body settings were chosen with and the built-in model
+/// is trained on besides the real samples (README, "Presets"), 9 images and 348 cells: seeds 1–4
+/// at the mouse scale (yellow), 100–102 at the rat scale in red, 200–201 at the mouse scale
+/// through JPEG at quality 75. Each writes as `hard-SEED.png` (`fluocount synth --suite`).
+pub fn suite() -> Vec<HardParams> {
+    let mouse = (1..=4).map(|seed| HardParams {
+        seed,
+        ..HardParams::default()
+    });
+    let rat = (100..=102).map(|seed| HardParams {
+        seed,
+        colour: HardColour::Red,
+        ..HardParams::rat()
+    });
+    let jpeg = (200..=201).map(|seed| HardParams {
+        seed,
+        jpeg_quality: Some(75),
+        ..HardParams::default()
+    });
+    mouse.chain(rat).chain(jpeg).collect()
+}
+
 impl HardParams {
     /// The rat scale: 2272x1704 with cells about 57 px across, as on the dataset's rat images.
     pub fn rat() -> Self {
