@@ -203,7 +203,7 @@ pub fn LearnPanel() -> impl IntoView {
                 {move || if learning.own.with(Option::is_some) {
                     "Counts, the overlay (objects coloured by score, red 0 to cyan 1), the objects table, Results and the batch follow the model; objects under the cut-off join the Rejected layer."
                 } else {
-                    "Without a model of your own, the switch counts with the built-in model (trained on the sample images), each image with its own colour's candidates."
+                    "Without a model of your own, the switch counts with the built-in model (trained on the sample images and a synthetic suite), each image with its own colour's candidates."
                 }}
             </p>
             <label class="field">

@@ -1,5 +1,6 @@
 //! The built-in model: a forest trained on the real samples with masks in
-//! `tests/data/fluocells` (two yellow, two red; `scripts/train-builtin.sh`), each image with its
+//! `tests/data/fluocells` (two yellow, two red) and the hard synthetic suite
+//! ([`crate::count::synth_hard::suite`], 9 images; `scripts/train-builtin.sh`), each image with its
 //! collection's candidate setting. The preset menu offers it per collection: *yellow* and *red*
 //! count every image with that collection's candidates; *auto* with each image's own.
 //!
