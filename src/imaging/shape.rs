@@ -812,6 +812,25 @@ mod tests {
         assert!((PI * s.major * s.minor / 4.0 - 10.0).abs() < 1e-9);
     }
 
+    /// A third draw that failed it (once in about 100,000): its second moments along x and y
+    /// are equal, so ImageJ's fitter stands 0.000001 in for a11 − a22 = 0, tilts the axes to
+    /// 45.008° and gives an aspect ratio 1e-5 off the moments' own (1.0386584 against
+    /// 1.0386699). ImageJ 1.53t's Analyze Particles gives this object the same angle and AR to
+    /// the last digit (checked headless through `ij.jar`). Kept as ImageJ has it; the property
+    /// test leaves such draws out.
+    #[test]
+    fn imagejs_fitter_tilts_equal_moments_off_45_degrees() {
+        let (runs, c) = random_object(9, 9, 3887381257529301244, false);
+        let s = shape_of(&runs, c);
+        assert!((s.angle - 45.00836346296746).abs() < 1e-9, "{}", s.angle);
+        assert!(
+            (s.aspect_ratio - 1.038658417736696).abs() < 1e-12,
+            "{}",
+            s.aspect_ratio
+        );
+        assert!((PI * s.major * s.minor / 4.0 - 44.0).abs() < 1e-9);
+    }
+
     proptest! {
         #[test]
         fn outline_is_a_closed_edge_path_around_the_object_and_its_holes(
@@ -886,6 +905,11 @@ mod tests {
             let ratio = ((tr / 2.0 + disc) / (tr / 2.0 - disc)).sqrt();
             // 1e-5: the reference uses ImageJ's truncated 1/12 (0.08333333), and the square root of
             // a near-zero discriminant magnifies rounding for nearly round objects.
+            // Equal second moments along x and y make ImageJ's fitter divide by its stand-in
+            // 0.000001 for a11 − a22 = 0, which tilts the axes off 45° (45.008° for a 44-pixel
+            // object) and moves the ratio by about 1e-5: no longer the moments' own ratio. Unequal
+            // moments of objects this small differ by far more than 1e-9 of their sum.
+            prop_assume!((u20 - u02).abs() > 1e-9 * (u20 + u02));
             prop_assert!((s.aspect_ratio - ratio).abs() < 1e-5 * ratio, "{} vs {}", s.aspect_ratio, ratio);
             prop_assert!((PI * s.major * s.minor / 4.0 - n).abs() < 1e-9 * n);
             prop_assert!((0.0..180.0).contains(&s.angle));
