@@ -249,3 +249,53 @@ fn the_rat_sample_is_counted_within_a_fifth_and_its_cells_are_not_cut_up() {
     let cut = hits[1..].iter().filter(|&&h| h > 1).count();
     assert!(cut <= 6, "{cut} of 57 true cells hold two or more objects");
 }
+
+/// `image` with every 8-bit sample mapped by `f`.
+fn remapped(image: &Image, f: impl Fn(u8) -> u8) -> Image {
+    let fluocount::imaging::Pixels::U8(data) = image.pixels() else {
+        panic!("the samples are 8-bit");
+    };
+    assert_eq!(
+        image.layout(),
+        fluocount::imaging::Layout::Rgb,
+        "the samples are RGB"
+    );
+    Image::rgb8(
+        image.width(),
+        image.height(),
+        data.iter().map(|&v| f(v)).collect(),
+    )
+}
+
+/// The default count is a property of the tissue, not of the exposure: every real sample taken
+/// at 60 % of its exposure, or with its black level lifted by 20 grey levels, keeps its
+/// collection and its count within a tenth (or two cells). Brightening is not asked: it clips the
+/// brightest cells flat, and a brighter `Mar23b…` (×1.4) counts 11 for 5 (README, Accuracy).
+#[test]
+fn a_dimmer_exposure_or_a_lifted_black_level_keeps_the_count() {
+    for c in cases().iter().filter(|c| !c.name.starts_with("synthetic")) {
+        let base = analyze(&c.image, &c.params).count();
+        let collection = detect_collection(&c.image);
+        for (how, image) in [
+            (
+                "at 60 %",
+                remapped(&c.image, |v| (f32::from(v) * 0.6).round() as u8),
+            ),
+            ("lifted by 20", remapped(&c.image, |v| v.saturating_add(20))),
+        ] {
+            assert_eq!(
+                detect_collection(&image),
+                collection,
+                "{} {how}: colour",
+                c.name
+            );
+            let n = analyze(&image, &c.params).count();
+            let allowed = (base / 10).max(2);
+            assert!(
+                n.abs_diff(base) <= allowed,
+                "{} {how}: {n} counted, {base} at its own exposure",
+                c.name
+            );
+        }
+    }
+}
