@@ -234,6 +234,31 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
                     }
                 }
             }
+            // Beyond the 3 x 3 cells, ring by ring: a candidate in ring k is at least
+            // (k - 1) cells away, so the search stops once the nearest found is within that
+            // or past the feature's cap of 10d.
+            let mut k = 2;
+            while nearest > (k - 1) as f64 * cell && ((k - 1) as f64) * cell < 10.0 * d {
+                let (x0, x1) = (gx as i64 - k as i64, gx as i64 + k as i64);
+                let (y0, y1) = (gy as i64 - k as i64, gy as i64 + k as i64);
+                if x0 < 0 && y0 < 0 && x1 >= gw as i64 && y1 >= gh as i64 {
+                    break;
+                }
+                for yy in y0.max(0)..=y1.min(gh as i64 - 1) {
+                    for xx in x0.max(0)..=x1.min(gw as i64 - 1) {
+                        // Only the ring's own cells.
+                        if yy != y0 && yy != y1 && xx != x0 && xx != x1 {
+                            continue;
+                        }
+                        for &j in &grid[yy as usize * gw + xx as usize] {
+                            let q = &a.objects[j];
+                            nearest =
+                                nearest.min(((q.x - o.x).powi(2) + (q.y - o.y).powi(2)).sqrt());
+                        }
+                    }
+                }
+                k += 1;
+            }
             let var = if px.is_empty() {
                 0.0
             } else {
@@ -333,6 +358,93 @@ mod tests {
         n.dedup();
         assert_eq!(n.len(), COUNT);
         assert!(FEATURES.iter().all(|f| !f.definition.is_empty()));
+    }
+
+    /// Two squares 16 px apart at d = 6 (the neighbour grid's cells are 12 px): wherever the
+    /// pair sits, each is the other's nearest, 16/6 away; the 3 x 3 cells around one square
+    /// miss the other when the pair straddles a cell boundary at x = 24 and 36.
+    #[test]
+    fn the_nearest_candidate_is_found_wherever_the_pair_sits() {
+        for x0 in [24usize, 20, 21, 17] {
+            let (w, h) = (80usize, 24usize);
+            let mut px = vec![10u8; w * h];
+            for x in [x0, x0 + 16] {
+                for y in 10..14 {
+                    px[y * w + x..y * w + x + 4].fill(200);
+                }
+            }
+            let params = Params {
+                sigma: 0.0,
+                open_radius: 0,
+                close_radius: 0,
+                min_area: 1,
+                method: crate::count::ThresholdMethod::Manual,
+                level: 50,
+                diameter: crate::count::params::Diameter::Px(6.0),
+                ..Params::default()
+            };
+            let image = Image::gray8(w as u32, h as u32, px);
+            let prepared = prepare(&image, &params);
+            let a = analyze_prepared(&prepared, &params);
+            assert_eq!(a.count(), 2);
+            let j = names()
+                .iter()
+                .position(|n| *n == "nearest")
+                .expect("a feature");
+            let rows = features(&prepared, &a);
+            for r in &rows {
+                assert!((r[j] - 16.0 / 6.0).abs() < 1e-9, "x0 {x0}: {}", r[j]);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// `nearest` and `neighbours` agree with every pair's distance, for squares anywhere.
+        #[test]
+        fn nearest_and_neighbours_agree_with_every_pair(
+            seed in proptest::prelude::any::<u64>(), count in 1usize..12, d in 4.0f32..12.0
+        ) {
+            let (w, h) = (160usize, 100usize);
+            let mut r = crate::util::testing::xorshift(seed);
+            let mut px = vec![10u8; w * h];
+            for _ in 0..count {
+                let (x, y) = ((r() % (w as u64 - 3)) as usize, (r() % (h as u64 - 3)) as usize);
+                for yy in y..y + 3 {
+                    px[yy * w + x..yy * w + x + 3].fill(200);
+                }
+            }
+            let params = Params {
+                sigma: 0.0,
+                open_radius: 0,
+                close_radius: 0,
+                split: false,
+                min_area: 1,
+                method: crate::count::ThresholdMethod::Manual,
+                level: 50,
+                diameter: crate::count::params::Diameter::Px(d),
+                min_thickness: 0.0,
+                min_blob: 0.0,
+                min_brightness: 0.0,
+                ..Params::default()
+            };
+            let image = Image::gray8(w as u32, h as u32, px);
+            let prepared = prepare(&image, &params);
+            let a = analyze_prepared(&prepared, &params);
+            let rows = features(&prepared, &a);
+            let col = |name: &str| names().iter().position(|n| *n == name).expect("a feature");
+            let (jn, jc) = (col("nearest"), col("neighbours"));
+            let d = f64::from(d);
+            for (i, o) in a.objects.iter().enumerate() {
+                let dists: Vec<f64> = a.objects.iter().enumerate()
+                    .filter(|&(k, _)| k != i)
+                    .map(|(_, q)| ((q.x - o.x).powi(2) + (q.y - o.y).powi(2)).sqrt())
+                    .collect();
+                let nearest = dists.iter().copied().fold(f64::INFINITY, f64::min);
+                proptest::prop_assert!(((nearest / d).min(10.0) as f32 - rows[i][jn]).abs() < 1e-5);
+                let within = dists.iter().filter(|&&x| x <= 2.0 * d).count() as f32;
+                proptest::prop_assert_eq!(within, rows[i][jc]);
+            }
+        }
     }
 
     #[test]

@@ -319,8 +319,9 @@ impl HeldOut {
 
 /// Leave one image out: each image is scored by a model trained on all the others and on
 /// `train_only` (images that are never held out, e.g. a synthetic suite). Needs two images or
-/// more (else empty). `progress(done, total)` counts trees over all folds; false cancels
-/// (`None`).
+/// more (else empty). A fold whose other images have no candidate at all counts nothing on its
+/// held-out image (every score 0). `progress(done, total)` counts trees over all folds; false
+/// cancels (`None`), and only that.
 pub fn cross_validate(
     candidates: &Candidates,
     images: &[Labelled],
@@ -341,10 +342,28 @@ pub fn cross_validate(
             .map(|(_, i)| i)
             .chain(train_only)
             .collect();
+        let img = &images[k];
+        if others.iter().all(|i| i.rows.is_empty()) {
+            // Nothing to learn from without this image (the others have no candidate): a
+            // model of nothing counts nothing here. Not a cancellation.
+            if !progress((k + 1) * opts.forest.trees, total) {
+                return None;
+            }
+            let keep = vec![false; img.rows.len()];
+            let (tp, fp, fn_) = img.score(&keep);
+            out.push(HeldOut {
+                image: k,
+                scores: vec![0.0; img.rows.len()],
+                cutoff: 0.5,
+                tp,
+                fp,
+                fn_,
+            });
+            continue;
+        }
         let (model, _) = train("fold", candidates, &others, opts, |d, _| {
             progress(k * opts.forest.trees + d, total)
         })?;
-        let img = &images[k];
         let scores: Vec<f32> = img.rows.iter().map(|r| model.forest.predict(r)).collect();
         let keep: Vec<bool> = scores.iter().map(|&s| s >= model.cutoff).collect();
         let (tp, fp, fn_) = img.score(&keep);
@@ -492,4 +511,77 @@ pub fn classify(mut a: Analysis, scores: Vec<f32>, cutoff: f32) -> Analysis {
     a.rejected_why = rw;
     a.rejected_scores = rejected_scores;
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An image whose candidates are labelled by corrections (no mask): `cells[i]` says whether
+    /// candidate `i` is a cell; its features separate the two kinds by the first one.
+    fn by_labels(name: &str, cells: &[bool]) -> Labelled {
+        let rows = cells
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let mut r = [0.0f32; FEATURE_COUNT];
+                r[0] = if c { 1.0 } else { 0.0 };
+                r[1] = i as f32;
+                r
+            })
+            .collect();
+        Labelled {
+            name: name.to_string(),
+            collection: "yellow".to_string(),
+            rows,
+            cells: cells.to_vec(),
+            pred: Vec::new(),
+            truth: Vec::new(),
+            true_count: cells.iter().filter(|&&c| c).count() as u32,
+            max_distance: 50.0,
+        }
+    }
+
+    /// The review's case: with an image that has no candidate (all black) beside one that has,
+    /// cross-validation is not "cancelled": the fold that trains on the empty image counts
+    /// nothing on the other, and the other fold is trained as usual.
+    #[test]
+    fn a_fold_with_nothing_to_train_on_counts_nothing_and_is_not_a_cancellation() {
+        let images = [
+            by_labels("black", &[]),
+            by_labels(
+                "cells",
+                &[true, false, true, true, false, false, true, false],
+            ),
+        ];
+        let candidates = Candidates::of_presets();
+        let mut calls = 0;
+        let held = cross_validate(
+            &candidates,
+            &images,
+            &[],
+            &TrainOptions::default(),
+            |_, _| {
+                calls += 1;
+                true
+            },
+        )
+        .expect("not cancelled");
+        assert_eq!(held.len(), 2);
+        assert_eq!((held[0].tp, held[0].fp, held[0].fn_), (0, 0, 0));
+        assert_eq!((held[1].tp, held[1].fp, held[1].fn_), (0, 0, 4));
+        assert_eq!(held[1].scores, vec![0.0; 8]);
+        assert!(calls > 0);
+        // Cancelling is still a cancellation.
+        assert!(
+            cross_validate(
+                &candidates,
+                &images,
+                &[],
+                &TrainOptions::default(),
+                |_, _| false
+            )
+            .is_none()
+        );
+    }
 }
