@@ -327,7 +327,7 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
         .collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

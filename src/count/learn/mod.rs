@@ -513,7 +513,7 @@ pub fn classify(mut a: Analysis, scores: Vec<f32>, cutoff: f32) -> Analysis {
     a
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
