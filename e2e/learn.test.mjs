@@ -140,7 +140,9 @@ appTest('a link carries a built-in model and its cut-off; a hostile one is liste
   await page.evaluate(() => { location.hash = 'demo=yellow-lhl'; });
   const plain = await settledCount(app);
   await page.selectOption(tid('preset'), 'yellow+model');
-  await app.count({ not: plain });
+  // The model may count this demo as the preset does: wait for it to be in use, not for a change.
+  await app.until('the built-in model in use', (sel) => /built-in model "yellow"/.test(document.querySelector(sel)?.textContent ?? ''), tid('learn-model'));
+  await settledCount(app);
   await setCutoff(page, 0.3);
   const counted = await settledCount(app);
   const hash = await app.until('the address to name the model', () => {
