@@ -351,6 +351,34 @@ mod tests {
         imaging::Image,
     };
 
+    /// A threshold at 50 with nothing else before it (no smoothing, opening or closing; objects
+    /// of any size), at an expected diameter of `d` px.
+    fn manual(d: f32) -> Params {
+        Params {
+            sigma: 0.0,
+            open_radius: 0,
+            close_radius: 0,
+            min_area: 1,
+            method: crate::count::ThresholdMethod::Manual,
+            level: 50,
+            diameter: crate::count::params::Diameter::Px(d),
+            ..Params::default()
+        }
+    }
+
+    /// The grey image `px` (`w` x `h`) prepared and counted with `params`.
+    fn counted(w: usize, h: usize, px: Vec<u8>, params: Params) -> (Prepared, Analysis) {
+        let image = Image::gray8(w as u32, h as u32, px);
+        let prepared = prepare(&image, &params);
+        let a = analyze_prepared(&prepared, &params);
+        (prepared, a)
+    }
+
+    /// The index of the feature called `name`.
+    fn column(name: &str) -> usize {
+        names().iter().position(|n| *n == name).expect("a feature")
+    }
+
     #[test]
     fn every_feature_has_a_distinct_name_and_a_definition() {
         let mut n = names();
@@ -373,24 +401,9 @@ mod tests {
                     px[y * w + x..y * w + x + 4].fill(200);
                 }
             }
-            let params = Params {
-                sigma: 0.0,
-                open_radius: 0,
-                close_radius: 0,
-                min_area: 1,
-                method: crate::count::ThresholdMethod::Manual,
-                level: 50,
-                diameter: crate::count::params::Diameter::Px(6.0),
-                ..Params::default()
-            };
-            let image = Image::gray8(w as u32, h as u32, px);
-            let prepared = prepare(&image, &params);
-            let a = analyze_prepared(&prepared, &params);
+            let (prepared, a) = counted(w, h, px, manual(6.0));
             assert_eq!(a.count(), 2);
-            let j = names()
-                .iter()
-                .position(|n| *n == "nearest")
-                .expect("a feature");
+            let j = column("nearest");
             let rows = features(&prepared, &a);
             for r in &rows {
                 assert!((r[j] - 16.0 / 6.0).abs() < 1e-9, "x0 {x0}: {}", r[j]);
@@ -414,25 +427,15 @@ mod tests {
                 }
             }
             let params = Params {
-                sigma: 0.0,
-                open_radius: 0,
-                close_radius: 0,
                 split: false,
-                min_area: 1,
-                method: crate::count::ThresholdMethod::Manual,
-                level: 50,
-                diameter: crate::count::params::Diameter::Px(d),
                 min_thickness: 0.0,
                 min_blob: 0.0,
                 min_brightness: 0.0,
-                ..Params::default()
+                ..manual(d)
             };
-            let image = Image::gray8(w as u32, h as u32, px);
-            let prepared = prepare(&image, &params);
-            let a = analyze_prepared(&prepared, &params);
+            let (prepared, a) = counted(w, h, px, params);
             let rows = features(&prepared, &a);
-            let col = |name: &str| names().iter().position(|n| *n == name).expect("a feature");
-            let (jn, jc) = (col("nearest"), col("neighbours"));
+            let (jn, jc) = (column("nearest"), column("neighbours"));
             let d = f64::from(d);
             for (i, o) in a.objects.iter().enumerate() {
                 let dists: Vec<f64> = a.objects.iter().enumerate()
@@ -463,25 +466,10 @@ mod tests {
         fill(4, 4, 6, 200);
         fill(40, 10, 4, 100);
         fill(48, 10, 4, 255);
-        let params = Params {
-            sigma: 0.0,
-            open_radius: 0,
-            close_radius: 0,
-            min_area: 1,
-            method: crate::count::ThresholdMethod::Manual,
-            level: 50,
-            diameter: crate::count::params::Diameter::Px(6.0),
-            ..Params::default()
-        };
-        let image = Image::gray8(w as u32, h as u32, px);
-        let prepared = prepare(&image, &params);
-        let a = analyze_prepared(&prepared, &params);
+        let (prepared, a) = counted(w, h, px, manual(6.0));
         assert_eq!(a.count(), 3);
         let rows = features(&prepared, &a);
-        let col = |name: &str| {
-            let j = names().iter().position(|n| *n == name).expect("a feature");
-            rows.iter().map(|r| r[j]).collect::<Vec<_>>()
-        };
+        let col = |name: &str| rows.iter().map(|r| r[column(name)]).collect::<Vec<_>>();
         // The background is 10 everywhere else: m = 10, s = 1 (the floor).
         assert_eq!(col("p50"), vec![190.0, 90.0, 245.0]);
         assert_eq!(col("max"), vec![190.0, 90.0, 245.0]);
