@@ -185,7 +185,8 @@ pub fn features(prepared: &Prepared, a: &Analysis) -> Vec<[f32; COUNT]> {
         prepared.background.level,
         prepared.background.spread.max(1.0),
     );
-    let top = f64::from(plane.depth.max_value());
+    // The image's largest value (a 12-bit camera's 4095 in a 16-bit file, not 65535).
+    let top = f64::from(plane.data.iter().copied().max().unwrap_or(0));
     let mut pixels = pixels_by_object(&a.components, plane);
     // The image's bright end, from every 4th pixel of every 4th row.
     let (p99, p999) = bright_end(plane);
@@ -484,5 +485,39 @@ mod tests {
         assert!((area[0] - (36.0 / (std::f32::consts::PI * 9.0))).abs() < 1e-5);
         assert_eq!(col("edge"), vec![0.0, 0.0, 0.0]);
         assert!(rows.iter().flatten().all(|v| v.is_finite()));
+    }
+
+    /// A 12-bit camera's image in a 16-bit file: its saturated pixels are at 4095, not 65535.
+    #[test]
+    fn saturation_is_the_images_own_largest_value() {
+        let (w, h) = (60usize, 40usize);
+        let mut px = vec![100u16; w * h];
+        for (v, x0) in [(4095u16, 6usize), (2000, 40)] {
+            for y in 10..18 {
+                for x in x0..x0 + 8 {
+                    px[y * w + x] = v;
+                }
+            }
+        }
+        let image = Image::gray16(w as u32, h as u32, px);
+        let params = Params {
+            level: 1000,
+            ..manual(8.0)
+        };
+        let prepared = prepare(&image, &params);
+        let a = analyze_prepared(&prepared, &params);
+        assert_eq!(a.count(), 2);
+        let rows = features(&prepared, &a);
+        let col = |name: &str| rows.iter().map(|r| r[column(name)]).collect::<Vec<_>>();
+        assert_eq!(col("saturated"), vec![1.0, 0.0]);
+        // The 4d = 32 px box around the first square (centre (10, 14)), clipped by the image to
+        // 26 x 30 px and sampled at every pixel (d/6 rounds to 1), holds its 64 pixels; around
+        // the second, nothing is at 98 % of 4095. At 65535 both would be 0.
+        let bright = col("bright_around");
+        assert!(
+            (bright[0] - (64.0 / 780.0) as f32).abs() < 1e-7,
+            "{bright:?}"
+        );
+        assert_eq!(bright[1], 0.0);
     }
 }

@@ -228,6 +228,9 @@ impl Model {
                 .strip_prefix("params.")
                 .and_then(|c| c.parse().ok())
                 .ok_or_else(|| bad(n, "\"params:\" or \"params.COLLECTION:\" expected"))?;
+            if by.iter().any(|(k, _)| *k == c) {
+                return Err(bad(n, &format!("\"params.{}:\" is given twice", c.name())));
+            }
             by.push((c, params));
             if by.len() == Collection::ALL.len() {
                 break Candidates::ByCollection(by);
@@ -416,6 +419,18 @@ mod tests {
         assert!(Model::parse(&nodes).is_err());
         let cut = text.replacen("cutoff: 0.45", "cutoff: NaN", 1);
         assert!(Model::parse(&cut).is_err());
+        // A collection's candidate settings given twice (and so another's missing).
+        let by = Model {
+            candidates: Candidates::of_presets(),
+            ..small_model()
+        }
+        .to_text();
+        let twice = by.replacen("params.red:", "params.yellow:", 1);
+        assert!(twice.contains("params.yellow:") && !twice.contains("params.red:"));
+        assert!(matches!(
+            Model::parse(&twice),
+            Err(ModelError::Malformed(_, w)) if w.contains("\"params.yellow:\" is given twice")
+        ));
         let trailing = format!("{text}junk\n");
         assert!(Model::parse(&trailing).is_err());
         let bom = format!("\u{feff}{text}");
