@@ -31,6 +31,18 @@ before(async () => {
   assert.ok(Number.isInteger(ratExempt.count), `no count in ${rows}`);
 });
 
+/** The rat sample counted natively with the red preset but without splitting again (`resplit=0`). */
+const ratNoResplit = {};
+before(async () => {
+  const preset = (await fluocount(['params', '--preset', 'red'])).trim();
+  assert.match(preset, /&resplit=1\.8$/);
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'fluocount-resplit-')), 'params.txt');
+  writeFileSync(file, preset.replace(/&resplit=1\.8$/, '&resplit=0'));
+  const rows = (await fluocount(['count', '--params', file, rat.file])).split('\n').filter((l) => l && !l.startsWith('#'));
+  ratNoResplit.count = Number(rows[1]?.split(',').at(-3));
+  assert.ok(Number.isInteger(ratNoResplit.count), `no count in ${rows}`);
+});
+
 /** Cells annotated in the rat sample's mask (tests/data/fluocells/red/masks/RT353S2C1R5_r1.png). */
 const RAT_CELLS = 57;
 /** The Rejected layer's default colour (core::render::REJECTED_COLOUR). */
@@ -308,5 +320,17 @@ appTest('thick bodies skip the blob test: the rat sample keeps the thick cells i
 
   // Off again: the preset's count comes back.
   await app.setField('blob-exempt', 0);
+  await app.until(`the count ${c0} again`, ({ sel, n }) => document.querySelector(sel)?.textContent.trim() === String(n), { sel: tid('count'), n: c0 });
+});
+
+appTest('splitting again takes the rat sample\'s dense clump apart; off, the clump counts as a few objects', async ({ app, page }) => {
+  const c0 = await loadRat(app, page);
+  assert.equal(await page.inputValue(tid('resplit')), '1.8');
+  await app.setField('resplit', 0);
+  const c1 = await app.count({ not: c0 });
+  assert.equal(c1, ratNoResplit.count, `the native count with resplit=0 is ${ratNoResplit.count}`);
+  assert.ok(c1 < c0, `without splitting again the rat counts ${c1}, not fewer than the preset's ${c0}`);
+  assert.match(await page.textContent(tid('params-text')), /&resplit=0$/);
+  await app.setField('resplit', 1.8);
   await app.until(`the count ${c0} again`, ({ sel, n }) => document.querySelector(sel)?.textContent.trim() === String(n), { sel: tid('count'), n: c0 });
 });

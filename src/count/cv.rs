@@ -26,7 +26,8 @@ pub struct Grid {
 
 impl Grid {
     /// The search that chose the shipped presets' cell-body settings (README, "Presets"): whether
-    /// thick bodies skip the blob test, how touching cells are split, and the thickness, blob and
+    /// thick bodies skip the blob test, whether what is still thick is split again, how touching
+    /// cells are split, and the thickness, blob and
     /// brightness filters. (The size settings follow the diameter: an earlier search chose that
     /// over fixed sizes on every fold, and `sizes` stays a key of [`apply`].)
     pub fn presets() -> Grid {
@@ -34,6 +35,7 @@ impl Grid {
         Grid {
             axes: vec![
                 ("blob_exempt", v(&["0", "1"])),
+                ("resplit", v(&["0", "1.8"])),
                 ("split_by", v(&["shape", "intensity"])),
                 ("split_thickness", v(&["0", "0.5"])),
                 ("min_thickness", v(&["0", "0.3", "0.45", "0.6"])),

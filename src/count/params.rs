@@ -294,6 +294,14 @@ pub struct Params {
     /// (the distance map's value over the expected radius; 0 = any seed). Thin parts are never cut
     /// off as cells.
     pub split_thickness: f64,
+    /// Splitting again by intensity what is still thick: an object at least this many expected
+    /// radii thick after splitting (0 = off) is split again at the maxima of the channel smoothed
+    /// at d/6, as [`SplitBy::Intensity`] splits (prominence in robust spreads), unless it touches
+    /// the image's edge or 1 % or more of its pixels are at the image's largest value. A clump of
+    /// bright cell bodies whose distance map has one peak comes apart; a tissue edge cut by the
+    /// image's border or a saturated region, which have no cells' brightness left to split by,
+    /// stays whole.
+    pub resplit: f64,
 }
 
 impl Default for Params {
@@ -331,6 +339,7 @@ impl Default for Params {
             min_ring: 0.0,
             split_thickness: 0.0,
             split_by: SplitBy::Shape,
+            resplit: 0.0,
         }
     }
 }
@@ -357,7 +366,9 @@ impl Params {
                 || self.min_thickness > 0.0
                 || self.min_blob > 0.0
                 || (self.split
-                    && (self.split_thickness > 0.0 || self.split_by == SplitBy::Intensity)))
+                    && (self.split_thickness > 0.0
+                        || self.split_by == SplitBy::Intensity
+                        || self.resplit > 0.0)))
     }
 
     /// The settings as applied with an expected diameter of `d` pixels: each setting of
@@ -411,7 +422,7 @@ pub const MAX_RADIUS: u32 = 25;
 pub const MAX_WINDOW: u32 = 500;
 
 /// Every key of the text form, in the order written.
-pub const KEYS: [&str; 31] = [
+pub const KEYS: [&str; 32] = [
     "channel",
     "bg",
     "sigma",
@@ -443,6 +454,7 @@ pub const KEYS: [&str; 31] = [
     "min_ring",
     "split_thickness",
     "split_by",
+    "resplit",
 ];
 
 /// Something in a parameter text that was not taken as written.
@@ -526,6 +538,7 @@ impl Params {
             "min_ring" => self.min_ring.to_string(),
             "split_thickness" => self.split_thickness.to_string(),
             "split_by" => self.split_by.name().to_string(),
+            "resplit" => self.resplit.to_string(),
             _ => return None,
         })
     }
@@ -663,6 +676,7 @@ impl Params {
             "min_brightness" => self.min_brightness = ratio("a number from 0 (off) to 1000")?,
             "min_ring" => self.min_ring = ratio("a number from 0 (off) to 1000")?,
             "split_thickness" => self.split_thickness = ratio("a number from 0 (off) to 1000")?,
+            "resplit" => self.resplit = ratio("a number from 0 (off) to 1000")?,
             "split_by" => {
                 self.split_by = match v.to_ascii_lowercase().as_str() {
                     "shape" => SplitBy::Shape,
@@ -832,7 +846,7 @@ mod tests {
              &p2=default&open=2&close=2&fill=1&split=0&prominence=1&seed_distance=10&conn=8\
              &min_area=120&max_area=inf&min_circ=0&max_circ=1&min_mean=0&min_contrast=0\
              &exclude_edges=0&diameter=auto&min_thickness=0&max_elongation=0&min_blob=0\
-             &blob_exempt=0&min_brightness=0&min_ring=0&split_thickness=0&split_by=shape"
+             &blob_exempt=0&min_brightness=0&min_ring=0&split_thickness=0&split_by=shape&resplit=0"
         );
     }
 
@@ -979,7 +993,7 @@ mod tests {
             min_area in 0u64..100_000, max_area in proptest::option::of(1u64..1_000_000),
             circ in (0.0f64..=1.0, 0.0f64..=1.0), min_mean in 0.0f64..1000.0, contrast in 0.0f64..100.0,
             edges in any::<bool>(), diameter in proptest::option::of(2.0f32..2000.0),
-            follow in 0u8..64, body in proptest::collection::vec(0.0f64..10.0, 7),
+            follow in 0u8..64, body in proptest::collection::vec(0.0f64..10.0, 8),
             blob in 0.0f64..=1.0, by_intensity in any::<bool>()
         ) {
             let follow = SizeKey::ALL
@@ -1019,6 +1033,7 @@ mod tests {
                 min_ring: body[4],
                 split_thickness: body[5],
                 split_by: if by_intensity { SplitBy::Intensity } else { SplitBy::Shape },
+                resplit: body[7],
             };
             for k in SizeKey::ALL {
                 if p.follow.contains(k) {

@@ -389,8 +389,89 @@ pub fn segment(
         );
         timer.lap(Stage::Split);
     }
+    if params.split && params.resplit > 0.0 {
+        mask = resplit_thick(prepared, params, &mask);
+        timer.lap(Stage::Split);
+    }
     t.extend(timer.0);
     (mask, level)
+}
+
+/// The largest share of an object's pixels at the image's largest value that
+/// [`Params::resplit`] splits again: a saturated region has no cells' brightness left to split by.
+pub const RESPLIT_MAX_SATURATED: f64 = 0.01;
+
+/// Splits again by intensity the objects of `mask` at least [`Params::resplit`] expected radii
+/// thick (their largest inscribed disc), unless they touch the image's edge or hold
+/// [`RESPLIT_MAX_SATURATED`] or more of their pixels at the image's largest value: the maxima of
+/// the (background-corrected) channel smoothed at d/6 at least `prominence` robust spreads high
+/// and `seed_distance` apart seed a watershed of the inverted surface, as
+/// [`SplitBy::Intensity`] does for every object.
+fn resplit_thick(prepared: &Prepared, params: &Params, mask: &BitMask) -> BitMask {
+    let comps = label(mask, params.connectivity);
+    let discs = crate::count::body::inscribed_discs(&comps);
+    let deep = params.resplit * f64::from(prepared.diameter.diameter) / 2.0;
+    let top = prepared.plane.data.iter().copied().max().unwrap_or(0);
+    let n = comps.count as usize;
+    let (w, h) = (comps.width, comps.height);
+    let mut sat = vec![0usize; n];
+    let mut area = vec![0usize; n];
+    let mut on_edge = vec![false; n];
+    let pw = prepared.plane.width as usize;
+    for (run, &l) in comps.runs.iter().zip(&comps.labels) {
+        let i = l as usize - 1;
+        area[i] += (run.x1 - run.x0) as usize;
+        if run.x0 == 0 || run.x1 >= w || run.y == 0 || run.y + 1 >= h {
+            on_edge[i] = true;
+        }
+        let row = run.y as usize * pw;
+        sat[i] += prepared.plane.data[row + run.x0 as usize..row + run.x1 as usize]
+            .iter()
+            .filter(|&&v| v >= top)
+            .count();
+    }
+    let chosen: Vec<bool> = (0..n)
+        .map(|i| {
+            discs[i].0 >= deep
+                && !on_edge[i]
+                && (sat[i] as f64) < RESPLIT_MAX_SATURATED * area[i] as f64
+        })
+        .collect();
+    if !chosen.iter().any(|&c| c) {
+        return mask.clone();
+    }
+    let mut sub = BitMask::new(w, h);
+    for (run, &l) in comps.runs.iter().zip(&comps.labels) {
+        if chosen[l as usize - 1] {
+            for x in run.x0..run.x1 {
+                sub.set(x, run.y, true);
+            }
+        }
+    }
+    let base = prepared.corrected.as_ref().unwrap_or(&prepared.plane);
+    let smooth = gaussian_blur(base, (prepared.diameter.diameter / 6.0).max(1.0));
+    let surface = FloatPlane::from_vec(
+        smooth.width,
+        smooth.height,
+        smooth.data.iter().map(|&v| f32::from(v)).collect(),
+    );
+    let split = split_by_intensity(
+        &sub,
+        &surface,
+        params.prominence * prepared.background.spread as f32,
+        params.seed_distance,
+    );
+    let mut out = mask.clone();
+    for (run, &l) in comps.runs.iter().zip(&comps.labels) {
+        if chosen[l as usize - 1] {
+            for x in run.x0..run.x1 {
+                if !split.get(x, run.y) {
+                    out.set(x, run.y, false);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Width in pixels of the ring around an object in which its local background is measured.
@@ -801,6 +882,70 @@ mod tests {
                 a.objects.len()
             );
         }
+    }
+
+    /// A clump: a disc of radius 30 at 100 holding three bright bodies (Gaussian bumps to 200,
+    /// 16 px from its centre) in a `w` x 100 image of 10, its centre at (`cx`, 50). Its distance
+    /// map has one peak; its brightness has three.
+    fn clump(w: u32, cx: f64, top: u16) -> Image {
+        let bumps: Vec<(f64, f64)> = (0..3)
+            .map(|k| {
+                let a = f64::from(k) * 2.0 * std::f64::consts::PI / 3.0;
+                (cx + 16.0 * a.cos(), 50.0 + 16.0 * a.sin())
+            })
+            .collect();
+        let px = (0..100u32)
+            .flat_map(|y| (0..w).map(move |x| (f64::from(x) + 0.5, f64::from(y) + 0.5)))
+            .map(|(x, y)| {
+                if (x - cx).powi(2) + (y - 50.0).powi(2) > 900.0 {
+                    return 10;
+                }
+                let bump: f64 = bumps
+                    .iter()
+                    .map(|&(bx, by)| (-((x - bx).powi(2) + (y - by).powi(2)) / 50.0).exp())
+                    .sum();
+                (100.0 + 100.0 * bump).round().min(f64::from(top)) as u8
+            })
+            .collect();
+        Image::gray8(w, 100, px)
+    }
+
+    #[test]
+    fn what_is_still_thick_is_split_again_by_its_brightness() {
+        let p = Params {
+            sigma: 0.0,
+            open_radius: 0,
+            close_radius: 0,
+            method: ThresholdMethod::Manual,
+            level: 50,
+            split: true,
+            prominence: 1.0,
+            seed_distance: 10.0,
+            min_area: 1,
+            diameter: crate::count::params::Diameter::Px(30.0),
+            ..Params::default()
+        };
+        let count = |image: &Image, resplit: f64| {
+            analyze(
+                image,
+                &Params {
+                    resplit,
+                    ..p.clone()
+                },
+            )
+            .objects
+            .len()
+        };
+        let inside = clump(160, 80.0, 255);
+        // The distance map leaves the clump whole; splitting again from 1.5 expected radii (its
+        // thickness is 2) cuts it at its three bodies; from 2.5, it is not thick enough.
+        assert_eq!(count(&inside, 0.0), 1);
+        assert_eq!(count(&inside, 1.5), 3);
+        assert_eq!(count(&inside, 2.5), 1);
+        // Touching the image's edge (its first column): left whole.
+        assert_eq!(count(&clump(160, 30.0, 255), 1.5), 1);
+        // Its bodies clipped at the image's largest value (over 1 % of its pixels): left whole.
+        assert_eq!(count(&clump(160, 80.0, 160), 1.5), 1);
     }
 
     #[test]

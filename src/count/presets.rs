@@ -98,7 +98,8 @@ impl Collection {
 /// settings that are on follow it (at 36 px they are the values first chosen); an object must be
 /// at least 0.3 expected radii thick (fibres are thinner), blob-shaped at the cell scale (blob
 /// measure at least 0.3: fibres and tissue edges are ridges), and at least 3 robust spreads
-/// brighter than the image's median.
+/// brighter than the image's median; what splitting leaves 1.8 expected radii thick or more is
+/// split again by its brightness (a clump of cell bodies).
 fn cell_bodies(p: Params) -> Params {
     let background = p.background > 0;
     let mut out = Params {
@@ -106,6 +107,7 @@ fn cell_bodies(p: Params) -> Params {
         min_thickness: 0.3,
         min_blob: 0.3,
         min_brightness: 3.0,
+        resplit: 1.8,
         ..p
     };
     // Through `set`, as the text form does, so that a preset reads back from its text unchanged.

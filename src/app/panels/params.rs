@@ -495,6 +495,8 @@ pub fn ParamsPanel() -> impl IntoView {
                     title="Smallest contrast kept between the object and the ring of background around it, in units of the image's robust spread." />
                 <KeyField label="Split thickness (× radius)" key="split_thickness" step="0.05" max="1000".to_string()
                     title="Splitting touching cells: a watershed seed must lie this many expected radii deep in the object, so thin parts are never cut off as cells (0 = any seed)." />
+                <KeyField label="Split again from (× radius)" key="resplit" step="0.1" max="1000".to_string()
+                    title="What splitting leaves this many expected radii thick or more is split again at its brightness maxima (the channel smoothed at d/6), so a clump of bright cell bodies comes apart; not an object touching the image's edge or with 1 % of its pixels at the image's largest value (0 = off)." />
             </details>
             <details class="group" open data-testid="group-display">
                 <summary>"Display"</summary>
