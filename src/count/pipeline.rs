@@ -411,61 +411,80 @@ fn resplit_thick(prepared: &Prepared, params: &Params, mask: &BitMask) -> BitMas
     let comps = label(mask, params.connectivity);
     let discs = crate::count::body::inscribed_discs(&comps);
     let deep = params.resplit * f64::from(prepared.diameter.diameter) / 2.0;
-    let top = prepared.plane.data.iter().copied().max().unwrap_or(0);
     let n = comps.count as usize;
     let (w, h) = (comps.width, comps.height);
+    // Per object: saturated pixels, area, bounding box (x0, y0, x1, y1 exclusive).
+    let top = prepared.plane.data.iter().copied().max().unwrap_or(0);
+    let pw = prepared.plane.width as usize;
     let mut sat = vec![0usize; n];
     let mut area = vec![0usize; n];
-    let mut on_edge = vec![false; n];
-    let pw = prepared.plane.width as usize;
-    for (run, &l) in comps.runs.iter().zip(&comps.labels) {
+    let mut boxes = vec![(u32::MAX, u32::MAX, 0u32, 0u32); n];
+    let mut runs_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, (run, &l)) in comps.runs.iter().zip(&comps.labels).enumerate() {
         let i = l as usize - 1;
         area[i] += (run.x1 - run.x0) as usize;
-        if run.x0 == 0 || run.x1 >= w || run.y == 0 || run.y + 1 >= h {
-            on_edge[i] = true;
-        }
+        let b = &mut boxes[i];
+        *b = (
+            b.0.min(run.x0),
+            b.1.min(run.y),
+            b.2.max(run.x1),
+            b.3.max(run.y + 1),
+        );
         let row = run.y as usize * pw;
         sat[i] += prepared.plane.data[row + run.x0 as usize..row + run.x1 as usize]
             .iter()
             .filter(|&&v| v >= top)
             .count();
-    }
-    let chosen: Vec<bool> = (0..n)
-        .map(|i| {
-            discs[i].0 >= deep
-                && !on_edge[i]
-                && (sat[i] as f64) < RESPLIT_MAX_SATURATED * area[i] as f64
-        })
-        .collect();
-    if !chosen.iter().any(|&c| c) {
-        return mask.clone();
-    }
-    let mut sub = BitMask::new(w, h);
-    for (run, &l) in comps.runs.iter().zip(&comps.labels) {
-        if chosen[l as usize - 1] {
-            for x in run.x0..run.x1 {
-                sub.set(x, run.y, true);
-            }
-        }
+        runs_of[i].push(k);
     }
     let base = prepared.corrected.as_ref().unwrap_or(&prepared.plane);
-    let smooth = gaussian_blur(base, (prepared.diameter.diameter / 6.0).max(1.0));
-    let surface = FloatPlane::from_vec(
-        smooth.width,
-        smooth.height,
-        smooth.data.iter().map(|&v| f32::from(v)).collect(),
-    );
-    let split = split_by_intensity(
-        &sub,
-        &surface,
-        params.prominence * prepared.background.spread as f32,
-        params.seed_distance,
-    );
+    let sigma = (prepared.diameter.diameter / 6.0).max(1.0);
+    // The blur's kernel reaches ceil(3σ): a crop padded by more than that blurs the object's
+    // pixels exactly as the whole image would.
+    let pad = (3.0 * sigma).ceil() as u32 + 1;
     let mut out = mask.clone();
-    for (run, &l) in comps.runs.iter().zip(&comps.labels) {
-        if chosen[l as usize - 1] {
+    for i in 0..n {
+        let (bx0, by0, bx1, by1) = boxes[i];
+        let on_edge = bx0 == 0 || by0 == 0 || bx1 >= w || by1 >= h;
+        if discs[i].0 < deep || on_edge || sat[i] as f64 >= RESPLIT_MAX_SATURATED * area[i] as f64 {
+            continue;
+        }
+        let (x0, y0) = (bx0.saturating_sub(pad), by0.saturating_sub(pad));
+        let (x1, y1) = ((bx1 + pad).min(w), (by1 + pad).min(h));
+        let (cw, ch) = (x1 - x0, y1 - y0);
+        let crop = Plane::new(
+            cw,
+            ch,
+            base.depth,
+            (y0..y1)
+                .flat_map(|y| {
+                    let row = y as usize * pw;
+                    base.data[row + x0 as usize..row + x1 as usize]
+                        .iter()
+                        .copied()
+                })
+                .collect(),
+        );
+        let smooth = gaussian_blur(&crop, sigma);
+        let surface =
+            FloatPlane::from_vec(cw, ch, smooth.data.iter().map(|&v| f32::from(v)).collect());
+        let mut sub = BitMask::new(cw, ch);
+        for &k in &runs_of[i] {
+            let run = &comps.runs[k];
             for x in run.x0..run.x1 {
-                if !split.get(x, run.y) {
+                sub.set(x - x0, run.y - y0, true);
+            }
+        }
+        let split = split_by_intensity(
+            &sub,
+            &surface,
+            params.prominence * prepared.background.spread as f32,
+            params.seed_distance,
+        );
+        for &k in &runs_of[i] {
+            let run = &comps.runs[k];
+            for x in run.x0..run.x1 {
+                if !split.get(x - x0, run.y - y0) {
                     out.set(x, run.y, false);
                 }
             }
