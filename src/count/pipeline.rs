@@ -409,7 +409,6 @@ pub const RESPLIT_MAX_SATURATED: f64 = 0.01;
 /// [`SplitBy::Intensity`] does for every object.
 fn resplit_thick(prepared: &Prepared, params: &Params, mask: &BitMask) -> BitMask {
     let comps = label(mask, params.connectivity);
-    let discs = crate::count::body::inscribed_discs(&comps);
     let deep = params.resplit * f64::from(prepared.diameter.diameter) / 2.0;
     let n = comps.count as usize;
     let (w, h) = (comps.width, comps.height);
@@ -437,18 +436,53 @@ fn resplit_thick(prepared: &Prepared, params: &Params, mask: &BitMask) -> BitMas
             .count();
         runs_of[i].push(k);
     }
+    // Only an object whose box and area could hold a disc that deep is measured (its largest
+    // inscribed disc), and only one in the image's interior, not saturated.
+    let reach = (deep - 1.0).max(0.0);
+    let chosen: Vec<usize> = (0..n)
+        .filter(|&i| {
+            let (bx0, by0, bx1, by1) = boxes[i];
+            f64::from(bx1 - bx0) >= 2.0 * reach
+                && f64::from(by1 - by0) >= 2.0 * reach
+                && area[i] as f64 >= std::f64::consts::PI * reach * reach
+                && !(bx0 == 0 || by0 == 0 || bx1 >= w || by1 >= h)
+                && (sat[i] as f64) < RESPLIT_MAX_SATURATED * area[i] as f64
+        })
+        .collect();
+    if chosen.is_empty() {
+        return mask.clone();
+    }
+    let mut index = vec![0u32; n];
+    for (k, &i) in chosen.iter().enumerate() {
+        index[i] = k as u32 + 1;
+    }
+    let (runs, labels): (Vec<_>, Vec<_>) = comps
+        .runs
+        .iter()
+        .zip(&comps.labels)
+        .filter_map(|(run, &l)| {
+            let k = index[l as usize - 1];
+            (k > 0).then_some((*run, k))
+        })
+        .unzip();
+    let discs = crate::count::body::inscribed_discs(&Components {
+        width: w,
+        height: h,
+        runs,
+        labels,
+        count: chosen.len() as u32,
+    });
     let base = prepared.corrected.as_ref().unwrap_or(&prepared.plane);
     let sigma = (prepared.diameter.diameter / 6.0).max(1.0);
     // The blur's kernel reaches ceil(3σ): a crop padded by more than that blurs the object's
     // pixels exactly as the whole image would.
     let pad = (3.0 * sigma).ceil() as u32 + 1;
     let mut out = mask.clone();
-    for i in 0..n {
-        let (bx0, by0, bx1, by1) = boxes[i];
-        let on_edge = bx0 == 0 || by0 == 0 || bx1 >= w || by1 >= h;
-        if discs[i].0 < deep || on_edge || sat[i] as f64 >= RESPLIT_MAX_SATURATED * area[i] as f64 {
+    for (&i, disc) in chosen.iter().zip(&discs) {
+        if disc.0 < deep {
             continue;
         }
+        let (bx0, by0, bx1, by1) = boxes[i];
         let (x0, y0) = (bx0.saturating_sub(pad), by0.saturating_sub(pad));
         let (x1, y1) = ((bx1 + pad).min(w), (by1 + pad).min(h));
         let (cw, ch) = (x1 - x0, y1 - y0);
