@@ -362,20 +362,8 @@ pub fn segment(
         timer.lap(Stage::FillHoles);
     }
     if params.split && params.split_by == SplitBy::Intensity {
-        let d = prepared.diameter.diameter;
         let base = prepared.corrected.as_ref().unwrap_or(&prepared.plane);
-        let smooth = gaussian_blur(base, (d / 6.0).max(1.0));
-        let surface = FloatPlane::from_vec(
-            smooth.width,
-            smooth.height,
-            smooth.data.iter().map(|&v| f32::from(v)).collect(),
-        );
-        mask = split_by_intensity(
-            &mask,
-            &surface,
-            params.prominence * prepared.background.spread as f32,
-            params.seed_distance,
-        );
+        mask = split_by_brightness(prepared, params, &mask, base);
         timer.lap(Stage::Split);
     } else if params.split {
         mask = split_touching(
@@ -397,6 +385,35 @@ pub fn segment(
     (mask, level)
 }
 
+/// The scale at which [`split_by_brightness`] smooths: a sixth of the expected diameter, at least
+/// 1 px.
+fn brightness_sigma(prepared: &Prepared) -> f32 {
+    (prepared.diameter.diameter / 6.0).max(1.0)
+}
+
+/// Splits `mask` at the maxima of `plane` (the image's corrected channel, or a crop of it the
+/// size of `mask`) smoothed at [`brightness_sigma`], at least `prominence` robust spreads high
+/// and `seed_distance` apart (CellProfiler's *Intensity* declumping).
+fn split_by_brightness(
+    prepared: &Prepared,
+    params: &Params,
+    mask: &BitMask,
+    plane: &Plane,
+) -> BitMask {
+    let smooth = gaussian_blur(plane, brightness_sigma(prepared));
+    let surface = FloatPlane::from_vec(
+        smooth.width,
+        smooth.height,
+        smooth.data.iter().map(|&v| f32::from(v)).collect(),
+    );
+    split_by_intensity(
+        mask,
+        &surface,
+        params.prominence * prepared.background.spread as f32,
+        params.seed_distance,
+    )
+}
+
 /// The largest share of an object's pixels at the image's largest value that
 /// [`Params::resplit`] splits again: a saturated region has no cells' brightness left to split by.
 pub const RESPLIT_MAX_SATURATED: f64 = 0.01;
@@ -412,10 +429,8 @@ fn resplit_thick(prepared: &Prepared, params: &Params, mask: &BitMask) -> BitMas
     let deep = params.resplit * f64::from(prepared.diameter.diameter) / 2.0;
     let n = comps.count as usize;
     let (w, h) = (comps.width, comps.height);
-    // Per object: saturated pixels, area, bounding box (x0, y0, x1, y1 exclusive).
-    let top = prepared.plane.data.iter().copied().max().unwrap_or(0);
+    // Per object: area, bounding box (x0, y0, x1, y1 exclusive), runs.
     let pw = prepared.plane.width as usize;
-    let mut sat = vec![0usize; n];
     let mut area = vec![0usize; n];
     let mut boxes = vec![(u32::MAX, u32::MAX, 0u32, 0u32); n];
     let mut runs_of: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -429,24 +444,40 @@ fn resplit_thick(prepared: &Prepared, params: &Params, mask: &BitMask) -> BitMas
             b.2.max(run.x1),
             b.3.max(run.y + 1),
         );
-        let row = run.y as usize * pw;
-        sat[i] += prepared.plane.data[row + run.x0 as usize..row + run.x1 as usize]
-            .iter()
-            .filter(|&&v| v >= top)
-            .count();
         runs_of[i].push(k);
     }
-    // Only an object whose box and area could hold a disc that deep is measured (its largest
-    // inscribed disc), and only one in the image's interior, not saturated.
+    // Only an object whose box and area could hold a disc that deep, in the image's interior, is
+    // looked at further (most images have none, and pay nothing more); of those, the ones not
+    // saturated have their largest inscribed disc measured.
     let reach = (deep - 1.0).max(0.0);
-    let chosen: Vec<usize> = (0..n)
+    let interior: Vec<usize> = (0..n)
         .filter(|&i| {
             let (bx0, by0, bx1, by1) = boxes[i];
             f64::from(bx1 - bx0) >= 2.0 * reach
                 && f64::from(by1 - by0) >= 2.0 * reach
                 && area[i] as f64 >= std::f64::consts::PI * reach * reach
                 && !(bx0 == 0 || by0 == 0 || bx1 >= w || by1 >= h)
-                && (sat[i] as f64) < RESPLIT_MAX_SATURATED * area[i] as f64
+        })
+        .collect();
+    if interior.is_empty() {
+        return mask.clone();
+    }
+    let top = prepared.plane.data.iter().copied().max().unwrap_or(0);
+    let chosen: Vec<usize> = interior
+        .into_iter()
+        .filter(|&i| {
+            let saturated: usize = runs_of[i]
+                .iter()
+                .map(|&k| {
+                    let run = &comps.runs[k];
+                    let row = run.y as usize * pw;
+                    prepared.plane.data[row + run.x0 as usize..row + run.x1 as usize]
+                        .iter()
+                        .filter(|&&v| v >= top)
+                        .count()
+                })
+                .sum();
+            (saturated as f64) < RESPLIT_MAX_SATURATED * area[i] as f64
         })
         .collect();
     if chosen.is_empty() {
@@ -473,10 +504,9 @@ fn resplit_thick(prepared: &Prepared, params: &Params, mask: &BitMask) -> BitMas
         count: chosen.len() as u32,
     });
     let base = prepared.corrected.as_ref().unwrap_or(&prepared.plane);
-    let sigma = (prepared.diameter.diameter / 6.0).max(1.0);
     // The blur's kernel reaches ceil(3σ): a crop padded by more than that blurs the object's
     // pixels exactly as the whole image would.
-    let pad = (3.0 * sigma).ceil() as u32 + 1;
+    let pad = (3.0 * brightness_sigma(prepared)).ceil() as u32 + 1;
     let mut out = mask.clone();
     for (&i, disc) in chosen.iter().zip(&discs) {
         if disc.0 < deep {
@@ -499,9 +529,6 @@ fn resplit_thick(prepared: &Prepared, params: &Params, mask: &BitMask) -> BitMas
                 })
                 .collect(),
         );
-        let smooth = gaussian_blur(&crop, sigma);
-        let surface =
-            FloatPlane::from_vec(cw, ch, smooth.data.iter().map(|&v| f32::from(v)).collect());
         let mut sub = BitMask::new(cw, ch);
         for &k in &runs_of[i] {
             let run = &comps.runs[k];
@@ -509,12 +536,7 @@ fn resplit_thick(prepared: &Prepared, params: &Params, mask: &BitMask) -> BitMas
                 sub.set(x - x0, run.y - y0, true);
             }
         }
-        let split = split_by_intensity(
-            &sub,
-            &surface,
-            params.prominence * prepared.background.spread as f32,
-            params.seed_distance,
-        );
+        let split = split_by_brightness(prepared, params, &sub, &crop);
         for &k in &runs_of[i] {
             let run = &comps.runs[k];
             for x in run.x0..run.x1 {
