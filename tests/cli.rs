@@ -470,7 +470,60 @@ fn train_writes_a_model_that_count_and_eval_use_and_a_bad_model_is_refused() {
         s(&masks),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("# pooled held-out all: images=3"));
+    let plain = text(&out.stdout);
+    assert!(plain.contains("# pooled held-out all: images=3"));
+    assert!(!plain.contains("seeds"), "one run unless asked: {plain}");
+    // --seeds 3: three runs, the first the plain run's, then their median and range.
+    let mut args = vec![
+        "eval",
+        "--cv",
+        "--learn",
+        "--seeds",
+        "3",
+        "--preset",
+        "yellow",
+        "--images",
+        s(&images),
+        "--masks",
+        s(&masks),
+    ];
+    let out = fluocount(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let seeded = text(&out.stdout);
+    assert!(seeded.starts_with(&plain), "the plain run first: {seeded}");
+    let runs: Vec<&str> = seeded
+        .lines()
+        .filter(|l| l.starts_with("# ") && l[2..].split(',').count() == 5)
+        .filter(|l| {
+            l[2..]
+                .split(',')
+                .next()
+                .is_some_and(|v| v.parse::<u64>().is_ok())
+        })
+        .collect();
+    assert_eq!(runs.len(), 3, "{seeded}");
+    assert!(seeded.contains("# over 3 seeds: F1 median "), "{seeded}");
+    for (bad, why) in [
+        ("0", "--seeds must be 1 to 100"),
+        ("101", "--seeds must be 1 to 100"),
+    ] {
+        args[4] = bad;
+        let out = fluocount(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains(why), "{}", text(&out.stderr));
+    }
+    let out = fluocount(&[
+        "eval",
+        "--cv",
+        "--seeds",
+        "3",
+        "--images",
+        s(&images),
+        "--masks",
+        s(&masks),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--seeds goes with --cv --learn"));
     // A truncated, a foreign and a missing model: a message naming the file, exit 2, no count.
     let cut = dir.join("cut.fcmodel");
     std::fs::write(&cut, &written[..written.len() / 2]).expect("write");

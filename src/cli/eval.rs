@@ -25,6 +25,7 @@ struct Inputs {
     opts: ScoreOptions,
     out: Option<PathBuf>,
     learn: bool,
+    seeds: usize,
     model: Option<PathBuf>,
     cutoff: Option<f32>,
 }
@@ -33,6 +34,7 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
     let (mut choice, mut images, mut masks, mut out) = (Choice::Auto, None, None, None);
     let mut cv = false;
     let (mut learn, mut model, mut cutoff) = (false, None, None);
+    let mut seeds = None;
     let (mut train_images, mut train_masks) = (None, None);
     let mut opts = ScoreOptions::default();
     let mut i = 0;
@@ -57,6 +59,7 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
                 "--model" if !allow_out => {
                     model = Some(PathBuf::from(value::<String>(args, &mut i, "--model")?))
                 }
+                "--seeds" if !allow_out => seeds = Some(super::learn::seeds_flag(args, &mut i)?),
                 "--cutoff" if !allow_out => cutoff = Some(super::learn::cutoff_flag(args, &mut i)?),
                 "--train-images" if !allow_out => {
                     train_images = Some(PathBuf::from(value::<String>(
@@ -92,10 +95,14 @@ fn inputs(args: &[String], allow_out: bool) -> Result<Inputs, String> {
     if learn && model.is_some() {
         return Err("--learn trains its own models; leave out --model".into());
     }
+    if seeds.is_some() && !learn {
+        return Err("--seeds goes with --cv --learn (the forest's seeds)".into());
+    }
     if cutoff.is_some() && model.is_none() {
         return Err("--cutoff goes with --model".into());
     }
     Ok(Inputs {
+        seeds: seeds.unwrap_or(1),
         learn,
         model,
         cutoff,
@@ -122,7 +129,7 @@ pub(crate) fn eval(args: &[String]) -> Result<i32, String> {
             }
             None => (Vec::new(), false),
         };
-        super::learn::eval_cv(&inp.choice, &samples, &extra, inp.opts)?;
+        super::learn::eval_cv(&inp.choice, &samples, &extra, inp.opts, inp.seeds)?;
         return Ok(i32::from(failed || incomplete || extra_bad));
     }
     let model = inp

@@ -124,6 +124,64 @@ fn print_cv(images: &[Labelled], held: &[HeldOut], opts: &TrainOptions) {
     );
 }
 
+/// The most seeds `--seeds` takes.
+pub(super) const MAX_SEEDS: usize = 100;
+
+/// `--seeds N`: 1 to [`MAX_SEEDS`].
+pub(super) fn seeds_flag(args: &[String], i: &mut usize) -> Result<usize, String> {
+    let n: usize = super::value(args, i, "--seeds")?;
+    if !(1..=MAX_SEEDS).contains(&n) {
+        return Err(format!("--seeds must be 1 to {MAX_SEEDS}"));
+    }
+    Ok(n)
+}
+
+/// With `seeds` > 1: the leave-one-image-out run again with each of `seeds` seeds (the first the
+/// one printed above), its pooled figures per seed and their median and range.
+fn print_seeds(
+    candidates: &Candidates,
+    images: &[Labelled],
+    train_only: &[Labelled],
+    opts: &TrainOptions,
+    seeds: usize,
+) -> Result<(), String> {
+    if seeds < 2 || images.len() < 2 {
+        return Ok(());
+    }
+    let runs =
+        learn::cross_validate_seeds(candidates, images, train_only, opts, seeds, |_, _| true)
+            .ok_or("training was cancelled")?;
+    println!(
+        "# the same leave-one-image-out run with {seeds} seeds (the forest's random draws; the first is the one above), pooled:"
+    );
+    println!("# seed,precision,recall,f1,mae");
+    for r in &runs {
+        println!(
+            "# {},{:.4},{:.4},{:.4},{:.4}",
+            r.seed, r.precision, r.recall, r.f1, r.mae
+        );
+    }
+    let spread = |get: fn(&learn::HeldOutFigures) -> f64| {
+        let mut v: Vec<f64> = runs.iter().map(get).collect();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        format!("{median:.3} ({:.3} to {:.3})", v[0], v[n - 1])
+    };
+    println!(
+        "# over {seeds} seeds: F1 median {}, precision {}, recall {}, MAE {}",
+        spread(|r| r.f1),
+        spread(|r| r.precision),
+        spread(|r| r.recall),
+        spread(|r| r.mae)
+    );
+    Ok(())
+}
+
 /// Parsed flags of `train`.
 struct TrainArgs {
     choice: Choice,
@@ -134,10 +192,12 @@ struct TrainArgs {
     opts: TrainOptions,
     score: ScoreOptions,
     dump: Option<PathBuf>,
+    seeds: usize,
 }
 
 fn train_args(args: &[String]) -> Result<TrainArgs, String> {
     let mut dump = None;
+    let mut seeds = 1;
     let (mut choice, mut images, mut masks, mut out, mut name) =
         (Choice::Auto, None, None, None, None);
     let mut opts = TrainOptions::default();
@@ -163,6 +223,7 @@ fn train_args(args: &[String]) -> Result<TrainArgs, String> {
                     opts.forest.trees = t;
                 }
                 "--seed" => opts.forest.seed = super::value(args, &mut i, "--seed")?,
+                "--seeds" => seeds = seeds_flag(args, &mut i)?,
                 a => return Err(format!("unknown argument {a}")),
             }
         }
@@ -181,6 +242,7 @@ fn train_args(args: &[String]) -> Result<TrainArgs, String> {
         opts,
         score: ScoreOptions::default(),
         dump,
+        seeds,
     })
 }
 
@@ -203,6 +265,7 @@ pub(crate) fn train(args: &[String]) -> Result<i32, String> {
         let held = learn::cross_validate(&candidates, &images, &[], &a.opts, |_, _| true)
             .ok_or("training was cancelled")?;
         print_cv(&images, &held, &a.opts);
+        print_seeds(&candidates, &images, &[], &a.opts, a.seeds)?;
     } else {
         println!("# one image: no leave-one-image-out figures (they need two images or more)");
     }
@@ -272,6 +335,7 @@ pub(super) fn eval_cv(
     samples: &[Sample],
     train_only: &[Sample],
     score: ScoreOptions,
+    seeds: usize,
 ) -> Result<(), String> {
     if samples.len() < 2 {
         return Err("--cv needs at least two images with masks".into());
@@ -299,7 +363,7 @@ pub(super) fn eval_cv(
         score.max_distance
     );
     print_cv(&images, &held, &opts);
-    Ok(())
+    print_seeds(&candidates, &images, &extra, &opts, seeds)
 }
 
 /// Counts an image with a model: its collection's candidates, scored, cut at `cutoff` (the

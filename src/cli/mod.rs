@@ -76,18 +76,22 @@ usage:
       32-20000 and at most 40 million pixels, cells <= 2000, touching 0-1, noise 0-40,
       neurites <= 1000, faint and debris <= 20000, --count 1-10000.
   fluocount train [--preset NAME | --params FILE] [--name NAME] [--trees N] [--seed N]
-                  [--dump DIR] --images DIR --masks DIR --out MODEL
+                  [--seeds K] [--dump DIR] --images DIR --masks DIR --out MODEL
       Trains the object classifier on the candidates of every image with a mask (a
       candidate the reference matching pairs with a true cell is a cell) and writes the
       model file. First prints the leave-one-image-out figures: each image scored by a
       model trained on the others. The candidates are each image's collection preset with
       its cell-body filters off (auto), a preset's, or FILE's parameters as they are.
       --dump DIR writes each image's labelled candidates as DIR/<stem>.csv (cell, features).
+      --seeds K (1-100) runs the leave-one-image-out figures again with K seeds (the
+      forest's seed and the K-1 after it): each run's pooled figures, their median and range.
   fluocount count --model MODEL [--cutoff C] ...   fluocount eval --model MODEL [--cutoff C] ...
       Count (or score) with a trained model: candidates, scored 0-1, counted at the
       model's cut-off or C.
-  fluocount eval --cv --learn [--preset NAME | --params FILE] --images DIR --masks DIR
-      Leave one image out, training the classifier inside each fold.
+  fluocount eval --cv --learn [--preset NAME | --params FILE] [--seeds K]
+                 [--train-images DIR --train-masks DIR] --images DIR --masks DIR
+      Leave one image out, training the classifier inside each fold (and on the
+      training-only images, never held out); --seeds K as for train.
   fluocount params [--preset NAME]
       Prints the default (or a preset's) parameters in their text form.
 
