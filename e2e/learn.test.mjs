@@ -47,6 +47,12 @@ appTest('a model trained on two masked images: held-out figures, curve, cut-off,
   const f1s = await page.$$eval(tid('learn-cv-f1'), (tds) => tds.map((td) => Number(td.textContent)));
   for (const f of f1s) assert.ok(f >= 0 && f <= 1, `held-out F1 ${f}`);
   assert.match(await app.text('learn-pooled'), /precision [\d.]+, recall [\d.]+, F1 [\d.]+/);
+  // The spread over the forest's seeds: the median and range of the pooled F1 and MAE.
+  const spread = await app.text('learn-seeds');
+  const m = spread.match(/with 5 seeds.*pooled F1 median ([\d.]+) \(([\d.]+) to ([\d.]+)\), MAE [\d.]+ \([\d.]+ to [\d.]+\)/);
+  assert.ok(m, `the seed spread: ${spread}`);
+  const [med, lo, hi] = m.slice(1).map(Number);
+  assert.ok(lo <= med && med <= hi && hi <= 1, `median within its range: ${spread}`);
   await app.waitFor(tid('learn-curve'), 'the precision-recall curve');
   assert.ok((await page.$$eval(`${tid('learn-curve')} polyline`, (p) => p[0].getAttribute('points').split(' ').length)) > 10);
   await app.waitFor(tid('learn-importance'), 'the feature importance chart');

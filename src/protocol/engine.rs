@@ -1120,8 +1120,12 @@ mod tests {
         }) else {
             panic!("trained")
         };
-        assert_eq!(ticks, 24, "two folds and the model, 8 trees each");
+        assert_eq!(
+            ticks, 88,
+            "two folds with five seeds and the model, 8 trees each"
+        );
         assert_eq!(t.held.len(), 2);
+        assert_eq!(t.seeds.len(), crate::protocol::learn::SEED_RUNS);
         assert!(matches!(
             through_bytes(
                 &mut e,

@@ -7,8 +7,8 @@ use crate::{
     count::{
         Params,
         learn::{
-            self, Candidates, CurvePoint, FEATURE_COUNT, ForestOptions, HeldOut, Labelled, Model,
-            TrainOptions, model,
+            self, Candidates, CurvePoint, FEATURE_COUNT, ForestOptions, HeldOut, HeldOutFigures,
+            Labelled, Model, TrainOptions, model,
         },
         presets::Collection,
     },
@@ -124,7 +124,13 @@ pub struct TrainResult {
     pub held: Vec<HeldOut>,
     /// The pooled precision-recall curve of those held-out scores ([`learn::curve`]).
     pub curve: Vec<CurvePoint>,
+    /// The pooled held-out figures of the same cross-validation with [`SEED_RUNS`] seeds, the
+    /// first the one of `held` (empty with one image): how much they owe to the forest's draws.
+    pub seeds: Vec<HeldOutFigures>,
 }
+
+/// How many seeds a training's cross-validation is run with, for the spread of its figures.
+pub const SEED_RUNS: usize = 5;
 
 /// Trains as `job` says: the folds of the cross-validation first, then the model on every image.
 /// `progress(done, total)` counts trees over all of it; false cancels (`None`). `Err` when there is
@@ -142,10 +148,26 @@ pub fn run_training(
     } else {
         0
     };
-    let total = (folds + 1) * trees;
+    let runs = if folds > 0 { SEED_RUNS } else { 0 };
+    let total = (folds * runs.max(1) + 1) * trees;
     let held = learn::cross_validate(&job.candidates, &job.images, &[], &job.options, |d, _| {
         progress(d, total)
     })?;
+    let mut seeds = Vec::with_capacity(runs);
+    if runs > 0 {
+        let seed = job.options.forest.seed;
+        seeds.push(HeldOutFigures::of(seed, &job.images, &held));
+        let mut next = job.options;
+        next.forest.seed = seed.wrapping_add(1);
+        seeds.extend(learn::cross_validate_seeds(
+            &job.candidates,
+            &job.images,
+            &[],
+            &next,
+            runs - 1,
+            |d, _| progress(folds * trees + d, total),
+        )?);
+    }
     let curve = if held.is_empty() {
         Vec::new()
     } else {
@@ -153,12 +175,13 @@ pub fn run_training(
     };
     let all: Vec<&Labelled> = job.images.iter().collect();
     let (model, _) = learn::train(&job.name, &job.candidates, &all, &job.options, |d, _| {
-        progress(folds * trees + d, total)
+        progress(folds * runs.max(1) * trees + d, total)
     })?;
     Some(Ok(TrainResult {
         model: model.to_text(),
         held,
         curve,
+        seeds,
     }))
 }
 
@@ -437,6 +460,14 @@ pub fn put_train_result(w: &mut Writer, t: &TrainResult) {
         w.f64(p.recall);
         w.f64(p.f1);
     }
+    w.len(t.seeds.len());
+    for f in &t.seeds {
+        w.u64(f.seed);
+        w.f64(f.precision);
+        w.f64(f.recall);
+        w.f64(f.f1);
+        w.f64(f.mae);
+    }
 }
 
 /// Reads a training result; the model text is checked by [`Model::parse`] where it is used.
@@ -466,7 +497,21 @@ pub fn get_train_result(r: &mut Reader) -> WireResult<TrainResult> {
             f1: r.f64()?,
         })
     })?;
-    Ok(TrainResult { model, held, curve })
+    let seeds = r.list(40, |r| {
+        Ok(HeldOutFigures {
+            seed: r.u64()?,
+            precision: r.f64()?,
+            recall: r.f64()?,
+            f1: r.f64()?,
+            mae: r.f64()?,
+        })
+    })?;
+    Ok(TrainResult {
+        model,
+        held,
+        curve,
+        seeds,
+    })
 }
 
 /// Reads a model the page sent, as text.
@@ -561,6 +606,13 @@ mod tests {
                     precision: 0.5,
                     recall: 1.0,
                     f1: 2.0 / 3.0,
+                }],
+                seeds: vec![HeldOutFigures {
+                    seed: u64::MAX,
+                    precision: 0.25,
+                    recall: 1.0,
+                    f1: 0.4,
+                    mae: 1.5,
                 }],
             },
         );
@@ -699,12 +751,47 @@ mod tests {
         .expect("trained");
         assert_eq!(
             seen.last(),
-            Some(&(12, 12)),
-            "two folds and the model, 4 trees each"
+            Some(&(44, 44)),
+            "two folds with five seeds and the model, 4 trees each"
+        );
+        assert!(
+            seen.windows(2).all(|w| w[0].0 <= w[1].0),
+            "progress never goes back"
         );
         assert_eq!(out.held.len(), 2);
         assert_eq!(out.curve.len(), 51);
         assert!(Model::parse(&out.model).is_ok());
+        // The spread over seeds: the first run is the one of `held`, then the next seeds, as
+        // `cross_validate_seeds` gives them.
+        let seed = job.options.forest.seed;
+        assert_eq!(out.seeds.len(), SEED_RUNS);
+        assert_eq!(
+            out.seeds[0],
+            HeldOutFigures::of(seed, &job.images, &out.held)
+        );
+        let direct = learn::cross_validate_seeds(
+            &job.candidates,
+            &job.images,
+            &[],
+            &job.options,
+            SEED_RUNS,
+            |_, _| true,
+        );
+        assert_eq!(direct.as_deref(), Some(&out.seeds[..]));
+        // One image: no folds, no seeds, the model alone.
+        let one = TrainJob {
+            images: vec![labelled("a", 30, false)],
+            ..job.clone()
+        };
+        let mut last = (0, 0);
+        let out = run_training(&one, |d, t| {
+            last = (d, t);
+            true
+        })
+        .expect("not cancelled")
+        .expect("trained");
+        assert!(out.held.is_empty() && out.seeds.is_empty());
+        assert_eq!(last, (4, 4));
         let mut calls = 0;
         assert!(
             run_training(&job, |_, _| {

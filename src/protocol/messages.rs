@@ -1023,6 +1023,7 @@ mod tests {
                 model: "fluocount-model 1".into(),
                 held: Vec::new(),
                 curve: Vec::new(),
+                seeds: Vec::new(),
             })),
             Response::Failed("no such image".into()),
             Response::Preview(Box::new(Preview {

@@ -8,7 +8,7 @@ use super::{
     session::{Figures, Run, set_cutoff, use_learning},
     train::{self, labelled_images},
 };
-use crate::app::state::use_app_state;
+use crate::{app::state::use_app_state, count::learn::HeldOutFigures};
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
@@ -18,6 +18,42 @@ fn f3(x: f64) -> String {
     } else {
         "–".into()
     }
+}
+
+/// The median and range of `v` (sorted here), as "0.616 (0.513 to 0.653)".
+fn median_range(mut v: Vec<f64>) -> String {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let (Some(lo), Some(hi)) = (v.first(), v.last()) else {
+        return "–".into();
+    };
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    format!("{} ({} to {})", f3(median), f3(*lo), f3(*hi))
+}
+
+/// How much the held-out figures owe to the forest's random draws: the pooled F1 and MAE of the
+/// same cross-validation with each seed, each fold at its own cut-off.
+fn seed_spread(seeds: &[HeldOutFigures]) -> Option<AnyView> {
+    if seeds.len() < 2 {
+        return None;
+    }
+    let n = seeds.len();
+    let f1 = median_range(seeds.iter().map(|s| s.f1).collect());
+    let mae = median_range(seeds.iter().map(|s| s.mae).collect());
+    Some(
+        view! {
+            <p class="small" data-testid="learn-seeds">
+                {format!(
+                    "The same cross-validation with {n} seeds of the forest (its random draws), each fold at the cut-off chosen without its image: pooled F1 median {f1}, MAE {mae}. With few images these move with the seed; read the range, not one figure."
+                )}
+            </p>
+        }
+        .into_any(),
+    )
 }
 
 fn figures_view(f: &Figures, cutoff: Signal<f32>) -> AnyView {
@@ -93,6 +129,7 @@ fn figures_view(f: &Figures, cutoff: Signal<f32>) -> AnyView {
             <tbody>{rows}</tbody>
         </table>
         <p class="small" data-testid="learn-pooled" aria-live="polite">{at_cutoff}</p>
+        {seed_spread(&f.seeds)}
         <PrCurve curve=curve cutoff=cutoff />
     }
     .into_any()

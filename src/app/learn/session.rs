@@ -5,7 +5,7 @@
 use super::choice::{CountModel, ModelChoice};
 use crate::{
     app::{pool, state::AppState},
-    count::learn::{CurvePoint, HeldOut, Model},
+    count::learn::{CurvePoint, HeldOut, HeldOutFigures, Model},
     protocol::{
         learn::{builtin, builtin_names},
         messages::{Request, Response},
@@ -36,6 +36,9 @@ pub struct Figures {
     pub held: Vec<HeldOut>,
     /// The pooled precision-recall curve of those scores.
     pub curve: Vec<CurvePoint>,
+    /// The pooled figures of the same cross-validation with several seeds, the first the one of
+    /// `held` (empty with one image).
+    pub seeds: Vec<HeldOutFigures>,
 }
 
 /// Where a training is.

@@ -175,6 +175,7 @@ pub async fn train(state: AppState, learning: Learning) {
         true_counts,
         held: result.held,
         curve: result.curve,
+        seeds: result.seeds,
     })));
 }
 
