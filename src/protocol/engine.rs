@@ -1125,7 +1125,7 @@ mod tests {
             "two folds with five seeds and the model, 8 trees each"
         );
         assert_eq!(t.held.len(), 2);
-        assert_eq!(t.seeds.len(), crate::protocol::learn::SEED_RUNS);
+        assert_eq!(t.seeds.len(), crate::protocol::learn::seed_runs(2));
         assert!(matches!(
             through_bytes(
                 &mut e,

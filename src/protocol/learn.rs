@@ -124,13 +124,28 @@ pub struct TrainResult {
     pub held: Vec<HeldOut>,
     /// The pooled precision-recall curve of those held-out scores ([`learn::curve`]).
     pub curve: Vec<CurvePoint>,
-    /// The pooled held-out figures of the same cross-validation with [`SEED_RUNS`] seeds, the
-    /// first the one of `held` (empty with one image): how much they owe to the forest's draws.
+    /// The pooled held-out figures of the same cross-validation with [`seed_runs`] seeds, the
+    /// first the one of `held` (empty with one image, or with one run from 21 images): how much
+    /// they owe to the forest's draws.
     pub seeds: Vec<HeldOutFigures>,
 }
 
-/// How many seeds a training's cross-validation is run with, for the spread of its figures.
+/// The most seeds a training's cross-validation is run with, for the spread of its figures.
 pub const SEED_RUNS: usize = 5;
+
+/// The folds the seeds' runs may train in all, so that many images cost no more than about
+/// this many trainings on top of the first run.
+pub const SEED_FOLDS: usize = 40;
+
+/// How many seeds a cross-validation of `folds` folds is run with: [`SEED_RUNS`] up to 8 images,
+/// fewer beyond so that the runs train at most [`SEED_FOLDS`] folds (4 at 10 images, 2 at 20), 1
+/// (the first run alone, and no spread) from 21 images, and none without folds. With few images the figures
+/// move most with the seed; with many, a run costs more and moves less.
+pub fn seed_runs(folds: usize) -> usize {
+    SEED_FOLDS
+        .checked_div(folds)
+        .map_or(0, |r| r.clamp(1, SEED_RUNS))
+}
 
 /// Trains as `job` says: the folds of the cross-validation first, then the model on every image.
 /// `progress(done, total)` counts trees over all of it; false cancels (`None`). `Err` when there is
@@ -148,13 +163,13 @@ pub fn run_training(
     } else {
         0
     };
-    let runs = if folds > 0 { SEED_RUNS } else { 0 };
+    let runs = seed_runs(folds);
     let total = (folds * runs.max(1) + 1) * trees;
     let held = learn::cross_validate(&job.candidates, &job.images, &[], &job.options, |d, _| {
         progress(d, total)
     })?;
     let mut seeds = Vec::with_capacity(runs);
-    if runs > 0 {
+    if runs > 1 {
         let seed = job.options.forest.seed;
         seeds.push(HeldOutFigures::of(seed, &job.images, &held));
         let mut next = job.options;
@@ -783,6 +798,13 @@ mod tests {
             images: vec![labelled("a", 30, false)],
             ..job.clone()
         };
+        assert_eq!(
+            (0..=41).map(seed_runs).collect::<Vec<_>>()[..],
+            [
+                0, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1,
+                1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+            ]
+        );
         let mut last = (0, 0);
         let out = run_training(&one, |d, t| {
             last = (d, t);
@@ -792,6 +814,21 @@ mod tests {
         .expect("trained");
         assert!(out.held.is_empty() && out.seeds.is_empty());
         assert_eq!(last, (4, 4));
+        // Twenty-one images: the first run alone, no spread, and progress counts no more folds.
+        let many = TrainJob {
+            images: (0..21)
+                .map(|i| labelled(&format!("i{i}"), 9, false))
+                .collect(),
+            ..job.clone()
+        };
+        let out = run_training(&many, |d, t| {
+            last = (d, t);
+            true
+        })
+        .expect("not cancelled")
+        .expect("trained");
+        assert_eq!((out.held.len(), out.seeds.len()), (21, 0));
+        assert_eq!(last, (22 * 4, 22 * 4));
         let mut calls = 0;
         assert!(
             run_training(&job, |_, _| {
