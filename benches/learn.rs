@@ -60,6 +60,16 @@ mod native {
                 })
             },
         );
+        // What the Learn panel's Train runs on them: the folds with its seeds, then the model.
+        let job = fluocount::protocol::learn::TrainJob {
+            name: "bench".into(),
+            candidates: candidates.clone(),
+            images: images.clone(),
+            options: TrainOptions::default(),
+        };
+        g.bench_function("Train: folds x seeds + model, 10 images", |b| {
+            b.iter(|| fluocount::protocol::learn::run_training(black_box(&job), |_, _| true))
+        });
         g.finish();
 
         // One 1600x1200 image: the preset's count, and the built-in model's, from the image.
