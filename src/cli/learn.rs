@@ -162,15 +162,11 @@ fn print_seeds(
         );
     }
     let spread = |get: fn(&learn::HeldOutFigures) -> f64| {
-        let mut v: Vec<f64> = runs.iter().map(get).collect();
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        let median = if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        };
-        format!("{median:.3} ({:.3} to {:.3})", v[0], v[n - 1])
+        let v: Vec<f64> = runs.iter().map(get).collect();
+        learn::median_range(&v).map_or_else(
+            || "-".to_string(),
+            |(m, lo, hi)| format!("{m:.3} ({lo:.3} to {hi:.3})"),
+        )
     };
     println!(
         "# over {seeds} seeds: F1 median {}, precision {}, recall {}, MAE {}",

@@ -8,7 +8,10 @@ use super::{
     session::{Figures, Run, set_cutoff, use_learning},
     train::{self, labelled_images},
 };
-use crate::{app::state::use_app_state, count::learn::HeldOutFigures};
+use crate::{
+    app::state::use_app_state,
+    count::learn::{self, HeldOutFigures},
+};
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
@@ -20,19 +23,12 @@ fn f3(x: f64) -> String {
     }
 }
 
-/// The median and range of `v` (sorted here), as "0.616 (0.513 to 0.653)".
-fn median_range(mut v: Vec<f64>) -> String {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    let (Some(lo), Some(hi)) = (v.first(), v.last()) else {
-        return "–".into();
-    };
-    let median = if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    };
-    format!("{} ({} to {})", f3(median), f3(*lo), f3(*hi))
+/// The median and range of `v`, as "0.616 (0.513 to 0.653)".
+fn median_range(v: &[f64]) -> String {
+    learn::median_range(v).map_or_else(
+        || "–".into(),
+        |(m, lo, hi)| format!("{} ({} to {})", f3(m), f3(lo), f3(hi)),
+    )
 }
 
 /// How much the held-out figures owe to the forest's random draws: the pooled F1 and MAE of the
@@ -42,8 +38,8 @@ fn seed_spread(seeds: &[HeldOutFigures]) -> Option<AnyView> {
         return None;
     }
     let n = seeds.len();
-    let f1 = median_range(seeds.iter().map(|s| s.f1).collect());
-    let mae = median_range(seeds.iter().map(|s| s.mae).collect());
+    let f1 = median_range(&seeds.iter().map(|s| s.f1).collect::<Vec<_>>());
+    let mae = median_range(&seeds.iter().map(|s| s.mae).collect::<Vec<_>>());
     Some(
         view! {
             <p class="small" data-testid="learn-seeds">

@@ -437,6 +437,21 @@ impl HeldOutFigures {
     }
 }
 
+/// The median of `v` (the mean of the two middle values for an even count), its smallest and its
+/// largest value, in that order; `None` for no values. For the spread of figures over seeds.
+pub fn median_range(v: &[f64]) -> Option<(f64, f64, f64)> {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let (&lo, &hi) = (v.first()?, v.last()?);
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    Some((median, lo, hi))
+}
+
 /// [`cross_validate`] repeated with `n` seeds (`opts`' seed, then the next ones, wrapping): how
 /// much the held-out figures owe to the forest's random draws, which on a handful of images
 /// is much (a fold trained on few cells moves its cut-off). In seed order; `progress` counts
@@ -730,6 +745,14 @@ mod tests {
             })
             .is_none()
         );
+    }
+
+    #[test]
+    fn median_range_of_odd_even_and_no_values() {
+        assert_eq!(median_range(&[0.3, 0.1, 0.2]), Some((0.2, 0.1, 0.3)));
+        assert_eq!(median_range(&[4.0, 1.0, 3.0, 2.0]), Some((2.5, 1.0, 4.0)));
+        assert_eq!(median_range(&[7.0]), Some((7.0, 7.0, 7.0)));
+        assert_eq!(median_range(&[]), None);
     }
 
     /// The pooled figures of held-out runs: summed TP, FP and FN; MAE per image.
