@@ -62,18 +62,6 @@ pub(super) fn labelled(
     })
 }
 
-/// An image's held-out figures as a score, for pooling.
-fn as_score(img: &Labelled, h: &HeldOut) -> ImageScore {
-    ImageScore {
-        true_count: img.true_count,
-        pred_count: h.count(),
-        tp: h.tp,
-        fp: h.fp,
-        fn_: h.fn_,
-        ..ImageScore::default()
-    }
-}
-
 /// Prints the leave-one-image-out figures of `images`: per image, by collection, pooled.
 fn print_cv(images: &[Labelled], held: &[HeldOut], opts: &TrainOptions) {
     println!(
@@ -86,7 +74,7 @@ fn print_cv(images: &[Labelled], held: &[HeldOut], opts: &TrainOptions) {
     let mut scored: Vec<(String, ImageScore)> = Vec::new();
     for h in held {
         let img = &images[h.image];
-        let sc = as_score(img, h);
+        let sc = h.image_score(img.true_count);
         println!(
             "{},{},{},{},{}",
             csv_field(&img.name),
@@ -136,21 +124,24 @@ pub(super) fn seeds_flag(args: &[String], i: &mut usize) -> Result<usize, String
     Ok(n)
 }
 
-/// With `seeds` > 1: the leave-one-image-out run again with each of `seeds` seeds (the first the
-/// one printed above), its pooled figures per seed and their median and range.
+/// With `seeds` > 1: the figures of `held` (the leave-one-image-out run printed above) and of the
+/// same run with the next `seeds − 1` seeds, each pooled, then their median and range.
 fn print_seeds(
     candidates: &Candidates,
     images: &[Labelled],
     train_only: &[Labelled],
     opts: &TrainOptions,
+    held: &[HeldOut],
     seeds: usize,
 ) -> Result<(), String> {
     if seeds < 2 || images.len() < 2 {
         return Ok(());
     }
     let runs =
-        learn::cross_validate_seeds(candidates, images, train_only, opts, seeds, |_, _| true)
-            .ok_or("training was cancelled")?;
+        learn::spread_over_seeds(candidates, images, train_only, opts, held, seeds, |_, _| {
+            true
+        })
+        .ok_or("training was cancelled")?;
     println!(
         "# the same leave-one-image-out run with {seeds} seeds (the forest's random draws; the first is the one above), pooled:"
     );
@@ -261,7 +252,7 @@ pub(crate) fn train(args: &[String]) -> Result<i32, String> {
         let held = learn::cross_validate(&candidates, &images, &[], &a.opts, |_, _| true)
             .ok_or("training was cancelled")?;
         print_cv(&images, &held, &a.opts);
-        print_seeds(&candidates, &images, &[], &a.opts, a.seeds)?;
+        print_seeds(&candidates, &images, &[], &a.opts, &held, a.seeds)?;
     } else {
         println!("# one image: no leave-one-image-out figures (they need two images or more)");
     }
@@ -359,7 +350,7 @@ pub(super) fn eval_cv(
         score.max_distance
     );
     print_cv(&images, &held, &opts);
-    print_seeds(&candidates, &images, &extra, &opts, seeds)
+    print_seeds(&candidates, &images, &extra, &opts, &held, seeds)
 }
 
 /// Counts an image with a model: its collection's candidates, scored, cut at `cutoff` (the

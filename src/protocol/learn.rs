@@ -168,21 +168,20 @@ pub fn run_training(
     let held = learn::cross_validate(&job.candidates, &job.images, &[], &job.options, |d, _| {
         progress(d, total)
     })?;
-    let mut seeds = Vec::with_capacity(runs);
-    if runs > 1 {
-        let seed = job.options.forest.seed;
-        seeds.push(HeldOutFigures::of(seed, &job.images, &held));
-        let mut next = job.options;
-        next.forest.seed = seed.wrapping_add(1);
-        seeds.extend(learn::cross_validate_seeds(
+    // One run alone shows no spread.
+    let seeds = if runs > 1 {
+        learn::spread_over_seeds(
             &job.candidates,
             &job.images,
             &[],
-            &next,
-            runs - 1,
+            &job.options,
+            &held,
+            runs,
             |d, _| progress(folds * trees + d, total),
-        )?);
-    }
+        )?
+    } else {
+        Vec::new()
+    };
     let curve = if held.is_empty() {
         Vec::new()
     } else {

@@ -29,7 +29,7 @@ use crate::{
         Params,
         pipeline::{Analysis, Prepared, Reject, analyze_prepared},
         presets::Collection,
-        scoring::{ObjectBox, ScoreOptions, boxes, match_objects},
+        scoring::{ImageScore, ObjectBox, Pooled, ScoreOptions, boxes, match_objects},
     },
     imaging::{
         BitMask,
@@ -333,6 +333,18 @@ impl HeldOut {
     pub fn count(&self) -> u32 {
         self.tp + self.fp
     }
+
+    /// These figures as an image's score against `true_count` true cells, for pooling.
+    pub fn image_score(&self, true_count: u32) -> ImageScore {
+        ImageScore {
+            true_count,
+            pred_count: self.count(),
+            tp: self.tp,
+            fp: self.fp,
+            fn_: self.fn_,
+            ..ImageScore::default()
+        }
+    }
 }
 
 /// Leave one image out: each image is scored by a model trained on all the others and on
@@ -415,24 +427,17 @@ pub struct HeldOutFigures {
 impl HeldOutFigures {
     /// The pooled figures of `held` (as [`cross_validate`] returns them for `images`).
     pub fn of(seed: u64, images: &[Labelled], held: &[HeldOut]) -> Self {
-        let (mut tp, mut fp, mut fn_, mut err) = (0u64, 0u64, 0u64, 0f64);
-        for h in held {
-            tp += u64::from(h.tp);
-            fp += u64::from(h.fp);
-            fn_ += u64::from(h.fn_);
-            let truth = images.get(h.image).map_or(0, |i| i.true_count);
-            err += f64::from(truth.abs_diff(h.count()));
-        }
+        let scores: Vec<ImageScore> = held
+            .iter()
+            .map(|h| h.image_score(images.get(h.image).map_or(0, |i| i.true_count)))
+            .collect();
+        let p = Pooled::new(&scores);
         HeldOutFigures {
             seed,
-            precision: ratio(tp, tp + fp),
-            recall: ratio(tp, tp + fn_),
-            f1: ratio(2 * tp, 2 * tp + fp + fn_),
-            mae: if held.is_empty() {
-                0.0
-            } else {
-                err / held.len() as f64
-            },
+            precision: p.precision(),
+            recall: p.recall(),
+            f1: p.f1(),
+            mae: p.mae,
         }
     }
 }
@@ -450,6 +455,33 @@ pub fn median_range(v: &[f64]) -> Option<(f64, f64, f64)> {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     };
     Some((median, lo, hi))
+}
+
+/// The spread over `n` seeds of a cross-validation already run once with `opts`' seed
+/// (`first`, as [`cross_validate`] returned it): its figures, then those of
+/// [`cross_validate_seeds`] from the next seed, `n − 1` runs. Empty for `n` 0. `progress` counts
+/// trees over the new runs. `None` if cancelled.
+pub fn spread_over_seeds(
+    candidates: &Candidates,
+    images: &[Labelled],
+    train_only: &[Labelled],
+    opts: &TrainOptions,
+    first: &[HeldOut],
+    n: usize,
+    progress: impl FnMut(usize, usize) -> bool,
+) -> Option<Vec<HeldOutFigures>> {
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    let seed = opts.forest.seed;
+    let mut next = *opts;
+    next.forest.seed = seed.wrapping_add(1);
+    let rest = cross_validate_seeds(candidates, images, train_only, &next, n - 1, progress)?;
+    Some(
+        std::iter::once(HeldOutFigures::of(seed, images, first))
+            .chain(rest)
+            .collect(),
+    )
 }
 
 /// [`cross_validate`] repeated with `n` seeds (`opts`' seed, then the next ones, wrapping): how
