@@ -157,7 +157,7 @@ appTest('under Auto each image keeps the preset of its own colour, whichever is 
   }
   // A preset picked for all images applies to both: the yellow image with the red preset.
   await page.selectOption(tid('preset'), 'red');
-  await app.text('preset-detected', /^red preset for every image$/);
+  await app.text('preset-detected', /^red preset for every image; 1 image is of another colour \(Auto counts it with its own colour's preset\)$/);
   const allRed = [String(yellowAsRed.count), expected[1]];
   await app.until(`the list to show ${allRed} with the red preset for both`, ({ sel, want }) => {
     const c = [...document.querySelectorAll(sel)].map((e) => e.getAttribute('data-count'));
@@ -168,6 +168,28 @@ appTest('under Auto each image keeps the preset of its own colour, whichever is 
     const c = [...document.querySelectorAll(sel)].map((e) => e.getAttribute('data-count'));
     return c.every((v, i) => v === expected[i]);
   }, { sel: tid('image-item'), expected });
+  // The address says Auto, so a reload or a link keeps it.
+  await app.until('the address to say preset=auto', () => /&preset=auto(&|$)/.test(location.hash));
+
+  // A demo opened from the header's menu opens under Auto: the images already open keep their
+  // own colours' presets and counts, and the (red) demo gets the red preset.
+  await page.click(`${tid('demos-menu')} summary`);
+  await page.click(`${tid('demos-menu')} ${tid('demo-open-red-dmh')}`);
+  await app.imageItems(3);
+  await app.until('the red demo shown', () => /red-dmh/.test(document.querySelector('[data-testid="image-source"]')?.textContent ?? ''));
+  await app.text('preset-detected', /^Auto: red preset for this image$/);
+  await idle(app);
+  const withDemo = await listCounts(page);
+  assert.deepEqual(withDemo.slice(0, 2), expected, 'opening a demo changed the counts of the images already open');
+  // The demo is the red sample itself: under Auto it counts as the red image does.
+  assert.equal(withDemo[2], expected[1]);
+  assert.equal(await page.inputValue(tid('preset')), 'auto');
+
+  // A reload keeps Auto (the link in the address says so), and the same counts follow.
+  await page.reload({ waitUntil: 'load' });
+  await app.ready();
+  assert.equal(await page.inputValue(tid('preset')), 'auto', 'a reload turned Auto into another preset');
+  await app.until('the address to say preset=auto', () => /&preset=auto(&|$)/.test(location.hash));
 });
 
 appTest(`the rat sample counts within 20 % of its ${RAT_CELLS} annotated cells`, async ({ app, page }) => {

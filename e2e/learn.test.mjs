@@ -46,7 +46,16 @@ appTest('a model trained on two masked images: held-out figures, curve, cut-off,
   assert.equal(rows.length, 2, 'one held-out row per image');
   const f1s = await page.$$eval(tid('learn-cv-f1'), (tds) => tds.map((td) => Number(td.textContent)));
   for (const f of f1s) assert.ok(f >= 0 && f <= 1, `held-out F1 ${f}`);
-  assert.match(await app.text('learn-pooled'), /precision [\d.]+, recall [\d.]+, F1 [\d.]+/);
+  // The pooled row sums the rows (each image at its own fold's cut-off), as the command line does.
+  const cells = await page.$$eval(`${tid('learn-cv-image')}, ${tid('learn-cv-pooled')}`, (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  const sums = [0, 0, 0];
+  for (const r of cells.slice(0, -1)) r[3].split('/').forEach((v, i) => { sums[i] += Number(v); });
+  const pooledRow = cells.at(-1);
+  assert.equal(pooledRow[3], sums.join('/'), `the pooled row's TP/FP/FN: ${JSON.stringify(cells)}`);
+  const [tp, fp, fn] = sums;
+  const pooledF1 = 2 * tp + fp + fn === 0 ? 1 : (2 * tp) / (2 * tp + fp + fn);
+  assert.equal(pooledRow[4], pooledF1.toFixed(3));
+  assert.match(await app.text('learn-pooled'), /^The curve scores every held-out image at one cut-off\. At cut-off [\d.]+.*: precision [\d.]+, recall [\d.]+, F1 [\d.]+$/);
   // The spread over the forest's seeds: the median and range of the pooled F1 and MAE.
   const spread = await app.text('learn-seeds');
   const m = spread.match(/with 5 seeds.*pooled F1 median ([\d.]+) \(([\d.]+) to ([\d.]+)\), MAE [\d.]+ \([\d.]+ to [\d.]+\)/);
@@ -190,5 +199,5 @@ appTest('Cancel stops a training at once; the next one runs in a fresh worker', 
   await page.click(tid('learn-train'));
   await app.waitFor(tid('learn-cv-table'), 'the held-out table after the second training');
   assert.equal(await page.$$eval(tid('learn-cv-image'), (r) => r.length), 2);
-  assert.match(await app.text('learn-model'), /trained here on 2 images/);
+  assert.match(await app.text('learn-model'), /Your model: trained here \(2 images, /);
 });

@@ -114,14 +114,17 @@ appTest('a real demo opens with its mask, scores, and credits the dataset', asyn
   assert.equal(await app.text('m-true', /^\d+$/), '6');
   assert.match(await app.text('m-tp', /^\d+$/), /^\d+$/);
   assert.ok(Number(await app.text('m-f1', /^[\d.]+$/)) > 0.5, 'F1 on the real demo');
-  assert.equal(await page.inputValue(tid('preset')), 'yellow');
+  // A demo opens under Auto: its own colour's preset, and each image keeps its own.
+  assert.equal(await page.inputValue(tid('preset')), 'auto');
+  await app.text('preset-detected', /^Auto: yellow preset for this image$/);
   // Reachable later from the header; its credit is there too.
   await page.click(`${tid('demos-menu')} summary`);
   assert.ok(await page.isVisible(`${tid('demos-menu')} ${tid('attribution')}`));
   await page.click(`${tid('demos-menu')} ${tid('demo-open-red-dmh')}`);
   await app.imageItems(2);
   await app.until('the red demo shown', () => /red-dmh/.test(document.querySelector('[data-testid="image-source"]')?.textContent ?? ''));
-  assert.equal(await page.inputValue(tid('preset')), 'red');
+  assert.equal(await page.inputValue(tid('preset')), 'auto');
+  await app.text('preset-detected', /^Auto: red preset for this image$/);
 });
 
 const HOSTILE = '<script>window.__pwned=1</script>';

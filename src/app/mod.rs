@@ -118,7 +118,7 @@ pub fn App() -> impl IntoView {
                     <keep::session::KeptNotice />
                     <links::remote::ImageSource />
                     <Viewer />
-                    <details class="drawer" data-testid="objects-drawer">
+                    <details class="drawer objects-drawer" data-testid="objects-drawer">
                         <summary>"Objects table"</summary>
                         <ObjectsTable />
                     </details>

@@ -269,6 +269,28 @@ mod tests {
         assert!(ATTRIBUTION.text().contains("CC BY-SA 4.0"));
     }
 
+    /// Demos open under *Auto*: each must get its own parameters from its colour, so that it
+    /// shows the same count from the gallery, the menu or a link whatever else is open.
+    #[test]
+    fn auto_gives_each_demo_its_own_parameters() {
+        use crate::{
+            count::presets::detect_collection,
+            imaging::decode::{DecodeLimits, decode},
+        };
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        for d in demos() {
+            let image = match d.kind {
+                DemoKind::Real { image, .. } => {
+                    let bytes = std::fs::read(data.join(image)).expect("demo file");
+                    decode(&bytes, &DecodeLimits::default()).expect("decodes")
+                }
+                DemoKind::Synth(spec) => generate(&spec.params()).image,
+            };
+            let auto = detect_collection(&image).unwrap_or_default();
+            assert_eq!(auto.preset(), d.params(), "{}: detected {auto}", d.id);
+        }
+    }
+
     #[test]
     fn each_synthetic_demo_has_the_cells_its_spec_says() {
         for d in demos() {

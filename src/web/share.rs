@@ -10,6 +10,7 @@ use crate::{
     count::{
         learn::builtin::NAMES,
         params::{KEYS, PARAMS_VERSION, Params, SetError},
+        presets::Collection,
     },
     imaging::image::BitDepth,
     util::text::{percent_decode, percent_encode, quote, shortest},
@@ -63,6 +64,9 @@ pub struct ShareState {
     pub source: Option<Source>,
     /// The built-in model that counts, if one does (a user's own model cannot travel in a link).
     pub model: Option<LinkModel>,
+    /// *Auto* (`preset=auto`): each image is counted with the preset of its own colour, and
+    /// [`ShareState::params`] are the selected image's preset, written for the reader.
+    pub auto: bool,
 }
 
 /// A built-in model in a link: `model=NAME` and, when moved, `cutoff=C`.
@@ -85,7 +89,7 @@ pub struct ShareNotice {
 
 impl ShareState {
     /// The fragment (without `#`): `link=1&`, [`Params::to_query`]'s keys, then only what is not
-    /// the default: `zoom`, `cx`, `cy`, `display`, `overlay` (percent-encoded) and one of
+    /// the default: `preset=auto`, `zoom`, `cx`, `cy`, `display`, `overlay` (percent-encoded) and one of
     /// `demo=ID`, `synth=SEED,CELLS,TOUCHING,NOISE`, `url=…`. The same state gives the same text.
     ///
     /// ```
@@ -103,6 +107,9 @@ impl ShareState {
             out.push('=');
             out.push_str(value);
         };
+        if self.auto {
+            put("preset", "auto");
+        }
         if let Some(v) = self.view {
             put("zoom", &shortest(v.zoom));
             put("cx", &shortest(v.cx));
@@ -265,6 +272,19 @@ impl Reader {
                 ),
             },
             "zoom" | "cx" | "cy" => self.read_view(key, value),
+            "preset" => {
+                if value.eq_ignore_ascii_case("auto") {
+                    self.state.auto = true;
+                } else {
+                    self.note(
+                        key,
+                        format!(
+                            "“{}” is not a preset a link names (only auto: the other settings are in the link); the link's settings count every image",
+                            quote(value)
+                        ),
+                    );
+                }
+            }
             "model" => {
                 let name = value.to_ascii_lowercase();
                 if NAMES.contains(&name.as_str()) {
@@ -448,6 +468,17 @@ impl Reader {
 
     fn finish_state(mut self) -> (ShareState, Vec<ShareNotice>) {
         let mut state = std::mem::take(&mut self.state);
+        // The page writes Auto with the selected image's preset (or, before any image, the
+        // defaults); other settings with it were edited by hand, and Auto overrides them.
+        if state.auto
+            && state.params != Params::default()
+            && Collection::ALL.iter().all(|c| c.preset() != state.params)
+        {
+            self.note(
+                "preset",
+                "with preset=auto each image is counted with the preset of its colour; the link's other settings are not used".into(),
+            );
+        }
         match (&mut state.model, self.cutoff) {
             (Some(m), c) => m.cutoff = c,
             (None, Some(_)) => self.note(
@@ -528,6 +559,7 @@ mod tests {
                 name: "red".into(),
                 cutoff: Some(0.62),
             }),
+            auto: false,
         }
     }
 
@@ -616,6 +648,7 @@ mod tests {
             ("demo", "yellow-lhl".into()),
             ("synth", "1,40,0.3,6".into()),
             ("url", "https%3A%2F%2Fexample.org%2Fa.png".into()),
+            ("preset", "auto".into()),
         ]);
         keys
     }
@@ -850,7 +883,7 @@ mod tests {
                 truth: LayerSetting::new(layer.0, layer.1, layer.2),
                 ..Overlay::default()
             };
-            let s = ShareState { params, view, display, overlay, source, model: None };
+            let s = ShareState { params, view, display, overlay, source, model: None, auto: false };
             let text = s.to_fragment();
             prop_assert_eq!(ShareState::from_fragment(&text), (s, vec![]));
         }
@@ -867,7 +900,7 @@ mod tests {
         #[test]
         fn link_like_text_reads_without_panicking(
             pairs in proptest::collection::vec(
-                ("(link|v|zoom|cx|cy|display|overlay|demo|synth|url|open|sigma|%[0-9A-Fa-f]{2}|.{0,4})",
+                ("(link|v|preset|zoom|cx|cy|display|overlay|demo|synth|url|open|sigma|%[0-9A-Fa-f]{2}|.{0,4})",
                  "(%[0-9A-Fa-f]{0,2}|[0-9.e+-]{0,6}|.{0,6}){0,4}"),
                 0..12,
             )
@@ -875,6 +908,51 @@ mod tests {
             let text: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let _ = ShareState::from_fragment(&text.join("&"));
         }
+    }
+
+    #[test]
+    fn auto_travels_with_the_selected_images_preset_and_overrides_hand_edits() {
+        for params in [
+            Params::default(),
+            Collection::Yellow.preset(),
+            Collection::Red.preset(),
+            Collection::Green.preset(),
+        ] {
+            let s = ShareState {
+                params,
+                auto: true,
+                source: Some(Source::Demo("red-dmh".into())),
+                ..ShareState::default()
+            };
+            let text = s.to_fragment();
+            assert!(text.contains("&preset=auto&demo=red-dmh"), "{text}");
+            assert_eq!(ShareState::from_fragment(&text), (s, vec![]));
+        }
+        let (s, n) = ShareState::from_fragment("preset=AUTO");
+        assert!(s.auto && n.is_empty(), "{n:?}");
+        // Settings edited by hand beside preset=auto: Auto wins, and the page says so.
+        let mut edited = Collection::Red.preset();
+        edited.set("min_area", "50").expect("min_area");
+        let text = ShareState {
+            params: edited,
+            auto: true,
+            ..ShareState::default()
+        }
+        .to_fragment();
+        let (s, n) = ShareState::from_fragment(&text);
+        assert!(s.auto);
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert!(n[0].message.contains("preset of its colour"), "{n:?}");
+        // Any other preset name is not read: the settings in the link count every image.
+        for bad in ["yellow", "custom", "%3Cb%3E", "auto2"] {
+            let (s, n) = ShareState::from_fragment(&format!("channel=red&preset={bad}"));
+            assert!(!s.auto, "{bad}");
+            assert_eq!(s.params.channel, crate::imaging::Channel::Red, "{bad}");
+            assert_eq!(n.len(), 1, "{bad}: {n:?}");
+            assert!(n[0].message.contains("only auto"), "{bad}: {n:?}");
+        }
+        let (s, n) = ShareState::from_fragment("preset=auto&preset=auto");
+        assert!(!s.auto && n.len() == 1, "given twice: {n:?}");
     }
 
     #[test]

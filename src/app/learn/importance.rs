@@ -43,10 +43,14 @@ pub fn Importance(
             viewBox=format!("0 0 250 {height}")>
             {bars}
         </svg>
-        <table class="sr-only" data-testid="learn-importance-table">
-            <caption>"Feature importance of the model, largest first"</caption>
-            <thead><tr><th scope="col">"Feature"</th><th scope="col">"Importance"</th><th scope="col">"Definition"</th></tr></thead>
-            <tbody>{table}</tbody>
-        </table>
+        // In a clipped box: a table keeps its content's width whatever width it is given, and
+        // would widen the panel's scroll area.
+        <div class="sr-only">
+            <table data-testid="learn-importance-table">
+                <caption>"Feature importance of the model, largest first"</caption>
+                <thead><tr><th scope="col">"Feature"</th><th scope="col">"Importance"</th><th scope="col">"Definition"</th></tr></thead>
+                <tbody>{table}</tbody>
+            </table>
+        </div>
     }
 }

@@ -10,7 +10,10 @@ use super::{
 };
 use crate::{
     app::state::use_app_state,
-    count::learn::{self, HeldOutFigures},
+    count::{
+        learn::{self, HeldOutFigures},
+        scoring::{ImageScore, Pooled},
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
@@ -86,6 +89,13 @@ fn figures_view(f: &Figures, cutoff: Signal<f32>) -> AnyView {
             }
         })
         .collect();
+    // The rows pooled, each at its own fold's cut-off: the command line's pooled figure.
+    let scores: Vec<ImageScore> = f
+        .held
+        .iter()
+        .map(|h| h.image_score(f.true_counts.get(h.image).copied().unwrap_or(0)))
+        .collect();
+    let pooled = Pooled::new(&scores);
     let curve = f.curve.clone();
     let at_cutoff = {
         let curve = curve.clone();
@@ -102,7 +112,7 @@ fn figures_view(f: &Figures, cutoff: Signal<f32>) -> AnyView {
                     )
                 };
                 format!(
-                    "{at}, pooled over the held-out images: precision {}, recall {}, F1 {}",
+                    "The curve scores every held-out image at one cut-off. {at}: precision {}, recall {}, F1 {}",
                     f3(p.precision),
                     f3(p.recall),
                     f3(p.f1)
@@ -111,6 +121,7 @@ fn figures_view(f: &Figures, cutoff: Signal<f32>) -> AnyView {
         }
     };
     view! {
+        <div class="cv-scroll">
         <table class="figures cv-table" data-testid="learn-cv-table">
             <caption>"Each image scored by a model trained without it"</caption>
             <thead>
@@ -123,7 +134,17 @@ fn figures_view(f: &Figures, cutoff: Signal<f32>) -> AnyView {
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
+            <tfoot>
+                <tr data-testid="learn-cv-pooled">
+                    <th scope="row" title="the rows summed, each image at the cut-off chosen without it">"Pooled"</th>
+                    <td>{pooled.true_count}</td>
+                    <td>{pooled.pred_count}</td>
+                    <td>{format!("{}/{}/{}", pooled.tp, pooled.fp, pooled.fn_)}</td>
+                    <td data-testid="learn-cv-pooled-f1">{f3(pooled.f1())}</td>
+                </tr>
+            </tfoot>
         </table>
+        </div>
         <p class="small" data-testid="learn-pooled" aria-live="polite">{at_cutoff}</p>
         {seed_spread(&f.seeds)}
         <PrCurve curve=curve cutoff=cutoff />

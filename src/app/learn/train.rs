@@ -161,11 +161,8 @@ pub async fn train(state: AppState, learning: Learning) {
             return;
         }
     };
-    let origin = format!(
-        "trained here on {} image{}",
-        names.len(),
-        if names.len() == 1 { "" } else { "s" }
-    );
+    // The model's own line says on how many images ("Your model: trained here (4 images, …)").
+    let origin = "trained here".to_string();
     if let Err(reason) = learning.set_own(state, model, origin).await {
         learning.run.set(Run::Failed(reason));
         return;

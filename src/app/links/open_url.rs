@@ -3,7 +3,7 @@
 
 use super::{context::use_links, share::open_link};
 use crate::{
-    app::state::use_app_state,
+    app::state::{PresetChoice, use_app_state},
     web::{
         links::FetchFailure,
         remote::check_image_url,
@@ -28,6 +28,8 @@ pub fn OpenUrl() -> impl IntoView {
                 set_problem.set(None);
                 let share = ShareState {
                     params: state.counting.params.get_untracked(),
+                    // Under Auto, the remote image gets its own colour's preset too.
+                    auto: matches!(state.counting.preset.get_untracked(), PresetChoice::Auto(_)),
                     overlay: state.viewer.overlay.get_untracked(),
                     source: Some(Source::Remote(url)),
                     ..ShareState::default()

@@ -81,6 +81,11 @@ fn link_model(state: AppState) -> Option<LinkModel> {
     })
 }
 
+/// Whether each image is counted with its own colour's preset (tracked).
+fn is_auto(state: AppState) -> bool {
+    matches!(state.counting.preset.get(), PresetChoice::Auto(_))
+}
+
 /// The state a link would carry now (tracked), and whether the shown image is a local file.
 fn share_state(state: AppState, links: Links) -> (ShareState, bool) {
     let selected = state.images.selected.get();
@@ -92,6 +97,7 @@ fn share_state(state: AppState, links: Links) -> (ShareState, bool) {
             overlay: state.viewer.overlay.get(),
             source: Some(failed.source),
             model: link_model(state),
+            auto: is_auto(state),
         };
         return (share, false);
     }
@@ -111,6 +117,7 @@ fn share_state(state: AppState, links: Links) -> (ShareState, bool) {
         overlay: state.viewer.overlay.get(),
         source: source.clone(),
         model: link_model(state),
+        auto: is_auto(state),
     };
     (share, selected.is_some() && source.is_none())
 }
@@ -169,11 +176,18 @@ pub fn open_link(state: AppState, links: Links, fragment: &str) {
     links.failed.set(None);
     links.epoch.update_value(|e| *e += 1);
     let epoch = links.epoch.get_value();
-    state.counting.preset.set(match preset_of(&share.params) {
-        Some(c) => PresetChoice::Fixed(c),
-        None => PresetChoice::Custom,
-    });
-    state.counting.params.set(share.params.clone());
+    if share.auto {
+        // Each image with its own colour's preset; the panel shows the selected image's (and,
+        // when the link opens an image, the one it selects).
+        state.counting.preset.set(PresetChoice::Auto(None));
+        state.choose_auto_preset();
+    } else {
+        state.counting.preset.set(match preset_of(&share.params) {
+            Some(c) => PresetChoice::Fixed(c),
+            None => PresetChoice::Custom,
+        });
+        state.counting.params.set(share.params.clone());
+    }
     state.viewer.overlay.set(share.overlay);
     // A built-in model counts as the link says; without one in the link, a built-in model stops
     // counting (the user's own model keeps its switch).
@@ -350,11 +364,13 @@ pub fn LinkNotices() -> impl IntoView {
     }
 }
 
-/// The address a demo card opens: its id with its own parameters ([`Demo::params`]), whatever
-/// the page had before, and the current overlay.
+/// The address a demo card opens: its id under *Auto*, with its own parameters
+/// ([`Demo::params`], the preset Auto gives it) whatever the page had before, and the current
+/// overlay. Images already open keep their own colours' presets.
 pub fn demo_fragment(state: AppState, demo: &Demo) -> String {
     ShareState {
         params: demo.params(),
+        auto: true,
         overlay: state.viewer.overlay.get(),
         source: Some(Source::Demo(demo.id.to_string())),
         ..ShareState::default()

@@ -344,6 +344,38 @@ fn PresetSelect() -> impl IntoView {
         (PresetChoice::Fixed(c), _) => format!("{c} preset for every image"),
         (PresetChoice::Custom, _) => "these settings for every image".into(),
     };
+    // Settings picked for every image read one channel: say how many images are of another
+    // colour (Auto would count each with its own).
+    let detected = move || {
+        let channel = match state.counting.preset.get() {
+            PresetChoice::Auto(_) => None,
+            PresetChoice::Fixed(c) => Some(c.preset().channel),
+            PresetChoice::Custom => Some(state.counting.params.with(|p| p.channel)),
+        };
+        let other = channel.map_or(0, |ch| {
+            state.images.items.with(|items| {
+                items
+                    .iter()
+                    .filter(|i| {
+                        state
+                            .collection_of(i.id)
+                            .is_some_and(|c| c.preset().channel != ch)
+                    })
+                    .count()
+            })
+        });
+        match other {
+            0 => detected(),
+            1 => format!(
+                "{}; 1 image is of another colour (Auto counts it with its own colour's preset)",
+                detected()
+            ),
+            n => format!(
+                "{}; {n} images are of another colour (Auto counts each with its own colour's preset)",
+                detected()
+            ),
+        }
+    };
     let on_change = move |e| {
         let v = event_target_value(&e);
         let (preset, model) = match v.split_once('+') {

@@ -102,7 +102,7 @@ pub enum ModelError {
     TooLarge(usize),
     /// Its features are not the ones this version computes.
     Features(String),
-    /// Malformed, with where and what.
+    /// Malformed, with the line (1-based; 0 when the text ends before what was expected) and what.
     Malformed(usize, String),
 }
 
@@ -125,6 +125,8 @@ impl fmt::Display for ModelError {
                 f,
                 "trained on other features ({list}) than this Fluocount computes; train it again"
             ),
+            // Line 0: the text ended before it (a file cut short).
+            ModelError::Malformed(0, what) => write!(f, "{what}: the file is cut short"),
             ModelError::Malformed(line, what) => write!(f, "line {line}: {what}"),
         }
     }
@@ -386,8 +388,15 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         for k in 0..lines.len() {
             let cut = lines[..k].join("\n");
-            assert!(Model::parse(&cut).is_err(), "cut at {k}");
+            let message = Model::parse(&cut).map(|_| ()).unwrap_err().to_string();
+            // A file cut short says so, not "line 0".
+            assert!(!message.contains("line 0"), "cut at {k}: {message}");
         }
+        let in_a_tree = Model::parse(&lines[..lines.len() - 1].join("\n"));
+        assert_eq!(
+            in_a_tree.map(|_| ()).unwrap_err().to_string(),
+            "the file ends inside a tree: the file is cut short"
+        );
         // Any byte cut never panics.
         for k in (0..text.len()).step_by(7) {
             if text.is_char_boundary(k) {
