@@ -529,7 +529,7 @@ fn train_writes_a_model_that_count_and_eval_use_and_a_bad_model_is_refused() {
     std::fs::write(&cut, &written[..written.len() / 2]).expect("write");
     let png = images.join("s2.png");
     for (bad, why) in [
-        (&cut, "the file is cut short"),
+        (&cut, "it is cut short"),
         (&png, "not UTF-8"),
         (&dir.join("none.fcmodel"), "cannot read"),
     ] {

@@ -255,7 +255,7 @@ pub fn LearnPanel() -> impl IntoView {
             </label>
             <p class="hint small">
                 {move || if learning.own.with(Option::is_some) {
-                    "Counts, the overlay (objects coloured by score, red 0 to cyan 1), the objects table, Results and the batch follow the model; objects under the cut-off join the Rejected layer."
+                    "Counts, the overlay (objects coloured by score, red 0 to cyan 1, unless the ground-truth layer colours them by match), the objects table, Results and the batch follow the model; objects under the cut-off join the Rejected layer."
                 } else {
                     "Without a model of your own, the switch counts with the built-in model (trained on the sample images and a synthetic suite), each image with its own colour's candidates."
                 }}

@@ -126,7 +126,7 @@ impl fmt::Display for ModelError {
                 "trained on other features ({list}) than this Fluocount computes; train it again"
             ),
             // Line 0: the text ended before it (a file cut short).
-            ModelError::Malformed(0, what) => write!(f, "{what}: the file is cut short"),
+            ModelError::Malformed(0, what) => write!(f, "{what}: it is cut short"),
             ModelError::Malformed(line, what) => write!(f, "line {line}: {what}"),
         }
     }
@@ -220,7 +220,10 @@ impl Model {
             if let Some(notice) = notices.first() {
                 return Err(bad(
                     n,
-                    &format!("parameter {}: {}", notice.key, notice.message),
+                    &format!(
+                        "the candidate settings do not read (parameter {}: {}); the file is cut short or was edited",
+                        notice.key, notice.message
+                    ),
                 ));
             }
             if key == "params" && by.is_empty() {
@@ -392,10 +395,17 @@ mod tests {
             // A file cut short says so, not "line 0".
             assert!(!message.contains("line 0"), "cut at {k}: {message}");
         }
+        // Cut inside the candidate settings (at "mi" of "min_area"): refused, and said so.
+        let at = text.find("min_area").expect("a min_area setting") + 2;
+        let message = Model::parse(&text[..at]).map(|_| ()).unwrap_err().to_string();
+        assert!(
+            message.contains("do not read") && message.contains("cut short or was edited"),
+            "{message}"
+        );
         let in_a_tree = Model::parse(&lines[..lines.len() - 1].join("\n"));
         assert_eq!(
             in_a_tree.map(|_| ()).unwrap_err().to_string(),
-            "the file ends inside a tree: the file is cut short"
+            "the file ends inside a tree: it is cut short"
         );
         // Any byte cut never panics.
         for k in (0..text.len()).step_by(7) {
