@@ -397,7 +397,10 @@ mod tests {
         }
         // Cut inside the candidate settings (at "mi" of "min_area"): refused, and said so.
         let at = text.find("min_area").expect("a min_area setting") + 2;
-        let message = Model::parse(&text[..at]).map(|_| ()).unwrap_err().to_string();
+        let message = Model::parse(&text[..at])
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
         assert!(
             message.contains("do not read") && message.contains("cut short or was edited"),
             "{message}"
