@@ -84,6 +84,24 @@ appTest('work kept in the browser: reloaded, everything comes back with the same
   assert.equal((await page.$$(tid('image-item'))).length, 0);
 });
 
+appTest('a real demo is kept with its mask: restored on the next visit with its F1', async ({ app, page }) => {
+  const base = page.url().split('#')[0];
+  await page.click(tid('demo-open-yellow-lhl'));
+  await app.imageItems(1);
+  await app.waitFor(tid('item-mask'), 'the demo\'s mask');
+  const f1 = await app.text('m-f1', /^[\d.]+$/);
+  const line = await app.kept(/: 1 image\(s\), [\d.]+ (KB|MB)\.$/);
+  assert.doesNotMatch(line, /Not kept/);
+  // The next visit, without the demo's link: the kept work comes back, mask and all.
+  await page.goto('about:blank');
+  await page.goto(base, { waitUntil: 'load' });
+  await app.ready();
+  await app.text('kept-restored-text', /^Restored 1 image\(s\)/);
+  await app.imageItems(1);
+  await app.waitFor(tid('item-mask'), 'the restored demo\'s mask');
+  assert.equal(await app.text('m-f1', /^[\d.]+$/), f1, 'the same F1');
+});
+
 // Every put refused as a full store would: the page says the work is not kept and why, and the
 // count goes on.
 const fullStore = () => {

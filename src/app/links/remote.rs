@@ -136,8 +136,18 @@ async fn add_mask(state: AppState, id: u64, path: &str) -> Result<(), String> {
     let url = site_url(path).ok_or("the page's address is unknown")?;
     let name = path.rsplit('/').next().unwrap_or(path).to_string();
     let bytes = fetch_bytes(&url).await.map_err(|f| f.message(&url))?;
+    // Kept with the work (and in *Save project*), as a dropped mask's file is.
+    let kept = file_from_bytes(&name, &bytes);
     match pool::decode(pool::least_busy(), state.images.new_id(), bytes, true).await {
-        Ok(Response::Mask(mask)) => state.attach_mask(id, name, Arc::new(mask)),
+        Ok(Response::Mask(mask)) => {
+            state.attach_mask(id, name.clone(), Arc::new(mask))?;
+            if let Some(file) = kept {
+                state.images.mask_files.update_value(|f| {
+                    f.insert(name, file);
+                });
+            }
+            Ok(())
+        }
         Ok(Response::Failed(reason)) | Err(reason) => Err(format!("ground-truth mask {reason}")),
         Ok(_) => Err("the worker gave an unexpected answer".into()),
     }

@@ -73,7 +73,7 @@ pub fn snapshot(state: AppState) -> Snapshot {
                     image.mask = Some((mask.clone(), Vec::new()));
                     mask_file = Some(f);
                 }
-                None => left_out.push(format!("{mask}: the mask's file is not kept")),
+                None => left_out.push(format!("{mask}, the mask of {name}: its file is not kept")),
             }
         }
         image.display = state
