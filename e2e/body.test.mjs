@@ -185,25 +185,6 @@ appTest('under Auto each image keeps the preset of its own colour, whichever is 
   assert.equal(withDemo[2], expected[1]);
   assert.equal(await page.inputValue(tid('preset')), 'auto');
 
-  // With a preset picked for every image, a demo opened here is counted with it: no image
-  // already open changes its count, and the preset stays.
-  await page.selectOption(tid('preset'), 'red');
-  const redForAll = [String(yellowAsRed.count), expected[1], expected[1]];
-  await app.until(`the list to show ${redForAll} with the red preset for all`, ({ sel, want }) => {
-    const c = [...document.querySelectorAll(sel)].map((e) => e.getAttribute('data-count'));
-    return c.length === want.length && c.every((v, i) => v === want[i]);
-  }, { sel: tid('image-item'), want: redForAll });
-  await page.click(`${tid('demos-menu')} summary`);
-  await page.click(`${tid('demos-menu')} ${tid('demo-open-yellow-lhl')}`);
-  await app.imageItems(4);
-  await app.until('the yellow demo shown', () => /yellow-lhl/.test(document.querySelector('[data-testid="image-source"]')?.textContent ?? ''));
-  await idle(app);
-  assert.equal(await page.inputValue(tid('preset')), 'red', 'opening a demo changed the preset picked for every image');
-  // The demo is the yellow sample itself, counted with the red preset as the others are.
-  assert.deepEqual(await listCounts(page), [...redForAll, String(yellowAsRed.count)]);
-  await page.selectOption(tid('preset'), 'auto');
-  await app.until('the address to say preset=auto', () => /&preset=auto(&|$)/.test(location.hash));
-
   // A reload keeps Auto (the link in the address says so), and the same counts follow.
   await page.reload({ waitUntil: 'load' });
   await app.ready();

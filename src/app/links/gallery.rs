@@ -5,7 +5,7 @@
 use super::{
     context::use_links,
     open_url::OpenUrl,
-    share::{demo_fragment, demo_fragment_here, open_link},
+    share::{demo_fragment, open_link},
 };
 use crate::{
     app::state::use_app_state,
@@ -77,7 +77,7 @@ pub fn Gallery(
                     return;
                 }
                 e.prevent_default();
-                let fragment = untrack(|| demo_fragment_here(state, demo));
+                let fragment = untrack(|| demo_fragment(state, demo));
                 open_link(state, links, &fragment);
                 if let Some(cb) = on_open {
                     cb.run(());

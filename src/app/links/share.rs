@@ -364,25 +364,6 @@ pub fn LinkNotices() -> impl IntoView {
     }
 }
 
-/// The address a demo opens in this page: [`demo_fragment`], unless images are open with a
-/// preset or settings picked for every image; then the demo is counted with those, so that no
-/// image already open changes its count.
-pub fn demo_fragment_here(state: AppState, demo: &Demo) -> String {
-    let picked = !matches!(state.counting.preset.get_untracked(), PresetChoice::Auto(_))
-        && state.images.items.with_untracked(|items| !items.is_empty());
-    if !picked {
-        return demo_fragment(state, demo);
-    }
-    ShareState {
-        params: state.counting.params.get_untracked(),
-        overlay: state.viewer.overlay.get_untracked(),
-        source: Some(Source::Demo(demo.id.to_string())),
-        model: link_model(state),
-        ..ShareState::default()
-    }
-    .to_fragment()
-}
-
 /// The address of a demo (its card's link): its id under *Auto*, with its own parameters
 /// ([`Demo::params`], the preset Auto gives it) whatever the page had before, and the current
 /// overlay. Images already open keep their own colours' presets.
